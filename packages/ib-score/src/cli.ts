@@ -1,0 +1,1 @@
+console.log("ib-score cli");

@@ -1,0 +1,1 @@
+export type { FinishReason, Generation, GenerationRequest, Policy, SamplingSettings } from "./policy.js";

@@ -1,0 +1,58 @@
+/**
+ * The seam between samplers and language models. A `Policy` continues many token prefixes in one
+ * batched call. It is small on purpose: the tfjs transformer, the tabular reference policy and an
+ * HTTP client for an OpenAI-compatible completions server all implement it.
+ *
+ * Log-probs and entropies are those of the distribution the token was drawn from at the request's
+ * temperature, before top-k / top-p truncation (what a trainer recomputes for the same tokens).
+ *
+ * @example
+ * const [generation] = await policy.generate([
+ *   { prefix: [1, 7, 9], settings: { maxTokens: 32, temperature: 1, stopTokens: [3], seed: 42 } },
+ * ]);
+ * generation.tokens; // Int32Array of sampled tokens, the stop or end token included
+ */
+export interface SamplingSettings {
+  /** Upper bound on generated tokens for this request; must be >= 1. */
+  readonly maxTokens: number;
+  /** Softmax temperature, > 0. Default 1. */
+  readonly temperature?: number;
+  /** Nucleus sampling mass in (0, 1]. Default 1 (off). */
+  readonly topP?: number;
+  /** Keep only the k most likely tokens; 0 or absent means off. */
+  readonly topK?: number;
+  /** Generation stops after emitting any of these tokens (the token is included in the output). */
+  readonly stopTokens?: readonly number[];
+  /** Seed for this request's random draws: the same prefix, settings and seed give the same tokens. */
+  readonly seed?: number;
+}
+
+export interface GenerationRequest {
+  /** Token ids to continue (prompt plus any reused tree prefix). */
+  readonly prefix: ArrayLike<number>;
+  readonly settings: SamplingSettings;
+}
+
+/** Why a generation stopped: the policy's end token, one of the request's stop tokens, or maxTokens. */
+export type FinishReason = "eos" | "stop" | "length";
+
+export interface Generation {
+  /** Sampled token ids, including the end or stop token that finished the generation. */
+  readonly tokens: Int32Array;
+  /** log pi(token | prefix) for each sampled token; <= 0. */
+  readonly logprobs: Float64Array;
+  /** Entropy (nats) of the full next-token distribution at each position, or null if unavailable. */
+  readonly entropies: Float64Array | null;
+  readonly finishReason: FinishReason;
+}
+
+export interface Policy {
+  /** A short human-readable name for logs and reports. */
+  readonly name: string;
+  /** The token that ends a response. */
+  readonly eosToken: number;
+  /** Whether `generate` returns per-token entropies (false means every `entropies` is null). */
+  readonly providesEntropies: boolean;
+  /** Continue every request's prefix; the result has one entry per request, in order. */
+  generate(requests: readonly GenerationRequest[], options?: { readonly signal?: AbortSignal }): Promise<Generation[]>;
+}
