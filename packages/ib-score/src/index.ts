@@ -1,4 +1,12 @@
+export type { BatchSummary } from "./batch-summary.js";
+export { BatchAccumulator, summarizeBatch } from "./batch-summary.js";
 export { binaryEntropy, binaryEntropyDerivative, smoothedValue } from "./binary-entropy.js";
 export { IbScoreInputError } from "./errors.js";
+export type { ResponseInput } from "./prefix-tree.js";
+export { addResponse, buildPrefixTree } from "./prefix-tree.js";
 export type { NodeId, StepInput, TrajectoryOptions } from "./reasoning-tree.js";
 export { ReasoningTree } from "./reasoning-tree.js";
+export type { IbScoreOptions, ResolvedIbScoreOptions, StepEntropyMode } from "./score-options.js";
+export { defaultIbScoreOptions, resolveIbScoreOptions } from "./score-options.js";
+export type { DepthScore, IbParts, TreeScore } from "./score-tree.js";
+export { scoreTree } from "./score-tree.js";

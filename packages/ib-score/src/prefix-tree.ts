@@ -1,0 +1,91 @@
+import { IbScoreInputError } from "./errors.js";
+import { ReasoningTree } from "./reasoning-tree.js";
+
+/** One complete response of a group, cut into steps by `stepEnds`. */
+export interface ResponseInput {
+  readonly tokens: ArrayLike<number>;
+  readonly logprobs: ArrayLike<number>;
+  readonly entropies?: ArrayLike<number> | null | undefined;
+  /** Exclusive end index of each step; strictly increasing, the last equals tokens.length. */
+  readonly stepEnds: ArrayLike<number>;
+  /** Reward in [0, 1]. */
+  readonly reward: number;
+  readonly truncated?: boolean;
+}
+
+/**
+ * Build the prefix tree of a group of i.i.d. responses (a GRPO group, or rollouts of any RL
+ * system) by merging equal step prefixes. Each response is one trajectory.
+ *
+ * @example
+ * const tree = buildPrefixTree("q1", [
+ *   { tokens: [1, 2, 3], logprobs: [-0.1, -0.2, -0.3], stepEnds: [2, 3], reward: 1 },
+ *   { tokens: [1, 2, 4], logprobs: [-0.1, -0.2, -0.9], stepEnds: [2, 3], reward: 0 },
+ * ]);
+ * tree.childCount(tree.root); // 1: the shared first step
+ */
+export function buildPrefixTree(promptId: string, responses: Iterable<ResponseInput>): ReasoningTree {
+  const tree = new ReasoningTree({ promptId });
+  let index = 0;
+  for (const response of responses) {
+    addResponse(tree, response, `response ${index}`);
+    index++;
+  }
+  return tree;
+}
+
+/** Merge one response into a tree as one trajectory; `location` names it in errors. */
+export function addResponse(tree: ReasoningTree, response: ResponseInput, location: string): void {
+  const { tokens, logprobs, stepEnds } = response;
+  const entropies = response.entropies ?? null;
+  checkStepEnds(stepEnds, tokens.length, location);
+  if (logprobs.length !== tokens.length) {
+    throw new IbScoreInputError(`logprobs has length ${logprobs.length}, tokens has length ${tokens.length}`, location);
+  }
+  if (entropies !== null && entropies.length !== tokens.length) {
+    throw new IbScoreInputError(
+      `entropies has length ${entropies.length}, tokens has length ${tokens.length}`,
+      location,
+    );
+  }
+  let node = tree.root;
+  let start = 0;
+  try {
+    for (let step = 0; step < stepEnds.length; step++) {
+      const end = stepEnds[step] as number;
+      node = tree.addStep(node, {
+        tokens: slice(tokens, start, end),
+        logprobs: slice(logprobs, start, end),
+        entropies: entropies === null ? null : slice(entropies, start, end),
+      });
+      start = end;
+    }
+    tree.addTrajectory(node, response.reward, { truncated: response.truncated ?? false });
+  } catch (error) {
+    if (IbScoreInputError.isInstance(error)) throw new IbScoreInputError(error.message, location);
+    throw error;
+  }
+}
+
+function checkStepEnds(stepEnds: ArrayLike<number>, length: number, location: string): void {
+  if (length === 0) throw new IbScoreInputError("a response must have at least one token", location);
+  if (stepEnds.length === 0) throw new IbScoreInputError("step_ends is empty", location);
+  let previous = 0;
+  for (let i = 0; i < stepEnds.length; i++) {
+    const end = stepEnds[i] as number;
+    if (!Number.isInteger(end) || end <= previous) {
+      throw new IbScoreInputError(
+        `step_ends[${i}] is ${end}; step ends must be strictly increasing integers (a step has at least one token)`,
+        location,
+      );
+    }
+    previous = end;
+  }
+  if (previous !== length) {
+    throw new IbScoreInputError(`the last step end is ${previous}, expected the token count ${length}`, location);
+  }
+}
+
+function slice(values: ArrayLike<number>, start: number, end: number): ArrayLike<number> {
+  return Array.prototype.slice.call(values, start, end) as number[];
+}
