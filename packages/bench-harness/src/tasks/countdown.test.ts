@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import type { Problem } from "../task.js";
+import { type CountdownData, createCountdownTask } from "./countdown.js";
+
+const task = createCountdownTask({ numbers: 4 });
+const data: CountdownData = { numbers: [7, 3, 4, 2], target: 25 };
+const problem: Problem<CountdownData> = { id: "hand", prompt: task.renderPrompt(data), answer: "25", data };
+
+describe("countdown verifier", () => {
+  it("renders the prompt as numbers > target", () => {
+    expect(problem.prompt).toBe("7 3 4 2>25\n");
+  });
+
+  it.each([
+    ["7*3=21\n21+4=25", "25"],
+    ["7*3=21\n21+4=25\n", "25"],
+    ["4*7=28\n28-3=25", "25"],
+    ["7+3=10\n10/2=5\n5*4=20\n", "20"],
+  ])("scores %j", (response, answer) => {
+    const verdict = task.verify(problem, response);
+    expect(verdict.answer).toBe(answer);
+    expect(verdict.wellFormed).toBe(true);
+    expect(verdict.reward).toBe(answer === "25" ? 1 : 0);
+  });
+
+  it.each([
+    ["wrong arithmetic", "7*3=22\n22+3=25"],
+    ["number not given", "5*5=25"],
+    ["number used twice", "7*3=21\n21+4=25\n3+1=4"],
+    ["reused a consumed result", "7*3=21\n21+4=25\n21+4=25"],
+    ["negative intermediate", "3-7=4\n4*7=28"],
+    ["inexact division", "7/2=3\n3+4=7"],
+  ])("gives 0 to a well-formed but wrong response (%s)", (_, response) => {
+    expect(task.verify(problem, response)).toMatchObject({ reward: 0, wellFormed: true });
+  });
+
+  it.each([
+    ["empty", ""],
+    ["prose", "the answer is 25"],
+    ["missing result", "7*3\n21+4=25"],
+    ["blank line between steps", "7*3=21\n\n21+4=25"],
+    ["two operations in one step", "7*3+4=25"],
+  ])("flags a malformed response (%s)", (_, response) => {
+    expect(task.verify(problem, response)).toMatchObject({ reward: 0, wellFormed: false });
+  });
+
+  it("parses steps and the last result as the answer", () => {
+    expect(task.parse("7*3=21\n21+4=25")).toEqual({ steps: ["7*3=21", "21+4=25"], answer: "25", wellFormed: true });
+  });
+});
