@@ -1,1 +1,90 @@
-console.log("ib-score cli");
+#!/usr/bin/env node
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { analysisToJson, analyzeRolloutLines } from "./analyze-lines.js";
+import { IbScoreInputError } from "./errors.js";
+import { formatAnalysis } from "./format-analysis.js";
+import { resolveIbScoreOptions } from "./score-options.js";
+
+const usage = `Usage: ib-score analyze <rollouts.jsonl | -> [options]
+
+Score the exploration/exploitation balance (IB-Score) of rollouts from any RL system.
+Each line: {"prompt_id", "tokens", "logprobs", "entropies"?, "step_ends", "reward"}.
+Responses with the same prompt_id form one tree (by merging equal step prefixes).
+
+Options:
+  --beta B           weight of the information term, IB = H + B * I (default 1)
+  --alpha A          pseudo-count of the values in the information term (default 0.5)
+  --entropy MODE     token-mean (default) or token-sum: how a step's token entropies combine
+  --unsorted         allow a prompt's responses to be spread over the file (holds all trees in memory)
+  --json             print one JSON document instead of a table
+  --limit N          prompts shown in the table (default 20)
+  -h, --help         show this help
+
+Example:
+  ib-score analyze rollouts.jsonl --beta 1 --json
+`;
+
+function numberOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === "" || Number.isNaN(parsed))
+    throw new IbScoreInputError(`expected a number, got "${value}"`, `--${name}`);
+  return parsed;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      beta: { type: "string" },
+      alpha: { type: "string" },
+      entropy: { type: "string" },
+      unsorted: { type: "boolean" },
+      json: { type: "boolean" },
+      limit: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(usage);
+    return values.help ? 0 : 2;
+  }
+  const [command, file, ...extra] = positionals;
+  if (command !== "analyze" || file === undefined || extra.length > 0) {
+    process.stderr.write(`ib-score: expected "analyze <file>", got "${positionals.join(" ")}"\n\n${usage}`);
+    return 2;
+  }
+  const options = resolveIbScoreOptions({
+    ...optional("beta", numberOption(values.beta, "beta")),
+    ...optional("alpha", numberOption(values.alpha, "alpha")),
+    ...optional("entropy", values.entropy as "token-mean" | "token-sum" | undefined),
+  });
+  const limit = numberOption(values.limit, "limit") ?? 20;
+  const input = file === "-" ? process.stdin : createReadStream(file);
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const analysis = await analyzeRolloutLines(lines, file === "-" ? "<stdin>" : file, {
+    ...options,
+    unsorted: values.unsorted ?? false,
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(analysisToJson(analysis))}\n` : formatAnalysis(analysis, limit));
+  return 0;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const known = IbScoreInputError.isInstance(error) || (error as { code?: string }).code !== undefined;
+    process.stderr.write(`ib-score: ${known ? message : ((error as Error).stack ?? message)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -7,11 +7,19 @@ const marker = Symbol.for("@ibtpo/ib-score/IbScoreInputError");
 export class IbScoreInputError extends Error {
   readonly [marker] = true;
   readonly location: string | undefined;
+  /** What is wrong, without the location. */
+  readonly detail: string;
 
-  constructor(message: string, location?: string) {
-    super(location === undefined ? message : `${location}: ${message}`);
+  constructor(detail: string, location?: string) {
+    super(location === undefined ? detail : `${location}: ${detail}`);
     this.name = "IbScoreInputError";
     this.location = location;
+    this.detail = detail;
+  }
+
+  /** The same problem reported at a location the caller knows better (a file line, a JSON path). */
+  relocated(location: string): IbScoreInputError {
+    return new IbScoreInputError(this.detail, location);
   }
 
   /** True for errors thrown by any installed copy of this package. */

@@ -50,19 +50,24 @@ export function addResponse(tree: ReasoningTree, response: ResponseInput, locati
   }
   let node = tree.root;
   let start = 0;
-  try {
-    for (let step = 0; step < stepEnds.length; step++) {
-      const end = stepEnds[step] as number;
+  for (let step = 0; step < stepEnds.length; step++) {
+    const end = stepEnds[step] as number;
+    try {
       node = tree.addStep(node, {
         tokens: slice(tokens, start, end),
         logprobs: slice(logprobs, start, end),
         entropies: entropies === null ? null : slice(entropies, start, end),
       });
-      start = end;
+    } catch (error) {
+      if (IbScoreInputError.isInstance(error)) throw error.relocated(`${location}, step ${step}`);
+      throw error;
     }
+    start = end;
+  }
+  try {
     tree.addTrajectory(node, response.reward, { truncated: response.truncated ?? false });
   } catch (error) {
-    if (IbScoreInputError.isInstance(error)) throw new IbScoreInputError(error.message, location);
+    if (IbScoreInputError.isInstance(error)) throw error.relocated(location);
     throw error;
   }
 }

@@ -53,14 +53,24 @@ export class ReasoningTree {
   private firstChildren = new Int32Array(INITIAL_CAPACITY).fill(NONE);
   private nextSiblings = new Int32Array(INITIAL_CAPACITY).fill(NONE);
   private childCounts = new Int32Array(INITIAL_CAPACITY);
-  private multiplicities = new Float64Array(INITIAL_CAPACITY);
-  private entropyDraws = new Float64Array(INITIAL_CAPACITY);
-  private trajectoryCounts = new Float64Array(INITIAL_CAPACITY);
+  private multiplicities = new Int32Array(INITIAL_CAPACITY);
+  private entropyDraws = new Int32Array(INITIAL_CAPACITY);
+  private trajectoryCounts = new Int32Array(INITIAL_CAPACITY);
   private rewardSums = new Float64Array(INITIAL_CAPACITY);
-  private endingCounts = new Float64Array(INITIAL_CAPACITY);
-  private tokenArrays: Int32Array[] = [new Int32Array(0)];
-  private logprobArrays: Float64Array[] = [new Float64Array(0)];
-  private entropyArrays: (Float64Array | null)[] = [null];
+  private endingCounts = new Int32Array(INITIAL_CAPACITY);
+  private tokenCounts = new Int32Array(INITIAL_CAPACITY);
+  // Per-step sums kept beside the token arrays so scoring never has to walk the tokens.
+  private entropySums = new Float64Array(INITIAL_CAPACITY).fill(Number.NaN);
+  private surprisalSums = new Float64Array(INITIAL_CAPACITY);
+  private tokenStarts = new Int32Array(INITIAL_CAPACITY);
+  // Token data of all steps lives in three flat pools (a node owns [start, start + count)), so a
+  // tree of a million steps is a handful of arrays rather than millions of small objects.
+  private poolLength = 0;
+  private tokenPool = new Int32Array(INITIAL_CAPACITY * 4);
+  private logprobPool = new Float64Array(INITIAL_CAPACITY * 4);
+  private entropyPool = new Float64Array(INITIAL_CAPACITY * 4);
+  private endingRewardLists = new Map<NodeId, number[]>();
+  private truncatedEndingCounts = new Map<NodeId, number>();
 
   private trajectoryTotal = 0;
   private truncatedTotal = 0;
@@ -136,8 +146,14 @@ export class ReasoningTree {
       (this.rewardSums[node] as number) += reward;
     }
     (this.endingCounts[leaf] as number) += 1;
+    const endings = this.endingRewardLists.get(leaf);
+    if (endings === undefined) this.endingRewardLists.set(leaf, [reward]);
+    else endings.push(reward);
     this.trajectoryTotal += 1;
-    if (options.truncated) this.truncatedTotal += 1;
+    if (options.truncated) {
+      this.truncatedTotal += 1;
+      this.truncatedEndingCounts.set(leaf, (this.truncatedEndingCounts.get(leaf) ?? 0) + 1);
+    }
     if (reward < this.minimumReward) this.minimumReward = reward;
     if (reward > this.maximumReward) this.maximumReward = reward;
   }
@@ -170,6 +186,16 @@ export class ReasoningTree {
     return this.endingCounts[node] as number;
   }
 
+  /** Rewards of the trajectories that end exactly at this node, in the order they were added. */
+  endingRewards(node: NodeId): readonly number[] {
+    return this.endingRewardLists.get(node) ?? [];
+  }
+
+  /** Trajectories ending at this node that were flagged as truncated. */
+  truncatedEndingCount(node: NodeId): number {
+    return this.truncatedEndingCounts.get(node) ?? 0;
+  }
+
   /** Number of distinct children. */
   childCount(node: NodeId): number {
     return this.childCounts[node] as number;
@@ -183,18 +209,37 @@ export class ReasoningTree {
     return result;
   }
 
+  /** Number of tokens in the step. */
+  tokenCount(node: NodeId): number {
+    return this.tokenCounts[node] as number;
+  }
+
   tokens(node: NodeId): Int32Array {
-    return this.tokenArrays[node] as Int32Array;
+    const start = this.tokenStarts[node] as number;
+    return this.tokenPool.slice(start, start + (this.tokenCounts[node] as number));
   }
 
   /** Per-token log-probs (mean over the node's draws). */
   logprobs(node: NodeId): Float64Array {
-    return this.logprobArrays[node] as Float64Array;
+    const start = this.tokenStarts[node] as number;
+    return this.logprobPool.slice(start, start + (this.tokenCounts[node] as number));
   }
 
   /** Per-token entropies (mean over the draws that had them), or null when no draw had them. */
   entropies(node: NodeId): Float64Array | null {
-    return this.entropyArrays[node] as Float64Array | null;
+    if ((this.entropyDraws[node] as number) === 0) return null;
+    const start = this.tokenStarts[node] as number;
+    return this.entropyPool.slice(start, start + (this.tokenCounts[node] as number));
+  }
+
+  /** Sum of the step's per-token entropies (means over draws), or NaN when the step has none. */
+  stepEntropySum(node: NodeId): number {
+    return this.entropySums[node] as number;
+  }
+
+  /** Sum of the step's per-token surprisals -log p (means over draws). */
+  stepSurprisalSum(node: NodeId): number {
+    return this.surprisalSums[node] as number;
   }
 
   /** Node ids from the root's first step down to `node` (the root itself excluded). */
@@ -228,21 +273,42 @@ export class ReasoningTree {
 
   private findChild(parent: NodeId, tokens: ArrayLike<number>): NodeId {
     for (let child = this.firstChildren[parent] as number; child !== NONE; child = this.nextSiblings[child] as number) {
-      if (sameTokens(this.tokenArrays[child] as Int32Array, tokens)) return child;
+      if (this.hasTokens(child, tokens)) return child;
     }
     return NONE;
+  }
+
+  private hasTokens(node: NodeId, tokens: ArrayLike<number>): boolean {
+    const count = this.tokenCounts[node] as number;
+    if (count !== tokens.length) return false;
+    const start = this.tokenStarts[node] as number;
+    for (let i = 0; i < count; i++) if (this.tokenPool[start + i] !== tokens[i]) return false;
+    return true;
   }
 
   private mergeDraw(node: NodeId, logprobs: ArrayLike<number>, entropies: ArrayLike<number> | null): void {
     const draws = (this.multiplicities[node] as number) + 1;
     this.multiplicities[node] = draws;
-    runningMean(this.logprobArrays[node] as Float64Array, logprobs, draws);
-    if (entropies === null) return;
-    const entropyDraws = (this.entropyDraws[node] as number) + 1;
-    this.entropyDraws[node] = entropyDraws;
-    const current = this.entropyArrays[node];
-    if (current === null || current === undefined) this.entropyArrays[node] = Float64Array.from(entropies);
-    else runningMean(current, entropies, entropyDraws);
+    const start = this.tokenStarts[node] as number;
+    runningMean(this.logprobPool, start, logprobs, draws);
+    if (entropies !== null) {
+      const entropyDraws = (this.entropyDraws[node] as number) + 1;
+      this.entropyDraws[node] = entropyDraws;
+      runningMean(this.entropyPool, start, entropies, entropyDraws);
+    }
+    this.updateStepSums(node);
+  }
+
+  private updateStepSums(node: NodeId): void {
+    const start = this.tokenStarts[node] as number;
+    const end = start + (this.tokenCounts[node] as number);
+    let surprisal = 0;
+    for (let i = start; i < end; i++) surprisal -= this.logprobPool[i] as number;
+    this.surprisalSums[node] = surprisal;
+    if ((this.entropyDraws[node] as number) === 0) return;
+    let entropy = 0;
+    for (let i = start; i < end; i++) entropy += this.entropyPool[i] as number;
+    this.entropySums[node] = entropy;
   }
 
   private createNode(
@@ -257,9 +323,8 @@ export class ReasoningTree {
     this.depths[node] = (this.depths[parent] as number) + 1;
     this.multiplicities[node] = 1;
     this.entropyDraws[node] = entropies === null ? 0 : 1;
-    this.tokenArrays[node] = Int32Array.from(tokens);
-    this.logprobArrays[node] = Float64Array.from(logprobs);
-    this.entropyArrays[node] = entropies === null ? null : Float64Array.from(entropies);
+    this.appendTokens(node, tokens, logprobs, entropies);
+    this.updateStepSums(node);
     // Children are kept in creation order so iteration and serialisation are reproducible.
     let last = this.firstChildren[parent] as number;
     if (last === NONE) this.firstChildren[parent] = node;
@@ -269,6 +334,30 @@ export class ReasoningTree {
     }
     (this.childCounts[parent] as number) += 1;
     return node;
+  }
+
+  private appendTokens(
+    node: NodeId,
+    tokens: ArrayLike<number>,
+    logprobs: ArrayLike<number>,
+    entropies: ArrayLike<number> | null,
+  ): void {
+    const start = this.poolLength;
+    const length = tokens.length;
+    if (start + length > this.tokenPool.length) {
+      const capacity = Math.max(this.tokenPool.length * 2, start + length);
+      this.tokenPool = grown(this.tokenPool, capacity, 0);
+      this.logprobPool = grown(this.logprobPool, capacity, 0);
+      this.entropyPool = grown(this.entropyPool, capacity, 0);
+    }
+    for (let i = 0; i < length; i++) {
+      this.tokenPool[start + i] = tokens[i] as number;
+      this.logprobPool[start + i] = logprobs[i] as number;
+      this.entropyPool[start + i] = entropies === null ? 0 : (entropies[i] as number);
+    }
+    this.tokenStarts[node] = start;
+    this.tokenCounts[node] = length;
+    this.poolLength = start + length;
   }
 
   private grow(): void {
@@ -283,19 +372,17 @@ export class ReasoningTree {
     this.trajectoryCounts = grown(this.trajectoryCounts, capacity, 0);
     this.rewardSums = grown(this.rewardSums, capacity, 0);
     this.endingCounts = grown(this.endingCounts, capacity, 0);
+    this.tokenCounts = grown(this.tokenCounts, capacity, 0);
+    this.tokenStarts = grown(this.tokenStarts, capacity, 0);
+    this.entropySums = grown(this.entropySums, capacity, Number.NaN);
+    this.surprisalSums = grown(this.surprisalSums, capacity, 0);
   }
 }
 
-function sameTokens(a: Int32Array, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function runningMean(target: Float64Array, sample: ArrayLike<number>, count: number): void {
-  for (let i = 0; i < target.length; i++) {
-    const current = target[i] as number;
-    target[i] = current + ((sample[i] as number) - current) / count;
+function runningMean(pool: Float64Array, start: number, sample: ArrayLike<number>, count: number): void {
+  for (let i = 0; i < sample.length; i++) {
+    const current = pool[start + i] as number;
+    pool[start + i] = current + ((sample[i] as number) - current) / count;
   }
 }
 

@@ -2,6 +2,19 @@ import { binaryEntropy, smoothedValue } from "./binary-entropy.js";
 import type { ReasoningTree } from "./reasoning-tree.js";
 import { type IbScoreOptions, type ResolvedIbScoreOptions, resolveIbScoreOptions } from "./score-options.js";
 
+const SUMS = 5;
+let scratch = new Float64Array(0);
+
+/**
+ * A zeroed buffer of at least `length`, reused across calls: a fresh 40 MB buffer per call for a
+ * 10^6-node tree costs more in page faults and garbage collection than the scoring itself.
+ */
+function scratchSums(length: number): Float64Array {
+  if (scratch.length < length) scratch = new Float64Array(length);
+  else scratch.fill(0, 0, length);
+  return scratch;
+}
+
 /** H, I and IB-Score of one node, or of an aggregate of nodes. */
 export interface IbParts {
   readonly ibScore: number;
@@ -58,51 +71,60 @@ export function scoreTree(tree: ReasoningTree, options?: IbScoreOptions): TreeSc
   const size = tree.size;
   const stepEntropy = new Float64Array(size);
   const value = new Float64Array(size);
-  const weightSum = new Float64Array(size);
-  const weightedEntropy = new Float64Array(size);
-  const valuedWeightSum = new Float64Array(size);
-  const weightedValue = new Float64Array(size);
-  const weightedBinaryEntropy = new Float64Array(size);
+  // Five running sums per parent, interleaved so that one child's update touches one cache line:
+  // weight, weight * h, weight of valued children, weight * v, weight * H_b(v).
+  const sums = scratchSums(size * SUMS);
   let usedSurprisalFallback = false;
+  const tokenMean = resolved.entropy === "token-mean";
 
   value[0] = smoothedValue(tree.rewardSum(0), tree.trajectoryCount(0), resolved.alpha);
   // Parents have smaller ids than children, so one forward pass fills every parent's sums.
   for (let node = 1; node < size; node++) {
-    const entropies = tree.entropies(node);
-    if (entropies === null) usedSurprisalFallback = true;
-    const h = stepEntropyOf(entropies, tree.logprobs(node), resolved.entropy === "token-mean");
+    let h = tree.stepEntropySum(node);
+    if (Number.isNaN(h)) {
+      usedSurprisalFallback = true;
+      h = tree.stepSurprisalSum(node);
+    }
+    if (tokenMean) h /= tree.tokenCount(node);
     stepEntropy[node] = h;
-    const parent = tree.parent(node);
+    const at = tree.parent(node) * SUMS;
     const weight = tree.multiplicity(node);
-    weightSum[parent] = (weightSum[parent] as number) + weight;
-    weightedEntropy[parent] = (weightedEntropy[parent] as number) + weight * h;
+    sums[at] = (sums[at] as number) + weight;
+    sums[at + 1] = (sums[at + 1] as number) + weight * h;
     const trajectories = tree.trajectoryCount(node);
     const v = smoothedValue(tree.rewardSum(node), trajectories, resolved.alpha);
     value[node] = v;
     if (trajectories > 0 && !Number.isNaN(v)) {
-      valuedWeightSum[parent] = (valuedWeightSum[parent] as number) + weight;
-      weightedValue[parent] = (weightedValue[parent] as number) + weight * v;
-      weightedBinaryEntropy[parent] = (weightedBinaryEntropy[parent] as number) + weight * binaryEntropy(v);
+      sums[at + 2] = (sums[at + 2] as number) + weight;
+      sums[at + 3] = (sums[at + 3] as number) + weight * v;
+      sums[at + 4] = (sums[at + 4] as number) + weight * binaryEntropy(v);
     }
   }
 
-  const nodeH = new Float64Array(size).fill(Number.NaN);
-  const nodeI = new Float64Array(size).fill(Number.NaN);
-  const nodeIbScore = new Float64Array(size).fill(Number.NaN);
-  const depthSums = new Map<number, { count: number; H: number; I: number }>();
+  const nodeH = new Float64Array(size);
+  const nodeI = new Float64Array(size);
+  const nodeIbScore = new Float64Array(size);
+  // Per-depth sums of branching nodes, interleaved as (count, H, I) at depth * 3.
+  let depthSums = new Float64Array(3 * 64);
   let branchingNodes = 0;
   let sumH = 0;
   let sumI = 0;
   for (let node = 0; node < size; node++) {
-    const total = weightSum[node] as number;
-    if (total === 0) continue;
-    const H = (weightedEntropy[node] as number) / total;
-    const valued = valuedWeightSum[node] as number;
+    const at = node * SUMS;
+    const total = sums[at] as number;
+    if (total === 0) {
+      nodeH[node] = Number.NaN;
+      nodeI[node] = Number.NaN;
+      nodeIbScore[node] = Number.NaN;
+      continue;
+    }
+    const H = (sums[at + 1] as number) / total;
+    const valued = sums[at + 2] as number;
     let I = 0;
     if (valued > 0) {
-      const vbar = (weightedValue[node] as number) / valued;
+      const vbar = (sums[at + 3] as number) / valued;
       // I >= 0 by concavity of H_b; the clamp only removes floating-point round-off.
-      I = Math.max(0, binaryEntropy(vbar) - (weightedBinaryEntropy[node] as number) / valued);
+      I = Math.max(0, binaryEntropy(vbar) - (sums[at + 4] as number) / valued);
     }
     nodeH[node] = H;
     nodeI[node] = I;
@@ -111,12 +133,15 @@ export function scoreTree(tree: ReasoningTree, options?: IbScoreOptions): TreeSc
     branchingNodes++;
     sumH += H;
     sumI += I;
-    const depth = tree.depth(node);
-    const bucket = depthSums.get(depth) ?? { count: 0, H: 0, I: 0 };
-    bucket.count++;
-    bucket.H += H;
-    bucket.I += I;
-    depthSums.set(depth, bucket);
+    const depthAt = tree.depth(node) * 3;
+    if (depthAt >= depthSums.length) {
+      const larger = new Float64Array(Math.max(depthSums.length * 2, depthAt + 3));
+      larger.set(depthSums);
+      depthSums = larger;
+    }
+    depthSums[depthAt] = (depthSums[depthAt] as number) + 1;
+    depthSums[depthAt + 1] = (depthSums[depthAt + 1] as number) + H;
+    depthSums[depthAt + 2] = (depthSums[depthAt + 2] as number) + I;
   }
 
   const parts = (count: number, H: number, I: number): IbParts => ({
@@ -124,9 +149,16 @@ export function scoreTree(tree: ReasoningTree, options?: IbScoreOptions): TreeSc
     H: H / count,
     I: I / count,
   });
-  const byDepth = [...depthSums.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([depth, bucket]) => ({ depth, branchingNodes: bucket.count, ...parts(bucket.count, bucket.H, bucket.I) }));
+  const byDepth: DepthScore[] = [];
+  for (let at = 0; at < depthSums.length; at += 3) {
+    const count = depthSums[at] as number;
+    if (count === 0) continue;
+    byDepth.push({
+      depth: at / 3,
+      branchingNodes: count,
+      ...parts(count, depthSums[at + 1] as number, depthSums[at + 2] as number),
+    });
+  }
   const rootH = nodeH[0] as number;
   return {
     promptId: tree.promptId,
@@ -145,12 +177,4 @@ export function scoreTree(tree: ReasoningTree, options?: IbScoreOptions): TreeSc
     nodeI,
     nodeIbScore,
   };
-}
-
-/** h(c): full-distribution token entropies when present, else the surprisal -log p. */
-function stepEntropyOf(entropies: Float64Array | null, logprobs: Float64Array, mean: boolean): number {
-  let sum = 0;
-  if (entropies === null) for (let i = 0; i < logprobs.length; i++) sum -= logprobs[i] as number;
-  else for (let i = 0; i < entropies.length; i++) sum += entropies[i] as number;
-  return mean ? sum / logprobs.length : sum;
 }

@@ -1,0 +1,33 @@
+// Writes a synthetic rollouts JSONL file.
+// Usage: tsx bench/make-rollouts.ts <out.jsonl> [--prompts N] [--group G] [--seed S] [--megabytes M]
+// With --megabytes, prompts are added until the file reaches that size (for memory benchmarks).
+
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { parseArgs } from "node:util";
+import { syntheticRolloutLines } from "./synthetic-rollouts.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    prompts: { type: "string", default: "8" },
+    group: { type: "string", default: "8" },
+    seed: { type: "string", default: "1" },
+    megabytes: { type: "string" },
+  },
+});
+const out = positionals[0];
+if (out === undefined)
+  throw new Error("usage: make-rollouts.ts <out.jsonl> [--prompts N] [--group G] [--seed S] [--megabytes M]");
+const limitBytes = values.megabytes === undefined ? Number.POSITIVE_INFINITY : Number(values.megabytes) * 1024 * 1024;
+const prompts = values.megabytes === undefined ? Number(values.prompts) : Number.MAX_SAFE_INTEGER;
+const stream = createWriteStream(out);
+let written = 0;
+for (const line of syntheticRolloutLines(prompts, Number(values.group), Number(values.seed))) {
+  if (written >= limitBytes) break;
+  written += line.length + 1;
+  if (!stream.write(`${line}\n`)) await once(stream, "drain");
+}
+stream.end();
+await once(stream, "finish");
+console.log(`wrote ${out}: ${(written / 1024 / 1024).toFixed(1)} MB`);

@@ -1,0 +1,45 @@
+import type { RolloutAnalysis } from "./analyze-lines.js";
+
+const format = (value: number | null, digits = 4) => (value === null ? "-" : value.toFixed(digits));
+
+/** A human-readable table of an analysis: the batch summary, then up to `limit` prompts. */
+export function formatAnalysis(analysis: RolloutAnalysis, limit = 20): string {
+  const { summary, prompts } = analysis;
+  const lines = [
+    `prompts       ${summary.prompts}`,
+    `trajectories  ${summary.trajectories}`,
+    `Eff-Rate      ${format(summary.effRate)}`,
+    `collapsed     ${summary.collapsed} (no branching node)`,
+    `IB-Score      ${format(summary.ibScore)}   H ${format(summary.H)}   I ${format(summary.I)}`,
+  ];
+  if (summary.usedSurprisalFallback) {
+    lines.push("note          some steps had no entropies: their surprisal -log p was used for H");
+  }
+  if (prompts.length === 0) return `${lines.join("\n")}\n`;
+  const header = ["prompt_id", "traj", "nodes", "branch", "IB-Score", "H", "I", "root IB", "effective"];
+  const rows = prompts
+    .slice(0, limit)
+    .map((p) => [
+      p.prompt_id,
+      String(p.trajectories),
+      String(p.nodes),
+      String(p.branching_nodes),
+      format(p.ib_score),
+      format(p.H),
+      format(p.I),
+      format(p.root?.ib_score ?? null),
+      p.effective ? "yes" : "no",
+    ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  );
+  const render = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] as number))
+      .join("  ")
+      .trimEnd();
+  lines.push("", render(header), render(widths.map((width) => "-".repeat(width))), ...rows.map(render));
+  if (prompts.length > limit)
+    lines.push(`... ${prompts.length - limit} more prompts (--limit N shows more, --json shows all)`);
+  return `${lines.join("\n")}\n`;
+}
