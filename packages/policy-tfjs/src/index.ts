@@ -1,0 +1,30 @@
+export {
+  BACKEND_ENVIRONMENT_VARIABLE,
+  BACKEND_ORDER,
+  type BackendChoice,
+  type BackendSelection,
+  type SelectBackendOptions,
+  selectBackend,
+} from "./backend/select-backend.js";
+export { PolicyTfjsError } from "./errors.js";
+export { type LeftPaddedLayout, leftPaddedLayout } from "./model/batch-layout.js";
+export { type ParameterSpec, parameterLayout } from "./model/parameter-layout.js";
+export {
+  countParameters,
+  type ResolvedTransformerConfig,
+  resolveTransformerConfig,
+  type TransformerConfig,
+} from "./model/transformer-config.js";
+export { type KeyValueCache, type NamedWeight, TransformerModel } from "./model/transformer-model.js";
+export { SPECIAL_TOKENS, SymbolTokenizer, type SymbolTokenizerJson } from "./tokenizer/symbol-tokenizer.js";
+export { type LearningRateSchedule, learningRateAt } from "./training/learning-rate-schedule.js";
+export {
+  type OptimizerOptions,
+  type OptimizerState,
+  PolicyOptimizer,
+  splitIntoMicroBatches,
+  type TrainStepResult,
+} from "./training/policy-optimizer.js";
+export { type ResponseLogProbs, responseLogProbs, type TokenRow } from "./training/response-log-probs.js";
+export { sftLoss } from "./training/sft-loss.js";
+export { SeededRandom } from "./util/seeded-random.js";

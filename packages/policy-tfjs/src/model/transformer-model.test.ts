@@ -1,0 +1,65 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tinyConfig, useTestBackend } from "../test-support.js";
+import { responseLogProbs } from "../training/response-log-probs.js";
+import { countParameters } from "./transformer-config.js";
+import { TransformerModel } from "./transformer-model.js";
+
+beforeAll(useTestBackend);
+
+describe("TransformerModel", () => {
+  it("counts its parameters like the config does and is reproducible from its seed", () => {
+    for (const variant of [tinyConfig, { ...tinyConfig, tieEmbeddings: true, positional: "sinusoidal" as const }]) {
+      const a = TransformerModel.create(variant, { seed: 3 });
+      const b = TransformerModel.create(variant, { seed: 3 });
+      const c = TransformerModel.create(variant, { seed: 4 });
+      expect(a.parameterCount).toBe(countParameters(variant));
+      const weightsA = a.exportWeights();
+      expect(b.exportWeights()).toEqual(weightsA);
+      expect(c.exportWeights()[0]!.data).not.toEqual(weightsA[0]!.data);
+      for (const model of [a, b, c]) model.dispose();
+    }
+  });
+
+  it("gives a row the same log-probs alone and left-padded in a batch with longer rows", () => {
+    for (const positional of ["learned", "sinusoidal"] as const) {
+      const model = TransformerModel.create({ ...tinyConfig, positional }, { seed: 5 });
+      const row = { tokens: [1, 4, 5, 6, 7, 2], promptLength: 2 };
+      const other = { tokens: [1, 3, 3, 3, 3, 8, 9, 2, 10], promptLength: 5 };
+      tf.tidy(() => {
+        const alone = responseLogProbs(model, [row]);
+        const batched = responseLogProbs(model, [other, row]);
+        const aloneValues = alone.logprobs.arraySync()[0]!;
+        const batchedValues = batched.logprobs.arraySync()[1]!.slice(0, 4);
+        batchedValues.forEach((value, index) => {
+          expect(value).toBeCloseTo(aloneValues[index]!, 5);
+        });
+        expect(batched.mask.arraySync()).toEqual([
+          [1, 1, 1, 1],
+          [1, 1, 1, 1],
+        ]);
+        const entropies = batched.entropies.arraySync().flat();
+        for (const entropy of entropies) {
+          expect(entropy).toBeGreaterThan(0);
+          expect(entropy).toBeLessThanOrEqual(Math.log(tinyConfig.vocabSize) + 1e-5);
+        }
+      });
+      model.dispose();
+    }
+  });
+
+  it("rejects rows that do not fit, naming the row", () => {
+    const model = TransformerModel.create(tinyConfig, { seed: 1 });
+    expect(() => responseLogProbs(model, [{ tokens: [1, 2], promptLength: 0 }])).toThrow(/rows\[0\]: promptLength 0/);
+    expect(() =>
+      responseLogProbs(model, [
+        { tokens: [1, 2], promptLength: 1 },
+        { tokens: [1, 99], promptLength: 1 },
+      ]),
+    ).toThrow(/rows\[1\].tokens\[1\]: token 99/);
+    expect(() => responseLogProbs(model, [{ tokens: new Array(17).fill(1), promptLength: 1 }])).toThrow(
+      /context length 16/,
+    );
+    model.dispose();
+  });
+});

@@ -1,0 +1,72 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { TransformerModel } from "../model/transformer-model.js";
+import { tinyConfig, useTestBackend } from "../test-support.js";
+import { SeededRandom } from "../util/seeded-random.js";
+import { sftLoss } from "./sft-loss.js";
+
+beforeAll(useTestBackend);
+
+const rows = [
+  { tokens: [1, 4, 5, 6, 7, 2], promptLength: 2 },
+  { tokens: [1, 3, 9, 8, 2], promptLength: 3 },
+];
+
+/**
+ * For every weight tensor, the analytic directional derivative along a random unit direction must
+ * match the central finite difference of the float32 loss.
+ */
+function checkGradients(model: TransformerModel): void {
+  const variables = model.variables();
+  const { grads, value } = tf.variableGrads(() => sftLoss(model, rows), variables);
+  value.dispose();
+  const random = new SeededRandom(11);
+  const epsilon = 1e-2;
+  let sizeable = 0;
+  model.specs.forEach((spec, index) => {
+    const variable = variables[index]!;
+    const original = Float32Array.from(variable.dataSync() as Float32Array);
+    const direction = Float32Array.from(original, () => random.nextNormal());
+    const norm = Math.hypot(...direction);
+    direction.forEach((_, i) => {
+      direction[i]! /= norm;
+    });
+    const gradient = grads[variable.name]!.dataSync() as Float32Array;
+    const analytic = gradient.reduce((sum, g, i) => sum + g * direction[i]!, 0);
+    const lossAt = (step: number) => {
+      variable.assign(
+        tf.tensor(
+          original.map((w, i) => w + step * direction[i]!),
+          variable.shape,
+        ),
+      );
+      return tf.tidy(() => sftLoss(model, rows).dataSync()[0]!);
+    };
+    const numeric = (lossAt(epsilon) - lossAt(-epsilon)) / (2 * epsilon);
+    variable.assign(tf.tensor(original, variable.shape));
+    if (Math.abs(analytic) > 1e-2) sizeable++;
+    expect(Math.abs(numeric - analytic), `${spec.name}: analytic ${analytic} numeric ${numeric}`).toBeLessThan(
+      2e-3 + 2e-2 * Math.abs(analytic),
+    );
+  });
+  tf.dispose(grads);
+  // Guard against a vacuous pass: most weights must have a clearly non-zero derivative.
+  expect(sizeable).toBeGreaterThan(model.specs.length / 2);
+}
+
+describe("gradients of the training forward", () => {
+  it("match finite differences for learned positions and an untied output", () => {
+    const model = TransformerModel.create({ ...tinyConfig, initScale: 0.3 }, { seed: 2 });
+    checkGradients(model);
+    model.dispose();
+  });
+
+  it("match finite differences for sinusoidal positions and tied embeddings", () => {
+    const model = TransformerModel.create(
+      { ...tinyConfig, initScale: 0.3, positional: "sinusoidal", tieEmbeddings: true },
+      { seed: 3 },
+    );
+    checkGradients(model);
+    model.dispose();
+  });
+});

@@ -1,0 +1,207 @@
+import * as tf from "@tensorflow/tfjs";
+import { PolicyTfjsError } from "../errors.js";
+import type { NamedWeight, TransformerModel } from "../model/transformer-model.js";
+import { type LearningRateSchedule, learningRateAt } from "./learning-rate-schedule.js";
+
+export interface OptimizerOptions {
+  /** A fixed learning rate or a schedule over optimizer steps. */
+  readonly learningRate: number | LearningRateSchedule;
+  /** Default 0.9. */
+  readonly beta1?: number;
+  /** Default 0.999. */
+  readonly beta2?: number;
+  /** Default 1e-8. */
+  readonly epsilon?: number;
+  /** Decoupled (AdamW) weight decay on weight matrices; 0 (default) is plain Adam. */
+  readonly weightDecay?: number;
+  /** Clip the accumulated gradient to this global L2 norm; default 1; Infinity turns clipping off. */
+  readonly maxGradientNorm?: number;
+}
+
+/** What one optimizer step did. */
+export interface TrainStepResult {
+  /** Weighted sum of the micro-batch losses (their mean with the default weights). */
+  readonly loss: number;
+  /** Global L2 norm of the accumulated gradient before clipping. */
+  readonly gradientNorm: number;
+  /** Learning rate used for this step. */
+  readonly learningRate: number;
+  /** 1-based count of applied steps after this one. */
+  readonly step: number;
+  /** True when the gradient was not finite and the weights were left unchanged. */
+  readonly skipped: boolean;
+}
+
+/** Optimizer state for checkpoints: the step count and Adam's moments per weight. */
+export interface OptimizerState {
+  readonly step: number;
+  readonly firstMoments: readonly NamedWeight[];
+  readonly secondMoments: readonly NamedWeight[];
+}
+
+/**
+ * Adam / AdamW over a {@link TransformerModel}'s weights, with global-norm clipping (tfjs has none),
+ * a learning-rate schedule, and gradient accumulation over micro-batches (the wasm heap grows to
+ * the peak of one pass and aborts near 4 GB, so large batches must be split).
+ *
+ * @example
+ * const optimizer = new PolicyOptimizer(model, { learningRate: { peak: 3e-4, warmupSteps: 20 }, weightDecay: 0.01 });
+ * const result = optimizer.trainStep(splitIntoMicroBatches(rows, 8), (microBatch) => sftLoss(model, microBatch));
+ * result.loss; result.gradientNorm; result.learningRate;
+ */
+export class PolicyOptimizer {
+  private readonly variables: tf.Variable[];
+  private readonly decays: boolean[];
+  private readonly names: string[];
+  private readonly firstMoments: tf.Variable[];
+  private readonly secondMoments: tf.Variable[];
+  private stepCount = 0;
+
+  constructor(
+    readonly model: TransformerModel,
+    readonly options: OptimizerOptions,
+  ) {
+    this.variables = model.variables();
+    this.names = model.specs.map((spec) => spec.name);
+    this.decays = model.specs.map((spec) => spec.decay);
+    // Moments exist from the start so the tensor count never changes between steps.
+    this.firstMoments = this.variables.map((variable) => tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+    this.secondMoments = this.variables.map((variable) => tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+  }
+
+  /** Number of optimizer steps applied so far. */
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /**
+   * One optimizer step: the gradient is the weighted sum of each micro-batch's loss gradient
+   * (weights default to 1 / micro-batch count, so equal-sized micro-batches give the full-batch
+   * mean), clipped to `maxGradientNorm`, then applied by Adam(W). `lossFn` must return a scalar
+   * built from the model's weights (for example via {@link responseLogProbs}).
+   */
+  trainStep<T>(
+    microBatches: readonly T[],
+    lossFn: (microBatch: T, index: number) => tf.Scalar,
+    options: { readonly weights?: readonly number[] } = {},
+  ): TrainStepResult {
+    if (microBatches.length === 0) throw new PolicyTfjsError("needs at least one micro-batch", "microBatches");
+    const weights = options.weights ?? microBatches.map(() => 1 / microBatches.length);
+    if (weights.length !== microBatches.length) {
+      throw new PolicyTfjsError(`${weights.length} weights for ${microBatches.length} micro-batches`, "weights");
+    }
+    let accumulated: tf.Tensor[] | null = null;
+    let loss = 0;
+    microBatches.forEach((microBatch, index) => {
+      const weight = weights[index]!;
+      const { value, grads } = tf.variableGrads(() => lossFn(microBatch, index), this.variables);
+      loss += weight * value.dataSync()[0]!;
+      const previous: tf.Tensor[] | null = accumulated;
+      accumulated = tf.tidy(() =>
+        this.variables.map((variable, position) => {
+          const gradient = grads[variable.name];
+          const scaled = gradient === undefined ? tf.zerosLike(variable) : tf.mul(gradient, weight);
+          return previous === null ? scaled : tf.add(previous[position]!, scaled);
+        }),
+      );
+      tf.dispose([value, grads, previous ?? []]);
+    });
+    const gradients = accumulated as unknown as tf.Tensor[];
+    const gradientNorm = tf.tidy(() => tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+    const learningRate = this.currentLearningRate();
+    const skipped = !Number.isFinite(gradientNorm);
+    if (!skipped) this.applyAdam(gradients, this.clipScale(gradientNorm), learningRate);
+    tf.dispose(gradients);
+    return { loss, gradientNorm, learningRate, step: this.stepCount, skipped };
+  }
+
+  /** The learning rate the next step will use. */
+  currentLearningRate(): number {
+    const schedule = this.options.learningRate;
+    return typeof schedule === "number" ? schedule : learningRateAt(schedule, this.stepCount);
+  }
+
+  private clipScale(gradientNorm: number): number {
+    const limit = this.options.maxGradientNorm ?? 1;
+    return gradientNorm > limit ? limit / gradientNorm : 1;
+  }
+
+  private applyAdam(gradients: readonly tf.Tensor[], clipScale: number, learningRate: number): void {
+    const beta1 = this.options.beta1 ?? 0.9;
+    const beta2 = this.options.beta2 ?? 0.999;
+    const epsilon = this.options.epsilon ?? 1e-8;
+    const weightDecay = this.options.weightDecay ?? 0;
+    const t = this.stepCount + 1;
+    const firstCorrection = 1 - beta1 ** t;
+    const secondCorrection = 1 - beta2 ** t;
+    tf.tidy(() => {
+      this.variables.forEach((variable, index) => {
+        const gradient = clipScale === 1 ? gradients[index]! : tf.mul(gradients[index]!, clipScale);
+        const first = tf.add(tf.mul(this.firstMoments[index]!, beta1), tf.mul(gradient, 1 - beta1));
+        const second = tf.add(tf.mul(this.secondMoments[index]!, beta2), tf.mul(tf.square(gradient), 1 - beta2));
+        let update = tf.div(
+          tf.mul(first, learningRate / firstCorrection),
+          tf.add(tf.sqrt(tf.div(second, secondCorrection)), epsilon),
+        );
+        if (weightDecay > 0 && this.decays[index])
+          update = tf.add(update, tf.mul(variable, learningRate * weightDecay));
+        variable.assign(tf.sub(variable, update));
+        this.firstMoments[index]!.assign(first);
+        this.secondMoments[index]!.assign(second);
+      });
+    });
+    this.stepCount = t;
+  }
+
+  /** Copy the step count and moments out, for a checkpoint. */
+  exportState(): OptimizerState {
+    const copy = (moments: tf.Variable[], prefix: string) =>
+      moments.map((moment, index) => ({
+        name: `${prefix}.${this.names[index]}`,
+        shape: moment.shape,
+        data: Float32Array.from(moment.dataSync() as Float32Array),
+      }));
+    return {
+      step: this.stepCount,
+      firstMoments: copy(this.firstMoments, "adam_m"),
+      secondMoments: copy(this.secondMoments, "adam_v"),
+    };
+  }
+
+  /** Restore a state from {@link PolicyOptimizer.exportState}; names and shapes must match this model. */
+  loadState(state: OptimizerState): void {
+    const restore = (moments: tf.Variable[], saved: readonly NamedWeight[], prefix: string) => {
+      const byName = new Map(saved.map((weight) => [weight.name, weight]));
+      moments.forEach((moment, index) => {
+        const name = `${prefix}.${this.names[index]}`;
+        const weight = byName.get(name);
+        if (weight === undefined) throw new PolicyTfjsError("missing from the optimizer state", `"${name}"`);
+        if (weight.shape.join(",") !== moment.shape.join(",")) {
+          throw new PolicyTfjsError(`shape [${weight.shape}] does not match [${moment.shape}]`, `"${name}"`);
+        }
+      });
+      moments.forEach((moment, index) => {
+        const weight = byName.get(`${prefix}.${this.names[index]}`)!;
+        tf.tidy(() => moment.assign(tf.tensor(weight.data, moment.shape, "float32")));
+      });
+    };
+    if (!Number.isInteger(state.step) || state.step < 0)
+      throw new PolicyTfjsError(`invalid step ${state.step}`, "step");
+    restore(this.firstMoments, state.firstMoments, "adam_m");
+    restore(this.secondMoments, state.secondMoments, "adam_v");
+    this.stepCount = state.step;
+  }
+
+  /** Free the moment variables (the model's weights are untouched). */
+  dispose(): void {
+    tf.dispose([...this.firstMoments, ...this.secondMoments]);
+  }
+}
+
+/** Split rows into consecutive micro-batches of at most `size` rows. */
+export function splitIntoMicroBatches<T>(rows: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new PolicyTfjsError(`must be a positive integer, got ${size}`, "size");
+  const batches: T[][] = [];
+  for (let start = 0; start < rows.length; start += size) batches.push(rows.slice(start, start + size));
+  return batches;
+}
