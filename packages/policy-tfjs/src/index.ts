@@ -16,6 +16,8 @@ export {
   type TransformerConfig,
 } from "./model/transformer-config.js";
 export { type KeyValueCache, type NamedWeight, TransformerModel } from "./model/transformer-model.js";
+export { type DrawSettings, drawToken, type TokenDraw } from "./sampling/draw-token.js";
+export { TfjsPolicy, type TfjsPolicyOptions } from "./sampling/tfjs-policy.js";
 export { SPECIAL_TOKENS, SymbolTokenizer, type SymbolTokenizerJson } from "./tokenizer/symbol-tokenizer.js";
 export { type LearningRateSchedule, learningRateAt } from "./training/learning-rate-schedule.js";
 export {

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { drawToken } from "./draw-token.js";
+
+const logits = Float32Array.from([Math.log(0.1), Math.log(0.2), Math.log(0.3), Math.log(0.4)]);
+const plain = { temperature: 1, topK: 0, topP: 1 };
+
+describe("drawToken", () => {
+  it("walks the cumulative distribution in id order and reports log-prob and entropy", () => {
+    const entropy = -[0.1, 0.2, 0.3, 0.4].reduce((sum, p) => sum + p * Math.log(p), 0);
+    expect(drawToken(logits, 0, 4, plain, 0.05).token).toBe(0);
+    expect(drawToken(logits, 0, 4, plain, 0.25).token).toBe(1);
+    const draw = drawToken(logits, 0, 4, plain, 0.65);
+    expect(draw.token).toBe(3);
+    expect(draw.logprob).toBeCloseTo(Math.log(0.4), 6);
+    expect(draw.entropy).toBeCloseTo(entropy, 6);
+  });
+
+  it("keeps top-k and top-p sets but reports the untruncated log-prob", () => {
+    // top-k 2 keeps {2, 3} with masses 0.3 and 0.4: u = 0.4 -> 0.28 < 0.3 -> token 2.
+    const topK = drawToken(logits, 0, 4, { temperature: 1, topK: 2, topP: 1 }, 0.4);
+    expect(topK.token).toBe(2);
+    expect(topK.logprob).toBeCloseTo(Math.log(0.3), 6);
+    // top-p 0.5 keeps {3, 2} (0.4 then 0.7 >= 0.5); nothing below rank 2 is ever drawn.
+    for (const u of [0, 0.3, 0.6, 0.999]) {
+      expect([2, 3]).toContain(drawToken(logits, 0, 4, { temperature: 1, topK: 0, topP: 0.5 }, u).token);
+    }
+    expect(drawToken(logits, 0, 4, { temperature: 1, topK: 0, topP: 0.3 }, 0.99).token).toBe(3);
+  });
+
+  it("scales by temperature and is greedy at temperature 0", () => {
+    const hot = drawToken(logits, 0, 4, { temperature: 2, topK: 0, topP: 1 }, 0.99);
+    const scaled = [0.1, 0.2, 0.3, 0.4].map(Math.sqrt);
+    const total = scaled.reduce((a, b) => a + b, 0);
+    expect(hot.logprob).toBeCloseTo(Math.log(scaled[3]! / total), 6);
+    const greedy = drawToken(logits, 0, 4, { temperature: 0, topK: 0, topP: 1 }, 0);
+    expect(greedy).toMatchObject({ token: 3 });
+    expect(greedy.logprob).toBeCloseTo(Math.log(0.4), 6);
+  });
+
+  it("reads the row at the given offset", () => {
+    const rows = Float32Array.from([0, 0, 5, -5]);
+    expect(drawToken(rows, 2, 2, { temperature: 0, topK: 0, topP: 1 }, 0).token).toBe(0);
+  });
+});

@@ -1,0 +1,111 @@
+import type { GenerationRequest } from "@ibtpo/tree-sampler";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TransformerModel } from "../model/transformer-model.js";
+import { tinyConfig, useTestBackend } from "../test-support.js";
+import { responseLogProbs } from "../training/response-log-probs.js";
+import { TfjsPolicy } from "./tfjs-policy.js";
+
+let model: TransformerModel;
+beforeAll(async () => {
+  await useTestBackend();
+  // A larger init scale gives peaked, varied distributions, so the checks below are not on near-uniform noise.
+  model = TransformerModel.create({ ...tinyConfig, initScale: 0.5 }, { seed: 9 });
+});
+afterAll(() => model.dispose());
+
+const requests: GenerationRequest[] = [
+  { prefix: [1, 4, 5], settings: { maxTokens: 9, seed: 1 } },
+  { prefix: [1, 6, 7, 8, 9, 10, 3], settings: { maxTokens: 6, temperature: 0.7, seed: 2 } },
+  { prefix: [1], settings: { maxTokens: 12, topK: 3, topP: 0.9, seed: 3 } },
+  { prefix: [1, 3], settings: { maxTokens: 8, temperature: 1.5, seed: 4 } },
+];
+
+function fullForward(request: GenerationRequest, tokens: Int32Array) {
+  return tf.tidy(() => {
+    const result = responseLogProbs(
+      model,
+      [{ tokens: [...Array.from(request.prefix), ...tokens], promptLength: request.prefix.length }],
+      { temperature: request.settings.temperature ?? 1 },
+    );
+    return { logprobs: result.logprobs.arraySync()[0]!, entropies: result.entropies.arraySync()[0]! };
+  });
+}
+
+describe("TfjsPolicy", () => {
+  const policy = () => new TfjsPolicy(model, { eosToken: 2, stepDelimiter: 10 });
+
+  it("returns KV-cache log-probs and entropies equal to a full forward of the same sequence", async () => {
+    const generations = await policy().generate(requests);
+    let compared = 0;
+    generations.forEach((generation, index) => {
+      const request = requests[index]!;
+      expect(generation.tokens.length).toBeGreaterThan(0);
+      const reference = fullForward(request, generation.tokens);
+      generation.tokens.forEach((_, position) => {
+        expect(Math.abs(generation.logprobs[position]! - reference.logprobs[position]!)).toBeLessThan(1e-4);
+        expect(Math.abs(generation.entropies![position]! - reference.entropies[position]!)).toBeLessThan(1e-4);
+        compared++;
+      });
+    });
+    expect(compared).toBeGreaterThan(8);
+  });
+
+  it("gives the same tokens with and without the cache, alone or batched, for the same seed", async () => {
+    const batched = await policy().generate(requests);
+    const again = await policy().generate(requests);
+    const uncached = await new TfjsPolicy(model, { eosToken: 2, kvCache: false }).generate(requests);
+    const alone = await policy().generate([requests[1]!]);
+    expect(again.map((g) => Array.from(g.tokens))).toEqual(batched.map((g) => Array.from(g.tokens)));
+    expect(uncached.map((g) => Array.from(g.tokens))).toEqual(batched.map((g) => Array.from(g.tokens)));
+    expect(Array.from(alone[0]!.tokens)).toEqual(Array.from(batched[1]!.tokens));
+    uncached.forEach((generation, index) => {
+      generation.logprobs.forEach((value, position) => {
+        expect(value).toBeCloseTo(batched[index]!.logprobs[position]!, 4);
+      });
+    });
+    const reseeded = await policy().generate(requests.map((r) => ({ ...r, settings: { ...r.settings, seed: 99 } })));
+    expect(reseeded.map((g) => Array.from(g.tokens))).not.toEqual(batched.map((g) => Array.from(g.tokens)));
+  });
+
+  it("is greedy at temperature 0 whatever the seed, and honours stop tokens and max tokens", async () => {
+    const greedy = (seed: number) => ({ prefix: [1, 4], settings: { maxTokens: 10, temperature: 0, seed } });
+    const [first, second] = await policy().generate([greedy(1), greedy(2)]);
+    expect(Array.from(first!.tokens)).toEqual(Array.from(second!.tokens));
+    const stopAt = first!.tokens[first!.tokens.length > 2 ? 2 : 0]!;
+    const [stopped] = await policy().generate([
+      { prefix: [1, 4], settings: { maxTokens: 10, temperature: 0, stopTokens: [stopAt] } },
+    ]);
+    expect(stopped!.tokens[stopped!.tokens.length - 1]).toBe(stopAt);
+    expect(["stop", "eos"]).toContain(stopped!.finishReason);
+    const [short] = await policy().generate([{ prefix: [1, 4], settings: { maxTokens: 1, temperature: 0 } }]);
+    expect(short!.tokens.length).toBe(1);
+    expect(short!.finishReason).toBe(first!.tokens[0] === 2 ? "eos" : "length");
+    const [capped] = await policy().generate([{ prefix: new Array(14).fill(3), settings: { maxTokens: 50, seed: 5 } }]);
+    expect(capped!.tokens.length).toBeLessThanOrEqual(2);
+  });
+
+  it("keeps the tensor count flat over 50 sampling calls", async () => {
+    await policy().generate(requests);
+    const before = tf.memory().numTensors;
+    for (let call = 0; call < 50; call++) await policy().generate(requests.slice(0, 1 + (call % 4)));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("names the request and field that is invalid, and stops when aborted", async () => {
+    await expect(policy().generate([requests[0]!, { prefix: [], settings: { maxTokens: 3 } }])).rejects.toThrow(
+      /requests\[1\].prefix: the prefix is empty/,
+    );
+    await expect(policy().generate([{ prefix: [1, 11], settings: { maxTokens: 3 } }])).rejects.toThrow(
+      /requests\[0\].prefix\[1\]: token 11/,
+    );
+    await expect(policy().generate([{ prefix: [1], settings: { maxTokens: 3, topP: 0 } }])).rejects.toThrow(
+      /settings.topP/,
+    );
+    const controller = new AbortController();
+    controller.abort(new Error("cancelled"));
+    const before = tf.memory().numTensors;
+    await expect(policy().generate(requests, { signal: controller.signal })).rejects.toThrow("cancelled");
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

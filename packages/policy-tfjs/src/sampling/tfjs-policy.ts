@@ -1,0 +1,123 @@
+import type { Generation, GenerationRequest, Policy } from "@ibtpo/tree-sampler";
+import { PolicyTfjsError } from "../errors.js";
+import type { TransformerModel } from "../model/transformer-model.js";
+import type { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
+import { SeededRandom } from "../util/seeded-random.js";
+import { type DecodeRow, decodeBatch } from "./batch-decoder.js";
+
+export interface TfjsPolicyOptions {
+  /** The token that ends a response (the tokenizer's EOS). */
+  readonly eosToken: number;
+  /** The step delimiter token, if any (the tokenizer's "\n"). */
+  readonly stepDelimiter?: number;
+  /** Name for logs; default "tfjs-transformer". */
+  readonly name?: string;
+  /** Rows decoded together; larger batches are split. Default 64. */
+  readonly maxBatchSize?: number;
+  /** Seeds requests that carry none, in request order; default 0. */
+  readonly seed?: number;
+  /** Reuse keys and values across steps (default true); false re-runs the whole sequence each step. */
+  readonly kvCache?: boolean;
+}
+
+/**
+ * tree-sampler's `Policy` over a {@link TransformerModel}: batched KV-cache decoding with
+ * temperature (0 = greedy), top-k, top-p, stop tokens and max tokens, returning each token's
+ * log-prob and the full-distribution entropy. Rows of any prefix length share a batch (left
+ * padding with per-row positions). A request's output depends only on its prefix, settings and
+ * seed, not on its batch mates. Greedy rows report log-probs and entropies at temperature 1.
+ *
+ * @example
+ * const policy = TfjsPolicy.fromTokenizer(model, tokenizer);
+ * const [generation] = await policy.generate([
+ *   { prefix: tokenizer.encode("3+4=", { bos: true }), settings: { maxTokens: 8, temperature: 0 } },
+ * ]);
+ * tokenizer.decode(generation.tokens);
+ */
+export class TfjsPolicy implements Policy {
+  readonly name: string;
+  readonly eosToken: number;
+  readonly stepDelimiter: number | undefined;
+  readonly providesEntropies = true;
+  private readonly defaultSeeds: SeededRandom;
+
+  constructor(
+    readonly model: TransformerModel,
+    readonly options: TfjsPolicyOptions,
+  ) {
+    this.name = options.name ?? "tfjs-transformer";
+    this.eosToken = options.eosToken;
+    this.stepDelimiter = options.stepDelimiter;
+    this.defaultSeeds = new SeededRandom(options.seed ?? 0);
+  }
+
+  /** A policy whose end token and step delimiter come from the tokenizer. */
+  static fromTokenizer(
+    model: TransformerModel,
+    tokenizer: SymbolTokenizer,
+    options: Omit<TfjsPolicyOptions, "eosToken" | "stepDelimiter"> = {},
+  ): TfjsPolicy {
+    return new TfjsPolicy(model, { ...options, eosToken: tokenizer.eosId, stepDelimiter: tokenizer.stepDelimiterId });
+  }
+
+  async generate(
+    requests: readonly GenerationRequest[],
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<Generation[]> {
+    const rows = requests.map((request, index) => this.toRow(request, index));
+    const batchSize = this.options.maxBatchSize ?? 64;
+    const generations: Generation[] = [];
+    for (let start = 0; start < rows.length; start += batchSize) {
+      const decoded = await decodeBatch(this.model, rows.slice(start, start + batchSize), {
+        eosToken: this.eosToken,
+        useCache: this.options.kvCache ?? true,
+        signal: options.signal,
+      });
+      generations.push(...decoded);
+    }
+    return generations;
+  }
+
+  private toRow(request: GenerationRequest, index: number): DecodeRow {
+    const where = `requests[${index}]`;
+    const { vocabSize, contextLength } = this.model.config;
+    const prefix = Int32Array.from(request.prefix);
+    if (prefix.length === 0) throw new PolicyTfjsError("the prefix is empty (start it with BOS)", `${where}.prefix`);
+    prefix.forEach((id, position) => {
+      if (id < 0 || id >= vocabSize || id !== request.prefix[position]) {
+        throw new PolicyTfjsError(
+          `token ${request.prefix[position]} is outside the vocabulary of ${vocabSize}`,
+          `${where}.prefix[${position}]`,
+        );
+      }
+    });
+    if (prefix.length >= contextLength) {
+      throw new PolicyTfjsError(
+        `${prefix.length} tokens leave no room in the context of ${contextLength}`,
+        `${where}.prefix`,
+      );
+    }
+    const settings = request.settings;
+    const temperature = settings.temperature ?? 1;
+    const topK = settings.topK ?? 0;
+    const topP = settings.topP ?? 1;
+    if (!Number.isInteger(settings.maxTokens) || settings.maxTokens < 1) {
+      throw new PolicyTfjsError(`must be an integer >= 1, got ${settings.maxTokens}`, `${where}.settings.maxTokens`);
+    }
+    if (!(temperature >= 0) || !Number.isFinite(temperature)) {
+      throw new PolicyTfjsError(`must be >= 0, got ${temperature}`, `${where}.settings.temperature`);
+    }
+    if (!Number.isInteger(topK) || topK < 0)
+      throw new PolicyTfjsError(`must be an integer >= 0, got ${topK}`, `${where}.settings.topK`);
+    if (!(topP > 0 && topP <= 1)) throw new PolicyTfjsError(`must be in (0, 1], got ${topP}`, `${where}.settings.topP`);
+    // Requests without a seed still draw reproducibly: from the policy seed, in call order.
+    const seed = settings.seed ?? this.defaultSeeds.nextUint32();
+    return {
+      prefix,
+      settings: { temperature, topK, topP },
+      limit: Math.min(settings.maxTokens, contextLength - prefix.length),
+      seed,
+      stopTokens: new Set(settings.stopTokens ?? []),
+    };
+  }
+}
