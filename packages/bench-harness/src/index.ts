@@ -1,12 +1,40 @@
 export type { TrajectoryCalibration } from "./calibration.js";
 export { calibrateWithRandomTrajectories } from "./calibration.js";
+export type { MeanWithInterval } from "./comparison/confidence-interval.js";
+export { meanConfidenceInterval } from "./comparison/confidence-interval.js";
+export type { ComparisonOptions, ComparisonResults, RunSpec } from "./comparison/run-comparison.js";
+export { runComparison, runFolderPath } from "./comparison/run-comparison.js";
+export type { RunConfig, RunResult, StoredRun } from "./comparison/run-folder.js";
+export { isRunFolder, RUN_FILES, readRunFolder, writeRunFolder } from "./comparison/run-folder.js";
+export type { StepMetrics } from "./comparison/step-metrics.js";
+export { checkedStepMetrics, OPTIONAL_METRIC_NAMES } from "./comparison/step-metrics.js";
+export { studentTCdf, studentTQuantile } from "./comparison/student-t.js";
+export type { SummaryRow } from "./comparison/summarize-runs.js";
+export { summarizeRuns } from "./comparison/summarize-runs.js";
+export { syntheticRunResult } from "./comparison/synthetic-run.js";
 export type { AnswerVerifier, AnswerVerifierName } from "./dataset/answer-verifiers.js";
 export { ANSWER_VERIFIERS, resolveAnswerVerifier } from "./dataset/answer-verifiers.js";
 export type { Dataset, DatasetOptions, DatasetRecord } from "./dataset/jsonl-dataset.js";
 export { DatasetError, loadJsonlDataset, parseJsonlDataset } from "./dataset/jsonl-dataset.js";
+export type {
+  EvaluationOptions,
+  EvaluationProgress,
+  EvaluationSummary,
+  PolicyEvaluation,
+  ProblemEvaluation,
+  ResponseOutcome,
+} from "./evaluation/evaluate-policy.js";
+export { evaluatePolicy } from "./evaluation/evaluate-policy.js";
 export { passAtK } from "./evaluation/pass-at-k.js";
+export type { SymbolCodec, TextCodec } from "./evaluation/text-codec.js";
+export { createSymbolCodec } from "./evaluation/text-codec.js";
+export { createTrajectoryPolicy } from "./evaluation/trajectory-policy.js";
 export type { Random } from "./random.js";
 export { createRandom, deriveSeed, hashString } from "./random.js";
+export type { VegaLiteSpec } from "./report/chart-specs.js";
+export { renderSvg } from "./report/render-svg.js";
+export type { ReportOptions } from "./report/write-report.js";
+export { loadRuns, REPORT_FILES, renderReport, writeReportFiles } from "./report/write-report.js";
 export type { SampleProblemsOptions, SplitFractions } from "./splits.js";
 export { assertDisjoint, DEFAULT_SPLIT_FRACTIONS, sampleProblems, splitOf } from "./splits.js";
 export type { ParsedResponse, Problem, ResponseVerifier, Split, Task, Verification } from "./task.js";

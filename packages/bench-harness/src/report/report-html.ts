@@ -1,0 +1,85 @@
+import type { StoredRun } from "../comparison/run-folder.js";
+import type { SummaryRow } from "../comparison/summarize-runs.js";
+import { formatInterval, summaryColumns } from "./summary-table.js";
+
+/** A rendered chart: caption and inline SVG (null when the runs have no data for it). */
+export interface RenderedChart {
+  readonly id: string;
+  readonly caption: string;
+  readonly svg: string | null;
+}
+
+export interface ReportSection {
+  readonly task: string;
+  readonly charts: readonly RenderedChart[];
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fff;max-width:1500px}
+h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+td:first-child,th:first-child{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:16px}
+figure.plot{margin:0;border:1px solid #eee;padding:6px}figcaption{font-size:12px;color:#555}
+.empty{width:300px;height:120px;display:flex;align-items:center;justify-content:center;color:#999;font-size:13px}
+.notes{font-size:13px;color:#444}`;
+
+function summaryTable(summary: readonly SummaryRow[], task: string): string {
+  const columns = summaryColumns(summary);
+  const rows = summary.filter((row) => row.task === task);
+  const head = `<tr><th>algorithm</th><th>seeds</th>${columns.map((column) => `<th>${escapeHtml(column.label)}</th>`).join("")}</tr>`;
+  const body = rows
+    .map(
+      (row) =>
+        `<tr><td>${escapeHtml(row.algorithm)}</td><td>${row.seeds.length}</td>${columns
+          .map((column) => `<td>${escapeHtml(formatInterval(row.metrics[column.key]))}</td>`)
+          .join("")}</tr>`,
+    )
+    .join("");
+  return `<table class="summary">${head}${body}</table>`;
+}
+
+function runsTable(runs: readonly StoredRun[]): string {
+  const rows = runs
+    .map((run) => {
+      const tokens = run.history.reduce((sum, step) => sum + step.generatedTokens, 0);
+      const greedy = run.evaluation.passAt1Greedy;
+      return `<tr><td>${escapeHtml(run.config.task)}</td><td>${escapeHtml(run.config.algorithm)}</td><td>${run.config.seed}</td><td>${run.history.length}</td><td>${tokens}</td><td>${greedy === null || greedy === undefined ? "–" : greedy.toFixed(3)}</td></tr>`;
+    })
+    .join("");
+  return `<table class="runs"><tr><th>task</th><th>algorithm</th><th>seed</th><th>steps</th><th>generated tokens</th><th>test pass@1 (greedy)</th></tr>${rows}</table>`;
+}
+
+/**
+ * The self-contained report page: summary tables, charts as inline SVG, the run list. No
+ * scripts, no external resources, so it opens offline.
+ */
+export function reportHtml(input: {
+  readonly title: string;
+  readonly notes: readonly string[];
+  readonly summary: readonly SummaryRow[];
+  readonly sections: readonly ReportSection[];
+  readonly runs: readonly StoredRun[];
+}): string {
+  const sections = input.sections
+    .map((section) => {
+      const figures = section.charts
+        .map(
+          (chart) =>
+            `<figure class="plot" data-chart="${escapeHtml(chart.id)}">${chart.svg ?? `<div class="empty">no data for ${escapeHtml(chart.caption)}</div>`}<figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`,
+        )
+        .join("\n");
+      return `<section data-task="${escapeHtml(section.task)}"><h2>${escapeHtml(section.task)}</h2>${summaryTable(input.summary, section.task)}<div class="grid">\n${figures}\n</div></section>`;
+    })
+    .join("\n");
+  const notes = input.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title><style>${STYLE}</style></head>
+<body><h1>${escapeHtml(input.title)}</h1><ul class="notes">${notes}</ul>
+${sections}
+<h2>Runs</h2>${runsTable(input.runs)}
+</body></html>
+`;
+}
