@@ -51,6 +51,11 @@ export interface Policy {
   readonly name: string;
   /** The token that ends a response. */
   readonly eosToken: number;
+  /**
+   * The token that ends a reasoning step ("\n" in this project's vocabularies), if the policy has
+   * one; samplers use it as the default step delimiter.
+   */
+  readonly stepDelimiter?: number | undefined;
   /** Whether `generate` returns per-token entropies (false means every `entropies` is null). */
   readonly providesEntropies: boolean;
   /** Continue every request's prefix; the result has one entry per request, in order. */

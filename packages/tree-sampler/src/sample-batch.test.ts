@@ -1,0 +1,241 @@
+import fc from "fast-check";
+import { describe, expect, it, vi } from "vitest";
+import { createSampler, type SamplerConfig } from "./create-sampler.js";
+import { MarkovPolicy } from "./markov-policy.js";
+import type { GenerationRequest, Policy } from "./policy.js";
+import { createReferencePolicy, REFERENCE_FIRST_SYMBOL, REFERENCE_QUESTION_END } from "./reference-policy.js";
+import { createReferenceTask } from "./reference-task.js";
+import { sampleBatch } from "./sample-batch.js";
+import type { SampleOptions } from "./sample-options.js";
+import { expectTreeInvariants, treeFingerprint } from "./tree-invariants.test-helper.js";
+
+const policy = createReferencePolicy({ seed: 1 });
+const task = createReferenceTask({ prompts: 4, seed: 1 });
+
+/** Prompt i starts with symbol i, so a request's prompt is known from its first token. */
+const distinctPrompts = [0, 1, 2, 3].map((i) => [REFERENCE_FIRST_SYMBOL + i, REFERENCE_QUESTION_END]);
+
+/** Wraps a policy and counts the calls and the tokens it generates for each prompt. */
+function countingPolicy(inner: Policy) {
+  const tokensByPrompt = new Map<number, number>();
+  const calls: GenerationRequest[][] = [];
+  const wrapped: Policy = {
+    name: inner.name,
+    eosToken: inner.eosToken,
+    stepDelimiter: inner.stepDelimiter,
+    providesEntropies: inner.providesEntropies,
+    async generate(requests, options) {
+      calls.push([...requests]);
+      const generations = await inner.generate(requests, options);
+      generations.forEach((generation, index) => {
+        const promptIndex = (requests[index]?.prefix[0] as number) - REFERENCE_FIRST_SYMBOL;
+        tokensByPrompt.set(promptIndex, (tokensByPrompt.get(promptIndex) ?? 0) + generation.tokens.length);
+      });
+      return generations;
+    },
+  };
+  return { wrapped, tokensByPrompt, calls };
+}
+
+const samplerConfig: fc.Arbitrary<SamplerConfig> = fc.oneof(
+  fc.record({ kind: fc.constant("chains" as const), responses: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({
+    kind: fc.constant("entropy-tree" as const),
+    initialChains: fc.integer({ min: 1, max: 3 }),
+    forkPoints: fc.integer({ min: 1, max: 3 }),
+    rounds: fc.integer({ min: 0, max: 6 }),
+    branches: fc.integer({ min: 1, max: 3 }),
+  }),
+  ...(["ib-tree", "random-tree"] as const).map((kind) =>
+    fc.record({
+      kind: fc.constant(kind),
+      initialChains: fc.integer({ min: 1, max: 3 }),
+      iterations: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constant(Number.POSITIVE_INFINITY)),
+      nodesPerIteration: fc.integer({ min: 1, max: 3 }),
+      branches: fc.integer({ min: 1, max: 3 }),
+    }),
+  ),
+);
+
+function options(overrides: Partial<SampleOptions> & Pick<SampleOptions, "sampler">): SampleOptions {
+  return { budget: 300, maxResponseLength: 48, seed: 5, reward: task.reward, answer: task.answer, ...overrides };
+}
+
+describe("sampleBatch budget", () => {
+  it("never generates more than B tokens per prompt, and counts exactly what it generated", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        samplerConfig,
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(Number.POSITIVE_INFINITY)),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.constantFrom("progressive" as const, "geometric" as const),
+        async (config, budget, maxResponseLength, maxDepth, seed, lengthModel) => {
+          const counter = countingPolicy(createReferencePolicy({ seed, lengthModel }));
+          const batch = await sampleBatch(distinctPrompts, counter.wrapped, {
+            sampler: createSampler(config),
+            budget,
+            maxResponseLength,
+            maxDepth,
+            seed,
+            reward: task.reward,
+          });
+          for (const sample of batch.samples) {
+            const generated = counter.tokensByPrompt.get(sample.promptIndex) ?? 0;
+            expect(generated).toBeLessThanOrEqual(budget);
+            expect(sample.statistics.generatedTokens).toBe(generated);
+            expect(sample.trajectories.length).toBeGreaterThanOrEqual(1);
+            expectTreeInvariants(sample, maxResponseLength, maxDepth);
+          }
+          expect(batch.statistics.generateCalls).toBe(counter.calls.length);
+        },
+      ),
+      { numRuns: 80, seed: 20261127 },
+    );
+  });
+
+  it("cuts the last batch by lowering the last requests' maxTokens", async () => {
+    const counter = countingPolicy(policy);
+    await sampleBatch([distinctPrompts[0] as number[]], counter.wrapped, {
+      ...options({ sampler: createSampler({ kind: "chains", responses: 4 }) }),
+      budget: 100,
+      maxResponseLength: 40,
+    });
+    expect(counter.calls[0]?.map((request) => request.settings.maxTokens)).toEqual([40, 40, 20]);
+  });
+});
+
+describe("sampleBatch reproducibility", () => {
+  const configs: SamplerConfig[] = [
+    { kind: "chains", responses: 6 },
+    { kind: "entropy-tree", initialChains: 2, forkPoints: 2, rounds: 3, branches: 2 },
+    { kind: "ib-tree", initialChains: 1, iterations: 6, nodesPerIteration: 2, branches: 2 },
+    { kind: "random-tree", initialChains: 1, iterations: 6, nodesPerIteration: 2, branches: 2 },
+  ];
+
+  it.each(configs)("same seed, same trees ($kind)", async (config) => {
+    const run = (seed: number) => sampleBatch(task.prompts, policy, options({ sampler: createSampler(config), seed }));
+    const [first, second, other] = await Promise.all([run(5), run(5), run(6)]);
+    const fingerprints = (batch: typeof first) => batch.samples.map((sample) => treeFingerprint(sample.tree));
+    expect(fingerprints(second)).toEqual(fingerprints(first));
+    expect(fingerprints(other)).not.toEqual(fingerprints(first));
+    expect(second.statistics).toEqual(first.statistics);
+  });
+
+  it.each(configs)("a prompt's tree does not depend on the other prompts in the batch ($kind)", async (config) => {
+    const sampler = createSampler(config);
+    const a = await sampleBatch([task.prompts[0], task.prompts[1]] as Int32Array[], policy, options({ sampler }));
+    const b = await sampleBatch([task.prompts[0], task.prompts[2]] as Int32Array[], policy, options({ sampler }));
+    expect(treeFingerprint(b.samples[0]!.tree)).toBe(treeFingerprint(a.samples[0]!.tree));
+  });
+});
+
+describe("sampleBatch batching", () => {
+  it("issues one generate call per iteration, covering every active prompt", async () => {
+    const counter = countingPolicy(policy);
+    const batch = await sampleBatch(
+      distinctPrompts,
+      counter.wrapped,
+      options({
+        sampler: createSampler({ kind: "ib-tree", iterations: 5, nodesPerIteration: 2, branches: 2 }),
+        budget: 2000,
+      }),
+    );
+    expect(counter.calls).toHaveLength(5);
+    expect(batch.statistics.generateCalls).toBe(5);
+    // Iteration 0: one chain per prompt; then 2 nodes x 2 branches per prompt.
+    expect(counter.calls.map((call) => call.length)).toEqual([4, 16, 16, 16, 16]);
+    for (const call of counter.calls) {
+      expect(new Set(call.map((request) => request.prefix[0])).size).toBe(4);
+    }
+  });
+
+  it("reports each ib-tree fork at the top-N of the branching score, seen before the call", async () => {
+    const { branchingScores, topScoredNodes } = await import("./branching-score.js");
+    let checked = 0;
+    await sampleBatch(
+      task.prompts,
+      policy,
+      options({
+        sampler: createSampler({ kind: "ib-tree", iterations: 6, nodesPerIteration: 2, branches: 2 }),
+        onIteration: ({ iteration, prompts }) => {
+          if (iteration === 0) return;
+          for (const { tree, forks } of prompts) {
+            const candidates = Array.from({ length: tree.size }, (_, node) => node).filter(
+              (node) => tree.endingCount(node) === 0 && tree.pathTokens(node).length < 48,
+            );
+            const expected = topScoredNodes(tree, branchingScores(tree), candidates, 2);
+            expect(forks.map((fork) => fork.node)).toEqual(expected);
+            checked++;
+          }
+        },
+      }),
+    );
+    expect(checked).toBeGreaterThan(10);
+  });
+});
+
+describe("sampleBatch verification", () => {
+  it("gives truncated responses reward 0 without calling the verifier, and flags them", async () => {
+    const reward = vi.fn(() => 1);
+    const batch = await sampleBatch(
+      task.prompts,
+      policy,
+      options({ sampler: createSampler({ kind: "chains", responses: 8 }), maxResponseLength: 6, reward }),
+    );
+    const trajectories = batch.samples.flatMap((sample) => sample.trajectories);
+    const truncated = trajectories.filter((trajectory) => trajectory.truncated);
+    expect(truncated.length).toBeGreaterThan(0);
+    for (const trajectory of truncated) {
+      expect(trajectory.reward).toBe(0);
+      expect(trajectory.truncation).toBe("max-length");
+      expect(trajectory.tokens).toHaveLength(6);
+    }
+    expect(reward).toHaveBeenCalledTimes(trajectories.length - truncated.length);
+    expect(batch.statistics.truncatedTrajectories).toBe(truncated.length);
+  });
+
+  it("flags responses cut by the budget", async () => {
+    const batch = await sampleBatch(
+      [task.prompts[0] as Int32Array],
+      policy,
+      options({ sampler: createSampler({ kind: "chains", responses: 10 }), budget: 7, maxResponseLength: 40 }),
+    );
+    const [only] = batch.samples[0]!.trajectories;
+    expect(batch.samples[0]!.trajectories).toHaveLength(1);
+    expect(only?.truncation).toBe("budget");
+    expect(only?.tokens).toHaveLength(7);
+  });
+
+  it("accepts async rewards and rejects rewards outside [0, 1] with the place named", async () => {
+    const sampler = createSampler({ kind: "chains", responses: 2 });
+    const batch = await sampleBatch(task.prompts, policy, options({ sampler, reward: async () => 0.5 }));
+    expect(batch.statistics.meanReward).toBeGreaterThan(0);
+    await expect(sampleBatch(task.prompts, policy, options({ sampler, reward: () => 2 }))).rejects.toThrow(
+      /prompt 0, trajectory 0: the reward function returned 2/,
+    );
+  });
+});
+
+describe("sampleBatch input errors", () => {
+  it("needs a segmenter when the policy has no step delimiter", async () => {
+    const bare = new MarkovPolicy({ vocabularySize: 2, order: 0, eosToken: 0, probabilities: () => [0.5, 0.5] });
+    await expect(
+      sampleBatch([[1]], bare, options({ sampler: createSampler({ kind: "chains", responses: 1 }) })),
+    ).rejects.toThrow(/option segmenter: policy .* has no stepDelimiter/);
+  });
+
+  it("names bad options and prompts", async () => {
+    const sampler = createSampler({ kind: "chains", responses: 1 });
+    await expect(sampleBatch(task.prompts, policy, options({ sampler, budget: 0 }))).rejects.toThrow(/option budget/);
+    await expect(sampleBatch([[1, -2]], policy, options({ sampler }))).rejects.toThrow(/prompt 0/);
+  });
+
+  it("rejects a policy that breaks its contract", async () => {
+    const lying: Policy = { ...policy, generate: async () => [] };
+    await expect(
+      sampleBatch(task.prompts, lying, options({ sampler: createSampler({ kind: "chains", responses: 1 }) })),
+    ).rejects.toThrow(/0 generations for 4 requests/);
+  });
+});

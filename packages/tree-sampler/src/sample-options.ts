@@ -1,0 +1,82 @@
+import type { IbScoreOptions, ReasoningTree } from "@ibtpo/ib-score";
+import { checkCount } from "./check-option.js";
+import { TreeSamplerError } from "./errors.js";
+import type { ForkRequest } from "./fork-point.js";
+import type { FinishReason, Policy, SamplingSettings } from "./policy.js";
+import type { Sampler } from "./sampler.js";
+import { delimiterSegmenter, type Segmenter } from "./segmenter.js";
+
+/**
+ * Reward of one finished response, in [0, 1] (the verifier). Not called for truncated responses,
+ * which get 0.
+ */
+export type RewardFunction = (
+  promptIndex: number,
+  responseTokens: Int32Array,
+  finishReason: FinishReason,
+) => number | Promise<number>;
+
+/** The final answer of a response, for counting distinct answers; null when it has none. */
+export type AnswerExtractor = (promptIndex: number, responseTokens: Int32Array, lastStep: Int32Array) => string | null;
+
+/** Called once per iteration, before the generate call, with every prompt that has forks planned. */
+export type IterationListener = (event: {
+  readonly iteration: number;
+  readonly prompts: readonly {
+    readonly promptIndex: number;
+    readonly tree: ReasoningTree;
+    readonly forks: readonly ForkRequest[];
+  }[];
+}) => void;
+
+export interface SampleOptions {
+  readonly sampler: Sampler;
+  /** B: generated tokens allowed per prompt; reused prefix tokens are not counted. */
+  readonly budget: number;
+  /** Longest response in tokens (reused prefix included); longer ones are cut and flagged truncated. */
+  readonly maxResponseLength: number;
+  /** Deepest step a tree may have; surplus steps of a response join its last allowed step. Default Infinity. */
+  readonly maxDepth?: number;
+  /** Default: a delimiter segmenter on `policy.stepDelimiter`. */
+  readonly segmenter?: Segmenter;
+  /** Sampling settings of every request (maxTokens and seed are set per request). */
+  readonly sampling?: Omit<SamplingSettings, "maxTokens" | "seed">;
+  /** Run seed; each request's seed is derived from (seed, prompt index, iteration, request index). */
+  readonly seed: number;
+  readonly reward: RewardFunction;
+  /** Default: the text of the last step's token ids. */
+  readonly answer?: AnswerExtractor;
+  /** Options of the IB-Score reported in the statistics. */
+  readonly ibScore?: IbScoreOptions;
+  readonly signal?: AbortSignal;
+  readonly onIteration?: IterationListener;
+}
+
+export interface ResolvedSampleOptions extends SampleOptions {
+  readonly maxDepth: number;
+  readonly segmenter: Segmenter;
+  readonly answer: AnswerExtractor;
+}
+
+const lastStepAnswer: AnswerExtractor = (_promptIndex, _responseTokens, lastStep) => lastStep.join(",");
+
+export function resolveSampleOptions(options: SampleOptions, policy: Policy): ResolvedSampleOptions {
+  checkCount(options.budget, "budget");
+  checkCount(options.maxResponseLength, "maxResponseLength");
+  const maxDepth = checkCount(options.maxDepth ?? Number.POSITIVE_INFINITY, "maxDepth", 1, true);
+  if (!Number.isSafeInteger(options.seed)) {
+    throw new TreeSamplerError(`must be a safe integer, got ${options.seed}`, "option seed");
+  }
+  if (typeof options.reward !== "function") throw new TreeSamplerError("must be a function", "option reward");
+  if (typeof options.sampler?.plan !== "function") {
+    throw new TreeSamplerError("must be a Sampler (e.g. ibTreeSampler({...}))", "option sampler");
+  }
+  let segmenter = options.segmenter;
+  if (segmenter === undefined) {
+    if (policy.stepDelimiter === undefined) {
+      throw new TreeSamplerError(`policy '${policy.name}' has no stepDelimiter; pass a segmenter`, "option segmenter");
+    }
+    segmenter = delimiterSegmenter([policy.stepDelimiter]);
+  }
+  return { ...options, maxDepth, segmenter, answer: options.answer ?? lastStepAnswer };
+}
