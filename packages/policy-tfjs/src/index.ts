@@ -6,6 +6,13 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from "./backend/select-backend.js";
+export {
+  type CheckpointManifest,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from "./checkpoint/checkpoint.js";
+export { decodeSafetensors, encodeSafetensors } from "./checkpoint/safetensors.js";
 export { PolicyTfjsError } from "./errors.js";
 export { type LeftPaddedLayout, leftPaddedLayout } from "./model/batch-layout.js";
 export { type ParameterSpec, parameterLayout } from "./model/parameter-layout.js";
