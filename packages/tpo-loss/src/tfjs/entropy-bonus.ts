@@ -1,0 +1,24 @@
+import * as tf from "@tensorflow/tfjs";
+import { requireFinite, TpoLossInputError } from "../errors.js";
+import type { Regularizer } from "./regularizer.js";
+
+/**
+ * The entropy bonus as a regulariser: term = -aggregate(entropy), so the loss falls by
+ * `coefficient` x the (aggregated) token entropy, rewarding a spread-out next-token distribution.
+ *
+ * @example
+ * policyLoss(inputs, { regularizers: [entropyBonus(0.001)] }); // same as entropyCoefficient: 0.001
+ */
+export function entropyBonus(coefficient: number): Regularizer {
+  requireFinite(coefficient, "entropyCoefficient");
+  return {
+    name: "entropy",
+    coefficient,
+    term: (batch, outputs) => {
+      if (outputs.entropy === null) {
+        throw new TpoLossInputError("is missing but the entropy bonus needs it", "input entropy");
+      }
+      return tf.neg(batch.aggregate(outputs.entropy));
+    },
+  };
+}
