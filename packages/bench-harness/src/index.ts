@@ -32,6 +32,8 @@ export { createTrajectoryPolicy } from "./evaluation/trajectory-policy.js";
 export type { Random } from "./random.js";
 export { createRandom, deriveSeed, hashString } from "./random.js";
 export type { VegaLiteSpec } from "./report/chart-specs.js";
+export type { PlotCheck, ReportRenderCheck, ReportRenderCheckOptions } from "./report/chromium-check.js";
+export { checkReportInChromium, DEFAULT_CHROMIUM_PATH } from "./report/chromium-check.js";
 export { renderSvg } from "./report/render-svg.js";
 export type { ReportOptions } from "./report/write-report.js";
 export { loadRuns, REPORT_FILES, renderReport, writeReportFiles } from "./report/write-report.js";

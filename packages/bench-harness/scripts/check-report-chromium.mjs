@@ -1,0 +1,47 @@
+// Renders a report in headless Chromium, takes a full-page screenshot and checks that every
+// chart drew (coloured pixels inside each chart's box). Usage:
+//   node scripts/check-report-chromium.mjs [report.html | run-or-comparison-dir]
+// Without an argument it builds a comparison from synthetic curves in a temporary folder.
+import { existsSync, statSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkReportInChromium, renderReport, runComparison, syntheticRunResult } from "../dist/index.js";
+
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(chromium)) {
+  console.error(`${chromium} not found: install it with "apt-get install -y chromium" or set CHROMIUM_PATH`);
+  process.exit(2);
+}
+
+let htmlPath = process.argv[2];
+if (htmlPath === undefined) {
+  const dir = await mkdtemp(join(tmpdir(), "report-demo-"));
+  await runComparison({
+    algorithms: ["grpo", "dapo", "ib-tpo"],
+    seeds: [1, 2, 3],
+    tasks: ["countdown", "graph-path"],
+    tokenBudget: 50_000,
+    outputDir: dir,
+    title: "Synthetic demo data (not results)",
+    run: async (spec) => syntheticRunResult(spec),
+  });
+  htmlPath = join(dir, "report.html");
+} else if (statSync(htmlPath).isDirectory()) {
+  htmlPath = (await renderReport(htmlPath))[2];
+}
+
+const check = await checkReportInChromium(htmlPath, { chromiumPath: chromium });
+console.log(`report: ${htmlPath}`);
+console.log(`screenshot: ${check.screenshotPath} (${check.width}x${check.height})`);
+console.log(`svg elements in the DOM: ${check.svgElements}`);
+let failed = 0;
+for (const plot of check.plots) {
+  const ok = plot.hasSvg && plot.colouredPixels > 200;
+  if (!ok) failed++;
+  console.log(
+    `${ok ? "ok  " : "FAIL"} ${`${plot.task}/${plot.id}`.padEnd(34)} coloured pixels ${String(plot.colouredPixels).padStart(7)}${plot.hasSvg ? "" : " (no data)"}`,
+  );
+}
+console.log(`coloured pixels outside charts: ${check.colouredPixelsOutsidePlots}`);
+process.exit(failed === 0 && check.plots.length > 0 ? 0 : 1);
