@@ -59,3 +59,16 @@ describe("ib-score analyze", () => {
     expect(run("analyze", join(directory, "missing.jsonl")).stderr).toMatch(/ENOENT/);
   });
 });
+
+describe("ib-score analyze table", () => {
+  it("shows --limit prompts and counts the rest", () => {
+    const file = write(
+      "many.jsonl",
+      ["a", "b", "c"].map((id) => record(id, [1], 1)),
+    );
+    const result = run("analyze", file, "--limit", "1");
+    expect(result.stdout).toMatch(/^a\s+1/m);
+    expect(result.stdout).not.toMatch(/^b\s+1/m);
+    expect(result.stdout).toContain("... 2 more prompts");
+  });
+});

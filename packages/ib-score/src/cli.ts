@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-import { createReadStream } from "node:fs";
+import { once } from "node:events";
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { analysisToJson, analyzeRolloutLines } from "./analyze-lines.js";
 import { IbScoreInputError } from "./errors.js";
 import { formatAnalysis } from "./format-analysis.js";
+import type { PromptReport } from "./rollout-analyzer.js";
 import { resolveIbScoreOptions } from "./score-options.js";
 
 const usage = `Usage: ib-score analyze <rollouts.jsonl | -> [options]
@@ -32,6 +36,10 @@ function numberOption(value: string | undefined, name: string): number | undefin
   if (value.trim() === "" || Number.isNaN(parsed))
     throw new IbScoreInputError(`expected a number, got "${value}"`, `--${name}`);
   return parsed;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -65,16 +73,52 @@ async function main(argv: string[]): Promise<number> {
   const limit = numberOption(values.limit, "limit") ?? 20;
   const input = file === "-" ? process.stdin : createReadStream(file);
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  const analysis = await analyzeRolloutLines(lines, file === "-" ? "<stdin>" : file, {
-    ...options,
-    unsorted: values.unsorted ?? false,
-  });
-  process.stdout.write(values.json ? `${JSON.stringify(analysisToJson(analysis))}\n` : formatAnalysis(analysis, limit));
-  return 0;
-}
+  const source = file === "-" ? "<stdin>" : file;
+  const unsorted = values.unsorted ?? false;
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+  if (!values.json) {
+    // The table shows `limit` prompts: keep only those, so memory does not grow with the input.
+    const shown: PromptReport[] = [];
+    let count = 0;
+    const onPrompt = (report: PromptReport) => {
+      if (count++ < limit) shown.push(report);
+    };
+    const analysis = await analyzeRolloutLines(lines, source, { ...options, unsorted, onPrompt });
+    process.stdout.write(formatAnalysis({ summary: analysis.summary, prompts: shown }, limit, count));
+    return 0;
+  }
+  // Per-prompt reports go to a scratch file while the input streams, and are copied to stdout
+  // only once the whole input has been read without error: nothing is printed as a result
+  // before it is known to be one, and memory stays flat however many prompts there are.
+  const scratch = mkdtempSync(join(tmpdir(), "ib-score-"));
+  try {
+    const reportsPath = join(scratch, "prompts.json");
+    const reports = openSync(reportsPath, "w");
+    let pending = "";
+    let reportsWritten = 0;
+    // Synchronous, batched writes: the scratch file keeps pace with the input, so reports never
+    // pile up in memory waiting for a stream to drain.
+    const onPrompt = (report: PromptReport) => {
+      pending += `${pending === "" && reportsWritten === 0 ? "" : ","}${JSON.stringify(report)}`;
+      reportsWritten++;
+      if (pending.length >= 1 << 16) {
+        writeSync(reports, pending);
+        pending = "";
+      }
+    };
+    const analysis = await analyzeRolloutLines(lines, source, { ...options, unsorted, onPrompt });
+    writeSync(reports, pending);
+    closeSync(reports);
+    const document = JSON.stringify(analysisToJson(analysis));
+    process.stdout.write(`${document.slice(0, -"[]}".length)}[`);
+    for await (const chunk of createReadStream(reportsPath)) {
+      if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
+    }
+    process.stdout.write("]}\n");
+    return 0;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 main(process.argv.slice(2)).then(

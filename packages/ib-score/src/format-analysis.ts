@@ -2,8 +2,11 @@ import type { RolloutAnalysis } from "./analyze-lines.js";
 
 const format = (value: number | null, digits = 4) => (value === null ? "-" : value.toFixed(digits));
 
-/** A human-readable table of an analysis: the batch summary, then up to `limit` prompts. */
-export function formatAnalysis(analysis: RolloutAnalysis, limit = 20): string {
+/**
+ * A human-readable table of an analysis: the batch summary, then up to `limit` prompts.
+ * `totalPrompts` is the number of prompts analysed when `analysis.prompts` holds only the first ones.
+ */
+export function formatAnalysis(analysis: RolloutAnalysis, limit = 20, totalPrompts = analysis.prompts.length): string {
   const { summary, prompts } = analysis;
   const lines = [
     `prompts       ${summary.prompts}`,
@@ -39,7 +42,8 @@ export function formatAnalysis(analysis: RolloutAnalysis, limit = 20): string {
       .join("  ")
       .trimEnd();
   lines.push("", render(header), render(widths.map((width) => "-".repeat(width))), ...rows.map(render));
-  if (prompts.length > limit)
-    lines.push(`... ${prompts.length - limit} more prompts (--limit N shows more, --json shows all)`);
+  if (totalPrompts > rows.length) {
+    lines.push(`... ${totalPrompts - rows.length} more prompts (--limit N shows more, --json shows all)`);
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -27,6 +27,11 @@ export interface RolloutAnalyzerOptions extends IbScoreOptions {
    * dropped as soon as the next prompt starts, so memory does not grow with the input size.
    */
   readonly unsorted?: boolean;
+  /**
+   * Receives each prompt's report as soon as its tree is scored. When given, reports are handed
+   * over rather than kept, and `finish()` returns an empty `prompts` list.
+   */
+  readonly onPrompt?: (report: PromptReport) => void;
 }
 
 /**
@@ -86,7 +91,7 @@ export class RolloutAnalyzer {
     this.closed.add(tree.promptId);
     const score = scoreTree(tree, this.options);
     this.batch.add(score);
-    this.reports.push({
+    const report: PromptReport = {
       prompt_id: tree.promptId,
       trajectories: score.trajectories,
       nodes: score.nodes,
@@ -96,6 +101,8 @@ export class RolloutAnalyzer {
       I: score.tree?.I ?? null,
       root: score.root === null ? null : { ib_score: score.root.ibScore, H: score.root.H, I: score.root.I },
       effective: score.effective,
-    });
+    };
+    if (this.options.onPrompt === undefined) this.reports.push(report);
+    else this.options.onPrompt(report);
   }
 }
