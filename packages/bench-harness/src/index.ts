@@ -26,6 +26,7 @@ export type {
 } from "./evaluation/evaluate-policy.js";
 export { evaluatePolicy } from "./evaluation/evaluate-policy.js";
 export { passAtK } from "./evaluation/pass-at-k.js";
+export { sampleIbScore, stepEndsAt } from "./evaluation/sample-ib-score.js";
 export type { SymbolCodec, TextCodec } from "./evaluation/text-codec.js";
 export { createSymbolCodec } from "./evaluation/text-codec.js";
 export { createTrajectoryPolicy } from "./evaluation/trajectory-policy.js";

@@ -15,6 +15,7 @@ export const SUMMARY_METRIC_LABELS: Readonly<Record<string, string>> = {
   meanAtK: "mean@k",
   answerDiversity: "answer diversity",
   meanTokens: "mean tokens",
+  testIbScore: "IB-Score of samples",
   trainingTokens: "training tokens",
   trajectoriesPer1kTokens: "traj. / 1k tokens",
 };
@@ -29,6 +30,7 @@ export function runMetricValues(run: StoredRun): Record<string, number | null> {
   for (const [k, value] of Object.entries(evaluation.passAtK)) values[`pass@${k}`] = value;
   values.answerDiversity = evaluation.answerDiversity ?? null;
   values.meanTokens = evaluation.meanTokens ?? null;
+  values.testIbScore = evaluation.sampleIbScore?.ibScore ?? null;
   values.trainingTokens = history.reduce((sum, step) => sum + step.generatedTokens, 0);
   const rates = history.flatMap((step) =>
     typeof step.trajectoriesPer1kTokens === "number" ? [step.trajectoriesPer1kTokens] : [],

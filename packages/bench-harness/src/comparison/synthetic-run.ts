@@ -51,6 +51,7 @@ export function syntheticRunResult(spec: RunSpec, steps = 20): RunResult {
       wellFormedRate: 0.98,
       truncatedRate: 0.01,
       generatedTokens: 200 * 17 * 22,
+      sampleIbScore: null,
     },
     config: { synthetic: true },
   };

@@ -65,7 +65,14 @@ describe("evaluatePolicy", () => {
       wellFormedRate: 4 / 5,
       truncatedRate: 0,
       generatedTokens: 4 + 4 + 4 + 2 + 3,
+      sampleIbScore: expect.any(Object),
     });
+    // The four samples are four distinct first steps ("b\n", "c\n", "b<eos>", "bd<eos>") with
+    // smoothed values 0.75, 0.75, 0.25, 0.25: I = H_b(0.5) - H_b(0.75); H = 0 (log-probs are 0).
+    const binary = (p: number) => -p * Math.log(p) - (1 - p) * Math.log(1 - p);
+    expect(summary.sampleIbScore).toMatchObject({ prompts: 1, trajectories: 4, effRate: 1, collapsed: 0, H: 0 });
+    expect(summary.sampleIbScore?.I).toBeCloseTo(Math.log(2) - binary(0.75), 12);
+    expect(summary.sampleIbScore?.ibScore).toBeCloseTo(Math.log(2) - binary(0.75), 12);
     expect(summary.passAtK["2"]).toBeCloseTo(1 - 1 / 6, 12);
   });
 

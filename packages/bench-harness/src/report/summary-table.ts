@@ -12,6 +12,7 @@ export function summaryColumns(summary: readonly SummaryRow[]): { readonly key: 
     "meanAtK",
     ...passKeys,
     "answerDiversity",
+    "testIbScore",
     "meanTokens",
     "trainingTokens",
     "trajectoriesPer1kTokens",
