@@ -120,6 +120,6 @@ function stepSurprisal(logprobs: Float64Array, mean: boolean): number {
   return mean ? sum / logprobs.length : sum;
 }
 
-export function treeLocation(tree: ReasoningTree): string {
+function treeLocation(tree: ReasoningTree): string {
   return tree.promptId === "" ? "tree" : `tree '${tree.promptId}'`;
 }
