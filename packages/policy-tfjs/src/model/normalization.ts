@@ -7,10 +7,15 @@ export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, 
   return tf.add(tf.mul(normalised, gain), bias);
 }
 
-const GELU_SCALE = Math.sqrt(2 / Math.PI);
+// 0.5 (1 + tanh(u)) = sigmoid(2u), and sigmoid is several times cheaper than tanh or pow on wasm.
+const SIGMOID_SCALE = 2 * Math.sqrt(2 / Math.PI);
+const CUBIC = 0.044715;
 
-/** GELU, tanh approximation (as in GPT-2): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`. */
+/**
+ * GELU, tanh approximation (as in GPT-2): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`,
+ * computed as `x * sigmoid(x * (a + b x^2))` with `a = 2 sqrt(2/pi)`, `b = a * 0.044715`.
+ */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), GELU_SCALE);
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  const slope = tf.add(tf.mul(tf.square(x), SIGMOID_SCALE * CUBIC), SIGMOID_SCALE);
+  return tf.mul(x, tf.sigmoid(tf.mul(x, slope)));
 }
