@@ -44,6 +44,13 @@ describe("countdown verifier", () => {
     expect(task.verify(problem, response)).toMatchObject({ reward: 0, wellFormed: false });
   });
 
+  it("solves with a shortest solution", () => {
+    const pair: CountdownData = { numbers: [6, 6, 9, 9], target: 18 };
+    expect(task.solve({ id: "p", prompt: task.renderPrompt(pair), answer: "18", data: pair })).toBe("9+9=18");
+    const unreachable: CountdownData = { numbers: [1, 1, 1], target: 97 };
+    expect(task.solve({ id: "u", prompt: task.renderPrompt(unreachable), answer: "97", data: unreachable })).toBeNull();
+  });
+
   it("parses steps and the last result as the answer", () => {
     expect(task.parse("7*3=21\n21+4=25")).toEqual({ steps: ["7*3=21", "21+4=25"], answer: "25", wellFormed: true });
   });

@@ -52,7 +52,7 @@ function takeFromPool(pool: number[], value: number): boolean {
   return true;
 }
 
-/** Shortest solution by iterative deepening; steps list or null. */
+/** A solution of at most `depth` steps found depth-first, or null. */
 function searchSolution(pool: readonly number[], target: number, depth: number): string[] | null {
   if (depth === 0) return null;
   for (let i = 0; i < pool.length; i++) {
@@ -143,8 +143,12 @@ export function createCountdownTask(options: CountdownOptions = {}): Task<Countd
       return steps.join(STEP_DELIMITER);
     },
     solve(problem) {
-      const steps = searchSolution(problem.data.numbers, problem.data.target, problem.data.numbers.length - 1);
-      return steps === null ? null : steps.join(STEP_DELIMITER);
+      // Iterative deepening, so the solution found is a shortest one.
+      for (let depth = 1; depth < problem.data.numbers.length; depth++) {
+        const steps = searchSolution(problem.data.numbers, problem.data.target, depth);
+        if (steps !== null) return steps.join(STEP_DELIMITER);
+      }
+      return null;
     },
   };
   return task;
