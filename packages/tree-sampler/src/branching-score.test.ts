@@ -59,20 +59,22 @@ describe("ib-tree selection", () => {
   });
 
   it("breaks ties by depth, then id", () => {
-    // root -> P -> Q(1); root -> R -> S -> U(1); every step entropy .3:
-    // P, R and S all score .3 + H_b(.75); root has two equal children, so I = 0 and it scores .3.
+    // root -> R -> S -> U(1) is built first, then root -> P -> Q(1); every step entropy .3:
+    // R, S and P all score .3 + H_b(.75); root has two equal children, so I = 0 and it scores .3.
+    // S has a smaller id than P but is deeper, so P ranks before S.
     const tree = new ReasoningTree();
-    const p = step(tree, tree.root, 10, 0.3);
-    tree.addTrajectory(step(tree, p, 11, 0.3), 1);
     const r = step(tree, tree.root, 12, 0.3);
     const s = step(tree, r, 13, 0.3);
     tree.addTrajectory(step(tree, s, 14, 0.3), 1);
+    const p = step(tree, tree.root, 10, 0.3);
+    tree.addTrajectory(step(tree, p, 11, 0.3), 1);
     const scores = branchingScores(tree);
     expect(scores[p]).toBe(scores[r]);
     expect(scores[r]).toBe(scores[s]);
-    expect(topScoredNodes(tree, scores, [s, r, tree.root, p], 4)).toEqual([p, r, s, tree.root]);
+    expect(s).toBeLessThan(p);
+    expect(topScoredNodes(tree, scores, [s, p, tree.root, r], 4)).toEqual([r, p, s, tree.root]);
     const sampler = ibTreeSampler({ iterations: 3, nodesPerIteration: 2, branches: 1 });
-    expect(sampler.plan(handPlanContext(tree, 1)).map((fork) => fork.node)).toEqual([p, r]);
+    expect(sampler.plan(handPlanContext(tree, 1)).map((fork) => fork.node)).toEqual([r, p]);
   });
 
   it("starts with M chains from the root and stops after C iterations", () => {

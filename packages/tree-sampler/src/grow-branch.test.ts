@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { forkKey, prepareFork } from "./fork-point.js";
 import { growBranch } from "./grow-branch.js";
 import type { Generation } from "./policy.js";
-import { delimiterSegmenter } from "./segmenter.js";
+import { delimiterSegmenter, functionSegmenter } from "./segmenter.js";
 
 const newline = delimiterSegmenter([1]);
 
@@ -75,6 +75,22 @@ describe("growBranch", () => {
     expect(tree.multiplicity(a)).toBe(2);
     expect(tree.multiplicity(b)).toBe(2);
     expect(tree.size).toBe(3);
+  });
+
+  it("ignores a segmenter's cuts inside the forked step's head", () => {
+    // Cuts after a 6 that is followed by an 8: [5, 6, 7] is one step, but [5, 6, 8, ...] would be cut after 6.
+    const sentence = functionSegmenter("six-eight", (tokens) => {
+      const ends = [];
+      for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i] === 6 && tokens[i + 1] === 8) ends.push(i + 1);
+      return [...ends, tokens.length];
+    });
+    const tree = new ReasoningTree();
+    const a = tree.addStep(tree.root, { tokens: [5, 6, 7], logprobs: [-1, -1, -1] });
+    tree.addTrajectory(a, 0);
+    const fork = prepareFork(tree, { node: a, offset: 2 }, "test");
+    const { leaf } = growBranch(tree, fork, generation([8, 0]), sentence, Number.POSITIVE_INFINITY);
+    expect(tree.parent(leaf)).toBe(tree.root);
+    expect(Array.from(tree.tokens(leaf))).toEqual([5, 6, 8, 0]);
   });
 
   it("joins steps beyond the maximum depth into the last allowed step", () => {
