@@ -7,6 +7,7 @@ export { drawToken, entropyOf, temperatureScaled, truncatedDistribution } from "
 export type { EntropyTreeOptions } from "./entropy-tree-sampler.js";
 export { entropyTreeSampler } from "./entropy-tree-sampler.js";
 export { TreeSamplerError } from "./errors.js";
+export { fitToBudget } from "./fit-to-budget.js";
 export type { ForkPoint, ForkRequest } from "./fork-point.js";
 export { forkKey } from "./fork-point.js";
 export type { IbTreeOptions } from "./ib-tree-sampler.js";
@@ -14,7 +15,6 @@ export { ibTreeSampler } from "./ib-tree-sampler.js";
 export type { MarkovPolicyOptions } from "./markov-policy.js";
 export { MarkovPolicy } from "./markov-policy.js";
 export type { FinishReason, Generation, GenerationRequest, Policy, SamplingSettings } from "./policy.js";
-export { fitToBudget } from "./prompt-sampling.js";
 export { randomTreeSampler } from "./random-tree-sampler.js";
 export type { ReferenceLengthModel, ReferencePolicyOptions } from "./reference-policy.js";
 export {

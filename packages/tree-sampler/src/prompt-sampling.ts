@@ -1,5 +1,6 @@
 import { type NodeId, ReasoningTree } from "@ibtpo/ib-score";
 import { TreeSamplerError } from "./errors.js";
+import { fitToBudget } from "./fit-to-budget.js";
 import {
   type ForkPoint,
   type ForkRequest,
@@ -15,20 +16,12 @@ import type { PlanContext } from "./sampler.js";
 import { deriveSeed, SeededRandom } from "./seeded-random.js";
 import type { IterationRecord, Trajectory } from "./trajectory.js";
 
-/** Lower the last requests' token allowances so their sum fits `remaining`; 0 means dropped. */
-export function fitToBudget(desired: readonly number[], remaining: number): number[] {
-  let left = Math.max(0, remaining);
-  return desired.map((tokens) => {
-    const granted = Math.min(tokens, left);
-    left -= granted;
-    return granted;
-  });
-}
-
 export interface PlannedRequest {
   readonly sampling: PromptSampling;
   readonly fork: PreparedFork;
   readonly request: GenerationRequest;
+  /** The budget lowered this request's maxTokens below what the response length allows. */
+  readonly cutToBudget: boolean;
 }
 
 interface GrownResponse extends Omit<Trajectory, "reward" | "truncated"> {}
@@ -87,6 +80,7 @@ export class PromptSampling {
         sampling: this,
         fork,
         request: { prefix, settings: { ...this.options.sampling, maxTokens, seed } },
+        cutToBudget: maxTokens < (desired[index] as number),
       });
     }
     if (requests.length === 0) return this.finish();
@@ -109,12 +103,7 @@ export class PromptSampling {
     this.generatedTokens += generated;
     const record = this.iterations[this.iterations.length - 1] as IterationRecord;
     this.iterations[this.iterations.length - 1] = { ...record, generatedTokens: record.generatedTokens + generated };
-    const truncation =
-      generation.finishReason !== "length"
-        ? null
-        : response.tokens.length >= this.options.maxResponseLength
-          ? "max-length"
-          : "budget";
+    const truncation = generation.finishReason !== "length" ? null : planned.cutToBudget ? "budget" : "max-length";
     return {
       leaf,
       ...response,

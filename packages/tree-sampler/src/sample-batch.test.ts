@@ -7,6 +7,7 @@ import { createReferencePolicy, REFERENCE_FIRST_SYMBOL, REFERENCE_QUESTION_END }
 import { createReferenceTask } from "./reference-task.js";
 import { sampleBatch } from "./sample-batch.js";
 import type { SampleOptions } from "./sample-options.js";
+import { fixedLengthSegmenter } from "./segmenter.js";
 import { expectTreeInvariants, treeFingerprint } from "./tree-invariants.test-helper.js";
 
 const policy = createReferencePolicy({ seed: 1 });
@@ -215,6 +216,49 @@ describe("sampleBatch verification", () => {
     await expect(sampleBatch(task.prompts, policy, options({ sampler, reward: () => 2 }))).rejects.toThrow(
       /prompt 0, trajectory 0: the reward function returned 2/,
     );
+  });
+});
+
+describe("sampleBatch segmentation and entropies", () => {
+  it("uses the given segmenter, mid-step forks included: every inner step has exactly 4 tokens", async () => {
+    const batch = await sampleBatch(
+      task.prompts,
+      policy,
+      options({
+        sampler: createSampler({ kind: "entropy-tree", initialChains: 2, forkPoints: 3, rounds: 5, branches: 2 }),
+        segmenter: fixedLengthSegmenter(4),
+      }),
+    );
+    let innerSteps = 0;
+    for (const { tree } of batch.samples) {
+      for (let node = 1; node < tree.size; node++) {
+        expect(tree.tokens(node).length).toBeLessThanOrEqual(4);
+        if (tree.childCount(node) > 0) {
+          expect(tree.tokens(node)).toHaveLength(4);
+          innerSteps++;
+        }
+      }
+    }
+    expect(innerSteps).toBeGreaterThan(20);
+  });
+
+  it("works with a policy that has no entropies: null per-token entropies, surprisal fallback flagged", async () => {
+    const withoutEntropies: Policy = {
+      name: "no-entropies",
+      eosToken: policy.eosToken,
+      stepDelimiter: policy.stepDelimiter,
+      providesEntropies: false,
+      generate: async (requests) =>
+        (await policy.generate(requests)).map((generation) => ({ ...generation, entropies: null })),
+    };
+    const batch = await sampleBatch(
+      task.prompts,
+      withoutEntropies,
+      options({ sampler: createSampler({ kind: "ib-tree", iterations: 4, nodesPerIteration: 2, branches: 2 }) }),
+    );
+    const trajectories = batch.samples.flatMap((sample) => sample.trajectories);
+    expect(trajectories.every((trajectory) => trajectory.entropies === null)).toBe(true);
+    expect(batch.statistics.ibScore.usedSurprisalFallback).toBe(true);
   });
 });
 

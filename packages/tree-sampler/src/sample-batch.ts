@@ -73,6 +73,7 @@ export async function sampleBatch(
   });
   let generateCalls = 0;
   for (let iteration = 0; ; iteration++) {
+    resolved.signal?.throwIfAborted();
     const plans = states.filter((state) => !state.done).map((state) => ({ state, ...state.plan(iteration) }));
     const planned = plans.flatMap((plan) => plan.requests);
     if (planned.length === 0) break;

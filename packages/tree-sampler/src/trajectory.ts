@@ -1,7 +1,11 @@
 import type { NodeId } from "@ibtpo/ib-score";
+import type { ForkRequest } from "./fork-point.js";
 import type { FinishReason } from "./policy.js";
 
-/** Why a response was cut before it ended: the response length limit, or the token budget. */
+/**
+ * Why a response was cut before it ended: 'budget' when the token budget had lowered its
+ * maxTokens, else 'max-length' (it reached maxResponseLength, or a length limit of the policy).
+ */
 export type Truncation = "max-length" | "budget";
 
 /**
@@ -27,7 +31,7 @@ export interface Trajectory {
 /** What one iteration did to one prompt's tree. */
 export interface IterationRecord {
   readonly iteration: number;
-  readonly forks: readonly { readonly node: NodeId; readonly offset?: number; readonly branches: number }[];
+  readonly forks: readonly ForkRequest[];
   /** Generation requests sent (after the budget cut). */
   readonly requests: number;
   readonly generatedTokens: number;
