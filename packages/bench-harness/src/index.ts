@@ -38,6 +38,8 @@ export { checkReportInChromium, DEFAULT_CHROMIUM_PATH } from "./report/chromium-
 export { renderSvg } from "./report/render-svg.js";
 export type { ReportOptions } from "./report/write-report.js";
 export { loadRuns, REPORT_FILES, renderReport, writeReportFiles } from "./report/write-report.js";
+export type { SftExample } from "./sft-examples.js";
+export { sftExamples } from "./sft-examples.js";
 export type { SampleProblemsOptions, SplitFractions } from "./splits.js";
 export { assertDisjoint, DEFAULT_SPLIT_FRACTIONS, sampleProblems, splitOf } from "./splits.js";
 export type { ParsedResponse, Problem, ResponseVerifier, Split, Task, Verification } from "./task.js";

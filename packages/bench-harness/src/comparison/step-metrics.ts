@@ -13,6 +13,8 @@ export interface StepMetrics {
   readonly generatedTokens: number;
   /** Mean reward of the step's trajectories. */
   readonly accuracy: number;
+  /** Held-out (validation split) pass@1 when the trainer evaluated at this step, else null or absent. */
+  readonly validationAccuracy?: number | null;
   /** Share of prompts whose trajectories have non-zero reward variance. */
   readonly effRate?: number | null;
   /** Mean token entropy (nats). */
@@ -37,6 +39,7 @@ export interface StepMetrics {
 
 /** The optional numeric metrics, in the order reports list them. */
 export const OPTIONAL_METRIC_NAMES = [
+  "validationAccuracy",
   "effRate",
   "entropy",
   "ibScore",

@@ -27,6 +27,7 @@ export function syntheticRunResult(spec: RunSpec, steps = 20): RunResult {
       step,
       generatedTokens: perStep,
       accuracy,
+      validationAccuracy: step % 5 === 4 || step === steps - 1 ? Math.max(0, accuracy - 0.05 + noise()) : null,
       effRate: Math.min(1, Math.max(0, 0.7 - 0.4 * progress * (1 - skill) + noise())),
       entropy,
       ibScore: entropy + ibI,

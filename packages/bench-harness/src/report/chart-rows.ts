@@ -21,6 +21,7 @@ export function chartRows(runs: readonly StoredRun[]): ChartRow[] {
         step: step.step,
         tokens,
         accuracy: step.accuracy,
+        validationAccuracy: step.validationAccuracy ?? null,
         effRate: step.effRate ?? null,
         entropy: step.entropy ?? null,
         ibScore: step.ibScore ?? null,

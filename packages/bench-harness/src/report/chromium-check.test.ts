@@ -27,9 +27,10 @@ describe.skipIf(!hasChromium)("report in headless Chromium", () => {
       run: async (spec) => syntheticRunResult(spec, 12),
     });
     const check = await checkReportInChromium(join(dir, "report.html"));
-    expect(check.svgElements).toBeGreaterThanOrEqual(7);
+    expect(check.svgElements).toBeGreaterThanOrEqual(8);
     expect(check.plots.map((plot) => plot.id)).toEqual([
       "accuracy-vs-tokens",
+      "validation-vs-tokens",
       "ib-score",
       "entropy",
       "eff-rate",

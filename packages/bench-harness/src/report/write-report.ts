@@ -59,6 +59,11 @@ async function taskSection(
       "Training accuracy against generated tokens",
       line("accuracy", "accuracy", "Accuracy vs generated tokens", "tokens"),
     ),
+    chart(
+      "validation-vs-tokens",
+      "Validation pass@1 against generated tokens (steps where the trainer evaluated)",
+      line("validationAccuracy", "validation pass@1", "Validation pass@1 vs generated tokens", "tokens"),
+    ),
     chart("ib-score", "IB-Score = H + beta I, with H and I, over training", ibScoreChartSpec(rows, algorithms)),
     chart("entropy", "Mean token entropy over training", line("entropy", "entropy (nats)", "Token entropy", "step")),
     chart(
