@@ -25,6 +25,9 @@ export function branchingScores(tree: ReasoningTree, options?: IbScoreOptions): 
 /**
  * The `count` candidates of highest score, ties broken by depth (shallower first) then id, so a
  * run is reproducible. NaN scores rank last.
+ *
+ * @example
+ * const nodes = topScoredNodes(tree, branchingScores(tree), candidates, 2); // where ib-tree branches next
  */
 export function topScoredNodes(
   tree: ReasoningTree,

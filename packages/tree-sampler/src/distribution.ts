@@ -3,7 +3,12 @@
  * Every function takes and returns plain probabilities indexed by token id.
  */
 
-/** p_T(x) proportional to p(x)^(1/T), computed in log space so small temperatures do not underflow. */
+/**
+ * p_T(x) proportional to p(x)^(1/T), computed in log space so small temperatures do not underflow.
+ *
+ * @example
+ * temperatureScaled([0.2, 0.8], 0.5); // [0.04, 0.64] / 0.68
+ */
 export function temperatureScaled(probabilities: ArrayLike<number>, temperature: number): Float64Array {
   // At T = 1 the log/exp round trip would only add round-off to exact table values.
   if (temperature === 1) return Float64Array.from(probabilities);
@@ -24,7 +29,12 @@ export function temperatureScaled(probabilities: ArrayLike<number>, temperature:
   return result;
 }
 
-/** Shannon entropy in nats, with 0 ln 0 = 0. */
+/**
+ * Shannon entropy in nats, with 0 ln 0 = 0.
+ *
+ * @example
+ * entropyOf([0.5, 0.5]); // ln 2
+ */
 export function entropyOf(probabilities: ArrayLike<number>): number {
   let entropy = 0;
   for (let i = 0; i < probabilities.length; i++) {
@@ -37,6 +47,9 @@ export function entropyOf(probabilities: ArrayLike<number>): number {
 /**
  * Keep the `topK` most likely tokens (0 = all), then the smallest most-likely set whose mass
  * reaches `topP`, and renormalise. Ties rank the smaller token id first, so the kept set is unique.
+ *
+ * @example
+ * truncatedDistribution(Float64Array.from([0.1, 0.4, 0.2, 0.3]), 2, 1); // [0, 4/7, 0, 3/7]
  */
 export function truncatedDistribution(probabilities: Float64Array, topK: number, topP: number): Float64Array {
   if (topK === 0 && topP >= 1) return probabilities;
@@ -55,7 +68,12 @@ export function truncatedDistribution(probabilities: Float64Array, topK: number,
   return kept;
 }
 
-/** Inverse-CDF draw over token ids in increasing order; `uniform` is in [0, 1). */
+/**
+ * Inverse-CDF draw over token ids in increasing order; `uniform` is in [0, 1).
+ *
+ * @example
+ * drawToken(Float64Array.from([0.5, 0.5]), random.next()); // 0 or 1
+ */
 export function drawToken(probabilities: Float64Array, uniform: number): number {
   let cumulative = 0;
   let lastPositive = -1;

@@ -55,7 +55,12 @@ export function forkAttachment(
   return { attachTo: tree.parent(node), headLength: offset };
 }
 
-/** Canonical text of a fork point: equal keys continue exactly the same prefix. */
+/**
+ * Canonical text of a fork point: equal keys continue exactly the same prefix.
+ *
+ * @example
+ * forkKey(tree, { node: child, offset: 0 }) === forkKey(tree, { node: tree.parent(child) }); // true
+ */
 export function forkKey(tree: ReasoningTree, point: ForkPoint): string {
   const { attachTo, headLength } = forkAttachment(tree, point);
   return headLength === 0 ? `${attachTo}:${tree.tokens(attachTo).length}` : `${point.node}:${headLength}`;
