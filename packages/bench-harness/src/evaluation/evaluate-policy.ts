@@ -30,7 +30,7 @@ export interface EvaluationOptions<Data> {
   readonly greedy?: boolean;
   /** Token ids put before every encoded prompt (a BOS token, for instance). */
   readonly promptPrefix?: readonly number[];
-  /** Requests per `generate` call. Default 1024. */
+  /** Requests per `generate` call (bounds the policy's batch memory). Default 512. */
   readonly batchSize?: number;
   readonly seed?: number;
   /**
@@ -122,7 +122,7 @@ async function generateInBatches(
  */
 export async function evaluatePolicy<Data>(options: EvaluationOptions<Data>): Promise<PolicyEvaluation> {
   const { policy, codec, problems, verifier, maxTokens, samples = 16, greedy = true, seed = 0 } = options;
-  const { batchSize = 1024, promptPrefix = [], sampling = {}, signal, onProgress } = options;
+  const { batchSize = 512, promptPrefix = [], sampling = {}, signal, onProgress } = options;
   const ks = options.ks ?? (samples > 1 ? [1, samples] : samples === 1 ? [1] : []);
   for (const k of ks) {
     if (!Number.isInteger(k) || k < 1 || k > samples)

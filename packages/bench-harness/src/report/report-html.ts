@@ -21,7 +21,7 @@ export function escapeHtml(text: string): string {
 const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fff;max-width:1500px}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
-td:first-child,th:first-child{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:16px}
+td:first-child,th:first-child,td code{text-align:left}td code{font-size:11px}.grid{display:flex;flex-wrap:wrap;gap:16px}
 figure.plot{margin:0;border:1px solid #eee;padding:6px}figcaption{font-size:12px;color:#555}
 .empty{width:300px;height:120px;display:flex;align-items:center;justify-content:center;color:#999;font-size:13px}
 .notes{font-size:13px;color:#444}`;
@@ -41,15 +41,30 @@ function summaryTable(summary: readonly SummaryRow[], task: string): string {
   return `<table class="summary">${head}${body}</table>`;
 }
 
+function runSettings(run: StoredRun): string {
+  const { algorithm: _algorithm, task: _task, seed: _seed, ...settings } = run.config;
+  return Object.keys(settings).length === 0 ? "" : JSON.stringify(settings);
+}
+
 function runsTable(runs: readonly StoredRun[]): string {
   const rows = runs
     .map((run) => {
       const tokens = run.history.reduce((sum, step) => sum + step.generatedTokens, 0);
       const greedy = run.evaluation.passAt1Greedy;
-      return `<tr><td>${escapeHtml(run.config.task)}</td><td>${escapeHtml(run.config.algorithm)}</td><td>${run.config.seed}</td><td>${run.history.length}</td><td>${tokens}</td><td>${greedy === null || greedy === undefined ? "–" : greedy.toFixed(3)}</td></tr>`;
+      const cells = [
+        escapeHtml(run.config.task),
+        escapeHtml(run.config.algorithm),
+        String(run.config.seed),
+        String(run.history.length),
+        String(tokens),
+        greedy === null || greedy === undefined ? "–" : greedy.toFixed(3),
+        `<code>${escapeHtml(runSettings(run))}</code>`,
+      ];
+      return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
     })
     .join("");
-  return `<table class="runs"><tr><th>task</th><th>algorithm</th><th>seed</th><th>steps</th><th>generated tokens</th><th>test pass@1 (greedy)</th></tr>${rows}</table>`;
+  const head = ["task", "algorithm", "seed", "steps", "generated tokens", "test pass@1 (greedy)", "settings"];
+  return `<table class="runs"><tr>${head.map((name) => `<th>${name}</th>`).join("")}</tr>${rows}</table>`;
 }
 
 /**
