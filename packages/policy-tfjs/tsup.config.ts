@@ -1,10 +1,13 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // The decode worker is its own entry: worker threads load it by path, next to the bundle.
+  entry: { index: "src/index.ts", "decode-worker": "src/sampling/decode-worker.ts" },
   format: ["esm", "cjs"],
-  dts: true,
+  dts: { entry: "src/index.ts" },
   sourcemap: true,
   clean: true,
+  // Gives the CommonJS build an import.meta.url, used to find the worker script.
+  shims: true,
   target: "node20",
 });

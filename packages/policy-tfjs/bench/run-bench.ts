@@ -6,7 +6,6 @@
  *   pnpm --filter @ibtpo/policy-tfjs bench -- --backends wasm    # one backend
  */
 import os from "node:os";
-import * as tf from "@tensorflow/tfjs";
 import {
   type BackendChoice,
   PolicyOptimizer,
@@ -26,19 +25,33 @@ const argumentValue = (name: string) => {
 const backends = (argumentValue("--backends") ?? "node-gpu,node,wasm,cpu").split(",") as BackendChoice[];
 const microBatchRows = Number(argumentValue("--micro-batch") ?? batch);
 
-async function timeDecode(model: TransformerModel, kvCache: boolean, steps: number) {
+/** Wall time, and the process's CPU time (all threads): on a shared machine the second is steadier. */
+function measure<T>(run: () => T): { result: T; seconds: number; cpuSeconds: number } {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  const result = run();
+  const cpu = process.cpuUsage(cpuStart);
+  return { result, seconds: (performance.now() - start) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+async function timeDecode(model: TransformerModel, kvCache: boolean, steps: number, workers = 0) {
   // No end token, so every row runs the full number of steps.
-  const policy = new TfjsPolicy(model, { eosToken: -1, kvCache, maxBatchSize: batch });
+  const policy = new TfjsPolicy(model, { eosToken: -1, kvCache, maxBatchSize: batch, workers });
   const requests = Array.from({ length: batch }, (_, row) => ({
     prefix: [1, 3 + (row % 60)],
     settings: { maxTokens: steps, temperature: 1, seed: row },
   }));
   await policy.generate(requests.map((r) => ({ ...r, settings: { ...r.settings, maxTokens: 4 } })));
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const generations = await policy.generate(requests);
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  await policy.dispose();
   const tokens = generations.reduce((sum, g) => sum + g.tokens.length, 0);
-  return { msPerStep: (seconds * 1000) / steps, tokensPerSecond: tokens / seconds };
+  return {
+    text: `${((seconds * 1000) / steps).toFixed(2)} ms/step (cpu ${((cpu.user + cpu.system) / 1000 / steps).toFixed(2)}), ${(tokens / seconds).toFixed(0)} tok/s`,
+  };
 }
 
 function timeTraining(model: TransformerModel, steps: number) {
@@ -50,11 +63,12 @@ function timeTraining(model: TransformerModel, steps: number) {
   const microBatches = splitIntoMicroBatches(rows, microBatchRows);
   const step = () => optimizer.trainStep(microBatches, (microBatch) => sftLoss(model, microBatch));
   step();
-  const start = performance.now();
-  for (let index = 0; index < steps; index++) step();
-  const seconds = (performance.now() - start) / 1000 / steps;
+  const timing = measure(() => {
+    for (let index = 0; index < steps; index++) step();
+  });
   optimizer.dispose();
-  return { secondsPerStep: seconds, tokensPerSecond: (batch * reference.contextLength) / seconds };
+  const seconds = timing.seconds / steps;
+  return `${seconds.toFixed(3)} s/step (cpu ${(timing.cpuSeconds / steps).toFixed(3)}) of ${batch * reference.contextLength} tokens, ${((batch * reference.contextLength) / seconds).toFixed(0)} tok/s`;
 }
 
 console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}`);
@@ -69,13 +83,12 @@ for (const backend of backends) {
   const slow = backend === "cpu";
   const model = TransformerModel.create(reference, { seed: 0 });
   const cached = await timeDecode(model, true, 62);
+  const threaded = slow ? null : await timeDecode(model, true, 62, 1);
   const uncached = await timeDecode(model, false, slow ? 16 : 62);
   const training = timeTraining(model, slow ? 1 : 5);
   model.dispose();
-  console.log(
-    `${backend}: decode (KV cache) ${cached.msPerStep.toFixed(2)} ms/step, ${cached.tokensPerSecond.toFixed(0)} tok/s | ` +
-      `decode (no cache) ${uncached.msPerStep.toFixed(2)} ms/step, ${uncached.tokensPerSecond.toFixed(0)} tok/s | ` +
-      `training ${training.secondsPerStep.toFixed(3)} s/step of ${batch * reference.contextLength} tokens, ` +
-      `${training.tokensPerSecond.toFixed(0)} tok/s | tensors alive ${tf.memory().numTensors}`,
-  );
+  console.log(`${backend}: decode, KV cache:            ${cached.text}`);
+  if (threaded) console.log(`${backend}: decode, KV cache, 1 worker:  ${threaded.text}`);
+  console.log(`${backend}: decode, no cache:            ${uncached.text}`);
+  console.log(`${backend}: training (fwd+bwd+clip+Adam): ${training}`);
 }

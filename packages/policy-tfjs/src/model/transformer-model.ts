@@ -38,6 +38,7 @@ export class TransformerModel {
   readonly specs: readonly ParameterSpec[];
   private readonly weights: Map<string, tf.Variable>;
   private readonly positionTable: tf.Tensor2D | null;
+  private version = 0;
 
   private constructor(config: ResolvedTransformerConfig, weights: Map<string, tf.Variable>) {
     this.config = config;
@@ -75,6 +76,19 @@ export class TransformerModel {
     let count = 0;
     for (const variable of this.weights.values()) count += variable.size;
     return count;
+  }
+
+  /**
+   * A counter that changes whenever the weights change through this package (loading, optimizer
+   * steps); samplers in worker threads use it to resend weights only when needed. Call
+   * {@link TransformerModel.markWeightsChanged} after assigning variables yourself.
+   */
+  get weightsVersion(): number {
+    return this.version;
+  }
+
+  markWeightsChanged(): void {
+    this.version++;
   }
 
   /** Trainable variables in layout order (what an optimizer updates). */
@@ -192,6 +206,7 @@ export class TransformerModel {
       const weight = byName.get(spec.name)!;
       tf.tidy(() => this.weight(spec.name).assign(tf.tensor(weight.data, [...spec.shape], "float32")));
     }
+    this.markWeightsChanged();
   }
 
   /** Free every weight; the model is unusable afterwards. */

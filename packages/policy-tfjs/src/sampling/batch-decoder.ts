@@ -21,6 +21,12 @@ export interface DecodedRow {
   readonly finishReason: "eos" | "stop" | "length";
 }
 
+export interface DecodeOptions {
+  readonly eosToken: number;
+  readonly useCache: boolean;
+  readonly signal?: AbortSignal | undefined;
+}
+
 interface RowState {
   readonly row: DecodeRow;
   readonly random: SeededRandom;
@@ -40,7 +46,7 @@ interface RowState {
 export async function decodeBatch(
   model: TransformerModel,
   rows: readonly DecodeRow[],
-  options: { readonly eosToken: number; readonly useCache: boolean; readonly signal?: AbortSignal | undefined },
+  options: DecodeOptions,
 ): Promise<DecodedRow[]> {
   const states: RowState[] = rows.map((row) => ({
     row,
@@ -117,6 +123,19 @@ export async function decodeBatch(
     entropies: Float64Array.from(state.entropies),
     finishReason: state.finishReason ?? "length",
   }));
+}
+
+/** Decode rows in consecutive batches of at most `maxBatchSize`. */
+export async function decodeRows(
+  model: TransformerModel,
+  rows: readonly DecodeRow[],
+  options: DecodeOptions & { readonly maxBatchSize: number },
+): Promise<DecodedRow[]> {
+  const decoded: DecodedRow[] = [];
+  for (let start = 0; start < rows.length; start += options.maxBatchSize) {
+    decoded.push(...(await decodeBatch(model, rows.slice(start, start + options.maxBatchSize), options)));
+  }
+  return decoded;
 }
 
 function lastToken(state: RowState): number {

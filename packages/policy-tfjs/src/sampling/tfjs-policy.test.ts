@@ -108,4 +108,35 @@ describe("TfjsPolicy", () => {
     await expect(policy().generate(requests, { signal: controller.signal })).rejects.toThrow("cancelled");
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("decodes shards in worker threads with the same results, resending weights only after they change", async () => {
+    const many: GenerationRequest[] = Array.from({ length: 20 }, (_, index) => ({
+      prefix: [1, 3 + (index % 8)],
+      settings: { maxTokens: 6, seed: 100 + index, temperature: index % 3 === 0 ? 0 : 1 },
+    }));
+    const threaded = new TfjsPolicy(model, { eosToken: 2, workers: 1 });
+    try {
+      const expected = await policy().generate(many);
+      const first = await threaded.generate(many);
+      const second = await threaded.generate(many);
+      for (const result of [first, second]) {
+        expect(result.map((g) => Array.from(g.tokens))).toEqual(expected.map((g) => Array.from(g.tokens)));
+        result.forEach((generation, index) => {
+          generation.logprobs.forEach((value, position) => {
+            expect(value).toBeCloseTo(expected[index]!.logprobs[position]!, 5);
+          });
+        });
+      }
+      // After a weight change the worker must sample from the new weights too.
+      const changed = TransformerModel.create({ ...tinyConfig, initScale: 0.5 }, { seed: 10 });
+      model.loadWeights(changed.exportWeights());
+      changed.dispose();
+      const afterChange = await threaded.generate(many);
+      const expectedAfter = await policy().generate(many);
+      expect(afterChange.map((g) => Array.from(g.tokens))).toEqual(expectedAfter.map((g) => Array.from(g.tokens)));
+      expect(expectedAfter.map((g) => Array.from(g.tokens))).not.toEqual(expected.map((g) => Array.from(g.tokens)));
+    } finally {
+      await threaded.dispose();
+    }
+  }, 30000);
 });

@@ -1,9 +1,14 @@
 import type { Generation, GenerationRequest, Policy } from "@ibtpo/tree-sampler";
+import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import type { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
 import { SeededRandom } from "../util/seeded-random.js";
-import { type DecodeRow, decodeBatch } from "./batch-decoder.js";
+import { type DecodeRow, decodeRows } from "./batch-decoder.js";
+import { DecodeWorkerPool } from "./decode-worker-pool.js";
+
+/** Below this many rows per thread, messaging costs more than a second core saves. */
+const MIN_ROWS_PER_THREAD = 8;
 
 export interface TfjsPolicyOptions {
   /** The token that ends a response (the tokenizer's EOS). */
@@ -18,6 +23,12 @@ export interface TfjsPolicyOptions {
   readonly seed?: number;
   /** Reuse keys and values across steps (default true); false re-runs the whole sequence each step. */
   readonly kvCache?: boolean;
+  /**
+   * Worker threads that decode shards of large calls next to the main thread (wasm and cpu
+   * backends only; libtensorflow already uses every core). Default 0. Results are the same as
+   * without workers. Call `dispose()` to stop them.
+   */
+  readonly workers?: number;
 }
 
 /**
@@ -40,6 +51,7 @@ export class TfjsPolicy implements Policy {
   readonly stepDelimiter: number | undefined;
   readonly providesEntropies = true;
   private readonly defaultSeeds: SeededRandom;
+  private pool: DecodeWorkerPool | null = null;
 
   constructor(
     readonly model: TransformerModel,
@@ -65,17 +77,42 @@ export class TfjsPolicy implements Policy {
     options: { readonly signal?: AbortSignal } = {},
   ): Promise<Generation[]> {
     const rows = requests.map((request, index) => this.toRow(request, index));
-    const batchSize = this.options.maxBatchSize ?? 64;
-    const generations: Generation[] = [];
-    for (let start = 0; start < rows.length; start += batchSize) {
-      const decoded = await decodeBatch(this.model, rows.slice(start, start + batchSize), {
-        eosToken: this.eosToken,
-        useCache: this.options.kvCache ?? true,
-        signal: options.signal,
-      });
-      generations.push(...decoded);
-    }
-    return generations;
+    const decodeOptions = {
+      eosToken: this.eosToken,
+      useCache: this.options.kvCache ?? true,
+      maxBatchSize: this.options.maxBatchSize ?? 64,
+    };
+    const pool = this.workerPool();
+    const threads =
+      pool === null ? 1 : Math.max(1, Math.min(pool.size + 1, Math.floor(rows.length / MIN_ROWS_PER_THREAD)));
+    const shardSize = Math.ceil(rows.length / threads);
+    const shards = Array.from({ length: threads }, (_, shard) =>
+      rows.slice(shard * shardSize, (shard + 1) * shardSize),
+    );
+    const results = await Promise.all(
+      shards.map((shard, index) =>
+        index === 0
+          ? decodeRows(this.model, shard, { ...decodeOptions, signal: options.signal })
+          : pool!.decode(index - 1, this.model, shard, decodeOptions),
+      ),
+    );
+    options.signal?.throwIfAborted();
+    return results.flat();
+  }
+
+  /** Stop the worker threads, if any; the policy can still decode on the main thread. */
+  async dispose(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.terminate();
+  }
+
+  private workerPool(): DecodeWorkerPool | null {
+    const count = this.options.workers ?? 0;
+    const backend = tf.getBackend();
+    if (count < 1 || (backend !== "wasm" && backend !== "cpu")) return null;
+    this.pool ??= new DecodeWorkerPool(count, backend);
+    return this.pool;
   }
 
   private toRow(request: GenerationRequest, index: number): DecodeRow {

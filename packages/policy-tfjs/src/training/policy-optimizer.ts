@@ -151,6 +151,7 @@ export class PolicyOptimizer {
       });
     });
     this.stepCount = t;
+    this.model.markWeightsChanged();
   }
 
   /** Copy the step count and moments out, for a checkpoint. */
