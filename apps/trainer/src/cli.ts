@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { pretrainCommand } from "./commands/pretrain-command.js";
+import { trainCommand } from "./commands/train-command.js";
+import { reportError } from "./runtime/report-error.js";
+
+const program = new Command("ibtpo")
+  .description("IB-TPO: train, evaluate and compare RL methods for language-model reasoning")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride()
+  .addCommand(pretrainCommand())
+  .addCommand(trainCommand());
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+    return;
+  }
+  process.exitCode = reportError(error);
+});

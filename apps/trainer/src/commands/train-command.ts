@@ -1,0 +1,74 @@
+import { Command } from "commander";
+import { flagOverrides, numberFlag, parseSetFlags } from "../config/flag-overrides.js";
+import { loadConfig } from "../config/load-config.js";
+import { ALGORITHMS, trainConfigSchema } from "../config/train-config.js";
+import { shown } from "../runtime/progress.js";
+import { RunFolder } from "../train/run-folder.js";
+import { train } from "../train/train-run.js";
+
+export function trainCommand(): Command {
+  return new Command("train")
+    .description("RL from a base checkpoint with IB-TPO or a baseline, at a fixed generated-token budget per prompt")
+    .option("-c, --config <file>", "YAML or JSON config file")
+    .option("--algo <name>", ALGORITHMS.join(" | "))
+    .option("--task <name>", "countdown | graph-path | sort-swaps")
+    .option("--init <dir>", "base checkpoint (from ibtpo pretrain)")
+    .option("--steps <n>", "RL steps", numberFlag)
+    .option("--budget <n>", "generated tokens per prompt per step", numberFlag)
+    .option("--seed <n>", "random seed", numberFlag)
+    .option("--backend <name>", "auto | node-gpu | node | wasm | cpu")
+    .option("-o, --out <dir>", "run folder (default runs/<task>/<algo>/seed-<seed>)")
+    .option("--resume", "continue the run in --out from its latest checkpoint")
+    .option("--set <key=value...>", "any config key, e.g. --set advantage.lambda=0.2", [])
+    .addHelpText(
+      "after",
+      `
+Examples:
+  ibtpo train --algo ib-tpo --init checkpoints/countdown-base --steps 30
+  ibtpo train --algo grpo --config train.yaml --set optimizer.learningRate=3e-4
+  ibtpo train --out runs/countdown/ib-tpo/seed-1 --resume`,
+    )
+    .action(async (flags) => {
+      const overrides = [
+        ...flagOverrides(flags, {
+          algo: "algorithm",
+          task: "task",
+          init: "init",
+          steps: "steps",
+          budget: "budget",
+          seed: "seed",
+          backend: "backend",
+          out: "out",
+        }),
+        ...parseSetFlags(flags.set),
+      ];
+      if (flags.resume) {
+        if (flags.out === undefined) throw new Error("--resume needs --out <run folder>");
+        // A resumed run keeps the config it started with.
+        const saved = (await new RunFolder(flags.out).readConfig()) as Record<string, unknown>;
+        const { resolved: _resolved, samplerConfig: _samplerConfig, tokenBudget: _tokenBudget, ...config } = saved;
+        const resumed = trainConfigSchema.parse(config);
+        const result = await train(resumed, { out: flags.out, resume: true, log: (line) => console.error(line) });
+        report(result.runDirectory, result.evaluation);
+        return;
+      }
+      const config = await loadConfig(trainConfigSchema, flags.config, overrides);
+      const out = config.out ?? `runs/${config.task}/${config.algorithm}/seed-${config.seed}`;
+      const result = await train(config, { out, log: (line) => console.error(line) });
+      report(result.runDirectory, result.evaluation);
+    });
+}
+
+function report(
+  runDirectory: string,
+  evaluation: { passAt1Greedy: number | null; passAtK: Record<string, number> } | null,
+) {
+  if (evaluation === null) {
+    console.log(`interrupted; resume with: ibtpo train --out ${runDirectory} --resume`);
+    return;
+  }
+  const ks = Object.entries(evaluation.passAtK)
+    .map(([k, value]) => `pass@${k} ${shown(value)}`)
+    .join(", ");
+  console.log(`test: greedy pass@1 ${shown(evaluation.passAt1Greedy)}, ${ks}; run folder ${runDirectory}`);
+}

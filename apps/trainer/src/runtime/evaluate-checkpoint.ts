@@ -1,0 +1,61 @@
+import {
+  type EvaluationProgress,
+  type EvaluationSummary,
+  evaluatePolicy,
+  type Problem,
+  type Task,
+} from "@ibtpo/bench-harness";
+import { type SymbolTokenizer, TfjsPolicy, type TransformerModel } from "@ibtpo/policy-tfjs";
+import { Progress } from "./progress.js";
+import { tokenizerCodec } from "./task-setup.js";
+
+export interface EvaluateModelOptions {
+  readonly model: TransformerModel;
+  readonly tokenizer: SymbolTokenizer;
+  readonly task: Task;
+  readonly problems: readonly Problem[];
+  /** Sampled responses per problem for pass@k (0: greedy only). */
+  readonly samples: number;
+  readonly temperature?: number;
+  readonly seed: number;
+  /** Show a progress bar with this label; omit for silence. */
+  readonly label?: string;
+}
+
+/** Greedy pass@1, mean@k and pass@k of a model on a set of problems. */
+export async function evaluateModel(options: EvaluateModelOptions): Promise<EvaluationSummary> {
+  const { model, tokenizer, task, problems, samples } = options;
+  const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: options.seed, maxBatchSize: 128 });
+  let progress: Progress | null = null;
+  let phase: EvaluationProgress["phase"] | null = null;
+  const onProgress = (event: EvaluationProgress) => {
+    if (options.label === undefined) return;
+    if (event.phase !== phase) {
+      progress?.stop();
+      phase = event.phase;
+      progress = new Progress(`${options.label} ${event.phase === "greedy" ? "greedy" : `k=${samples}`}`, event.total);
+    }
+    progress?.update(event.completed);
+  };
+  const evaluation = await evaluatePolicy({
+    policy,
+    codec: tokenizerCodec(tokenizer),
+    problems,
+    verifier: task,
+    maxTokens: Math.min(task.maxResponseSymbols + 1, model.config.contextLength),
+    samples,
+    ks:
+      samples > 1
+        ? [1, Math.min(4, samples), samples].filter((k, i, all) => all.indexOf(k) === i)
+        : samples === 1
+          ? [1]
+          : [],
+    sampling: { temperature: options.temperature ?? 1 },
+    promptPrefix: [tokenizer.bosId],
+    seed: options.seed,
+    stepDelimiterToken: tokenizer.stepDelimiterId,
+    onProgress,
+  });
+  (progress as Progress | null)?.stop();
+  return evaluation.summary;
+}

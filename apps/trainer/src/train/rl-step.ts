@@ -1,0 +1,177 @@
+import { deriveSeed, type StepMetrics, type Task } from "@ibtpo/bench-harness";
+import type { ReasoningTree } from "@ibtpo/ib-score";
+import {
+  type PolicyOptimizer,
+  responseLogProbs,
+  type SymbolTokenizer,
+  type TfjsPolicy,
+  type TransformerModel,
+} from "@ibtpo/policy-tfjs";
+import { type AdvantageEstimator, type TrainingPreset, trainingBatchFromTrees } from "@ibtpo/tpo-loss";
+import {
+  type LossDiagnostics,
+  type LossDiagnosticsTensors,
+  policyLoss,
+  readLossDiagnostics,
+  stopGradient,
+} from "@ibtpo/tpo-loss/tfjs";
+import { type Sampler, sampleBatch } from "@ibtpo/tree-sampler";
+import type * as tf from "@tensorflow/tfjs";
+import type { TrainConfig } from "../config/train-config.js";
+import { promptTokens, stepProblems } from "../runtime/task-setup.js";
+import { microBatches, microBatchTensor } from "./token-batch.js";
+
+/** Everything one RL step needs; built once per run. */
+export interface RlContext {
+  readonly config: TrainConfig;
+  readonly task: Task;
+  readonly tokenizer: SymbolTokenizer;
+  readonly model: TransformerModel;
+  /** The frozen initial policy, for the KL term; null when the KL coefficient is 0. */
+  readonly reference: TransformerModel | null;
+  readonly policy: TfjsPolicy;
+  readonly optimizer: PolicyOptimizer;
+  readonly preset: TrainingPreset;
+  readonly sampler: Sampler;
+  readonly estimator: AdvantageEstimator;
+  readonly maxResponseLength: number;
+  readonly signal?: AbortSignal;
+}
+
+const seconds = (start: number) => (performance.now() - start) / 1000;
+
+/** Mean entropy of every sampled token in the trees (full-distribution entropies). */
+function meanTreeEntropy(trees: readonly ReasoningTree[]): number | null {
+  let sum = 0;
+  let count = 0;
+  for (const tree of trees) {
+    for (let node = 1; node < tree.size; node++) {
+      const entropy = tree.stepEntropySum(node);
+      if (Number.isNaN(entropy)) continue;
+      sum += entropy * tree.multiplicity(node);
+      count += tree.tokenCount(node) * tree.multiplicity(node);
+    }
+  }
+  return count > 0 ? sum / count : null;
+}
+
+/**
+ * One RL step: sample trees for this step's prompts under the token budget, verify, compute the
+ * algorithm's advantages, and take one optimizer step on the clipped loss (micro-batched).
+ * Problems and seeds derive from (run seed, step), so a resumed run repeats the same step.
+ */
+export async function rlStep(context: RlContext, step: number): Promise<StepMetrics> {
+  const { config, task, tokenizer, model, preset } = context;
+  const started = performance.now();
+  const problems = stepProblems(task, config.seed, step, config.promptsPerStep);
+  const prompts = problems.map((problem) => promptTokens(tokenizer, problem));
+  const longestPrompt = Math.max(...prompts.map((prompt) => prompt.length));
+  const verdict = (index: number, tokens: Int32Array) => task.verify(problems[index]!, tokenizer.decode(tokens));
+  const batch = await sampleBatch(prompts, context.policy, {
+    sampler: context.sampler,
+    budget: config.budget,
+    maxResponseLength: Math.min(context.maxResponseLength, model.config.contextLength - longestPrompt),
+    ...(config.sampler.maxDepth === undefined ? {} : { maxDepth: config.sampler.maxDepth }),
+    sampling: config.sampling,
+    seed: deriveSeed(config.seed, 0x51_000 + step),
+    reward: (index, tokens) => verdict(index, tokens).reward,
+    answer: (index, tokens) => verdict(index, tokens).answer,
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+  });
+  const samplingSeconds = seconds(started);
+
+  const scoringStarted = performance.now();
+  const trees = batch.samples.map((sample) => sample.tree);
+  const trained = preset.dynamicSampling ? trees.filter((tree) => tree.hasRewardVariance) : trees;
+  const trainingBatch = trainingBatchFromTrees(trained, context.estimator, { tokenWeighting: preset.tokenWeighting });
+  const scoringSeconds = seconds(scoringStarted);
+
+  const updateStarted = performance.now();
+  let update: { loss: number; gradientNorm: number; learningRate: number } | null = null;
+  let diagnostics: LossDiagnostics | null = null;
+  if (trainingBatch.trainedTokens > 0) {
+    const chunks = microBatches(
+      trainingBatch,
+      config.optimizer.microBatchSize,
+      preset.loss.lossAggregation === "token-mean",
+    );
+    const kept: LossDiagnosticsTensors[] = [];
+    update = context.optimizer.trainStep(
+      chunks,
+      (chunk) => {
+        const { logprobs, entropies } = responseLogProbs(model, chunk.rows, {
+          temperature: config.sampling.temperature,
+        });
+        const reference = context.reference;
+        const result = policyLoss(
+          {
+            logp: logprobs,
+            oldLogp: microBatchTensor(chunk, chunk.oldLogprobs),
+            advantages: microBatchTensor(chunk, chunk.advantages),
+            mask: microBatchTensor(chunk, chunk.mask),
+            entropy: entropies,
+            refLogp:
+              reference === null
+                ? null
+                : (stopGradient(
+                    responseLogProbs(reference, chunk.rows, { temperature: config.sampling.temperature }).logprobs,
+                  ) as tf.Tensor2D),
+          },
+          { ...preset.loss, normalizerLength: preset.loss.normalizerLength ?? context.maxResponseLength },
+        );
+        kept.push(result.diagnostics);
+        return result.loss;
+      },
+      { weights: chunks.map((chunk) => chunk.weight) },
+    );
+    const read = await Promise.all(kept.map((tensors) => readLossDiagnostics(tensors)));
+    diagnostics = weightedDiagnostics(
+      read,
+      chunks.map((chunk) => chunk.weight),
+    );
+  }
+  const updateSeconds = seconds(updateStarted);
+
+  const statistics = batch.statistics;
+  return {
+    step,
+    generatedTokens: statistics.generatedTokens,
+    accuracy: statistics.meanReward,
+    effRate: statistics.effRate,
+    entropy: meanTreeEntropy(trees),
+    ibScore: statistics.ibScore.ibScore,
+    ibH: statistics.ibScore.H,
+    ibI: statistics.ibScore.I,
+    trajectories: statistics.trajectories,
+    trajectoriesPer1kTokens: statistics.trajectoriesPer1kTokens,
+    loss: update?.loss ?? null,
+    clipFraction: diagnostics?.clipFraction ?? null,
+    kl: diagnostics === null ? null : (diagnostics.terms.kl ?? diagnostics.approxKl),
+    gradNorm: update?.gradientNorm ?? null,
+    learningRate: update?.learningRate ?? context.optimizer.currentLearningRate(),
+    samplingSeconds,
+    scoringSeconds,
+    updateSeconds,
+    trainedTokens: trainingBatch.trainedTokens,
+    trainedTrees: trained.length,
+    truncated: statistics.truncatedTrajectories,
+    distinctAnswers: statistics.meanDistinctAnswers,
+    tokensPerSecond: statistics.generatedTokens / Math.max(samplingSeconds, 1e-9),
+  };
+}
+
+function weightedDiagnostics(all: readonly LossDiagnostics[], weights: readonly number[]): LossDiagnostics {
+  const sum = (pick: (d: LossDiagnostics) => number) => all.reduce((total, d, i) => total + pick(d) * weights[i]!, 0);
+  const terms: Record<string, number> = {};
+  for (const name of Object.keys(all[0]?.terms ?? {})) terms[name] = sum((d) => d.terms[name] ?? 0);
+  const entropies = all.every((d) => d.meanEntropy !== null);
+  return {
+    loss: sum((d) => d.loss),
+    policy: sum((d) => d.policy),
+    clipFraction: sum((d) => d.clipFraction),
+    dualClipFraction: sum((d) => d.dualClipFraction),
+    approxKl: sum((d) => d.approxKl),
+    meanEntropy: entropies ? sum((d) => d.meanEntropy ?? 0) : null,
+    terms,
+  };
+}
