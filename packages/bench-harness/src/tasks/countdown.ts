@@ -92,8 +92,9 @@ export function createCountdownTask(options: CountdownOptions = {}): Task<Countd
     name: "countdown",
     stepDelimiter: STEP_DELIMITER,
     vocabulary: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "-", "*", "/", "=", " ", ">", STEP_DELIMITER],
-    // Each step is at most "dddd*dddd=dddddddd\n"; the longest legal response has count - 1 steps.
-    maxResponseSymbols: (count - 1) * 14,
+    // In a step "a*b=c" no value exceeds maxNumber^numbers, so each has at most that many digits;
+    // plus the operator, "=" and "\n"; the longest legal response has numbers - 1 steps.
+    maxResponseSymbols: (count - 1) * (3 * String(maxNumber ** count).length + 3),
     options: { numbers: count, maxNumber, maxTarget },
     renderPrompt,
     generate(seed) {
