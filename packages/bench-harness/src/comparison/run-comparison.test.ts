@@ -92,3 +92,47 @@ describe("renderReport", () => {
     await expect(renderReport(dir)).rejects.toThrow(`${metrics}:3: "accuracy" must be a finite number, got "high"`);
   });
 });
+
+describe("runComparison concurrency", () => {
+  it("keeps `concurrency` runs in flight and returns them in grid order", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const results = await runComparison({
+      algorithms: ["a", "b"],
+      seeds: [1, 2, 3],
+      tasks: ["t"],
+      tokenBudget: 1_000_000,
+      concurrency: 2,
+      run: async (spec) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        // Later seeds finish first, so completion order differs from grid order.
+        await new Promise((resolve) => setTimeout(resolve, 40 - spec.seed * 10));
+        inFlight -= 1;
+        return syntheticRunResult(spec);
+      },
+    });
+    expect(most).toBe(2);
+    expect(results.runs.map((run) => `${run.config.algorithm}/${run.config.seed}`)).toEqual([
+      "a/1",
+      "a/2",
+      "a/3",
+      "b/1",
+      "b/2",
+      "b/3",
+    ]);
+  });
+
+  it("rejects a concurrency that is not a positive integer", async () => {
+    await expect(
+      runComparison({
+        algorithms: ["a"],
+        seeds: [1],
+        tasks: ["t"],
+        tokenBudget: 1,
+        concurrency: 0,
+        run: async (spec) => syntheticRunResult(spec),
+      }),
+    ).rejects.toThrow(/concurrency must be a positive integer/);
+  });
+});

@@ -19,8 +19,10 @@ export interface ComparisonOptions {
   readonly seeds: readonly number[];
   readonly tasks: readonly string[];
   readonly tokenBudget: number;
-  /** Trains and evaluates one run; called once per (task, algorithm, seed), one at a time. */
+  /** Trains and evaluates one run; called once per (task, algorithm, seed). */
   readonly run: (spec: RunSpec) => Promise<RunResult>;
+  /** Runs in flight at once (e.g. one child process per core). Default 1. */
+  readonly concurrency?: number;
   /** Where to write run folders, results.json, results.md and report.html; nothing is written without it. */
   readonly outputDir?: string;
   /** Allowed overshoot of the budget, as a fraction of it. Default 0. */
@@ -69,8 +71,23 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
   const specs = tasks.flatMap((task) =>
     algorithms.flatMap((algorithm) => seeds.map((seed): RunSpec => ({ algorithm, task, seed, tokenBudget }))),
   );
-  const runs: StoredRun[] = [];
-  for (const spec of specs) {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`runComparison: concurrency must be a positive integer, got ${concurrency}`);
+  }
+  const stored = new Array<StoredRun>(specs.length);
+  let completed = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < specs.length) {
+      const index = next++;
+      const spec = specs[index] as RunSpec;
+      stored[index] = await runOne(spec);
+      completed += 1;
+      options.onProgress?.({ completed, total: specs.length, spec });
+    }
+  };
+  const runOne = async (spec: RunSpec): Promise<StoredRun> => {
     const result = await options.run(spec);
     const spent = result.history.reduce((sum, step) => sum + step.generatedTokens, 0);
     if (spent > tokenBudget * (1 + budgetTolerance)) {
@@ -78,15 +95,17 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
         `runComparison: run ${spec.algorithm}/${spec.task}/seed ${spec.seed} generated ${spent} tokens, over the budget of ${tokenBudget}`,
       );
     }
-    const stored: StoredRun = {
+    const run: StoredRun = {
       config: { ...result.config, algorithm: spec.algorithm, task: spec.task, seed: spec.seed, tokenBudget },
       history: result.history,
       evaluation: result.evaluation,
     };
-    runs.push(stored);
-    if (outputDir !== undefined) await writeRunFolder(runFolderPath(outputDir, spec), stored);
-    options.onProgress?.({ completed: runs.length, total: specs.length, spec });
-  }
+    if (outputDir !== undefined) await writeRunFolder(runFolderPath(outputDir, spec), run);
+    return run;
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
+  // Results keep the grid order whatever order the runs finished in.
+  const runs = [...stored];
   const results: ComparisonResults = { tokenBudget, runs, summary: summarizeRuns(runs) };
   if (outputDir !== undefined) {
     await mkdir(outputDir, { recursive: true });
