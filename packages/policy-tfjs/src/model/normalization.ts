@@ -2,9 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 
 /** LayerNorm over the last axis of rows `[n, d]`: `(x - mean) / sqrt(var + epsilon) * gain + bias`. */
 export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, epsilon: number): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, -1, true);
-  const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
-  return tf.add(tf.mul(normalised, gain), bias);
+  // Written out rather than tf.moments, which subtracts the mean twice and adds a cast and reshape.
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  const inverseDeviation = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), epsilon));
+  return tf.add(tf.mul(tf.mul(centred, inverseDeviation), gain), bias);
 }
 
 // 0.5 (1 + tanh(u)) = sigmoid(2u), and sigmoid is several times cheaper than tanh or pow on wasm.

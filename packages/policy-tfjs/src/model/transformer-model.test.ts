@@ -48,6 +48,20 @@ describe("TransformerModel", () => {
     }
   });
 
+  it("pads its outputs to a requested column count", () => {
+    const model = TransformerModel.create(tinyConfig, { seed: 6 });
+    const rows = [{ tokens: [1, 4, 5, 2], promptLength: 2 }];
+    tf.tidy(() => {
+      const narrow = responseLogProbs(model, rows);
+      const wide = responseLogProbs(model, rows, { columns: 5 });
+      expect(wide.logprobs.shape).toEqual([1, 5]);
+      expect(wide.mask.arraySync()).toEqual([[1, 1, 0, 0, 0]]);
+      expect(wide.logprobs.arraySync()[0]!.slice(0, 2)).toEqual(narrow.logprobs.arraySync()[0]);
+      expect(() => responseLogProbs(model, rows, { columns: 1 })).toThrow(/columns: is 1/);
+    });
+    model.dispose();
+  });
+
   it("rejects rows that do not fit, naming the row", () => {
     const model = TransformerModel.create(tinyConfig, { seed: 1 });
     expect(() => responseLogProbs(model, [{ tokens: [1, 2], promptLength: 0 }])).toThrow(/rows\[0\]: promptLength 0/);

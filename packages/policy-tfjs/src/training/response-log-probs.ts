@@ -38,7 +38,11 @@ export interface ResponseLogProbs {
 export function responseLogProbs(
   model: TransformerModel,
   rows: readonly TokenRow[],
-  options: { readonly temperature?: number } = {},
+  options: {
+    readonly temperature?: number;
+    /** Output width; default the longest response. Match a loss batch padded to fixed columns. */
+    readonly columns?: number;
+  } = {},
 ): ResponseLogProbs {
   const temperature = options.temperature ?? 1;
   if (!(temperature > 0)) throw new PolicyTfjsError(`must be > 0, got ${temperature}`, "temperature");
@@ -73,6 +77,13 @@ export function responseLogProbs(
   });
   const promptWidth = Math.max(...promptLengths);
   const responseWidth = Math.max(1, ...responseLengths);
+  const columns = options.columns ?? responseWidth;
+  if (!Number.isInteger(columns) || columns < Math.max(...responseLengths)) {
+    throw new PolicyTfjsError(
+      `is ${columns}, but the longest response has ${Math.max(...responseLengths)} tokens`,
+      "columns",
+    );
+  }
   // The last response token is only ever a target, never an input.
   const width = promptWidth + responseWidth - 1;
   const layout = leftPaddedLayout(promptLengths, promptWidth);
@@ -111,7 +122,18 @@ export function responseLogProbs(
       responseWidth,
     ]) as tf.Tensor2D;
     const mask = tf.tensor2d(maskValues, [rows.length, responseWidth]);
-    return { logprobs: tf.mul(logprobs, mask) as tf.Tensor2D, entropies: tf.mul(entropies, mask) as tf.Tensor2D, mask };
+    const widen = (tensor: tf.Tensor2D) =>
+      columns === responseWidth
+        ? tensor
+        : tf.pad(tensor, [
+            [0, 0],
+            [0, columns - responseWidth],
+          ]);
+    return {
+      logprobs: widen(tf.mul(logprobs, mask)),
+      entropies: widen(tf.mul(entropies, mask)),
+      mask: widen(mask),
+    };
   });
   return { ...tensors, responseLengths };
 }
