@@ -1,22 +1,72 @@
 import * as tf from "@tensorflow/tfjs";
 
-/** LayerNorm over the last axis of rows `[n, d]`: `(x - mean) / sqrt(var + epsilon) * gain + bias`. */
+type Saver = (tensors: tf.Tensor[]) => void;
+type CustomGradientFunction = Parameters<typeof tf.customGrad>[0];
+
+/**
+ * LayerNorm over the last axis of rows `[n, d]`: `(x - mean) / sqrt(var + epsilon) * gain + bias`.
+ * Its gradient is written out (the standard closed form), which takes about half the kernels of
+ * differentiating the forward ops one by one; kernel count is what a small model pays for on wasm.
+ */
 export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, epsilon: number): tf.Tensor2D {
-  // Written out rather than tf.moments, which subtracts the mean twice and adds a cast and reshape.
-  const centred = tf.sub(x, tf.mean(x, -1, true));
-  const inverseDeviation = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), epsilon));
-  return tf.add(tf.mul(tf.mul(centred, inverseDeviation), gain), bias);
+  return layerNormWithGradient(epsilon)(x, gain, bias);
+}
+
+const layerNormByEpsilon = new Map<number, (x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor2D>();
+
+function layerNormWithGradient(epsilon: number) {
+  let normalise = layerNormByEpsilon.get(epsilon);
+  if (normalise === undefined) {
+    normalise = tf.customGrad(((x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, save: Saver) => {
+      const centred = tf.sub(x, tf.mean(x, -1, true));
+      const inverseDeviation = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), epsilon));
+      const normalised = tf.mul(centred, inverseDeviation);
+      save([normalised, inverseDeviation, gain]);
+      return {
+        value: tf.add(tf.mul(normalised, gain), bias),
+        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+          const [savedNormalised, savedInverse, savedGain] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+          const dNormalised = tf.mul(dy, savedGain);
+          const dx = tf.mul(
+            savedInverse,
+            tf.sub(
+              tf.sub(dNormalised, tf.mean(dNormalised, -1, true)),
+              tf.mul(savedNormalised, tf.mean(tf.mul(dNormalised, savedNormalised), -1, true)),
+            ),
+          );
+          return [dx, tf.sum(tf.mul(dy, savedNormalised), 0), tf.sum(dy, 0)];
+        },
+      };
+    }) as unknown as CustomGradientFunction) as unknown as (
+      x: tf.Tensor2D,
+      gain: tf.Tensor1D,
+      bias: tf.Tensor1D,
+    ) => tf.Tensor2D;
+    layerNormByEpsilon.set(epsilon, normalise);
+  }
+  return normalise;
 }
 
 // 0.5 (1 + tanh(u)) = sigmoid(2u), and sigmoid is several times cheaper than tanh or pow on wasm.
 const SIGMOID_SCALE = 2 * Math.sqrt(2 / Math.PI);
-const CUBIC = 0.044715;
+const CUBIC = SIGMOID_SCALE * 0.044715;
 
 /**
  * GELU, tanh approximation (as in GPT-2): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`,
- * computed as `x * sigmoid(x * (a + b x^2))` with `a = 2 sqrt(2/pi)`, `b = a * 0.044715`.
+ * computed as `x * sigmoid(z)` with `z = x (a + b x^2)`, `a = 2 sqrt(2/pi)`, `b = a * 0.044715`;
+ * gradient `s + x s (1 - s) (a + 3 b x^2)` with `s = sigmoid(z)`.
  */
-export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  const slope = tf.add(tf.mul(tf.square(x), SIGMOID_SCALE * CUBIC), SIGMOID_SCALE);
-  return tf.mul(x, tf.sigmoid(tf.mul(x, slope)));
-}
+export const gelu = tf.customGrad(((x: tf.Tensor2D, save: Saver) => {
+  const squared = tf.square(x);
+  const gate = tf.sigmoid(tf.mul(x, tf.add(tf.mul(squared, CUBIC), SIGMOID_SCALE)));
+  save([x, squared, gate]);
+  return {
+    value: tf.mul(x, gate),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [savedX, savedSquared, savedGate] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const slope = tf.add(tf.mul(savedSquared, 3 * CUBIC), SIGMOID_SCALE);
+      const gateDerivative = tf.mul(savedGate, tf.sub(1, savedGate));
+      return tf.mul(dy, tf.add(savedGate, tf.mul(tf.mul(savedX, gateDerivative), slope)));
+    },
+  };
+}) as unknown as CustomGradientFunction) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;

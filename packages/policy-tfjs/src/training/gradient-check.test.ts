@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
 import { tinyConfig, useTestBackend } from "../test-support.js";
 import { SeededRandom } from "../util/seeded-random.js";
+import { responseLogProbs } from "./response-log-probs.js";
 import { sftLoss } from "./sft-loss.js";
 
 beforeAll(useTestBackend);
@@ -12,13 +13,26 @@ const rows = [
   { tokens: [1, 3, 9, 8, 2], promptLength: 3 },
 ];
 
+/** A loss with every differentiable output of the training forward: log-probs and entropies. */
+function rlLikeLoss(model: TransformerModel): tf.Scalar {
+  return tf.tidy(() => {
+    const { logprobs, entropies, mask } = responseLogProbs(model, rows, { temperature: 0.8 });
+    const advantages = tf.tensor2d([
+      [1, -0.5, 2, 0.3],
+      [-1, 0.7, 0, 0],
+    ]);
+    const policyTerm = tf.neg(tf.div(tf.sum(tf.mul(logprobs, advantages)), tf.sum(mask)));
+    return tf.sub(policyTerm, tf.mul(tf.div(tf.sum(entropies), tf.sum(mask)), 0.3)) as tf.Scalar;
+  });
+}
+
 /**
  * For every weight tensor, the analytic directional derivative along a random unit direction must
  * match the central finite difference of the float32 loss.
  */
-function checkGradients(model: TransformerModel): void {
+function checkGradients(model: TransformerModel, loss: (model: TransformerModel) => tf.Scalar): void {
   const variables = model.variables();
-  const { grads, value } = tf.variableGrads(() => sftLoss(model, rows), variables);
+  const { grads, value } = tf.variableGrads(() => loss(model), variables);
   value.dispose();
   const random = new SeededRandom(11);
   const epsilon = 1e-2;
@@ -40,7 +54,7 @@ function checkGradients(model: TransformerModel): void {
           variable.shape,
         ),
       );
-      return tf.tidy(() => sftLoss(model, rows).dataSync()[0]!);
+      return tf.tidy(() => loss(model).dataSync()[0]!);
     };
     const numeric = (lossAt(epsilon) - lossAt(-epsilon)) / (2 * epsilon);
     variable.assign(tf.tensor(original, variable.shape));
@@ -57,7 +71,7 @@ function checkGradients(model: TransformerModel): void {
 describe("gradients of the training forward", () => {
   it("match finite differences for learned positions and an untied output", () => {
     const model = TransformerModel.create({ ...tinyConfig, initScale: 0.3 }, { seed: 2 });
-    checkGradients(model);
+    checkGradients(model, (m) => sftLoss(m, rows));
     model.dispose();
   });
 
@@ -66,7 +80,13 @@ describe("gradients of the training forward", () => {
       { ...tinyConfig, initScale: 0.3, positional: "sinusoidal", tieEmbeddings: true },
       { seed: 3 },
     );
-    checkGradients(model);
+    checkGradients(model, (m) => sftLoss(m, rows));
+    model.dispose();
+  });
+
+  it("match finite differences for a policy-gradient loss with an entropy bonus at temperature 0.8", () => {
+    const model = TransformerModel.create({ ...tinyConfig, initScale: 0.3 }, { seed: 4 });
+    checkGradients(model, rlLikeLoss);
     model.dispose();
   });
 });
