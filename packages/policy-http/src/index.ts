@@ -1,0 +1,16 @@
+export { Backoff, type BackoffOptions } from "./backoff.js";
+export { type CompletionContext, type EntropySource, generationFromCompletion } from "./completion-response.js";
+export { completionsBody, type WireFormat } from "./completions-request.js";
+export { ConcurrencyLimiter } from "./concurrency-limiter.js";
+export { entropyLowerBound } from "./entropy-bound.js";
+export { PolicyHttpError, type PolicyHttpErrorKind, type PolicyHttpErrorOptions } from "./errors.js";
+export { listModels, type ServerModel } from "./list-models.js";
+export {
+  OpenAICompletionsPolicy,
+  type OpenAICompletionsPolicyOptions,
+  serverRoot,
+} from "./openai-completions-policy.js";
+export { isRetryableStatus, type RequestJsonOptions, requestJson, retryAfterSeconds } from "./request-json.js";
+export { type RetryOptions, withRetries } from "./retry.js";
+export type { TextCodec } from "./text-codec.js";
+export { type TokenIdSource, tokenIdOf } from "./token-ids.js";

@@ -1,0 +1,175 @@
+import { deriveSeed, type Generation, type GenerationRequest, type Policy } from "@ibtpo/tree-sampler";
+import { Backoff } from "./backoff.js";
+import { type EntropySource, generationFromCompletion } from "./completion-response.js";
+import { completionsBody, type WireFormat } from "./completions-request.js";
+import { ConcurrencyLimiter } from "./concurrency-limiter.js";
+import { PolicyHttpError } from "./errors.js";
+import { requestJson } from "./request-json.js";
+import { type RetryOptions, withRetries } from "./retry.js";
+import type { TextCodec } from "./text-codec.js";
+import type { TokenIdSource } from "./token-ids.js";
+
+export interface OpenAICompletionsPolicyOptions {
+  /** Server root, e.g. `http://127.0.0.1:8000` (a trailing `/v1` is accepted). */
+  readonly baseUrl: string;
+  /** The `model` field of every request (see `GET /v1/models`). */
+  readonly model: string;
+  /** The token that ends a response. */
+  readonly eosToken: number;
+  /** The step delimiter token ("\n"), used by samplers as the default segmenter. */
+  readonly stepDelimiter?: number;
+  /** Name for logs; default `openai-completions:<model>`. */
+  readonly name?: string;
+  /** Send prefixes as token ids (default) or as text through this codec. */
+  readonly prompt?: "token-ids" | TextCodec;
+  /** Send stop tokens as `stop_token_ids` (default) or as `stop` strings through this codec. */
+  readonly stop?: "token-ids" | TextCodec;
+  /** How sampled token ids are read back; default `"token-id-strings"`. */
+  readonly tokenIds?: TokenIdSource;
+  /** Where entropies come from; default `"none"`. */
+  readonly entropy?: EntropySource;
+  /** The `logprobs` count sent (k of the top-k bound); default 0, or 5 with `"top-k-lower-bound"`. */
+  readonly topLogprobs?: number;
+  /** Requests in flight at once; default 8. */
+  readonly maxConcurrency?: number;
+  /** Per-attempt timeout in ms; default 120000. */
+  readonly timeoutMs?: number;
+  /** Retries on 408/409/429/5xx, dropped connections and timeouts; default 4 attempts from 250 ms. */
+  readonly retry?: RetryOptions;
+  /** Seeds requests that carry none, and the retry jitter; default 0. */
+  readonly seed?: number;
+  /** Extra headers, e.g. `{ authorization: "Bearer ..." }`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Extra body fields for every request. */
+  readonly extraBody?: Readonly<Record<string, unknown>>;
+}
+
+/** Strip trailing slashes and a trailing `/v1`, so both spellings of a base URL work. */
+export function serverRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+}
+
+/**
+ * tree-sampler's `Policy` over an OpenAI-compatible `/v1/completions` server (vLLM, SGLang,
+ * llama.cpp's server, `ibtpo serve`). Each generation request is one HTTP request with n = 1 and
+ * its own seed, at most `maxConcurrency` in flight; the server batches them. Prefixes go as token
+ * ids, sampled ids come back as `"token_id:<id>"` strings (vLLM's `return_tokens_as_token_ids`) or
+ * a `token_ids` array, log-probs from `logprobs.token_logprobs`. Failures are retried with seeded
+ * exponential backoff; the first one that is final aborts the rest of the call and is thrown as a
+ * {@link PolicyHttpError}.
+ *
+ * @example
+ * const policy = new OpenAICompletionsPolicy({ baseUrl: "http://127.0.0.1:8000", model: "countdown", eosToken: 2 });
+ * const [generation] = await policy.generate([{ prefix: [1, 5, 9], settings: { maxTokens: 16, seed: 3 } }]);
+ */
+export class OpenAICompletionsPolicy implements Policy {
+  readonly name: string;
+  readonly eosToken: number;
+  readonly stepDelimiter: number | undefined;
+  readonly providesEntropies: boolean;
+  private readonly url: string;
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly wire: WireFormat;
+  private readonly entropy: EntropySource;
+  private calls = 0;
+
+  constructor(readonly options: OpenAICompletionsPolicyOptions) {
+    this.name = options.name ?? `openai-completions:${options.model}`;
+    this.eosToken = options.eosToken;
+    this.stepDelimiter = options.stepDelimiter;
+    this.entropy = options.entropy ?? "none";
+    this.providesEntropies = this.entropy !== "none";
+    this.url = `${serverRoot(options.baseUrl)}/v1/completions`;
+    this.limiter = new ConcurrencyLimiter(options.maxConcurrency ?? 8);
+    const topLogprobs = options.topLogprobs ?? (this.entropy === "top-k-lower-bound" ? 5 : 0);
+    if (!Number.isInteger(topLogprobs) || topLogprobs < 0) {
+      throw new RangeError(`topLogprobs must be an integer >= 0, got ${topLogprobs}`);
+    }
+    if (this.entropy === "top-k-lower-bound" && topLogprobs < 1) {
+      throw new RangeError("entropy 'top-k-lower-bound' needs topLogprobs >= 1");
+    }
+    const tokenIds = options.tokenIds ?? "token-id-strings";
+    this.wire = {
+      prompt: options.prompt ?? "token-ids",
+      stop: options.stop ?? "token-ids",
+      topLogprobs,
+      tokenIdStrings: tokenIds === "token-id-strings",
+      extraBody: options.extraBody ?? {},
+    };
+  }
+
+  async generate(
+    requests: readonly GenerationRequest[],
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<Generation[]> {
+    const call = this.calls++;
+    const policySeed = this.options.seed ?? 0;
+    const bodies = requests.map((request, index) =>
+      completionsBody(
+        request,
+        request.settings.seed ?? deriveSeed(policySeed, call, index),
+        this.options.model,
+        this.wire,
+        `requests[${index}]`,
+      ),
+    );
+    // One failure that is final cancels the rest of the call: a tree sampler cannot use a partial batch.
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await Promise.all(
+        bodies.map((body, index) =>
+          this.limiter.run(() => this.complete(body, requests[index] as GenerationRequest, controller.signal)),
+        ),
+      );
+    } catch (error) {
+      controller.abort();
+      if (options.signal?.aborted && !(PolicyHttpError.isInstance(error) && error.kind === "aborted")) {
+        throw new PolicyHttpError(`request to ${this.url} was cancelled`, {
+          kind: "aborted",
+          url: this.url,
+          cause: error,
+        });
+      }
+      throw error;
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private complete(
+    body: Record<string, unknown>,
+    request: GenerationRequest,
+    signal: AbortSignal,
+  ): Promise<Generation> {
+    const retry = this.options.retry ?? {};
+    const backoff = new Backoff({ ...retry, seed: deriveSeed(this.options.seed ?? 0, body.seed as number) });
+    const context = {
+      url: this.url,
+      maxTokens: request.settings.maxTokens,
+      eosToken: this.eosToken,
+      stopTokens: request.settings.stopTokens ?? [],
+      tokenIds: this.options.tokenIds ?? "token-id-strings",
+      entropy: this.entropy,
+      topLogprobs: this.wire.topLogprobs,
+    } as const;
+    return withRetries(
+      async () => {
+        if (signal.aborted) {
+          throw new PolicyHttpError(`request to ${this.url} was cancelled`, { kind: "aborted", url: this.url });
+        }
+        const answer = await requestJson(this.url, {
+          method: "POST",
+          body,
+          timeoutMs: this.options.timeoutMs ?? 120_000,
+          signal,
+          ...(this.options.headers === undefined ? {} : { headers: this.options.headers }),
+        });
+        return generationFromCompletion(answer, context);
+      },
+      backoff,
+      { maxAttempts: retry.maxAttempts ?? 4, signal },
+    );
+  }
+}
