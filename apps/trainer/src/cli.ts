@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { analyzeCommand } from "./commands/analyze-command.js";
+import { compareCommand } from "./commands/compare-command.js";
+import { evalCommand } from "./commands/eval-command.js";
 import { pretrainCommand } from "./commands/pretrain-command.js";
+import { reportCommand } from "./commands/report-command.js";
 import { trainCommand } from "./commands/train-command.js";
 import { reportError } from "./runtime/report-error.js";
 
@@ -10,7 +14,11 @@ const program = new Command("ibtpo")
   .showHelpAfterError()
   .exitOverride()
   .addCommand(pretrainCommand())
-  .addCommand(trainCommand());
+  .addCommand(trainCommand())
+  .addCommand(evalCommand())
+  .addCommand(analyzeCommand())
+  .addCommand(compareCommand())
+  .addCommand(reportCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

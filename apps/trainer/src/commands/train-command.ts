@@ -19,6 +19,7 @@ export function trainCommand(): Command {
     .option("--backend <name>", "auto | node-gpu | node | wasm | cpu")
     .option("-o, --out <dir>", "run folder (default runs/<task>/<algo>/seed-<seed>)")
     .option("--resume", "continue the run in --out from its latest checkpoint")
+    .option("--quiet", "no progress bars (log lines only)")
     .option("--set <key=value...>", "any config key, e.g. --set advantage.lambda=0.2", [])
     .addHelpText(
       "after",
@@ -48,13 +49,18 @@ Examples:
         const saved = (await new RunFolder(flags.out).readConfig()) as Record<string, unknown>;
         const { resolved: _resolved, samplerConfig: _samplerConfig, tokenBudget: _tokenBudget, ...config } = saved;
         const resumed = trainConfigSchema.parse(config);
-        const result = await train(resumed, { out: flags.out, resume: true, log: (line) => console.error(line) });
+        const result = await train(resumed, {
+          out: flags.out,
+          resume: true,
+          progress: !flags.quiet,
+          log: (line) => console.error(line),
+        });
         report(result.runDirectory, result.evaluation);
         return;
       }
       const config = await loadConfig(trainConfigSchema, flags.config, overrides);
       const out = config.out ?? `runs/${config.task}/${config.algorithm}/seed-${config.seed}`;
-      const result = await train(config, { out, log: (line) => console.error(line) });
+      const result = await train(config, { out, progress: !flags.quiet, log: (line) => console.error(line) });
       report(result.runDirectory, result.evaluation);
     });
 }

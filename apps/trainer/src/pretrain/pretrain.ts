@@ -91,6 +91,8 @@ export async function pretrain(
       lr: result.learningRate.toExponential(1),
       "val pass@1": shown(lastPass, 2),
     });
+    // Training steps are synchronous; yielding lets the progress display and signal handlers run.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   progress.stop();
   const validation = await evaluateModel({

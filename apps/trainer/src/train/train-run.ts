@@ -164,6 +164,9 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         "Eff-Rate": shown(metrics.effRate ?? null, 2),
         "tok/s": shown(metrics.tokensPerSecond as number, 0),
       });
+      // Sampling and updates rarely yield to the event loop; let the progress display and the
+      // signal handlers run between steps.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const finished = history.length > 0 ? history[history.length - 1]!.step : startStep - 1;
     if (finished > lastSaved) await saveAt(finished);

@@ -1,0 +1,74 @@
+import { type Split, sampleProblems } from "@ibtpo/bench-harness";
+import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import { Command, Option } from "commander";
+import { ConfigError } from "../config/config-error.js";
+import { numberFlag } from "../config/flag-overrides.js";
+import { TASKS } from "../config/train-config.js";
+import { writeJsonAtomic } from "../runtime/atomic-file.js";
+import { evaluateModel } from "../runtime/evaluate-checkpoint.js";
+import { shown } from "../runtime/progress.js";
+import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
+import { createTask } from "../runtime/task-setup.js";
+
+function positiveInteger(value: unknown, flag: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function evalCommand(): Command {
+  return new Command("eval")
+    .description("Evaluate a checkpoint or a run's latest checkpoint: greedy pass@1, mean@k, pass@k, answer diversity")
+    .argument("<checkpoint>", "checkpoint folder or run folder")
+    .addOption(new Option("--task <name>", "task (default: the one the checkpoint was trained on)").choices([...TASKS]))
+    .addOption(new Option("--split <split>", "problem split").choices(["test", "validation", "train"]).default("test"))
+    .option("--problems <n>", "problems to evaluate", numberFlag, 200)
+    .option("--samples <n>", "sampled responses per problem (k of pass@k)", numberFlag, 16)
+    .option("--seed <n>", "seed of the sampled responses", numberFlag, 0)
+    .option("--backend <name>", "auto | node-gpu | node | wasm | cpu", "auto")
+    .option("--json", "print the summary as JSON")
+    .option("-o, --out <file>", "also write the summary to this JSON file")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  ibtpo eval checkpoints/countdown-base --split validation --problems 100
+  ibtpo eval runs/countdown/ib-tpo/seed-1 --samples 16 --json`,
+    )
+    .action(async (path: string, flags) => {
+      const resolved = await resolveCheckpoint(path);
+      const taskName = flags.task ?? resolved.task;
+      if (taskName === null) throw new ConfigError(`${path} does not record its task; pass --task`);
+      const task = createTask(taskName, flags.task === undefined ? resolved.taskOptions : {});
+      await selectBackend({ backend: flags.backend, log: (line) => console.error(line) });
+      const { model, tokenizer } = await loadCheckpoint(resolved.directory);
+      const summary = await evaluateModel({
+        model,
+        tokenizer,
+        task,
+        problems: sampleProblems(task, {
+          split: flags.split as Split,
+          count: positiveInteger(flags.problems, "--problems"),
+          seed: 0,
+        }),
+        samples: positiveInteger(flags.samples, "--samples"),
+        seed: flags.seed,
+        label: flags.split,
+      });
+      if (flags.out !== undefined) await writeJsonAtomic(flags.out, summary);
+      if (flags.json) {
+        console.log(JSON.stringify(summary, null, 2));
+        return;
+      }
+      const ks = Object.entries(summary.passAtK).map(([k, value]) => `pass@${k} ${shown(value)}`);
+      console.log(
+        [
+          `${task.name} ${flags.split} (${summary.problems} problems, ${summary.samples} samples each)`,
+          `greedy pass@1 ${shown(summary.passAt1Greedy)}   mean@k ${shown(summary.meanAtK)}   ${ks.join("   ")}`,
+          `mean tokens ${shown(summary.meanTokens, 1)}   answer diversity ${shown(summary.answerDiversity)}   well-formed ${shown(summary.wellFormedRate)}   truncated ${shown(summary.truncatedRate)}`,
+          `sample IB-Score ${shown(summary.sampleIbScore?.ibScore)} (H ${shown(summary.sampleIbScore?.H)}, I ${shown(summary.sampleIbScore?.I)})`,
+        ].join("\n"),
+      );
+    });
+}

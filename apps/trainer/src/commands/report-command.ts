@@ -1,0 +1,20 @@
+import { renderReport } from "@ibtpo/bench-harness";
+import { Command } from "commander";
+
+export function reportCommand(): Command {
+  return new Command("report")
+    .description("Write results.json, results.md and a self-contained report.html for a run or a folder of runs")
+    .argument("<dir>", "a run folder, or a folder with run folders below it (e.g. a compare output)")
+    .option("--title <text>", "report title")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  ibtpo report runs/countdown/ib-tpo/seed-1
+  ibtpo report runs/compare-countdown --title "IB-TPO vs GRPO"`,
+    )
+    .action(async (dir: string, flags: { title?: string }) => {
+      const files = await renderReport(dir, flags.title === undefined ? {} : { title: flags.title });
+      for (const file of files) console.log(file);
+    });
+}

@@ -1,0 +1,49 @@
+import { spawn } from "node:child_process";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type RunResult, type RunSpec, readRunFolder } from "@ibtpo/bench-harness";
+
+export interface ChildTrainOptions {
+  readonly runDirectory: string;
+  /** Arguments of `ibtpo train` besides --out, --resume and --quiet. */
+  readonly trainArguments: readonly string[];
+}
+
+/**
+ * Train one comparison run in a child process (so runs use separate cores), logging to
+ * train.log in its run folder. A finished run (eval.json present) is reused; a run with
+ * metrics but no evaluation is resumed from its latest checkpoint.
+ */
+export async function trainInChild(spec: RunSpec, options: ChildTrainOptions): Promise<RunResult> {
+  const { runDirectory } = options;
+  if (!existsSync(join(runDirectory, "eval.json"))) {
+    await mkdir(runDirectory, { recursive: true });
+    const resume = existsSync(join(runDirectory, "metrics.jsonl"));
+    const log = createWriteStream(join(runDirectory, "train.log"), { flags: "a" });
+    const args = [
+      ...process.execArgv,
+      process.argv[1] as string,
+      "train",
+      "--out",
+      runDirectory,
+      "--quiet",
+      ...(resume ? ["--resume"] : options.trainArguments),
+    ];
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout.pipe(log, { end: false });
+      child.stderr.pipe(log, { end: false });
+      child.on("error", reject);
+      child.on("exit", resolve);
+    });
+    log.end();
+    if (code !== 0) {
+      throw new Error(
+        `run ${spec.task}/${spec.algorithm}/seed ${spec.seed} failed (exit ${code}); see ${join(runDirectory, "train.log")}`,
+      );
+    }
+  }
+  const stored = await readRunFolder(runDirectory);
+  return { history: stored.history, evaluation: stored.evaluation, config: stored.config };
+}

@@ -1,0 +1,36 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ConfigError } from "../config/config-error.js";
+import { RunFolder } from "../train/run-folder.js";
+
+export interface ResolvedCheckpoint {
+  readonly directory: string;
+  /** The task the checkpoint was trained on, when recorded. */
+  readonly task: string | null;
+  readonly taskOptions: Record<string, number>;
+}
+
+/**
+ * A checkpoint folder, or a run folder (its latest checkpoint), with the task it belongs to:
+ * a run's config.json or the checkpoint's manifest metadata says which.
+ */
+export async function resolveCheckpoint(path: string): Promise<ResolvedCheckpoint> {
+  if (existsSync(join(path, "manifest.json"))) {
+    const manifest = JSON.parse(await readFile(join(path, "manifest.json"), "utf8")) as {
+      metadata?: { task?: string; taskOptions?: Record<string, number> };
+    };
+    return {
+      directory: path,
+      task: manifest.metadata?.task ?? null,
+      taskOptions: manifest.metadata?.taskOptions ?? {},
+    };
+  }
+  const folder = new RunFolder(path);
+  const latest = existsSync(join(path, "config.json")) ? await folder.latestCheckpoint() : null;
+  if (latest === null) {
+    throw new ConfigError(`${path} is neither a checkpoint (no manifest.json) nor a run folder with a checkpoint`);
+  }
+  const config = (await folder.readConfig()) as { task?: string; taskOptions?: Record<string, number> };
+  return { directory: latest.directory, task: config.task ?? null, taskOptions: config.taskOptions ?? {} };
+}

@@ -1,0 +1,158 @@
+import { badField, OpenAIRequestError } from "./openai-error.js";
+import type { ServedModel } from "./served-model.js";
+
+/** A validated `/v1/completions` request, prompts already as token ids. */
+export interface CompletionRequest {
+  readonly model: string;
+  readonly prompts: readonly Int32Array[];
+  readonly maxTokens: number;
+  readonly temperature: number;
+  readonly topP: number;
+  readonly topK: number;
+  readonly stopTokens: readonly number[];
+  /** Null: the server draws one. */
+  readonly seed: number | null;
+  readonly n: number;
+  /** Null: no log-probs in the answer. */
+  readonly logprobs: number | null;
+  readonly tokenIdStrings: boolean;
+}
+
+/** Sampler knobs this server does not implement; accepted only at their neutral value. */
+const NEUTRAL: Readonly<Record<string, unknown>> = {
+  frequency_penalty: 0,
+  presence_penalty: 0,
+  repetition_penalty: 1,
+  min_p: 0,
+  echo: false,
+  stream: false,
+  suffix: null,
+};
+const MAX_CHOICES = 128;
+
+type Body = Record<string, unknown>;
+
+function integer(body: Body, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = body[key] ?? fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw badField(key, `must be an integer ${range}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function real(body: Body, key: string, fallback: number, valid: (value: number) => boolean, rule: string): number {
+  const value = body[key] ?? fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || !valid(value)) {
+    throw badField(key, `must be a number ${rule}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function tokenIds(value: unknown, model: ServedModel, param: string): Int32Array {
+  if (!Array.isArray(value)) throw badField(param, "expected an array of token ids");
+  value.forEach((id, index) => {
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= model.vocabSize) {
+      throw badField(`${param}[${index}]`, `${JSON.stringify(id)} is not a token id of this model (0 to ${model.vocabSize - 1})`);
+    }
+  });
+  return Int32Array.from(value as number[]);
+}
+
+/** Text prompts get BOS first, as vLLM adds special tokens to text prompts; id prompts go as sent. */
+function prompts(value: unknown, model: ServedModel): Int32Array[] {
+  const encodeText = (text: string, param: string) => {
+    try {
+      return model.tokenizer.encode(text, { bos: true });
+    } catch (error) {
+      throw badField(param, (error as Error).message);
+    }
+  };
+  let result: Int32Array[];
+  if (typeof value === "string") result = [encodeText(value, "prompt")];
+  else if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "number"))
+    result = [tokenIds(value, model, "prompt")];
+  else if (Array.isArray(value) && value.length > 0) {
+    result = value.map((item, index) =>
+      typeof item === "string" ? encodeText(item, `prompt[${index}]`) : tokenIds(item, model, `prompt[${index}]`),
+    );
+  } else throw badField("prompt", "expected a string, an array of token ids, or a non-empty array of either");
+  result.forEach((ids, index) => {
+    const param = result.length === 1 && !Array.isArray((value as unknown[])[0]) ? "prompt" : `prompt[${index}]`;
+    if (ids.length === 0) throw badField(param, "is empty");
+    if (ids.length >= model.contextLength) {
+      throw badField(param, `${ids.length} tokens leave no room in the context of ${model.contextLength}`);
+    }
+  });
+  return result;
+}
+
+function stopTokens(body: Body, model: ServedModel): number[] {
+  const ids = body.stop_token_ids === undefined || body.stop_token_ids === null ? [] : Array.from(tokenIds(body.stop_token_ids, model, "stop_token_ids"));
+  const stop = body.stop ?? null;
+  if (stop === null) return ids;
+  const strings = typeof stop === "string" ? [stop] : stop;
+  if (!Array.isArray(strings)) throw badField("stop", "expected a string or an array of strings");
+  strings.forEach((text, index) => {
+    const param = typeof stop === "string" ? "stop" : `stop[${index}]`;
+    const encoded = typeof text === "string" && text.length > 0 ? safeEncode(model, text) : null;
+    if (encoded?.length !== 1) {
+      throw badField(param, `${JSON.stringify(text)} is not one token of this vocabulary; this server stops on single tokens`);
+    }
+    ids.push(encoded[0] as number);
+  });
+  return ids;
+}
+
+function safeEncode(model: ServedModel, text: string): Int32Array | null {
+  try {
+    return model.tokenizer.encode(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Validate a `/v1/completions` body (the subset: model, prompt, max_tokens, temperature, top_p,
+ * top_k, stop, stop_token_ids, seed, n, logprobs, return_tokens_as_token_ids). Anything invalid
+ * or unsupported is an {@link OpenAIRequestError} whose message names the field.
+ */
+export function parseCompletionRequest(body: unknown, model: ServedModel): CompletionRequest {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new OpenAIRequestError(400, "the request body must be a JSON object");
+  }
+  const fields = body as Body;
+  if (typeof fields.model !== "string") throw badField("model", "must be a string (see GET /v1/models)");
+  if (fields.model !== model.id) {
+    throw new OpenAIRequestError(404, `model: "${fields.model}" does not exist; this server has "${model.id}"`, "model", "model_not_found");
+  }
+  for (const [key, neutral] of Object.entries(NEUTRAL)) {
+    if (fields[key] !== undefined && fields[key] !== null && fields[key] !== neutral) {
+      throw badField(key, `only ${JSON.stringify(neutral)} is supported by this server, got ${JSON.stringify(fields[key])}`);
+    }
+  }
+  if (fields.logit_bias !== undefined && fields.logit_bias !== null && Object.keys(fields.logit_bias as object).length > 0) {
+    throw badField("logit_bias", "is not supported by this server");
+  }
+  const n = integer(fields, "n", 1, 1, MAX_CHOICES);
+  if (fields.best_of !== undefined && fields.best_of !== null && fields.best_of !== n) {
+    throw badField("best_of", "must equal n (this server does not rank candidates)");
+  }
+  const logprobs = fields.logprobs === undefined || fields.logprobs === null ? null : integer(fields, "logprobs", 0, 0, 0);
+  const seed = fields.seed === undefined || fields.seed === null ? null : integer(fields, "seed", 0, Number.MIN_SAFE_INTEGER);
+  const returnIds = fields.return_tokens_as_token_ids ?? false;
+  if (typeof returnIds !== "boolean") throw badField("return_tokens_as_token_ids", "must be a boolean");
+  return {
+    model: fields.model,
+    prompts: prompts(fields.prompt, model),
+    maxTokens: integer(fields, "max_tokens", 16, 1),
+    temperature: real(fields, "temperature", 1, (value) => value >= 0, ">= 0"),
+    topP: real(fields, "top_p", 1, (value) => value > 0 && value <= 1, "in (0, 1]"),
+    topK: Math.max(0, integer(fields, "top_k", 0, -1)),
+    stopTokens: stopTokens(fields, model),
+    seed,
+    n,
+    logprobs,
+    tokenIdStrings: returnIds,
+  };
+}

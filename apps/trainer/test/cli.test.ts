@@ -1,0 +1,141 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli, startCli, TINY_PRETRAIN, TINY_TRAIN, temporaryDirectory } from "./run-cli.js";
+
+const work = temporaryDirectory("cli");
+const base = join(work, "base");
+
+const metricsOf = (run: string) =>
+  readFileSync(join(run, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, number>);
+
+beforeAll(() => {
+  const result = runCli(["pretrain", "--task", "countdown", ...TINY_PRETRAIN, "--out", base]);
+  expect(result.stderr).toContain("policy-tfjs backend: wasm");
+  expect(result.status).toBe(0);
+  expect(existsSync(join(base, "manifest.json"))).toBe(true);
+});
+
+describe("ibtpo --help", () => {
+  it("lists every command, and each command's help has examples", () => {
+    const top = runCli(["--help"]);
+    expect(top.status).toBe(0);
+    for (const command of ["pretrain", "train", "eval", "compare", "analyze", "report"])
+      expect(top.stdout).toContain(command);
+    for (const command of ["pretrain", "train", "eval", "compare", "analyze", "report"]) {
+      const help = runCli([command, "--help"]);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain("Examples:");
+    }
+  });
+});
+
+describe("config errors", () => {
+  it("names an unknown key with its file line and the allowed keys", () => {
+    const file = join(work, "bad.yaml");
+    writeFileSync(file, "algorithm: grpo\noptimizer:\n  learningrate: 0.1\n");
+    const result = runCli(["train", "--config", file, "--init", base, "--out", join(work, "never")]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`unknown config key "optimizer.learningrate" (${file}:3)`);
+    expect(result.stderr).toContain('allowed keys of "optimizer": learningRate');
+    expect(existsSync(join(work, "never"))).toBe(false);
+  });
+
+  it("names a wrong type, an out-of-range value and a bad choice", () => {
+    const file = join(work, "types.yaml");
+    writeFileSync(file, "steps: many\nbudget: 0\nalgorithm: ppo\n");
+    const result = runCli(["train", "--config", file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/config key "steps" \(.*types.yaml:1\): expected number, received string/);
+    expect(result.stderr).toMatch(/config key "budget" \(.*types.yaml:2\): Too small: expected number to be >=1/);
+    expect(result.stderr).toMatch(/config key "algorithm" \(.*types.yaml:3\): must be one of "ib-tpo", "grpo"/);
+  });
+
+  it("names a bad command-line value and invalid YAML", () => {
+    expect(runCli(["train", "--steps", "-3"]).stderr).toContain('config key "steps" (command line)');
+    const file = join(work, "broken.yaml");
+    writeFileSync(file, "steps: [1,\n");
+    expect(runCli(["train", "--config", file]).stderr).toMatch(/broken.yaml:\d+: invalid YAML/);
+  });
+});
+
+describe("a tiny run end to end", () => {
+  it("trains, logs metrics every step, checkpoints, evaluates and reports", () => {
+    const run = join(work, "run");
+    const result = runCli(["train", "--algo", "ib-tpo", "--init", base, "--steps", "2", ...TINY_TRAIN, "--out", run]);
+    expect(result.stderr).not.toContain("Error:");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/test: greedy pass@1 \d\.\d{3}/);
+    const metrics = metricsOf(run);
+    expect(metrics.map((m) => m.step)).toEqual([1, 2]);
+    for (const step of metrics) {
+      expect(step.generatedTokens).toBeGreaterThan(0);
+      expect(step.generatedTokens).toBeLessThanOrEqual(2 * 48);
+      expect(step.ibScore === null || (step.ibScore ?? -1) >= 0).toBe(true);
+      expect(step.trajectories).toBeGreaterThan(0);
+    }
+    const config = JSON.parse(readFileSync(join(run, "config.json"), "utf8"));
+    expect(config).toMatchObject({ algorithm: "ib-tpo", task: "countdown", steps: 2, budget: 48, promptsPerStep: 2 });
+    expect(JSON.parse(readFileSync(join(run, "eval.json"), "utf8")).problems).toBe(4);
+    expect(runCli(["train", "--algo", "ib-tpo", "--init", base, "--out", run]).stderr).toContain("already holds a run");
+    const report = runCli(["report", run]);
+    expect(report.status).toBe(0);
+    expect(readFileSync(join(run, "report.html"), "utf8")).toContain("<svg");
+  });
+});
+
+describe("resume after SIGKILL", () => {
+  it("continues from the last checkpoint with the same data and seeds as an uninterrupted run", async () => {
+    const steps = ["--steps", "8", "--set", "checkpointEvery=1", "--algo", "grpo", "--init", base, ...TINY_TRAIN];
+    const straight = join(work, "straight");
+    expect(runCli(["train", ...steps, "--out", straight]).status).toBe(0);
+
+    const killed = join(work, "killed");
+    const child = startCli(["train", ...steps, "--out", killed]);
+    const latest = join(killed, "checkpoints", "latest.json");
+    for (let waited = 0; waited < 120_000; waited += 100) {
+      if (existsSync(latest) && JSON.parse(readFileSync(latest, "utf8")).step >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("exit", resolve));
+    const savedStep = JSON.parse(readFileSync(latest, "utf8")).step as number;
+    expect(savedStep).toBeGreaterThanOrEqual(2);
+    expect(existsSync(join(killed, "eval.json"))).toBe(false);
+
+    const resumed = runCli(["train", "--out", killed, "--resume"]);
+    expect(resumed.stderr).toContain(`resuming ${killed} after step ${savedStep}`);
+    expect(resumed.status).toBe(0);
+    const fields = (run: string) =>
+      metricsOf(run).map(({ step, generatedTokens, accuracy, trajectories }) => ({
+        step,
+        generatedTokens,
+        accuracy,
+        trajectories,
+      }));
+    expect(fields(killed)).toEqual(fields(straight));
+  });
+});
+
+describe("ibtpo analyze", () => {
+  it("scores the sample rollouts shipped in the repository", () => {
+    const sample = new URL("../../../examples/rollouts.sample.jsonl", import.meta.url).pathname;
+    const result = runCli(["analyze", sample, "--json"]);
+    expect(result.status).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.summary.prompts).toBe(12);
+    expect(output.summary.trajectories).toBe(96);
+    expect(output.prompts).toHaveLength(12);
+  });
+
+  it("reports a bad line as file:line", () => {
+    const file = join(work, "bad.jsonl");
+    writeFileSync(file, '{"prompt_id": "a", "tokens": [1], "logprobs": [0.5], "step_ends": [1], "reward": 1}\n');
+    const result = runCli(["analyze", file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}:1, step 0: logprob 0 is 0.5`);
+  });
+});
