@@ -21,6 +21,16 @@ describe("TransformerModel", () => {
     }
   });
 
+  it("clones into an independent copy", () => {
+    const model = TransformerModel.create(tinyConfig, { seed: 8 });
+    const copy = model.clone();
+    expect(copy.exportWeights()).toEqual(model.exportWeights());
+    copy.weight("final_norm.bias").assign(tf.ones([tinyConfig.modelDimension]));
+    expect(model.weight("final_norm.bias").dataSync()[0]).toBe(0);
+    model.dispose();
+    copy.dispose();
+  });
+
   it("gives a row the same log-probs alone and left-padded in a batch with longer rows", () => {
     for (const positional of ["learned", "sinusoidal"] as const) {
       const model = TransformerModel.create({ ...tinyConfig, positional }, { seed: 5 });

@@ -71,6 +71,13 @@ export class TransformerModel {
     return new TransformerModel(resolved, weights);
   }
 
+  /** An independent copy with the same config and weights (for example a frozen reference policy). */
+  clone(): TransformerModel {
+    const copy = TransformerModel.create(this.config, { seed: 0 });
+    copy.loadWeights(this.exportWeights());
+    return copy;
+  }
+
   /** Number of trainable scalars. */
   get parameterCount(): number {
     let count = 0;

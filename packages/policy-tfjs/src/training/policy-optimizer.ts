@@ -78,7 +78,9 @@ export class PolicyOptimizer {
    * One optimizer step: the gradient is the weighted sum of each micro-batch's loss gradient
    * (weights default to 1 / micro-batch count, so equal-sized micro-batches give the full-batch
    * mean), clipped to `maxGradientNorm`, then applied by Adam(W). `lossFn` must return a scalar
-   * built from the model's weights (for example via {@link responseLogProbs}).
+   * built from the model's weights (for example via `responseLogProbs`). When each micro-batch
+   * loss is already divided by the whole batch's token count (a token-mean over the full batch),
+   * pass `weights` of all 1 so the gradients simply add up.
    */
   trainStep<T>(
     microBatches: readonly T[],
