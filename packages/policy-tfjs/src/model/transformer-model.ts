@@ -134,8 +134,16 @@ export class TransformerModel {
     );
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
-    const toHeads = (rows: tf.Tensor2D) =>
-      tf.transpose(tf.reshape(rows, [batch, time, c.heads, headDimension]), [0, 2, 1, 3]) as tf.Tensor4D;
+    // With one column (a decode step) the head transposes move no data, so a reshape does.
+    const toHeads = (rows: tf.Tensor2D): tf.Tensor4D =>
+      time === 1
+        ? (tf.reshape(rows, [batch, c.heads, 1, headDimension]) as tf.Tensor4D)
+        : (tf.transpose(tf.reshape(rows, [batch, time, c.heads, headDimension]), [0, 2, 1, 3]) as tf.Tensor4D);
+    const fromHeads = (context: tf.Tensor4D) =>
+      tf.reshape(time === 1 ? context : tf.transpose(context, [0, 2, 1, 3]), [
+        batch * time,
+        c.modelDimension,
+      ]) as tf.Tensor2D;
     for (let layer = 0; layer < c.layers; layer++) {
       const p = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor;
       const normed = layerNorm(x, p("norm1.gain") as tf.Tensor1D, p("norm1.bias") as tf.Tensor1D, c.layerNormEpsilon);
@@ -150,8 +158,8 @@ export class TransformerModel {
       // Scaling q (time x d) is cheaper than scaling the scores (time x columns x heads).
       const scaledQ = tf.mul(toHeads(q), 1 / Math.sqrt(headDimension));
       const scores = tf.add(tf.matMul(scaledQ, layerKeys, false, true), bias);
-      const context = tf.matMul(tf.softmax(scores), layerValues);
-      const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * time, c.modelDimension]) as tf.Tensor2D;
+      const context = tf.matMul(tf.softmax(scores), layerValues) as tf.Tensor4D;
+      const merged = fromHeads(context);
       x = tf.add(
         x,
         linear(merged, p("attention.output.weight") as tf.Tensor2D, p("attention.output.bias") as tf.Tensor1D),
