@@ -5,6 +5,8 @@ import { compareCommand } from "./commands/compare-command.js";
 import { evalCommand } from "./commands/eval-command.js";
 import { pretrainCommand } from "./commands/pretrain-command.js";
 import { reportCommand } from "./commands/report-command.js";
+import { sampleCommand } from "./commands/sample-command.js";
+import { serveCommand } from "./commands/serve-command.js";
 import { trainCommand } from "./commands/train-command.js";
 import { reportError } from "./runtime/report-error.js";
 
@@ -18,7 +20,9 @@ const program = new Command("ibtpo")
   .addCommand(evalCommand())
   .addCommand(analyzeCommand())
   .addCommand(compareCommand())
-  .addCommand(reportCommand());
+  .addCommand(reportCommand())
+  .addCommand(serveCommand())
+  .addCommand(sampleCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -10,6 +10,7 @@ export {
   type OpenAICompletionsPolicyOptions,
   serverRoot,
 } from "./openai-completions-policy.js";
+export { RemoteTokenizer, type RemoteTokenizerOptions } from "./remote-tokenizer.js";
 export { isRetryableStatus, type RequestJsonOptions, requestJson, retryAfterSeconds } from "./request-json.js";
 export { type RetryOptions, withRetries } from "./retry.js";
 export type { TextCodec } from "./text-codec.js";

@@ -53,7 +53,10 @@ function tokenIds(value: unknown, model: ServedModel, param: string): Int32Array
   if (!Array.isArray(value)) throw badField(param, "expected an array of token ids");
   value.forEach((id, index) => {
     if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= model.vocabSize) {
-      throw badField(`${param}[${index}]`, `${JSON.stringify(id)} is not a token id of this model (0 to ${model.vocabSize - 1})`);
+      throw badField(
+        `${param}[${index}]`,
+        `${JSON.stringify(id)} is not a token id of this model (0 to ${model.vocabSize - 1})`,
+      );
     }
   });
   return Int32Array.from(value as number[]);
@@ -88,7 +91,10 @@ function prompts(value: unknown, model: ServedModel): Int32Array[] {
 }
 
 function stopTokens(body: Body, model: ServedModel): number[] {
-  const ids = body.stop_token_ids === undefined || body.stop_token_ids === null ? [] : Array.from(tokenIds(body.stop_token_ids, model, "stop_token_ids"));
+  const ids =
+    body.stop_token_ids === undefined || body.stop_token_ids === null
+      ? []
+      : Array.from(tokenIds(body.stop_token_ids, model, "stop_token_ids"));
   const stop = body.stop ?? null;
   if (stop === null) return ids;
   const strings = typeof stop === "string" ? [stop] : stop;
@@ -97,7 +103,10 @@ function stopTokens(body: Body, model: ServedModel): number[] {
     const param = typeof stop === "string" ? "stop" : `stop[${index}]`;
     const encoded = typeof text === "string" && text.length > 0 ? safeEncode(model, text) : null;
     if (encoded?.length !== 1) {
-      throw badField(param, `${JSON.stringify(text)} is not one token of this vocabulary; this server stops on single tokens`);
+      throw badField(
+        param,
+        `${JSON.stringify(text)} is not one token of this vocabulary; this server stops on single tokens`,
+      );
     }
     ids.push(encoded[0] as number);
   });
@@ -124,22 +133,41 @@ export function parseCompletionRequest(body: unknown, model: ServedModel): Compl
   const fields = body as Body;
   if (typeof fields.model !== "string") throw badField("model", "must be a string (see GET /v1/models)");
   if (fields.model !== model.id) {
-    throw new OpenAIRequestError(404, `model: "${fields.model}" does not exist; this server has "${model.id}"`, "model", "model_not_found");
+    throw new OpenAIRequestError(
+      404,
+      `model: "${fields.model}" does not exist; this server has "${model.id}"`,
+      "model",
+      "model_not_found",
+    );
   }
   for (const [key, neutral] of Object.entries(NEUTRAL)) {
     if (fields[key] !== undefined && fields[key] !== null && fields[key] !== neutral) {
-      throw badField(key, `only ${JSON.stringify(neutral)} is supported by this server, got ${JSON.stringify(fields[key])}`);
+      throw badField(
+        key,
+        `only ${JSON.stringify(neutral)} is supported by this server, got ${JSON.stringify(fields[key])}`,
+      );
     }
   }
-  if (fields.logit_bias !== undefined && fields.logit_bias !== null && Object.keys(fields.logit_bias as object).length > 0) {
+  if (
+    fields.logit_bias !== undefined &&
+    fields.logit_bias !== null &&
+    Object.keys(fields.logit_bias as object).length > 0
+  ) {
     throw badField("logit_bias", "is not supported by this server");
   }
   const n = integer(fields, "n", 1, 1, MAX_CHOICES);
   if (fields.best_of !== undefined && fields.best_of !== null && fields.best_of !== n) {
     throw badField("best_of", "must equal n (this server does not rank candidates)");
   }
-  const logprobs = fields.logprobs === undefined || fields.logprobs === null ? null : integer(fields, "logprobs", 0, 0, 0);
-  const seed = fields.seed === undefined || fields.seed === null ? null : integer(fields, "seed", 0, Number.MIN_SAFE_INTEGER);
+  const logprobs = fields.logprobs === undefined || fields.logprobs === null ? null : integer(fields, "logprobs", 0, 0);
+  if (logprobs !== null && logprobs > 0) {
+    throw badField(
+      "logprobs",
+      `only 0 is supported (the sampled tokens' log-probs, with exact entropies in logprobs.entropies); top log-probs are not computed, got ${logprobs}`,
+    );
+  }
+  const seed =
+    fields.seed === undefined || fields.seed === null ? null : integer(fields, "seed", 0, Number.MIN_SAFE_INTEGER);
   const returnIds = fields.return_tokens_as_token_ids ?? false;
   if (typeof returnIds !== "boolean") throw badField("return_tokens_as_token_ids", "must be a boolean");
   return {

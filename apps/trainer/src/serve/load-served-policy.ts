@@ -1,0 +1,42 @@
+import { basename, resolve } from "node:path";
+import { loadCheckpoint, TfjsPolicy } from "@ibtpo/policy-tfjs";
+import type { ServedModel } from "./served-model.js";
+
+export interface ServedPolicy {
+  readonly policy: TfjsPolicy;
+  readonly model: ServedModel;
+  /** Free the weights and stop decode workers. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Load a policy-tfjs checkpoint for serving: the model id is `modelId` or the folder's name.
+ * Select the tfjs backend before calling.
+ *
+ * @example
+ * const served = await loadServedPolicy("checkpoints/countdown-base");
+ * served.model.id; // "countdown-base"
+ */
+export async function loadServedPolicy(
+  directory: string,
+  options: { readonly modelId?: string; readonly workers?: number; readonly maxBatchSize?: number } = {},
+): Promise<ServedPolicy> {
+  const { model, tokenizer } = await loadCheckpoint(directory);
+  const policy = TfjsPolicy.fromTokenizer(model, tokenizer, {
+    workers: options.workers ?? 0,
+    maxBatchSize: options.maxBatchSize ?? 128,
+  });
+  return {
+    policy,
+    model: {
+      id: options.modelId ?? basename(resolve(directory)),
+      tokenizer,
+      vocabSize: model.config.vocabSize,
+      contextLength: model.config.contextLength,
+    },
+    dispose: async () => {
+      await policy.dispose();
+      model.dispose();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createBuiltinTask } from "@ibtpo/bench-harness";
+import { analyzeRolloutLines } from "@ibtpo/ib-score";
+import { PolicyHttpError } from "@ibtpo/policy-http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultContextLength } from "../runtime/task-setup.js";
+import { sampleRollouts } from "./sample-rollouts.js";
+import { startTinyServe, type TinyServe } from "./tiny-checkpoint.test-helper.js";
+
+let tiny: TinyServe;
+let folder: string;
+const task = createBuiltinTask("countdown", {});
+
+beforeAll(async () => {
+  tiny = await startTinyServe({ symbols: task.vocabulary, contextLength: defaultContextLength(task, 0) });
+  folder = await mkdtemp(join(tmpdir(), "ibtpo-sample-"));
+});
+afterAll(async () => {
+  await tiny.stop();
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** A server in front of `ibtpo serve` whose completions fail (status 500) after `healthy` of them. */
+async function failingProxy(
+  target: string,
+  healthy: number,
+): Promise<{ url: string; completions: () => number; server: Server }> {
+  let completions = 0;
+  const server = createServer(async (request, response) => {
+    let body = "";
+    for await (const chunk of request) body += chunk;
+    if (request.url === "/v1/completions" && ++completions > healthy) {
+      response.writeHead(500, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: { message: "GPU fell off the bus" } }));
+      return;
+    }
+    const forwarded = await fetch(`${target}${request.url}`, {
+      method: request.method ?? "GET",
+      headers: { "content-type": "application/json" },
+      ...(request.method === "POST" ? { body } : {}),
+    });
+    response.writeHead(forwarded.status, { "content-type": "application/json" });
+    response.end(await forwarded.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, completions: () => completions, server };
+}
+
+const options = (out: string, server: string) => ({
+  server,
+  task: "countdown" as const,
+  sampler: "ib-tree" as const,
+  budget: 96,
+  prompts: 3,
+  seed: 4,
+  split: "train" as const,
+  out,
+  retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 5 },
+});
+
+describe("sampleRollouts", () => {
+  it("writes every trajectory of every tree as a line ib-score analyze reads back into the same trees", async () => {
+    const out = join(folder, "nested", "rollouts.jsonl");
+    const result = await sampleRollouts(options(out, tiny.server.url));
+    const text = await readFile(out, "utf8");
+    const lines = text.trim().split("\n");
+    expect(lines).toHaveLength(result.statistics.trajectories);
+    expect(result.lines).toBe(lines.length);
+    for (const line of lines) {
+      const record = JSON.parse(line) as {
+        tokens: number[];
+        logprobs: number[];
+        entropies: number[];
+        step_ends: number[];
+      };
+      expect(record.step_ends.at(-1)).toBe(record.tokens.length);
+      expect(record.entropies).toHaveLength(record.tokens.length);
+    }
+    const analysis = await analyzeRolloutLines(lines, out);
+    expect(analysis.prompts.map((prompt) => prompt.nodes)).toEqual(
+      result.samples.map((sample) => sample.tree.size - 1),
+    );
+    expect(analysis.prompts.map((prompt) => prompt.branching_nodes).some((count) => count > 0)).toBe(true);
+    expect(analysis.prompts.reduce((sum, prompt) => sum + prompt.trajectories, 0)).toBe(lines.length);
+    expect(result.statistics.generatedTokens).toBeLessThanOrEqual(3 * 96);
+    expect(result.statistics.trajectories).toBeGreaterThan(3);
+  });
+
+  it("is reproducible for a seed", async () => {
+    const first = join(folder, "first.jsonl");
+    const second = join(folder, "second.jsonl");
+    await sampleRollouts(options(first, tiny.server.url));
+    await sampleRollouts(options(second, tiny.server.url));
+    expect(await readFile(second, "utf8")).toBe(await readFile(first, "utf8"));
+  });
+
+  it("writes nothing when the server starts failing mid-run, and reports the failure clearly", async () => {
+    const proxy = await failingProxy(tiny.server.url, 4);
+    const out = join(folder, "failing", "rollouts.jsonl");
+    try {
+      const error = await sampleRollouts(options(out, proxy.url)).then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      expect(PolicyHttpError.isInstance(error)).toBe(true);
+      const failure = error as PolicyHttpError;
+      expect([failure.kind, failure.statusCode, failure.attempts]).toEqual(["http", 500, 2]);
+      expect(failure.message).toMatch(/server answered 500: GPU fell off the bus .*gave up after 2 attempts/);
+      expect(proxy.completions()).toBeGreaterThan(4);
+    } finally {
+      proxy.server.closeAllConnections();
+      proxy.server.close();
+    }
+    expect(existsSync(out)).toBe(false);
+    expect(await readdir(join(folder, "failing"))).toEqual([]);
+  });
+});

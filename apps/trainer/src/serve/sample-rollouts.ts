@@ -1,0 +1,140 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { type BuiltinTaskName, type Split, sampleProblems } from "@ibtpo/bench-harness";
+import { listModels, OpenAICompletionsPolicy, RemoteTokenizer, type RetryOptions } from "@ibtpo/policy-http";
+import type { SamplerKind } from "@ibtpo/tpo-loss";
+import { type BatchStatistics, type PromptSample, sampleBatch } from "@ibtpo/tree-sampler";
+import { ConfigError } from "../config/config-error.js";
+import { writeFileAtomic } from "../runtime/atomic-file.js";
+import { createTask } from "../runtime/task-setup.js";
+import { samplerFor } from "../train/sampler-config.js";
+import { rolloutLines } from "./rollout-records.js";
+
+export interface SampleRolloutsOptions {
+  /** Server root, e.g. http://127.0.0.1:8000 */
+  readonly server: string;
+  readonly task: BuiltinTaskName;
+  readonly sampler: SamplerKind | "random-tree";
+  /** Generated tokens per prompt. */
+  readonly budget: number;
+  readonly prompts: number;
+  readonly seed: number;
+  readonly split: Split;
+  /** Where the JSONL goes; written only once every prompt is finished. */
+  readonly out: string;
+  /** Default: the server's first model. */
+  readonly model?: string;
+  readonly temperature?: number;
+  /** Default: the task's longest legal response plus the end token, within the server's context. */
+  readonly maxResponseLength?: number;
+  /** Needed when the server does not describe its token ids (`ibtpo serve` does). */
+  readonly eosToken?: number;
+  readonly stepDelimiterToken?: number;
+  readonly concurrency?: number;
+  readonly timeoutMs?: number;
+  readonly retry?: RetryOptions;
+  readonly signal?: AbortSignal;
+  readonly log?: (line: string) => void;
+}
+
+export interface SampleRolloutsResult {
+  readonly out: string;
+  readonly lines: number;
+  readonly statistics: BatchStatistics;
+  /** The sampled trees, one per prompt, in prompt order. */
+  readonly samples: readonly PromptSample[];
+}
+
+interface IbtpoCard {
+  readonly eos_token_id?: number;
+  readonly step_delimiter_token_id?: number;
+}
+
+/**
+ * Build trees for `prompts` problems of a task against an OpenAI-compatible server, verify every
+ * response with the task, and write the trajectories as rollouts JSONL. Prompts are tokenized and
+ * responses detokenized by the server (`/tokenize`, `/detokenize`), so any model served with its
+ * own vocabulary works. Nothing is written unless every prompt finished: a failure or Ctrl-C
+ * leaves no file that could be taken for a complete run.
+ */
+export async function sampleRollouts(options: SampleRolloutsOptions): Promise<SampleRolloutsResult> {
+  const log = options.log ?? (() => {});
+  await mkdir(dirname(resolve(options.out)), { recursive: true });
+  const models = await listModels(options.server, {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  const card = options.model === undefined ? models[0] : models.find((model) => model.id === options.model);
+  if (card === undefined) {
+    throw new ConfigError(
+      `--model: the server at ${options.server} has no model ${options.model ?? ""}; it has ${models.map((model) => model.id).join(", ") || "none"}`,
+    );
+  }
+  const ibtpo = (card.ibtpo ?? {}) as IbtpoCard;
+  const eosToken = options.eosToken ?? ibtpo.eos_token_id;
+  const stepDelimiter = options.stepDelimiterToken ?? ibtpo.step_delimiter_token_id;
+  if (eosToken === undefined || stepDelimiter === undefined) {
+    throw new ConfigError(
+      `the server does not name its end and step-delimiter tokens; pass --eos-token and --step-delimiter-token`,
+    );
+  }
+  const task = createTask(options.task, {});
+  const { sampler } = samplerFor(options.sampler === "random-tree" ? "ib-tree" : options.sampler, {
+    kind: options.sampler,
+  });
+  const retry = options.retry ?? {};
+  const tokenizer = new RemoteTokenizer({ baseUrl: options.server, model: card.id, retry });
+  const policy = new OpenAICompletionsPolicy({
+    baseUrl: options.server,
+    model: card.id,
+    eosToken,
+    stepDelimiter,
+    entropy: card.ibtpo === undefined ? "none" : "server",
+    maxConcurrency: options.concurrency ?? 8,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    retry: { ...retry, seed: options.seed },
+    seed: options.seed,
+  });
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  const problems = sampleProblems(task, { split: options.split, count: options.prompts, seed: options.seed });
+  const prompts = await Promise.all(problems.map((problem) => tokenizer.encode(problem.prompt, signal)));
+  const contextLength = typeof card.max_model_len === "number" ? card.max_model_len : Number.POSITIVE_INFINITY;
+  const longestPrompt = Math.max(...prompts.map((prompt) => prompt.length));
+  const maxResponseLength = Math.min(
+    options.maxResponseLength ?? task.maxResponseSymbols + 1,
+    contextLength - longestPrompt,
+  );
+  if (!(maxResponseLength >= 1)) {
+    throw new ConfigError(
+      `the longest prompt has ${longestPrompt} tokens, which leaves no room in the server's context of ${contextLength}`,
+    );
+  }
+  // The reward callback is async (the server detokenizes); keep each verdict for the answer extractor.
+  const answers = new Map<string, string | null>();
+  log(
+    `sampling ${problems.length} ${task.name} prompts with ${options.sampler}, budget ${options.budget}, from ${card.id} at ${options.server}`,
+  );
+  const batch = await sampleBatch(prompts, policy, {
+    sampler,
+    budget: options.budget,
+    maxResponseLength,
+    seed: options.seed,
+    ...(options.temperature === undefined ? {} : { sampling: { temperature: options.temperature } }),
+    reward: async (index, tokens) => {
+      const verdict = task.verify(problems[index]!, await tokenizer.decode(tokens, signal));
+      answers.set(`${index}:${tokens.join(",")}`, verdict.answer);
+      return verdict.reward;
+    },
+    answer: (index, tokens) => answers.get(`${index}:${tokens.join(",")}`) ?? null,
+    ...signal,
+  });
+  const seen = new Map<string, number>();
+  const lines = batch.samples.flatMap((sample) => {
+    // Two draws of the same problem stay two prompts in the file.
+    const id = problems[sample.promptIndex]!.id;
+    const count = (seen.get(id) ?? 0) + 1;
+    seen.set(id, count);
+    return rolloutLines(count === 1 ? id : `${id}#${count}`, sample);
+  });
+  await writeFileAtomic(options.out, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
+  return { out: options.out, lines: lines.length, statistics: batch.statistics, samples: batch.samples };
+}
