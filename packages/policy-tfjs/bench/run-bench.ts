@@ -25,16 +25,25 @@ const argumentValue = (name: string) => {
 const backends = (argumentValue("--backends") ?? "node-gpu,node,wasm,cpu").split(",") as BackendChoice[];
 const microBatchRows = Number(argumentValue("--micro-batch") ?? batch);
 
-/** Wall time, and the process's CPU time (all threads): on a shared machine the second is steadier. */
-function measure<T>(run: () => T): { result: T; seconds: number; cpuSeconds: number } {
+/** Wall and CPU time (all threads) of one run; on a shared machine CPU time is the steadier. */
+async function measure(run: () => unknown): Promise<{ seconds: number; cpuSeconds: number }> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  const result = run();
+  await run();
   const cpu = process.cpuUsage(cpuStart);
-  return { result, seconds: (performance.now() - start) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
-async function timeDecode(model: TransformerModel, kvCache: boolean, steps: number, workers = 0) {
+/** Best and mean of `repeats` runs, per `unit` (a decode step or a training step). */
+async function repeat(repeats: number, units: number, run: () => unknown) {
+  const runs: { seconds: number; cpuSeconds: number }[] = [];
+  for (let index = 0; index < repeats; index++) runs.push(await measure(run));
+  const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const mean = runs.reduce((sum, r) => sum + r.seconds, 0) / repeats;
+  return { best: best.seconds / units, bestCpu: best.cpuSeconds / units, mean: mean / units };
+}
+
+async function timeDecode(model: TransformerModel, kvCache: boolean, steps: number, repeats: number, workers = 0) {
   // No end token, so every row runs the full number of steps.
   const policy = new TfjsPolicy(model, { eosToken: -1, kvCache, maxBatchSize: batch, workers });
   const requests = Array.from({ length: batch }, (_, row) => ({
@@ -42,20 +51,14 @@ async function timeDecode(model: TransformerModel, kvCache: boolean, steps: numb
     settings: { maxTokens: steps, temperature: 1, seed: row },
   }));
   // A full-length warm-up: the wasm heap grows to its peak once, and workers start and get weights.
-  await policy.generate(requests.map((r) => ({ ...r, settings: { ...r.settings, seed: r.settings.seed + 1000 } })));
-  const cpuStart = process.cpuUsage();
-  const start = performance.now();
-  const generations = await policy.generate(requests);
-  const seconds = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpuStart);
+  await policy.generate(requests);
+  const timing = await repeat(repeats, steps, () => policy.generate(requests));
   await policy.dispose();
-  const tokens = generations.reduce((sum, g) => sum + g.tokens.length, 0);
-  return {
-    text: `${((seconds * 1000) / steps).toFixed(2)} ms/step (cpu ${((cpu.user + cpu.system) / 1000 / steps).toFixed(2)}), ${(tokens / seconds).toFixed(0)} tok/s`,
-  };
+  const ms = (seconds: number) => (seconds * 1000).toFixed(2);
+  return `best ${ms(timing.best)} ms/step (cpu ${ms(timing.bestCpu)}), mean ${ms(timing.mean)}; best ${(batch / timing.best).toFixed(0)} tok/s`;
 }
 
-function timeTraining(model: TransformerModel, steps: number) {
+async function timeTraining(model: TransformerModel, steps: number) {
   const optimizer = new PolicyOptimizer(model, { learningRate: 1e-4 });
   const rows = Array.from({ length: batch }, (_, row) => ({
     tokens: Array.from({ length: reference.contextLength }, (_, position) => 3 + ((row * 7 + position * 3) % 60)),
@@ -64,16 +67,20 @@ function timeTraining(model: TransformerModel, steps: number) {
   const microBatches = splitIntoMicroBatches(rows, microBatchRows);
   const step = () => optimizer.trainStep(microBatches, (microBatch) => sftLoss(model, microBatch));
   step();
-  const timing = measure(() => {
-    for (let index = 0; index < steps; index++) step();
-  });
+  const timing = await repeat(steps, 1, step);
   optimizer.dispose();
-  const seconds = timing.seconds / steps;
-  return `${seconds.toFixed(3)} s/step (cpu ${(timing.cpuSeconds / steps).toFixed(3)}) of ${batch * reference.contextLength} tokens, ${((batch * reference.contextLength) / seconds).toFixed(0)} tok/s`;
+  const tokens = batch * reference.contextLength;
+  return `best ${timing.best.toFixed(3)} s/step (cpu ${timing.bestCpu.toFixed(3)}), mean ${timing.mean.toFixed(3)}; best ${(tokens / timing.best).toFixed(0)} tok/s (${tokens} tokens/step)`;
 }
 
 console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}`);
 console.log(`model: ${JSON.stringify(reference)}, batch ${batch}, training micro-batch ${microBatchRows} rows`);
+console.log(
+  `load average at start: ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(", ")}`,
+);
 for (const backend of backends) {
   try {
     await selectBackend({ backend, log: () => {} });
@@ -83,13 +90,14 @@ for (const backend of backends) {
   }
   const slow = backend === "cpu";
   const model = TransformerModel.create(reference, { seed: 0 });
-  const cached = await timeDecode(model, true, 62);
-  const threaded = slow ? null : await timeDecode(model, true, 62, 1);
-  const uncached = await timeDecode(model, false, slow ? 16 : 62);
-  const training = timeTraining(model, slow ? 1 : 5);
+  const repeats = slow ? 1 : 5;
+  const cached = await timeDecode(model, true, 62, repeats);
+  const threaded = slow ? null : await timeDecode(model, true, 62, repeats, 1);
+  const uncached = await timeDecode(model, false, slow ? 16 : 62, slow ? 1 : 2);
+  const training = await timeTraining(model, slow ? 1 : 5);
   model.dispose();
-  console.log(`${backend}: decode, KV cache:            ${cached.text}`);
-  if (threaded) console.log(`${backend}: decode, KV cache, 1 worker:  ${threaded.text}`);
-  console.log(`${backend}: decode, no cache:            ${uncached.text}`);
+  console.log(`${backend}: decode, KV cache:             ${cached}`);
+  if (threaded) console.log(`${backend}: decode, KV cache, 1 worker:   ${threaded}`);
+  console.log(`${backend}: decode, no cache:             ${uncached}`);
   console.log(`${backend}: training (fwd+bwd+clip+Adam): ${training}`);
 }
