@@ -144,7 +144,10 @@ export class OpenAICompletionsPolicy implements Policy {
     signal: AbortSignal,
   ): Promise<Generation> {
     const retry = this.options.retry ?? {};
-    const backoff = new Backoff({ ...retry, seed: deriveSeed(this.options.seed ?? 0, body.seed as number) });
+    const backoff = new Backoff({
+      ...retry,
+      seed: deriveSeed(retry.seed ?? this.options.seed ?? 0, body.seed as number),
+    });
     const context = {
       url: this.url,
       maxTokens: request.settings.maxTokens,

@@ -113,5 +113,7 @@ function causeText(error: unknown): string {
   const inner = (error as { cause?: { code?: string; message?: string } })?.cause;
   const outer = error instanceof Error ? error.message : String(error);
   if (inner === undefined) return outer;
+  if (inner.message !== undefined && inner.code !== undefined && inner.message.includes(inner.code))
+    return inner.message;
   return [inner.code, inner.message].filter((part) => part !== undefined).join(" ") || outer;
 }

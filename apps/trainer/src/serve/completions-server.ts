@@ -78,7 +78,7 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 /**
  * An OpenAI-compatible completions server over a policy: `POST /v1/completions` (the subset of
  * {@link parseCompletionRequest}), `GET /v1/models`, vLLM-style `POST /tokenize` and
- * `POST /detokenize`, and `GET /health`. Concurrent requests are batched into shared `generate`
+ * `POST /detokenize`, and `GET /health` (with the batching counters). Concurrent requests are batched into shared `generate`
  * calls by a {@link GenerationBatcher}.
  *
  * @example
@@ -100,7 +100,10 @@ export async function startCompletionsServer(options: CompletionsServerOptions):
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const key = `${request.method} ${path}`;
     if (key === "GET /v1/models") return send(response, 200, { object: "list", data: [modelCard(model, created)] });
-    if (key === "GET /health") return send(response, 200, { status: "ok" });
+    if (key === "GET /health") {
+      const { calls, rows } = batcher.stats;
+      return send(response, 200, { status: "ok", generate_calls: calls, generated_rows: rows, queued: batcher.queued });
+    }
     if (key === "POST /tokenize") return send(response, 200, tokenize(await readJson(request, limit), model));
     if (key === "POST /detokenize") return send(response, 200, detokenize(await readJson(request, limit), model));
     if (key !== "POST /v1/completions") {
