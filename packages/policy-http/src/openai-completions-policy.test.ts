@@ -128,6 +128,7 @@ describe("OpenAICompletionsPolicy", () => {
     expect(error.kind).toBe("connection");
     expect(error.isRetryable).toBe(true);
     expect(error.attempts).toBe(3);
+    expect(error.message).toMatch(/the connection failed before an answer: .*other side closed/);
     expect(server.bodies).toHaveLength(3);
   });
 
@@ -136,7 +137,9 @@ describe("OpenAICompletionsPolicy", () => {
     await fake.close();
     const error = await failure(policyFor(fake, { retry: { ...fastRetry, maxAttempts: 2 } }).generate([request]));
     expect(error.kind).toBe("connection");
-    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(error.message).toMatch(
+      /cannot reach the server: connect ECONNREFUSED 127\.0\.0\.1:\d+ .*gave up after 2 attempts/,
+    );
   });
 
   it("fails clearly, without retrying, when the server returns no log-probs", async () => {

@@ -11,6 +11,8 @@ export interface RequestJsonOptions {
 }
 
 const BODY_EXCERPT = 500;
+/** Socket errors that mean no server listens there (as opposed to one that hung up). */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /** 408, 409 (lock timeouts in some gateways), 429 and every 5xx may succeed on a later attempt. */
 export function isRetryableStatus(status: number): boolean {
@@ -76,7 +78,9 @@ export async function requestJson(url: string, options: RequestJsonOptions): Pro
       signal,
     });
   } catch (error) {
-    throw fail("connection", `cannot reach the server: ${causeText(error)}`, error);
+    const code = (error as { cause?: { code?: string } })?.cause?.code ?? "";
+    const detail = UNREACHABLE.has(code) ? "cannot reach the server" : "the connection failed before an answer";
+    throw fail("connection", `${detail}: ${causeText(error)}`, error);
   }
   let text: string;
   try {

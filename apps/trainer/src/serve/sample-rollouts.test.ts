@@ -25,16 +25,21 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-/** A server in front of `ibtpo serve` whose completions fail (status 500) after `healthy` of them. */
+/** A server in front of `ibtpo serve` whose completions fail (500 or a dropped connection) after `healthy` of them. */
 async function failingProxy(
   target: string,
   healthy: number,
+  failure: "500" | "drop",
 ): Promise<{ url: string; completions: () => number; server: Server }> {
   let completions = 0;
   const server = createServer(async (request, response) => {
     let body = "";
     for await (const chunk of request) body += chunk;
     if (request.url === "/v1/completions" && ++completions > healthy) {
+      if (failure === "drop") {
+        request.socket.destroy();
+        return;
+      }
       response.writeHead(500, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: { message: "GPU fell off the bus" } }));
       return;
@@ -99,24 +104,30 @@ describe("sampleRollouts", () => {
     expect(await readFile(second, "utf8")).toBe(await readFile(first, "utf8"));
   });
 
-  it("writes nothing when the server starts failing mid-run, and reports the failure clearly", async () => {
-    const proxy = await failingProxy(tiny.server.url, 4);
-    const out = join(folder, "failing", "rollouts.jsonl");
-    try {
-      const error = await sampleRollouts(options(out, proxy.url)).then(
-        () => null,
-        (reason: unknown) => reason,
-      );
-      expect(PolicyHttpError.isInstance(error)).toBe(true);
-      const failure = error as PolicyHttpError;
-      expect([failure.kind, failure.statusCode, failure.attempts]).toEqual(["http", 500, 2]);
-      expect(failure.message).toMatch(/server answered 500: GPU fell off the bus .*gave up after 2 attempts/);
-      expect(proxy.completions()).toBeGreaterThan(4);
-    } finally {
-      proxy.server.closeAllConnections();
-      proxy.server.close();
-    }
-    expect(existsSync(out)).toBe(false);
-    expect(await readdir(join(folder, "failing"))).toEqual([]);
-  });
+  it.each([
+    ["500", "http", /server answered 500: GPU fell off the bus .*gave up after 2 attempts/],
+    ["drop", "connection", /the connection failed before an answer: .*other side closed .*gave up after 2 attempts/],
+  ] as const)(
+    "writes nothing when the server starts failing (%s) mid-run, and reports it clearly",
+    async (mode, kind, message) => {
+      const proxy = await failingProxy(tiny.server.url, 4, mode);
+      const out = join(folder, `failing-${mode}`, "rollouts.jsonl");
+      try {
+        const error = await sampleRollouts(options(out, proxy.url)).then(
+          () => null,
+          (reason: unknown) => reason,
+        );
+        expect(PolicyHttpError.isInstance(error)).toBe(true);
+        const failure = error as PolicyHttpError;
+        expect([failure.kind, failure.attempts, failure.isRetryable]).toEqual([kind, 2, true]);
+        expect(failure.message).toMatch(message);
+        expect(proxy.completions()).toBeGreaterThan(4);
+      } finally {
+        proxy.server.closeAllConnections();
+        proxy.server.close();
+      }
+      expect(existsSync(out)).toBe(false);
+      expect(await readdir(join(folder, `failing-${mode}`))).toEqual([]);
+    },
+  );
 });
