@@ -51,6 +51,11 @@ Examples:
         log,
       });
       log(`serving "${served.model.id}" at ${server.url}/v1 (Ctrl-C to stop)`);
+      if (!["127.0.0.1", "localhost", "::1"].includes(flags.host)) {
+        log(
+          `note: bound to ${flags.host}; there is no authentication, so anyone who can reach this port can use the model`,
+        );
+      }
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = () => {
