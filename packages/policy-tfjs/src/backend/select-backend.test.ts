@@ -52,4 +52,23 @@ describe("selectBackend", () => {
       /IBTPO_BACKEND: unknown backend "gpu"/,
     );
   });
+
+  it("warns when tfjs-node-gpu runs without a GPU device (the silent CPU fallback)", async () => {
+    // Stand-in for tfjs-node-gpu without CUDA: it registers a "tensorflow" backend with no GPU device.
+    const CpuBackend = tf.findBackend("cpu")!.constructor as new () => tf.KernelBackend;
+    const importModule = async (specifier: string) => {
+      if (specifier !== "@tensorflow/tfjs-node-gpu") return absent([specifier])(specifier);
+      tf.registerBackend("tensorflow", () => Object.assign(new CpuBackend(), { isUsingGpuDevice: false }));
+      return {};
+    };
+    try {
+      const selection = await selectBackend({ log: silent, importModule, environment: {} });
+      expect(selection.choice).toBe("node-gpu");
+      expect(selection.usingGpu).toBe(false);
+      expect(selection.line).toContain("found no GPU device, so this runs on the CPU");
+    } finally {
+      tf.removeBackend("tensorflow");
+      await selectBackend({ backend: "wasm", log: silent });
+    }
+  });
 });

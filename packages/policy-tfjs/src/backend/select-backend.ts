@@ -26,6 +26,11 @@ export interface BackendSelection {
   readonly tfjsName: string;
   /** Why each earlier backend was skipped, in order. */
   readonly skipped: readonly { readonly choice: BackendChoice; readonly reason: string }[];
+  /**
+   * For the libtensorflow backends, whether TensorFlow found a GPU device (false is the silent
+   * CPU fallback of tfjs-node-gpu without CUDA 11.2 / cuDNN 8.1); null for wasm and cpu.
+   */
+  readonly usingGpu: boolean | null;
   /** The log line that was written. */
   readonly line: string;
 }
@@ -64,10 +69,14 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         requested === "auto" ? "" : ` (forced by ${options.backend ? "option" : BACKEND_ENVIRONMENT_VARIABLE})`;
       const skippedText =
         skipped.length === 0 ? "" : ` (skipped ${skipped.map((s) => `${s.choice}: ${s.reason}`).join("; ")})`;
-      const gpuNote = choice === "node-gpu" ? " [runs on the CPU unless CUDA 11.2 and cuDNN 8.1 are found]" : "";
+      const usingGpu = TFJS_NAME_OF[choice] === "tensorflow" ? reportsGpuDevice() : null;
+      const gpuNote =
+        choice === "node-gpu" && usingGpu !== true
+          ? " [WARNING: TensorFlow found no GPU device, so this runs on the CPU; tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1]"
+          : "";
       const line = `policy-tfjs backend: ${choice}${why}${skippedText}${gpuNote}`;
       (options.log ?? console.info)(line);
-      return { choice, tfjsName: TFJS_NAME_OF[choice], skipped, line };
+      return { choice, tfjsName: TFJS_NAME_OF[choice], skipped, usingGpu, line };
     }
     if (requested !== "auto") {
       throw new PolicyTfjsError(`the requested backend "${choice}" is not usable: ${reason}`, "backend");
@@ -75,6 +84,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     skipped.push({ choice, reason });
   }
   throw new PolicyTfjsError(`no backend could start: ${skipped.map((s) => `${s.choice}: ${s.reason}`).join("; ")}`);
+}
+
+/** tfjs-node's backend exposes whether libtensorflow opened a GPU device. */
+function reportsGpuDevice(): boolean {
+  return (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
 }
 
 function parseEnvironmentChoice(value: string | undefined): BackendChoice | "auto" {
