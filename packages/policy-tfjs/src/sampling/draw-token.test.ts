@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { drawToken } from "./draw-token.js";
 
@@ -40,5 +41,29 @@ describe("drawToken", () => {
   it("reads the row at the given offset", () => {
     const rows = Float32Array.from([0, 0, 5, -5]);
     expect(drawToken(rows, 2, 2, { temperature: 0, topK: 0, topP: 1 }, 0).token).toBe(0);
+  });
+
+  it("always draws a token the truncation keeps, with a log-prob <= 0 and entropy within [0, log V]", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -20, max: 20, noNaN: true }), { minLength: 2, maxLength: 12 }),
+        fc.float({ min: Math.fround(0.05), max: 3, noNaN: true }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.float({ min: Math.fround(0.01), max: 1, noNaN: true }),
+        fc.float({ min: 0, max: Math.fround(0.9999), noNaN: true }),
+        (values, temperature, topK, topP, uniform) => {
+          const row = Float32Array.from(values);
+          const draw = drawToken(row, 0, row.length, { temperature, topK, topP }, uniform);
+          expect(draw.logprob).toBeLessThanOrEqual(1e-9);
+          expect(draw.entropy).toBeGreaterThanOrEqual(-1e-9);
+          expect(draw.entropy).toBeLessThanOrEqual(Math.log(row.length) + 1e-9);
+          if (topK > 0) {
+            // The drawn token ranks within the top k (ties allowed).
+            const better = values.filter((v) => v > values[draw.token]!).length;
+            expect(better).toBeLessThan(topK);
+          }
+        },
+      ),
+    );
   });
 });

@@ -59,7 +59,7 @@ export function drawToken(
   }
   const logprobOf = (token: number) => (logits[offset + token]! - maximum) * inverseTemperature - logTotal;
   if (greedy) return { token: argmax, logprob: logprobOf(argmax), entropy };
-  const kept = truncate(probabilities, settings.topK, settings.topP);
+  const kept = truncate(probabilities, logits.subarray(offset, offset + vocab), settings.topK, settings.topP);
   let cumulative = 0;
   let lastKept = argmax;
   for (let token = 0; token < vocab; token++) {
@@ -73,10 +73,19 @@ export function drawToken(
   return { token: lastKept, logprob: logprobOf(lastKept), entropy };
 }
 
-/** Zero out the tokens that top-k / top-p drop; `mass` is what remains (not renormalised). */
-function truncate(probabilities: Float64Array, topK: number, topP: number): Float64Array & { mass: number } {
+/**
+ * Zero out the tokens that top-k / top-p drop; `mass` is what remains (not renormalised). Tokens
+ * are ranked by logit, not by probability, so logits that differ by less than float64 rounding of
+ * exp() still rank in their true order.
+ */
+function truncate(
+  probabilities: Float64Array,
+  logits: Float32Array,
+  topK: number,
+  topP: number,
+): Float64Array & { mass: number } {
   if (topK === 0 && topP >= 1) return Object.assign(probabilities, { mass: 1 });
-  const order = Array.from(probabilities.keys()).sort((x, y) => probabilities[y]! - probabilities[x]! || x - y);
+  const order = Array.from(probabilities.keys()).sort((x, y) => logits[y]! - logits[x]! || x - y);
   const limit = topK > 0 ? Math.min(topK, order.length) : order.length;
   const kept = new Float64Array(probabilities.length);
   let mass = 0;

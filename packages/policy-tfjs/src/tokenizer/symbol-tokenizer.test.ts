@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PolicyTfjsError } from "../errors.js";
 import { SymbolTokenizer } from "./symbol-tokenizer.js";
@@ -35,5 +36,16 @@ describe("SymbolTokenizer", () => {
     expect(restored.toJSON()).toEqual(tokenizer.toJSON());
     expect(Array.from(restored.encode("9=10\n"))).toEqual(Array.from(tokenizer.encode("9=10\n")));
     expect(() => SymbolTokenizer.fromJSON({ format: "other" })).toThrow(/tokenizer.format/);
+  });
+
+  it("decodes what it encodes for any text over its symbols", () => {
+    const symbols = ["0", "1", "10", "+", "=", "\n", "ab", "a"];
+    const multi = SymbolTokenizer.fromSymbols(symbols);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...symbols), { maxLength: 30 }), (pieces) => {
+        const text = pieces.join("");
+        expect(multi.decode(multi.encode(text))).toBe(text);
+      }),
+    );
   });
 });
