@@ -44,6 +44,7 @@ Examples:
       const server = await startCompletionsServer({
         policy: served.policy,
         model: served.model,
+        topLogprobs: served.topLogprobs,
         host: flags.host,
         port: integerFlag(flags.port, "--port", 0),
         maxBatchSize: integerFlag(flags.maxBatchSize, "--max-batch-size", 1),

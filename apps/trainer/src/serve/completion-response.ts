@@ -1,11 +1,13 @@
 import type { Generation } from "@ibtpo/tree-sampler";
 import type { CompletionRequest } from "./parse-completion-request.js";
 import type { ServedModel } from "./served-model.js";
+import type { TokenLogprob } from "./top-logprobs.js";
 
 /**
  * The `/v1/completions` answer for a request's generations (prompt-major, then choice). The end
  * or stop token that finished a generation is part of `logprobs.tokens` (with its log-prob), so a
- * client reads every sampled token back; `text` drops special tokens. `logprobs.entropies` (exact,
+ * client reads every sampled token back; `text` drops special tokens. `top_logprobs` is null
+ * unless the request asked for `logprobs` > 0. `logprobs.entropies` (exact,
  * nats, of the temperature-scaled distribution) is this server's extension to the format.
  */
 export function completionResponse(
@@ -14,6 +16,8 @@ export function completionResponse(
   model: ServedModel,
   id: string,
   created: number,
+  /** Per generation, per position, the top tokens (when `logprobs` > 0). */
+  tops: readonly (readonly (readonly TokenLogprob[])[])[] | null = null,
 ) {
   const tokenText = (token: number) =>
     request.tokenIdStrings ? `token_id:${token}` : model.tokenizer.tokenText(token);
@@ -42,7 +46,10 @@ export function completionResponse(
           : {
               tokens: tokens.map(tokenText),
               token_logprobs: Array.from(generation.logprobs),
-              top_logprobs: null,
+              top_logprobs:
+                tops?.[index]?.map((entries) =>
+                  Object.fromEntries(entries.map((entry) => [tokenText(entry.token), entry.logprob])),
+                ) ?? null,
               text_offset: offsets,
               ...(generation.entropies === null ? {} : { entropies: Array.from(generation.entropies) }),
             },

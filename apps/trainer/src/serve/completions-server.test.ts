@@ -78,6 +78,40 @@ describe("ibtpo serve", () => {
     expect(reasons.size).toBeGreaterThan(1);
   });
 
+  it("returns top log-probs from which the client bounds the entropy: exact at k = vocabulary, below at k = 2", async () => {
+    const { tokenizer, vocabSize } = tiny.served.model;
+    const policy = (entropy: "server" | "top-k-lower-bound", topLogprobs?: number) =>
+      new OpenAICompletionsPolicy({
+        baseUrl: tiny.server.url,
+        model: tiny.served.model.id,
+        eosToken: tokenizer.eosId,
+        entropy,
+        ...(topLogprobs === undefined ? {} : { topLogprobs }),
+      });
+    const requests: GenerationRequest[] = ["1+2=", "9="].flatMap((text, index) => [
+      { prefix: tokenizer.encode(text, { bos: true }), settings: { maxTokens: 10, temperature: 1, seed: 10 + index } },
+      {
+        prefix: tokenizer.encode(text, { bos: true }),
+        settings: { maxTokens: 10, temperature: 0.6, seed: 20 + index },
+      },
+    ]);
+    const exact = await policy("server").generate(requests);
+    const full = await policy("top-k-lower-bound", vocabSize).generate(requests);
+    const partial = await policy("top-k-lower-bound", 2).generate(requests);
+    let strictlyBelow = 0;
+    exact.forEach((generation, index) => {
+      expect(Array.from(full[index]?.tokens ?? [])).toEqual(Array.from(generation.tokens));
+      generation.entropies?.forEach((entropy, position) => {
+        expect(full[index]?.entropies?.[position]).toBeCloseTo(entropy, 5);
+        const bound = partial[index]?.entropies?.[position] ?? Number.NaN;
+        expect(bound).toBeLessThanOrEqual(entropy + 1e-5);
+        expect(bound).toBeGreaterThan(0);
+        if (bound < entropy - 1e-3) strictlyBelow++;
+      });
+    });
+    expect(strictlyBelow).toBeGreaterThan(0);
+  });
+
   it("answers the official openai client", async () => {
     const client = new OpenAI({ baseURL: `${tiny.server.url}/v1`, apiKey: "unused", maxRetries: 0 });
     const models = await client.models.list();
@@ -99,6 +133,19 @@ describe("ibtpo serve", () => {
       tiny.served.model.tokenizer.decode(tiny.served.model.tokenizer.encode(choice?.text ?? "")),
     );
     expect(completion.usage?.prompt_tokens).toBe(5);
+    const withTop = await client.completions.create({
+      model: tiny.served.model.id,
+      prompt: [1, 4, 5],
+      max_tokens: 4,
+      logprobs: 3,
+      seed: 5,
+    });
+    const top = withTop.choices[0]?.logprobs;
+    top?.top_logprobs?.forEach((entries, position) => {
+      const token = top.tokens?.[position] ?? "";
+      expect(Object.keys(entries).length).toBeGreaterThanOrEqual(3);
+      expect(entries[token]).toBeCloseTo(top.token_logprobs?.[position] ?? 0, 5);
+    });
     const bad = await client.completions.create({ model: tiny.served.model.id, prompt: "1", max_tokens: 0 }).then(
       () => null,
       (error: unknown) => error,
@@ -118,7 +165,7 @@ describe("ibtpo serve", () => {
     [{ prompt: [1], temperature: -1 }, 400, "temperature: must be a number >= 0, got -1"],
     [{ prompt: [1], top_p: 0 }, 400, "top_p: must be a number in (0, 1], got 0"],
     [{ prompt: [1], n: 0 }, 400, "n: must be an integer in [1, 128], got 0"],
-    [{ prompt: [1], logprobs: 3 }, 400, "logprobs: only 0 is supported"],
+    [{ prompt: [1], logprobs: 17 }, 400, "logprobs: must be an integer in [0, 16] (the vocabulary size), got 17"],
     [{ prompt: [1], stop: ["12"] }, 400, 'stop[0]: "12" is not one token'],
     [{ prompt: [1], stream: true }, 400, "stream: only false is supported"],
     [{ prompt: [1], seed: 1.5 }, 400, "seed: must be an integer"],

@@ -7,6 +7,7 @@ import { OpenAIRequestError } from "./openai-error.js";
 import { type CompletionRequest, parseCompletionRequest } from "./parse-completion-request.js";
 import { modelCard, type ServedModel } from "./served-model.js";
 import { detokenize, tokenize } from "./tokenize-routes.js";
+import type { TokenLogprob } from "./top-logprobs.js";
 
 export interface CompletionsServerOptions {
   readonly policy: Policy;
@@ -22,6 +23,11 @@ export interface CompletionsServerOptions {
   /** Largest accepted body in bytes. Default 8 MiB. */
   readonly maxBodyBytes?: number;
   readonly log?: (line: string) => void;
+  /**
+   * The top-k next tokens at each generated position, for `logprobs` > 0; without it such
+   * requests are refused with a 400.
+   */
+  readonly topLogprobs?: (prefix: Int32Array, tokens: Int32Array, temperature: number, k: number) => TokenLogprob[][];
 }
 
 export interface RunningServer {
@@ -112,16 +118,36 @@ export async function startCompletionsServer(options: CompletionsServerOptions):
         `no route ${request.method} ${path}; this server has POST /v1/completions, GET /v1/models, POST /tokenize, POST /detokenize`,
       );
     }
-    const parsed = parseCompletionRequest(await readJson(request, limit), model);
+    const parsed = parseCompletionRequest(
+      await readJson(request, limit),
+      model,
+      options.topLogprobs === undefined ? 0 : model.vocabSize,
+    );
     const gone = new AbortController();
     response.on("close", () => {
       if (!response.writableFinished) gone.abort(new Error("client closed the connection"));
     });
-    const generations = await batcher.generate(generationRequests(parsed, seeds), gone.signal);
+    const requests = generationRequests(parsed, seeds);
+    const generations = await batcher.generate(requests, gone.signal);
+    const k = parsed.logprobs ?? 0;
+    const top = options.topLogprobs;
+    const tops =
+      k > 0 && top !== undefined
+        ? generations.map((generation, index) =>
+            top(requests[index]?.prefix as Int32Array, generation.tokens, parsed.temperature, k),
+          )
+        : null;
     send(
       response,
       200,
-      completionResponse(parsed, generations, model, `cmpl-${created}-${counter++}`, Math.floor(Date.now() / 1000)),
+      completionResponse(
+        parsed,
+        generations,
+        model,
+        `cmpl-${created}-${counter++}`,
+        Math.floor(Date.now() / 1000),
+        tops,
+      ),
     );
   };
 

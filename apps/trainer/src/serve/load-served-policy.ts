@@ -1,10 +1,13 @@
 import { basename, resolve } from "node:path";
 import { loadCheckpoint, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import type { ServedModel } from "./served-model.js";
+import { type TokenLogprob, topLogprobs } from "./top-logprobs.js";
 
 export interface ServedPolicy {
   readonly policy: TfjsPolicy;
   readonly model: ServedModel;
+  /** Top-k next-token log-probs of a generation (for `logprobs` > 0). */
+  readonly topLogprobs: (prefix: Int32Array, tokens: Int32Array, temperature: number, k: number) => TokenLogprob[][];
   /** Free the weights and stop decode workers. */
   dispose(): Promise<void>;
 }
@@ -34,6 +37,7 @@ export async function loadServedPolicy(
       vocabSize: model.config.vocabSize,
       contextLength: model.config.contextLength,
     },
+    topLogprobs: (prefix, tokens, temperature, k) => topLogprobs(model, prefix, tokens, temperature, k),
     dispose: async () => {
       await policy.dispose();
       model.dispose();

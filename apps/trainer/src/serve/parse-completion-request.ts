@@ -124,9 +124,10 @@ function safeEncode(model: ServedModel, text: string): Int32Array | null {
 /**
  * Validate a `/v1/completions` body (the subset: model, prompt, max_tokens, temperature, top_p,
  * top_k, stop, stop_token_ids, seed, n, logprobs, return_tokens_as_token_ids). Anything invalid
- * or unsupported is an {@link OpenAIRequestError} whose message names the field.
+ * or unsupported is an {@link OpenAIRequestError} whose message names the field. `logprobs`
+ * above 0 (top log-probs) is accepted up to `maxLogprobs`.
  */
-export function parseCompletionRequest(body: unknown, model: ServedModel): CompletionRequest {
+export function parseCompletionRequest(body: unknown, model: ServedModel, maxLogprobs = 0): CompletionRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new OpenAIRequestError(400, "the request body must be a JSON object");
   }
@@ -160,10 +161,12 @@ export function parseCompletionRequest(body: unknown, model: ServedModel): Compl
     throw badField("best_of", "must equal n (this server does not rank candidates)");
   }
   const logprobs = fields.logprobs === undefined || fields.logprobs === null ? null : integer(fields, "logprobs", 0, 0);
-  if (logprobs !== null && logprobs > 0) {
+  if (logprobs !== null && logprobs > maxLogprobs) {
     throw badField(
       "logprobs",
-      `only 0 is supported (the sampled tokens' log-probs, with exact entropies in logprobs.entropies); top log-probs are not computed, got ${logprobs}`,
+      maxLogprobs === 0
+        ? `only 0 is supported by this server (the sampled tokens' log-probs, with exact entropies in logprobs.entropies), got ${logprobs}`
+        : `must be an integer in [0, ${maxLogprobs}] (the vocabulary size), got ${logprobs}`,
     );
   }
   const seed =

@@ -49,7 +49,12 @@ export async function startTinyServe(
   model.dispose();
   const served = await loadServedPolicy(checkpoint);
   const policy = options.wrapPolicy?.(served.policy) ?? served.policy;
-  const server = await startCompletionsServer({ policy, model: served.model, port: 0 });
+  const server = await startCompletionsServer({
+    policy,
+    model: served.model,
+    topLogprobs: served.topLogprobs,
+    port: 0,
+  });
   return {
     directory: checkpoint,
     served,
