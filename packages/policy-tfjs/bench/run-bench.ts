@@ -24,6 +24,8 @@ const argumentValue = (name: string) => {
 };
 const backends = (argumentValue("--backends") ?? "node-gpu,node,wasm,cpu").split(",") as BackendChoice[];
 const microBatchRows = Number(argumentValue("--micro-batch") ?? batch);
+// Decode throughput at a larger batch, where per-op overhead is shared by more rows.
+const wideDecodeBatch = Number(argumentValue("--wide-batch") ?? 128);
 
 /** Wall and CPU time (all threads) of one run; on a shared machine CPU time is the steadier. */
 async function measure(run: () => unknown): Promise<{ seconds: number; cpuSeconds: number }> {
@@ -43,10 +45,17 @@ async function repeat(repeats: number, units: number, run: () => unknown) {
   return { best: best.seconds / units, bestCpu: best.cpuSeconds / units, mean: mean / units };
 }
 
-async function timeDecode(model: TransformerModel, kvCache: boolean, steps: number, repeats: number, workers = 0) {
+async function timeDecode(
+  model: TransformerModel,
+  kvCache: boolean,
+  steps: number,
+  repeats: number,
+  workers = 0,
+  rows = batch,
+) {
   // No end token, so every row runs the full number of steps.
-  const policy = new TfjsPolicy(model, { eosToken: -1, kvCache, maxBatchSize: batch, workers });
-  const requests = Array.from({ length: batch }, (_, row) => ({
+  const policy = new TfjsPolicy(model, { eosToken: -1, kvCache, maxBatchSize: rows, workers });
+  const requests = Array.from({ length: rows }, (_, row) => ({
     prefix: [1, 3 + (row % 60)],
     settings: { maxTokens: steps, temperature: 1, seed: row },
   }));
@@ -55,7 +64,7 @@ async function timeDecode(model: TransformerModel, kvCache: boolean, steps: numb
   const timing = await repeat(repeats, steps, () => policy.generate(requests));
   await policy.dispose();
   const ms = (seconds: number) => (seconds * 1000).toFixed(2);
-  return `best ${ms(timing.best)} ms/step (cpu ${ms(timing.bestCpu)}), mean ${ms(timing.mean)}; best ${(batch / timing.best).toFixed(0)} tok/s`;
+  return `best ${ms(timing.best)} ms/step (cpu ${ms(timing.bestCpu)}), mean ${ms(timing.mean)}; best ${(rows / timing.best).toFixed(0)} tok/s`;
 }
 
 async function timeTraining(model: TransformerModel, steps: number) {
@@ -93,11 +102,13 @@ for (const backend of backends) {
   const repeats = slow ? 1 : 5;
   const cached = await timeDecode(model, true, 62, repeats);
   const threaded = slow ? null : await timeDecode(model, true, 62, repeats, 1);
+  const wide = slow ? null : await timeDecode(model, true, 62, 3, 0, wideDecodeBatch);
   const uncached = await timeDecode(model, false, slow ? 16 : 62, slow ? 1 : 2);
   const training = await timeTraining(model, slow ? 1 : 5);
   model.dispose();
   console.log(`${backend}: decode, KV cache:             ${cached}`);
   if (threaded) console.log(`${backend}: decode, KV cache, 1 worker:   ${threaded}`);
+  if (wide) console.log(`${backend}: decode, KV cache, ${wideDecodeBatch} rows:   ${wide}`);
   console.log(`${backend}: decode, no cache:             ${uncached}`);
   console.log(`${backend}: training (fwd+bwd+clip+Adam): ${training}`);
 }
