@@ -2,6 +2,7 @@ export { Backoff, type BackoffOptions } from "./backoff.js";
 export { type CompletionContext, type EntropySource, generationFromCompletion } from "./completion-response.js";
 export { completionsBody, type WireFormat } from "./completions-request.js";
 export { ConcurrencyLimiter } from "./concurrency-limiter.js";
+export { type ConnectedPolicy, type ConnectOptions, connectCompletionsPolicy } from "./connect-policy.js";
 export { entropyLowerBound } from "./entropy-bound.js";
 export { PolicyHttpError, type PolicyHttpErrorKind, type PolicyHttpErrorOptions } from "./errors.js";
 export { listModels, type ServerModel } from "./list-models.js";

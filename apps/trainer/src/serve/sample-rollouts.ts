@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type BuiltinTaskName, type Split, sampleProblems } from "@ibtpo/bench-harness";
-import { listModels, OpenAICompletionsPolicy, RemoteTokenizer, type RetryOptions } from "@ibtpo/policy-http";
+import { connectCompletionsPolicy, RemoteTokenizer, type RetryOptions } from "@ibtpo/policy-http";
 import type { SamplerKind } from "@ibtpo/tpo-loss";
 import { type BatchStatistics, type PromptSample, sampleBatch } from "@ibtpo/tree-sampler";
 import { ConfigError } from "../config/config-error.js";
@@ -45,11 +45,6 @@ export interface SampleRolloutsResult {
   readonly samples: readonly PromptSample[];
 }
 
-interface IbtpoCard {
-  readonly eos_token_id?: number;
-  readonly step_delimiter_token_id?: number;
-}
-
 /**
  * Build trees for `prompts` problems of a task against an OpenAI-compatible server, verify every
  * response with the task, and write the trajectories as rollouts JSONL. Prompts are tokenized and
@@ -60,48 +55,33 @@ interface IbtpoCard {
 export async function sampleRollouts(options: SampleRolloutsOptions): Promise<SampleRolloutsResult> {
   const log = options.log ?? (() => {});
   await mkdir(dirname(resolve(options.out)), { recursive: true });
-  const models = await listModels(options.server, {
+  const retry = options.retry ?? {};
+  const { policy, card, contextLength } = await connectCompletionsPolicy({
+    baseUrl: options.server,
+    ...(options.model === undefined ? {} : { model: options.model }),
+    ...(options.eosToken === undefined ? {} : { eosToken: options.eosToken }),
+    ...(options.stepDelimiterToken === undefined ? {} : { stepDelimiter: options.stepDelimiterToken }),
+    maxConcurrency: options.concurrency ?? 8,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    retry: { ...retry, seed: options.seed },
+    seed: options.seed,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  const card = options.model === undefined ? models[0] : models.find((model) => model.id === options.model);
-  if (card === undefined) {
-    throw new ConfigError(
-      `--model: the server at ${options.server} has no model ${options.model ?? ""}; it has ${models.map((model) => model.id).join(", ") || "none"}`,
-    );
-  }
-  const ibtpo = (card.ibtpo ?? {}) as IbtpoCard;
-  const eosToken = options.eosToken ?? ibtpo.eos_token_id;
-  const stepDelimiter = options.stepDelimiterToken ?? ibtpo.step_delimiter_token_id;
-  if (eosToken === undefined || stepDelimiter === undefined) {
-    throw new ConfigError(
-      `the server does not name its end and step-delimiter tokens; pass --eos-token and --step-delimiter-token`,
-    );
+  if (policy.stepDelimiter === undefined) {
+    throw new ConfigError("the server does not name its step-delimiter token; pass --step-delimiter-token");
   }
   const task = createTask(options.task, {});
   const { sampler } = samplerFor(options.sampler === "random-tree" ? "ib-tree" : options.sampler, {
     kind: options.sampler,
   });
-  const retry = options.retry ?? {};
   const tokenizer = new RemoteTokenizer({ baseUrl: options.server, model: card.id, retry });
-  const policy = new OpenAICompletionsPolicy({
-    baseUrl: options.server,
-    model: card.id,
-    eosToken,
-    stepDelimiter,
-    entropy: card.ibtpo === undefined ? "none" : "server",
-    maxConcurrency: options.concurrency ?? 8,
-    timeoutMs: options.timeoutMs ?? 120_000,
-    retry: { ...retry, seed: options.seed },
-    seed: options.seed,
-  });
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const problems = sampleProblems(task, { split: options.split, count: options.prompts, seed: options.seed });
   const prompts = await Promise.all(problems.map((problem) => tokenizer.encode(problem.prompt, signal)));
-  const contextLength = typeof card.max_model_len === "number" ? card.max_model_len : Number.POSITIVE_INFINITY;
   const longestPrompt = Math.max(...prompts.map((prompt) => prompt.length));
   const maxResponseLength = Math.min(
     options.maxResponseLength ?? task.maxResponseSymbols + 1,
-    contextLength - longestPrompt,
+    (contextLength ?? Number.POSITIVE_INFINITY) - longestPrompt,
   );
   if (!(maxResponseLength >= 1)) {
     throw new ConfigError(
@@ -135,6 +115,6 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
     seen.set(id, count);
     return rolloutLines(count === 1 ? id : `${id}#${count}`, sample);
   });
-  await writeFileAtomic(options.out, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
+  await writeFileAtomic(options.out, `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`);
   return { out: options.out, lines: lines.length, statistics: batch.statistics, samples: batch.samples };
 }
