@@ -155,7 +155,7 @@ describe("OpenAICompletionsPolicy", () => {
 
   it("keeps at most maxConcurrency requests in flight", async () => {
     server = await startFakeServer(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100));
       return { status: 200, body: completion([EOS], [-0.2], "stop") };
     });
     const generations = await policyFor(server, { maxConcurrency: 3 }).generate(

@@ -205,15 +205,34 @@ describe("ibtpo serve", () => {
   });
 
   it("batches concurrent requests into fewer generate calls", async () => {
-    const before = { ...tiny.server.batcher.stats };
-    const body = { model: tiny.served.model.id, prompt: [1, 4], max_tokens: 4 };
-    const responses = await Promise.all(
-      Array.from({ length: 16 }, (_, seed) => post("/v1/completions", { ...body, seed })),
-    );
-    expect(responses.every((response) => response.status === 200)).toBe(true);
-    const calls = tiny.server.batcher.stats.calls - before.calls;
-    expect(tiny.server.batcher.stats.rows - before.rows).toBe(16);
-    expect(calls).toBeLessThan(16);
+    // A policy that takes 50 ms per call, so requests that arrive meanwhile must queue for the next one.
+    const slow = await startTinyServe({
+      wrapPolicy: (policy) => ({
+        name: policy.name,
+        eosToken: policy.eosToken,
+        providesEntropies: policy.providesEntropies,
+        generate: async (requests, options) => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return policy.generate(requests, options);
+        },
+      }),
+    });
+    try {
+      const body = { model: slow.served.model.id, prompt: [1, 4], max_tokens: 4 };
+      const send = (seed: number) =>
+        fetch(`${slow.server.url}/v1/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ ...body, seed }),
+        });
+      const responses = await Promise.all(Array.from({ length: 16 }, (_, seed) => send(seed)));
+      expect(responses.every((response) => response.status === 200)).toBe(true);
+      const { calls, rows } = slow.server.batcher.stats;
+      expect(rows).toBe(16);
+      expect(calls).toBeLessThanOrEqual(4);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it("tokenizes and detokenizes like vLLM", async () => {
