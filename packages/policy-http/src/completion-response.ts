@@ -46,7 +46,9 @@ export function generationFromCompletion(value: unknown, context: CompletionCont
   if (!isObject(logprobs) || !Array.isArray(logprobs.token_logprobs)) {
     throw fail(
       "choices[0].logprobs",
-      "the server returned no per-token log-probs; it must honour the `logprobs` parameter of /v1/completions",
+      `the server returned no per-token log-probs; it must honour the \`logprobs\` parameter of /v1/completions${
+        context.topLogprobs === 0 ? " (if it reads logprobs: 0 as off, set topLogprobs: 1)" : ""
+      }`,
       "missing-logprobs",
     );
   }
