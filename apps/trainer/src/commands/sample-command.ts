@@ -13,6 +13,20 @@ function integer(value: unknown, flag: string, min: number): number {
   return value;
 }
 
+/** `key=value` pairs with numeric values, as the sampler's settings. */
+function samplerOptions(pairs: readonly string[]): Record<string, number> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const [key, text] = pair.split("=", 2);
+      const value = Number(text);
+      if (!key || text === undefined || text.trim() === "" || !Number.isFinite(value)) {
+        throw new ConfigError(`--sampler-option expects key=number (e.g. branches=4), got "${pair}"`);
+      }
+      return [key, value];
+    }),
+  );
+}
+
 const optionalInteger = (value: unknown, flag: string, min: number) =>
   value === undefined ? undefined : integer(value, flag, min);
 
@@ -38,6 +52,7 @@ export function sampleCommand(): Command {
     .addOption(new Option("--split <split>", "problem split").choices(["train", "validation", "test"]).default("train"))
     .option("-o, --out <file>", "rollouts JSONL (written only when every prompt finished)", "rollouts.jsonl")
     .option("--model <id>", "model id (default: the server's first)")
+    .option("--sampler-option <key=value...>", "sampler setting, e.g. --sampler-option branches=4 iterations=32", [])
     .option("--temperature <t>", "sampling temperature", numberFlag)
     .option("--max-response-length <n>", "longest response in tokens", numberFlag)
     .option("--concurrency <n>", "requests in flight", numberFlag, 8)
@@ -77,6 +92,7 @@ Examples:
           server: flags.server,
           task: flags.task,
           sampler: flags.sampler,
+          samplerOptions: samplerOptions(flags.samplerOption),
           budget: integer(flags.budget, "--budget", 1),
           prompts: integer(flags.prompts, "--prompts", 1),
           seed: integer(flags.seed, "--seed", 0),

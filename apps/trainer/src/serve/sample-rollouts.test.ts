@@ -104,6 +104,20 @@ describe("sampleRollouts", () => {
     expect(await readFile(second, "utf8")).toBe(await readFile(first, "utf8"));
   });
 
+  it("applies sampler settings and names an unknown one", async () => {
+    const out = join(folder, "wide.jsonl");
+    const wide = await sampleRollouts({
+      ...options(out, tiny.server.url),
+      budget: 400,
+      samplerOptions: { initialChains: 4, branches: 3 },
+    });
+    const firstIteration = wide.samples[0]?.iterations[0];
+    expect(firstIteration?.requests).toBe(4);
+    await expect(
+      sampleRollouts({ ...options(join(folder, "bad.jsonl"), tiny.server.url), samplerOptions: { bogus: 1 } }),
+    ).rejects.toThrow(/"sampler\.bogus" does not apply to sampler ib-tree; its keys: initialChains, iterations/);
+  });
+
   it.each([
     ["500", "http", /server answered 500: GPU fell off the bus .*gave up after 2 attempts/],
     ["drop", "connection", /the connection failed before an answer: .*other side closed .*gave up after 2 attempts/],

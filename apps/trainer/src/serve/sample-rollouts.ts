@@ -15,6 +15,8 @@ export interface SampleRolloutsOptions {
   readonly server: string;
   readonly task: BuiltinTaskName;
   readonly sampler: SamplerKind | "random-tree";
+  /** Overrides of the sampler's settings (e.g. `{ branches: 4 }`); unknown keys are errors. */
+  readonly samplerOptions?: Readonly<Record<string, number>>;
   /** Generated tokens per prompt. */
   readonly budget: number;
   readonly prompts: number;
@@ -72,6 +74,7 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
   }
   const task = createTask(options.task, {});
   const { sampler } = samplerFor(options.sampler === "random-tree" ? "ib-tree" : options.sampler, {
+    ...options.samplerOptions,
     kind: options.sampler,
   });
   const tokenizer = new RemoteTokenizer({ baseUrl: options.server, model: card.id, retry });
