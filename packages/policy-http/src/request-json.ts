@@ -47,7 +47,8 @@ function serverMessage(body: string): string {
 export async function requestJson(url: string, options: RequestJsonOptions): Promise<unknown> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
-  const fail = (kind: "connection" | "timeout" | "aborted", detail: string, cause: unknown) => {
+  /** A failure before a full answer: the caller's cancellation, the timeout, or the connection. */
+  const fail = (detail: string, cause: unknown) => {
     if (options.signal?.aborted) {
       return new PolicyHttpError(`request to ${url} was cancelled`, {
         kind: "aborted",
@@ -55,7 +56,7 @@ export async function requestJson(url: string, options: RequestJsonOptions): Pro
         cause: options.signal.reason,
       });
     }
-    if (timeout.aborted || kind === "timeout") {
+    if (timeout.aborted) {
       return new PolicyHttpError(`no complete answer from ${url} within ${options.timeoutMs} ms`, {
         kind: "timeout",
         url,
@@ -63,7 +64,7 @@ export async function requestJson(url: string, options: RequestJsonOptions): Pro
         cause,
       });
     }
-    return new PolicyHttpError(`${detail} (${url})`, { kind, url, isRetryable: kind === "connection", cause });
+    return new PolicyHttpError(`${detail} (${url})`, { kind: "connection", url, isRetryable: true, cause });
   };
   let response: Response;
   try {
@@ -80,13 +81,13 @@ export async function requestJson(url: string, options: RequestJsonOptions): Pro
   } catch (error) {
     const code = (error as { cause?: { code?: string } })?.cause?.code ?? "";
     const detail = UNREACHABLE.has(code) ? "cannot reach the server" : "the connection failed before an answer";
-    throw fail("connection", `${detail}: ${causeText(error)}`, error);
+    throw fail(`${detail}: ${causeText(error)}`, error);
   }
   let text: string;
   try {
     text = await response.text();
   } catch (error) {
-    throw fail("connection", `the connection dropped while reading the answer: ${causeText(error)}`, error);
+    throw fail(`the connection dropped while reading the answer: ${causeText(error)}`, error);
   }
   if (!response.ok) {
     const after = retryAfterSeconds(response.headers.get("retry-after"));

@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { deriveSeed, type GenerationRequest, type Policy, SeededRandom } from "@ibtpo/tree-sampler";
-import { completionResponse } from "./completion-response.js";
+import { type Policy, SeededRandom } from "@ibtpo/tree-sampler";
+import { completionHandler, type TopLogprobsFunction } from "./completion-handler.js";
 import { GenerationBatcher } from "./generation-batcher.js";
+import { readJson, send } from "./http-json.js";
 import { OpenAIRequestError } from "./openai-error.js";
-import { type CompletionRequest, parseCompletionRequest } from "./parse-completion-request.js";
 import { modelCard, type ServedModel } from "./served-model.js";
 import { detokenize, tokenize } from "./tokenize-routes.js";
-import type { TokenLogprob } from "./top-logprobs.js";
 
 export interface CompletionsServerOptions {
   readonly policy: Policy;
@@ -27,7 +26,7 @@ export interface CompletionsServerOptions {
    * The top-k next tokens at each generated position, for `logprobs` > 0; without it such
    * requests are refused with a 400.
    */
-  readonly topLogprobs?: (prefix: Int32Array, tokens: Int32Array, temperature: number, k: number) => TokenLogprob[][];
+  readonly topLogprobs?: TopLogprobsFunction;
 }
 
 export interface RunningServer {
@@ -39,46 +38,6 @@ export interface RunningServer {
    * finish (up to `graceMs`, default 30 s), then close every socket.
    */
   close(graceMs?: number): Promise<void>;
-}
-
-/** The generation requests of a completion request: prompt-major, then choice, each with its own seed. */
-function generationRequests(request: CompletionRequest, seeds: SeededRandom): GenerationRequest[] {
-  return request.prompts.flatMap((prefix) => {
-    const seed = request.seed ?? seeds.nextUint32();
-    return Array.from({ length: request.n }, (_, choice) => ({
-      prefix,
-      settings: {
-        maxTokens: request.maxTokens,
-        temperature: request.temperature,
-        topP: request.topP,
-        topK: request.topK,
-        stopTokens: request.stopTokens,
-        // Choice 0 uses the seed itself, so n = 1 and the first of n choices agree.
-        seed: choice === 0 ? seed : deriveSeed(seed, choice),
-      },
-    }));
-  });
-}
-
-async function readJson(request: IncomingMessage, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new OpenAIRequestError(413, `the request body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch (error) {
-    throw new OpenAIRequestError(400, `the request body is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  response.end(text);
 }
 
 /**
@@ -95,10 +54,14 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 export async function startCompletionsServer(options: CompletionsServerOptions): Promise<RunningServer> {
   const { policy, model } = options;
   const batcher = new GenerationBatcher(policy, options.maxBatchSize ?? 128);
-  const seeds = new SeededRandom(options.seed ?? 0);
   const created = Math.floor(Date.now() / 1000);
   const limit = options.maxBodyBytes ?? 8 * 1024 * 1024;
-  let counter = 0;
+  const complete = completionHandler({
+    batcher,
+    model,
+    seeds: new SeededRandom(options.seed ?? 0),
+    ...(options.topLogprobs === undefined ? {} : { topLogprobs: options.topLogprobs }),
+  });
   let closing = false;
   let inFlight = 0;
 
@@ -118,37 +81,11 @@ export async function startCompletionsServer(options: CompletionsServerOptions):
         `no route ${request.method} ${path}; this server has POST /v1/completions, GET /v1/models, POST /tokenize, POST /detokenize`,
       );
     }
-    const parsed = parseCompletionRequest(
-      await readJson(request, limit),
-      model,
-      options.topLogprobs === undefined ? 0 : model.vocabSize,
-    );
     const gone = new AbortController();
     response.on("close", () => {
       if (!response.writableFinished) gone.abort(new Error("client closed the connection"));
     });
-    const requests = generationRequests(parsed, seeds);
-    const generations = await batcher.generate(requests, gone.signal);
-    const k = parsed.logprobs ?? 0;
-    const top = options.topLogprobs;
-    const tops =
-      k > 0 && top !== undefined
-        ? generations.map((generation, index) =>
-            top(requests[index]?.prefix as Int32Array, generation.tokens, parsed.temperature, k),
-          )
-        : null;
-    send(
-      response,
-      200,
-      completionResponse(
-        parsed,
-        generations,
-        model,
-        `cmpl-${created}-${counter++}`,
-        Math.floor(Date.now() / 1000),
-        tops,
-      ),
-    );
+    send(response, 200, await complete(await readJson(request, limit), gone.signal));
   };
 
   const server: Server = createServer((request, response) => {

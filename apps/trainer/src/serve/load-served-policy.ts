@@ -1,13 +1,14 @@
 import { basename, resolve } from "node:path";
 import { loadCheckpoint, TfjsPolicy } from "@ibtpo/policy-tfjs";
+import type { TopLogprobsFunction } from "./completion-handler.js";
 import type { ServedModel } from "./served-model.js";
-import { type TokenLogprob, topLogprobs } from "./top-logprobs.js";
+import { topLogprobs } from "./top-logprobs.js";
 
 export interface ServedPolicy {
   readonly policy: TfjsPolicy;
   readonly model: ServedModel;
   /** Top-k next-token log-probs of a generation (for `logprobs` > 0). */
-  readonly topLogprobs: (prefix: Int32Array, tokens: Int32Array, temperature: number, k: number) => TokenLogprob[][];
+  readonly topLogprobs: TopLogprobsFunction;
   /** Free the weights and stop decode workers. */
   dispose(): Promise<void>;
 }

@@ -1,0 +1,66 @@
+import { deriveSeed, type GenerationRequest, type SeededRandom } from "@ibtpo/tree-sampler";
+import { completionResponse } from "./completion-response.js";
+import type { GenerationBatcher } from "./generation-batcher.js";
+import { type CompletionRequest, parseCompletionRequest } from "./parse-completion-request.js";
+import type { ServedModel } from "./served-model.js";
+import type { TokenLogprob } from "./top-logprobs.js";
+
+/** The top-k next tokens at each generated position of one generation (see `topLogprobs`). */
+export type TopLogprobsFunction = (
+  prefix: Int32Array,
+  tokens: Int32Array,
+  temperature: number,
+  k: number,
+) => TokenLogprob[][];
+
+/** The generation requests of a completion request: prompt-major, then choice, each with its own seed. */
+function generationRequests(request: CompletionRequest, seeds: SeededRandom): GenerationRequest[] {
+  return request.prompts.flatMap((prefix) => {
+    const seed = request.seed ?? seeds.nextUint32();
+    return Array.from({ length: request.n }, (_, choice) => ({
+      prefix,
+      settings: {
+        maxTokens: request.maxTokens,
+        temperature: request.temperature,
+        topP: request.topP,
+        topK: request.topK,
+        stopTokens: request.stopTokens,
+        // Choice 0 uses the seed itself, so n = 1 and the first of n choices agree.
+        seed: choice === 0 ? seed : deriveSeed(seed, choice),
+      },
+    }));
+  });
+}
+
+/**
+ * `POST /v1/completions` without the HTTP: validate the body, queue its generation requests on
+ * the batcher, and build the answer (with top log-probs when asked and available).
+ *
+ * @example
+ * const complete = completionHandler({ batcher, model, seeds: new SeededRandom(0) });
+ * const answer = await complete({ model: "tiny", prompt: [1, 4], max_tokens: 8, logprobs: 0 });
+ */
+export function completionHandler(context: {
+  readonly batcher: GenerationBatcher;
+  readonly model: ServedModel;
+  readonly seeds: SeededRandom;
+  readonly topLogprobs?: TopLogprobsFunction;
+}) {
+  const { batcher, model, seeds, topLogprobs } = context;
+  const created = Math.floor(Date.now() / 1000);
+  let counter = 0;
+  return async (body: unknown, signal?: AbortSignal) => {
+    const parsed = parseCompletionRequest(body, model, topLogprobs === undefined ? 0 : model.vocabSize);
+    const requests = generationRequests(parsed, seeds);
+    const generations = await batcher.generate(requests, signal);
+    const k = parsed.logprobs ?? 0;
+    const tops =
+      k > 0 && topLogprobs !== undefined
+        ? generations.map((generation, index) =>
+            topLogprobs(requests[index]?.prefix as Int32Array, generation.tokens, parsed.temperature, k),
+          )
+        : null;
+    const id = `cmpl-${created}-${counter++}`;
+    return completionResponse(parsed, generations, model, id, Math.floor(Date.now() / 1000), tops);
+  };
+}
