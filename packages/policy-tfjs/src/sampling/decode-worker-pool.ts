@@ -13,6 +13,8 @@ interface PoolWorker {
   model: TransformerModel | null;
   version: number;
   pending: number;
+  /** Why the worker stopped, once it has; later jobs fail at once instead of waiting forever. */
+  stopped: Error | null;
 }
 
 /**
@@ -33,9 +35,17 @@ export class DecodeWorkerPool {
     this.workers = Array.from({ length: count }, () => {
       const worker = new Worker(entry.script, { workerData: { backend }, eval: entry.eval });
       worker.unref();
+      const slot: PoolWorker = { worker, model: null, version: -1, pending: 0, stopped: null };
       worker.on("message", (reply: DecodeReply) => this.settle(reply));
-      worker.on("error", (error) => this.failAll(error));
-      return { worker, model: null, version: -1, pending: 0 };
+      worker.on("error", (error) => {
+        slot.stopped = error;
+        this.failAll(error);
+      });
+      worker.on("exit", (code) => {
+        slot.stopped ??= new PolicyTfjsError(`a decode worker exited with code ${code}`);
+        this.failAll(slot.stopped);
+      });
+      return slot;
     });
   }
 
@@ -51,6 +61,7 @@ export class DecodeWorkerPool {
     options: { readonly eosToken: number; readonly useCache: boolean; readonly maxBatchSize: number },
   ): Promise<DecodedRow[]> {
     const slot = this.workers[index]!;
+    if (slot.stopped !== null) return Promise.reject(slot.stopped);
     const stale = slot.model !== model || slot.version !== model.weightsVersion;
     const job: DecodeJob = {
       id: this.nextJob++,
