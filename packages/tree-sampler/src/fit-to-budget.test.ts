@@ -27,4 +27,25 @@ describe("fitToBudget", () => {
       ),
     );
   });
+
+  it("with 'drop', grants whole requests only, in order, stopping at the first that does not fit", () => {
+    expect(fitToBudget([40, 40, 40, 40], 100, "drop")).toEqual([40, 40, 0, 0]);
+    expect(fitToBudget([40, 10, 40], 60, "drop")).toEqual([40, 10, 0]);
+    expect(fitToBudget([70, 10], 60, "drop")).toEqual([0, 0]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 200 }), { maxLength: 20 }),
+        fc.integer({ min: 0, max: 2000 }),
+        (desired, remaining) => {
+          const granted = fitToBudget(desired, remaining, "drop");
+          expect(granted.reduce((sum, tokens) => sum + tokens, 0)).toBeLessThanOrEqual(Math.max(0, remaining));
+          const firstDropped = granted.indexOf(0);
+          granted.forEach((tokens, index) => {
+            if (firstDropped === -1 || index < firstDropped) expect(tokens).toBe(desired[index]);
+            else expect(tokens).toBe(0);
+          });
+        },
+      ),
+    );
+  });
 });

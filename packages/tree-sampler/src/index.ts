@@ -7,6 +7,7 @@ export { drawToken, entropyOf, temperatureScaled, truncatedDistribution } from "
 export type { EntropyTreeOptions } from "./entropy-tree-sampler.js";
 export { entropyTreeSampler } from "./entropy-tree-sampler.js";
 export { TreeSamplerError } from "./errors.js";
+export type { BudgetCut } from "./fit-to-budget.js";
 export { fitToBudget } from "./fit-to-budget.js";
 export type { ForkPoint, ForkRequest } from "./fork-point.js";
 export { forkKey } from "./fork-point.js";

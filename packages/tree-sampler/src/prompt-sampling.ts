@@ -67,7 +67,7 @@ export class PromptSampling {
       Array.from({ length: (forks[index] as ForkRequest).branches }, () => fork),
     );
     const desired = expanded.map((fork) => this.options.maxResponseLength - fork.responsePrefix.tokens.length);
-    const granted = fitToBudget(desired, remaining);
+    const granted = fitToBudget(desired, remaining, this.options.budgetCut);
     const requests: PlannedRequest[] = [];
     for (const [index, fork] of expanded.entries()) {
       const maxTokens = granted[index] as number;

@@ -96,6 +96,33 @@ describe("sampleBatch budget", () => {
     );
   });
 
+  it("with budgetCut 'drop', never cuts a response by the budget and stays within it", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        samplerConfig,
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (config, budget, maxResponseLength, seed) => {
+          const counter = countingPolicy(createReferencePolicy({ seed }));
+          const batch = await sampleBatch(distinctPrompts, counter.wrapped, {
+            sampler: createSampler(config),
+            budget,
+            maxResponseLength,
+            seed,
+            reward: task.reward,
+            budgetCut: "drop",
+          });
+          for (const sample of batch.samples) {
+            expect(counter.tokensByPrompt.get(sample.promptIndex) ?? 0).toBeLessThanOrEqual(budget);
+            for (const trajectory of sample.trajectories) expect(trajectory.truncation).not.toBe("budget");
+          }
+        },
+      ),
+      { numRuns: 60, seed: 20261128 },
+    );
+  });
+
   it("cuts the last batch by lowering the last requests' maxTokens", async () => {
     const counter = countingPolicy(policy);
     await sampleBatch([distinctPrompts[0] as number[]], counter.wrapped, {

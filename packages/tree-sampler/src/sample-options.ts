@@ -1,6 +1,7 @@
 import type { IbScoreOptions, ReasoningTree } from "@ibtpo/ib-score";
 import { checkCount } from "./check-option.js";
 import { TreeSamplerError } from "./errors.js";
+import type { BudgetCut } from "./fit-to-budget.js";
 import type { ForkRequest } from "./fork-point.js";
 import type { FinishReason, Policy, SamplingSettings } from "./policy.js";
 import type { Sampler } from "./sampler.js";
@@ -35,6 +36,12 @@ export interface SampleOptions {
   readonly budget: number;
   /** Longest response in tokens (reused prefix included); longer ones are cut and flagged truncated. */
   readonly maxResponseLength: number;
+  /**
+   * A request that does not fit whole in the remaining budget is sent with a lower maxTokens
+   * ('truncate', default: the budget is spent to the last token) or not sent ('drop': no
+   * response is cut by the budget, so none carries the reward 0 of an unfinished response).
+   */
+  readonly budgetCut?: BudgetCut;
   /** Deepest step a tree may have; surplus steps of a response join its last allowed step. Default Infinity. */
   readonly maxDepth?: number;
   /** Default: a delimiter segmenter on `policy.stepDelimiter`. */
@@ -53,6 +60,7 @@ export interface SampleOptions {
 }
 
 export interface ResolvedSampleOptions extends SampleOptions {
+  readonly budgetCut: BudgetCut;
   readonly maxDepth: number;
   readonly segmenter: Segmenter;
   readonly answer: AnswerExtractor;
@@ -78,5 +86,9 @@ export function resolveSampleOptions(options: SampleOptions, policy: Policy): Re
     }
     segmenter = delimiterSegmenter([policy.stepDelimiter]);
   }
-  return { ...options, maxDepth, segmenter, answer: options.answer ?? lastStepAnswer };
+  const budgetCut = options.budgetCut ?? "truncate";
+  if (budgetCut !== "truncate" && budgetCut !== "drop") {
+    throw new TreeSamplerError(`must be 'truncate' or 'drop', got '${String(budgetCut)}'`, "option budgetCut");
+  }
+  return { ...options, budgetCut, maxDepth, segmenter, answer: options.answer ?? lastStepAnswer };
 }

@@ -24,6 +24,12 @@ const samplerSchema = z.strictObject({
   /** entropy-tree: L rounds. */
   rounds: positiveInteger.optional(),
   maxDepth: positiveInteger.optional(),
+  /**
+   * A request that does not fit whole in the remaining budget is not sent ('drop', default: no
+   * response is cut by the budget, so none is trained on as a failure it never was) or sent cut
+   * short ('truncate': the budget is spent to the last token).
+   */
+  budgetCut: z.enum(["drop", "truncate"]).optional(),
 });
 
 const advantageSchema = z.strictObject({

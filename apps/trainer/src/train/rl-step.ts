@@ -72,6 +72,7 @@ export async function rlStep(context: RlContext, step: number): Promise<StepMetr
     budget: config.budget,
     maxResponseLength: Math.min(context.maxResponseLength, model.config.contextLength - longestPrompt),
     ...(config.sampler.maxDepth === undefined ? {} : { maxDepth: config.sampler.maxDepth }),
+    budgetCut: config.sampler.budgetCut ?? "drop",
     sampling: config.sampling,
     seed: deriveSeed(config.seed, 0x51_000 + step),
     reward: (index, tokens) => verdict(index, tokens).reward,

@@ -9,7 +9,7 @@ type SamplerOverrides = TrainConfig["sampler"];
  * Defaults of each sampler for the trainer: every sampler spends the whole token budget, so
  * algorithms compare at equal generated tokens (chains draw i.i.d. responses until it is spent).
  */
-const defaults: Record<SamplerKind | "random-tree", Omit<SamplerOverrides, "kind" | "maxDepth">> = {
+const defaults: Record<SamplerKind | "random-tree", Omit<SamplerOverrides, "kind" | "maxDepth" | "budgetCut">> = {
   chains: {},
   "ib-tree": { initialChains: 2, iterations: 64, nodesPerIteration: 2, branches: 2 },
   "random-tree": { initialChains: 2, iterations: 64, nodesPerIteration: 2, branches: 2 },
@@ -31,7 +31,7 @@ export function samplerFor(
   const kind = overrides.kind ?? presetKind;
   const settings: Record<string, unknown> = { ...defaults[kind] };
   for (const [key, value] of Object.entries(overrides)) {
-    if (key === "kind" || key === "maxDepth" || value === undefined) continue;
+    if (key === "kind" || key === "maxDepth" || key === "budgetCut" || value === undefined) continue;
     if (!keysOf[kind].includes(key)) {
       throw new ConfigError(
         `config key "sampler.${key}" does not apply to sampler ${kind}; its keys: ${keysOf[kind].join(", ")}`,

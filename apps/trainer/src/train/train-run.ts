@@ -14,6 +14,7 @@ import { withoutUndefined } from "../config/without-undefined.js";
 import { writeJsonAtomic } from "../runtime/atomic-file.js";
 import { evaluateModel } from "../runtime/evaluate-checkpoint.js";
 import { Progress, shown } from "../runtime/progress.js";
+import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
 import { createTask } from "../runtime/task-setup.js";
 import { rlStep } from "./rl-step.js";
 import { RUN_LAYOUT, RunFolder } from "./run-folder.js";
@@ -69,7 +70,15 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const { log } = options;
   const folder = new RunFolder(options.out);
   const algorithm = resolveAlgorithm(config);
-  const task = createTask(config.task, config.taskOptions);
+  const base = await resolveCheckpoint(config.init);
+  if (base.task !== null && base.task !== config.task) {
+    throw new ConfigError(
+      `config key "task" is ${config.task}, but the base checkpoint ${config.init} was trained on ${base.task}`,
+    );
+  }
+  // The base checkpoint's difficulty knobs apply unless the config sets its own.
+  const taskOptions = Object.keys(config.taskOptions).length > 0 ? config.taskOptions : base.taskOptions;
+  const task = createTask(config.task, taskOptions);
   await selectBackend({ backend: config.backend, log });
 
   let startStep = 1;
@@ -91,8 +100,10 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     }
     await folder.create({
       ...config,
+      taskOptions: task.options,
       out: options.out,
-      tokenBudget: config.budget,
+      // The whole run's generated-token allowance, as comparisons count it.
+      tokenBudget: config.budget * config.promptsPerStep * config.steps,
       resolved: algorithm.preset,
       samplerConfig: algorithm.config,
     });
