@@ -1,8 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  // The decode worker is its own entry: worker threads load it by path, next to the bundle.
-  entry: { index: "src/index.ts", "decode-worker": "src/sampling/decode-worker.ts" },
+  // The model worker is its own entry: worker threads load it by path, next to the bundle.
+  entry: {
+    index: "src/index.ts",
+    "model-worker": "src/workers/model-worker.ts",
+    "sft-loss-module": "src/training/sft-loss-module.ts",
+  },
   format: ["esm", "cjs"],
   dts: { entry: "src/index.ts" },
   sourcemap: true,

@@ -9,6 +9,7 @@ import os from "node:os";
 import {
   type BackendChoice,
   PolicyOptimizer,
+  SFT_LOSS_MODULE,
   selectBackend,
   sftLoss,
   splitIntoMicroBatches,
@@ -67,15 +68,19 @@ async function timeDecode(
   return `best ${ms(timing.best)} ms/step (cpu ${ms(timing.bestCpu)}), mean ${ms(timing.mean)}; best ${(rows / timing.best).toFixed(0)} tok/s`;
 }
 
-async function timeTraining(model: TransformerModel, steps: number) {
+async function timeTraining(model: TransformerModel, steps: number, workers = 0) {
   const optimizer = new PolicyOptimizer(model, { learningRate: 1e-4 });
   const rows = Array.from({ length: batch }, (_, row) => ({
     tokens: Array.from({ length: reference.contextLength }, (_, position) => 3 + ((row * 7 + position * 3) % 60)),
     promptLength: 8,
   }));
-  const microBatches = splitIntoMicroBatches(rows, microBatchRows);
-  const step = () => optimizer.trainStep(microBatches, (microBatch) => sftLoss(model, microBatch));
-  step();
+  // With a worker, each of the two threads takes one half of the batch.
+  const microBatches = splitIntoMicroBatches(rows, workers > 0 ? Math.ceil(batch / (workers + 1)) : microBatchRows);
+  const step = () =>
+    workers > 0
+      ? optimizer.trainStepInWorkers(microBatches, SFT_LOSS_MODULE, { workers })
+      : optimizer.trainStep(microBatches, (microBatch) => sftLoss(model, microBatch));
+  await step();
   const timing = await repeat(steps, 1, step);
   optimizer.dispose();
   const tokens = batch * reference.contextLength;
@@ -105,10 +110,12 @@ for (const backend of backends) {
   const wide = slow ? null : await timeDecode(model, true, 62, 3, 0, wideDecodeBatch);
   const uncached = await timeDecode(model, false, slow ? 16 : 62, slow ? 1 : 2);
   const training = await timeTraining(model, slow ? 1 : 5);
+  const trainingInWorker = slow ? null : await timeTraining(model, 5, 1);
   model.dispose();
   console.log(`${backend}: decode, KV cache:             ${cached}`);
   if (threaded) console.log(`${backend}: decode, KV cache, 1 worker:   ${threaded}`);
   if (wide) console.log(`${backend}: decode, KV cache, ${wideDecodeBatch} rows:   ${wide}`);
   console.log(`${backend}: decode, no cache:             ${uncached}`);
   console.log(`${backend}: training (fwd+bwd+clip+Adam): ${training}`);
+  if (trainingInWorker) console.log(`${backend}: training, 1 worker:           ${trainingInWorker}`);
 }

@@ -26,6 +26,7 @@ export { type KeyValueCache, type NamedWeight, TransformerModel } from "./model/
 export { type DrawSettings, drawToken, type TokenDraw } from "./sampling/draw-token.js";
 export { TfjsPolicy, type TfjsPolicyOptions } from "./sampling/tfjs-policy.js";
 export { SPECIAL_TOKENS, SymbolTokenizer, type SymbolTokenizerJson } from "./tokenizer/symbol-tokenizer.js";
+export type { MicroBatchLoss, ModuleLoss } from "./training/accumulate-gradients.js";
 export { type LearningRateSchedule, learningRateAt } from "./training/learning-rate-schedule.js";
 export {
   type OptimizerOptions,
@@ -35,5 +36,5 @@ export {
   type TrainStepResult,
 } from "./training/policy-optimizer.js";
 export { type ResponseLogProbs, responseLogProbs, type TokenRow } from "./training/response-log-probs.js";
-export { sftLoss } from "./training/sft-loss.js";
+export { SFT_LOSS_MODULE, sftLoss } from "./training/sft-loss.js";
 export { SeededRandom } from "./util/seeded-random.js";

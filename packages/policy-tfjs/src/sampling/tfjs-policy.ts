@@ -4,8 +4,8 @@ import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import type { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
 import { SeededRandom } from "../util/seeded-random.js";
+import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { type DecodeRow, decodeRows } from "./batch-decoder.js";
-import { DecodeWorkerPool } from "./decode-worker-pool.js";
 
 /** Below this many rows per thread, messaging costs more than a second core saves. */
 const MIN_ROWS_PER_THREAD = 8;
@@ -51,7 +51,7 @@ export class TfjsPolicy implements Policy {
   readonly stepDelimiter: number | undefined;
   readonly providesEntropies = true;
   private readonly defaultSeeds: SeededRandom;
-  private pool: DecodeWorkerPool | null = null;
+  private pool: ModelWorkerPool | null = null;
 
   constructor(
     readonly model: TransformerModel,
@@ -107,11 +107,11 @@ export class TfjsPolicy implements Policy {
     await pool?.terminate();
   }
 
-  private workerPool(): DecodeWorkerPool | null {
+  private workerPool(): ModelWorkerPool | null {
     const count = this.options.workers ?? 0;
     const backend = tf.getBackend();
     if (count < 1 || (backend !== "wasm" && backend !== "cpu")) return null;
-    this.pool ??= new DecodeWorkerPool(count, backend);
+    this.pool ??= new ModelWorkerPool(count, backend);
     return this.pool;
   }
 

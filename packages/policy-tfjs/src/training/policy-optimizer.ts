@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import type { NamedWeight, TransformerModel } from "../model/transformer-model.js";
+import { ModelWorkerPool } from "../workers/model-worker-pool.js";
+import { accumulateGradients, importLoss, type MicroBatchLoss, microBatchWeights } from "./accumulate-gradients.js";
 import { type LearningRateSchedule, learningRateAt } from "./learning-rate-schedule.js";
 
 export interface OptimizerOptions {
@@ -56,6 +58,7 @@ export class PolicyOptimizer {
   private readonly firstMoments: tf.Variable[];
   private readonly secondMoments: tf.Variable[];
   private stepCount = 0;
+  private pool: ModelWorkerPool | null = null;
 
   constructor(
     readonly model: TransformerModel,
@@ -84,37 +87,90 @@ export class PolicyOptimizer {
    */
   trainStep<T>(
     microBatches: readonly T[],
-    lossFn: (microBatch: T, index: number) => tf.Scalar,
+    lossFn: MicroBatchLoss<T>,
     options: { readonly weights?: readonly number[] } = {},
   ): TrainStepResult {
-    if (microBatches.length === 0) throw new PolicyTfjsError("needs at least one micro-batch", "microBatches");
-    const weights = options.weights ?? microBatches.map(() => 1 / microBatches.length);
-    if (weights.length !== microBatches.length) {
-      throw new PolicyTfjsError(`${weights.length} weights for ${microBatches.length} micro-batches`, "weights");
-    }
-    let accumulated: tf.Tensor[] | null = null;
-    let loss = 0;
-    microBatches.forEach((microBatch, index) => {
-      const weight = weights[index]!;
-      const { value, grads } = tf.variableGrads(() => lossFn(microBatch, index), this.variables);
-      loss += weight * value.dataSync()[0]!;
-      const previous: tf.Tensor[] | null = accumulated;
-      accumulated = tf.tidy(() =>
-        this.variables.map((variable, position) => {
-          const gradient = grads[variable.name];
-          const scaled = gradient === undefined ? tf.zerosLike(variable) : tf.mul(gradient, weight);
-          return previous === null ? scaled : tf.add(previous[position]!, scaled);
-        }),
-      );
-      tf.dispose([value, grads, previous ?? []]);
+    const weights = microBatchWeights(microBatches.length, options.weights);
+    const { gradients, loss } = accumulateGradients(this.variables, microBatches, lossFn, weights);
+    return this.applyGradients(gradients, loss);
+  }
+
+  /**
+   * {@link PolicyOptimizer.trainStep} with the micro-batches shared between this thread and
+   * `options.workers` worker threads (default 1), so a step uses more than one core on the
+   * single-threaded wasm backend. The loss cannot be a closure here: it is the named export
+   * `exportName` (default "loss") of the module at `lossModule` (a file URL), a function
+   * `(model, microBatch, index) => tf.Scalar` that every thread imports (write it in your app's
+   * module format, ES or CommonJS, so it shares your copy of tfjs); micro-batches must be plain
+   * data (structured-cloneable). The result equals `trainStep`'s up to float rounding.
+   * `SFT_LOSS_MODULE` is a ready-made module for supervised fine-tuning.
+   *
+   * @example
+   * // my-loss.js: export function loss(model, microBatch) { return sftLoss(model, microBatch.rows); }
+   * await optimizer.trainStepInWorkers(microBatches, new URL("./my-loss.js", import.meta.url).href);
+   * await optimizer.trainStepInWorkers(rowBatches, SFT_LOSS_MODULE);
+   */
+  async trainStepInWorkers<T>(
+    microBatches: readonly T[],
+    lossModule: string,
+    options: { readonly exportName?: string; readonly weights?: readonly number[]; readonly workers?: number } = {},
+  ): Promise<TrainStepResult> {
+    const weights = microBatchWeights(microBatches.length, options.weights);
+    const exportName = options.exportName ?? "loss";
+    const moduleLoss = await importLoss<T>(lossModule, exportName);
+    const lossFn: MicroBatchLoss<T> = (microBatch, index) => moduleLoss(this.model, microBatch, index);
+    const pool = this.workerPool(options.workers ?? 1);
+    const threads = Math.min(pool.size + 1, microBatches.length);
+    const share = Math.ceil(microBatches.length / threads);
+    const remote = Array.from({ length: threads - 1 }, (_, worker) => {
+      const first = (worker + 1) * share;
+      return pool.gradients(worker, this.model, {
+        lossModule,
+        exportName,
+        microBatches: microBatches.slice(first, first + share),
+        weights: weights.slice(first, first + share),
+        firstIndex: first,
+      });
     });
-    const gradients = accumulated as unknown as tf.Tensor[];
+    // This thread's share runs while the workers compute theirs.
+    const local = accumulateGradients(this.variables, microBatches.slice(0, share), lossFn, weights.slice(0, share));
+    const replies = await Promise.all(remote).catch((error: unknown) => {
+      tf.dispose(local.gradients);
+      throw error;
+    });
+    const gradients = tf.tidy(() =>
+      local.gradients.map((gradient, index) =>
+        replies.reduce<tf.Tensor>(
+          (sum, reply) => tf.add(sum, tf.tensor(reply.gradients[index]!, gradient.shape, "float32")),
+          gradient,
+        ),
+      ),
+    );
+    tf.dispose(local.gradients);
+    const loss = replies.reduce((sum, reply) => sum + reply.loss, local.loss);
+    return this.applyGradients(gradients, loss);
+  }
+
+  /** Clip and apply accumulated gradients (disposed here) as one step. */
+  private applyGradients(gradients: tf.Tensor[], loss: number): TrainStepResult {
     const gradientNorm = tf.tidy(() => tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
     const learningRate = this.currentLearningRate();
     const skipped = !Number.isFinite(gradientNorm);
     if (!skipped) this.applyAdam(gradients, this.clipScale(gradientNorm), learningRate);
     tf.dispose(gradients);
     return { loss, gradientNorm, learningRate, step: this.stepCount, skipped };
+  }
+
+  private workerPool(count: number): ModelWorkerPool {
+    const backend = tf.getBackend();
+    if (backend !== "wasm" && backend !== "cpu") {
+      throw new PolicyTfjsError(`worker threads run the wasm or cpu backend, not "${backend}"`, "workers");
+    }
+    if (this.pool === null || this.pool.size !== count) {
+      void this.pool?.terminate();
+      this.pool = new ModelWorkerPool(count, backend);
+    }
+    return this.pool;
   }
 
   /** The learning rate the next step will use. */
@@ -195,9 +251,11 @@ export class PolicyOptimizer {
     this.stepCount = state.step;
   }
 
-  /** Free the moment variables (the model's weights are untouched). */
+  /** Free the moment variables and stop any worker threads (the model's weights are untouched). */
   dispose(): void {
     tf.dispose([...this.firstMoments, ...this.secondMoments]);
+    void this.pool?.terminate();
+    this.pool = null;
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
 import { tinyConfig, useTestBackend } from "../test-support.js";
-import { DecodeWorkerPool } from "./decode-worker-pool.js";
+import { ModelWorkerPool } from "./model-worker-pool.js";
 
 let model: TransformerModel;
 beforeAll(async () => {
@@ -19,9 +19,9 @@ const row = {
 };
 const options = { eosToken: 2, useCache: true, maxBatchSize: 8 };
 
-describe("DecodeWorkerPool", () => {
+describe("ModelWorkerPool", () => {
   it("decodes in a worker, and fails fast once the worker has stopped", async () => {
-    const pool = new DecodeWorkerPool(1, "wasm");
+    const pool = new ModelWorkerPool(1, "wasm");
     const [decoded] = await pool.decode(0, model, [row], options);
     expect(decoded!.tokens.length).toBeGreaterThan(0);
     expect(decoded!.tokens.length).toBeLessThanOrEqual(3);

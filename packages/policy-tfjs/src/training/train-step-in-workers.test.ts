@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TransformerModel } from "../model/transformer-model.js";
+import { tinyConfig, useTestBackend } from "../test-support.js";
+import { PolicyOptimizer, splitIntoMicroBatches } from "./policy-optimizer.js";
+import { SFT_LOSS_MODULE, sftLoss } from "./sft-loss.js";
+
+let serialModel: TransformerModel;
+let parallelModel: TransformerModel;
+beforeAll(async () => {
+  await useTestBackend();
+  serialModel = TransformerModel.create(tinyConfig, { seed: 12 });
+  parallelModel = serialModel.clone();
+});
+afterAll(() => {
+  serialModel.dispose();
+  parallelModel.dispose();
+});
+
+const rows = [3, 4, 5, 6, 7, 8].map((token) => ({ tokens: [1, token, token + 1, token, 2], promptLength: 2 }));
+
+describe("PolicyOptimizer.trainStepInWorkers", () => {
+  it("takes the same steps as trainStep, sharing micro-batches with a worker thread", async () => {
+    const options = { learningRate: 1e-2, weightDecay: 0.01 };
+    const serial = new PolicyOptimizer(serialModel, options);
+    const parallel = new PolicyOptimizer(parallelModel, options);
+    const microBatches = splitIntoMicroBatches(rows, 2);
+    try {
+      for (let step = 0; step < 3; step++) {
+        const expected = serial.trainStep(microBatches, (batch) => sftLoss(serialModel, batch));
+        const actual = await parallel.trainStepInWorkers(microBatches, SFT_LOSS_MODULE);
+        expect(actual.loss).toBeCloseTo(expected.loss, 5);
+        expect(actual.gradientNorm).toBeCloseTo(expected.gradientNorm, 5);
+        expect(actual.step).toBe(expected.step);
+      }
+      const expectedWeights = serialModel.exportWeights();
+      parallelModel.exportWeights().forEach((weight, index) => {
+        const reference = expectedWeights[index]!.data;
+        const largest = weight.data.reduce((most, value, i) => Math.max(most, Math.abs(value - reference[i]!)), 0);
+        expect(largest, weight.name).toBeLessThan(1e-5);
+      });
+    } finally {
+      serial.dispose();
+      parallel.dispose();
+    }
+  }, 60000);
+
+  it("names a loss module export that is not a function", async () => {
+    const optimizer = new PolicyOptimizer(parallelModel, { learningRate: 1e-3 });
+    await expect(optimizer.trainStepInWorkers([rows], SFT_LOSS_MODULE, { exportName: "missing" })).rejects.toThrow(
+      /export "missing" is not a function/,
+    );
+    optimizer.dispose();
+  });
+});

@@ -1,0 +1,144 @@
+import { Worker } from "node:worker_threads";
+import { PolicyTfjsError } from "../errors.js";
+import type { TransformerModel } from "../model/transformer-model.js";
+import type { DecodedRow, DecodeRow } from "../sampling/batch-decoder.js";
+import { siblingModule, typeScriptWorkerBootstrap } from "../util/sibling-module.js";
+import type { GradientTask, WorkerJob, WorkerReply, WorkerResult } from "./model-worker.js";
+
+interface PoolWorker {
+  readonly worker: Worker;
+  /** The model and weights version this worker holds, so unchanged weights are not resent. */
+  model: TransformerModel | null;
+  version: number;
+  pending: number;
+  /** Why the worker stopped, once it has; later jobs fail at once instead of waiting forever. */
+  stopped: Error | null;
+}
+
+interface Waiter {
+  resolve: (result: WorkerResult) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Worker threads, each with its own tfjs backend and a copy of a model, that decode rows or
+ * compute gradients next to the main thread. The wasm backend is single-threaded in Node, so this
+ * is how one call uses a second core. Workers are unreferenced while idle, so they never keep
+ * the process alive.
+ */
+export class ModelWorkerPool {
+  private readonly workers: PoolWorker[];
+  private readonly waiting = new Map<number, Waiter>();
+  private nextJob = 0;
+
+  constructor(count: number, backend: "wasm" | "cpu") {
+    const entry = workerEntry();
+    this.workers = Array.from({ length: count }, () => {
+      const worker = new Worker(entry.script, { workerData: { backend }, eval: entry.eval });
+      worker.unref();
+      const slot: PoolWorker = { worker, model: null, version: -1, pending: 0, stopped: null };
+      worker.on("message", (reply: WorkerReply) => this.settle(reply));
+      worker.on("error", (error) => {
+        slot.stopped = error;
+        this.failAll(error);
+      });
+      worker.on("exit", (code) => {
+        slot.stopped ??= new PolicyTfjsError(`a model worker exited with code ${code}`);
+        this.failAll(slot.stopped);
+      });
+      return slot;
+    });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Decode `rows` on worker `index` with the model's current weights. */
+  async decode(
+    index: number,
+    model: TransformerModel,
+    rows: readonly DecodeRow[],
+    options: { readonly eosToken: number; readonly useCache: boolean; readonly maxBatchSize: number },
+  ): Promise<DecodedRow[]> {
+    const task = {
+      kind: "decode" as const,
+      rows: rows.map((row) => ({ ...row, stopTokens: [...row.stopTokens] })),
+      ...options,
+    };
+    const result = await this.submit(index, model, task);
+    return (result as { decoded: DecodedRow[] }).decoded;
+  }
+
+  /** The weighted loss and gradient sums of some micro-batches, on worker `index`. */
+  async gradients(
+    index: number,
+    model: TransformerModel,
+    task: Omit<GradientTask, "kind">,
+  ): Promise<{ loss: number; gradients: Float32Array[] }> {
+    const result = await this.submit(index, model, { kind: "gradients", ...task });
+    return result as { loss: number; gradients: Float32Array[] };
+  }
+
+  /** Stop every worker. */
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((slot) => slot.worker.terminate()));
+    this.failAll(new PolicyTfjsError("the model worker pool was terminated"));
+  }
+
+  private submit(index: number, model: TransformerModel, task: WorkerJob["task"]): Promise<WorkerResult> {
+    const slot = this.workers[index]!;
+    if (slot.stopped !== null) return Promise.reject(slot.stopped);
+    const stale = slot.model !== model || slot.version !== model.weightsVersion;
+    const job: WorkerJob = {
+      id: this.nextJob++,
+      config: model.config,
+      weights: stale ? model.exportWeights() : null,
+      task,
+    };
+    slot.model = model;
+    slot.version = model.weightsVersion;
+    return new Promise<WorkerResult>((resolve, reject) => {
+      slot.pending++;
+      slot.worker.ref();
+      const release = () => {
+        if (--slot.pending === 0) slot.worker.unref();
+      };
+      this.waiting.set(job.id, {
+        resolve: (result) => {
+          release();
+          resolve(result);
+        },
+        reject: (error) => {
+          release();
+          // The worker's copy may be half-updated; resend the weights next time.
+          slot.model = null;
+          reject(error);
+        },
+      });
+      slot.worker.postMessage(job);
+    });
+  }
+
+  private settle(reply: WorkerReply): void {
+    const waiter = this.waiting.get(reply.id);
+    if (waiter === undefined) return;
+    this.waiting.delete(reply.id);
+    if ("error" in reply) waiter.reject(new PolicyTfjsError(`a model worker failed: ${reply.error}`));
+    else waiter.resolve(reply);
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+}
+
+/** The worker script next to this module, or its TypeScript source through tsx. */
+function workerEntry(): { script: string; eval: boolean } {
+  // In the bundle this module sits in dist/ (index or a chunk); in the sources, in src/workers/.
+  const entry = siblingModule(import.meta.url, "model-worker");
+  return entry.typeScript
+    ? { script: typeScriptWorkerBootstrap(import.meta.url, entry.path), eval: true }
+    : { script: entry.path, eval: false };
+}

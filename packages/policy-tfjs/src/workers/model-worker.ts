@@ -1,0 +1,93 @@
+/**
+ * Worker-thread entry: keeps a copy of the model and runs the jobs it is sent (decoding rows,
+ * or the gradients of a loss over micro-batches) with the same code as the main thread.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { type BackendChoice, selectBackend } from "../backend/select-backend.js";
+import type { ResolvedTransformerConfig } from "../model/transformer-config.js";
+import { type NamedWeight, TransformerModel } from "../model/transformer-model.js";
+import { type DecodedRow, decodeRows } from "../sampling/batch-decoder.js";
+import type { DrawSettings } from "../sampling/draw-token.js";
+import { accumulateGradients, importLoss } from "../training/accumulate-gradients.js";
+
+/** Rows to decode, as plain data. */
+export interface DecodeTask {
+  readonly kind: "decode";
+  readonly rows: readonly {
+    readonly prefix: Int32Array;
+    readonly settings: DrawSettings;
+    readonly limit: number;
+    readonly seed: number;
+    readonly stopTokens: readonly number[];
+  }[];
+  readonly eosToken: number;
+  readonly useCache: boolean;
+  readonly maxBatchSize: number;
+}
+
+/** Micro-batches whose weighted loss gradients this worker sums. */
+export interface GradientTask {
+  readonly kind: "gradients";
+  readonly lossModule: string;
+  readonly exportName: string;
+  readonly microBatches: readonly unknown[];
+  readonly weights: readonly number[];
+  readonly firstIndex: number;
+}
+
+export interface WorkerJob {
+  readonly id: number;
+  readonly config: ResolvedTransformerConfig;
+  /** Sent only when the weights changed since this worker last saw them. */
+  readonly weights: readonly NamedWeight[] | null;
+  readonly task: DecodeTask | GradientTask;
+}
+
+export type WorkerResult =
+  | { readonly decoded: DecodedRow[] }
+  | { readonly loss: number; readonly gradients: Float32Array[] };
+
+export type WorkerReply = ({ readonly id: number } & WorkerResult) | { readonly id: number; readonly error: string };
+
+async function run(model: TransformerModel, task: DecodeTask | GradientTask): Promise<WorkerResult> {
+  if (task.kind === "decode") {
+    const rows = task.rows.map((row) => ({ ...row, stopTokens: new Set(row.stopTokens) }));
+    return { decoded: await decodeRows(model, rows, task) };
+  }
+  const moduleLoss = await importLoss<unknown>(task.lossModule, task.exportName);
+  const { gradients, loss } = accumulateGradients(
+    model.variables(),
+    task.microBatches,
+    (microBatch, index) => moduleLoss(model, microBatch, index),
+    task.weights,
+    task.firstIndex,
+  );
+  // Copies, so transferring them cannot detach memory a tensor still uses.
+  const arrays = gradients.map((gradient) => Float32Array.from(gradient.dataSync() as Float32Array));
+  for (const gradient of gradients) gradient.dispose();
+  return { loss, gradients: arrays };
+}
+
+const port = parentPort;
+if (port !== null) {
+  const ready = selectBackend({ backend: (workerData as { backend: BackendChoice }).backend, log: () => {} });
+  let model: TransformerModel | null = null;
+  port.on("message", async (job: WorkerJob) => {
+    try {
+      await ready;
+      if (job.weights !== null) {
+        if (model === null || JSON.stringify(model.config) !== JSON.stringify(job.config)) {
+          model?.dispose();
+          model = TransformerModel.create(job.config, { seed: 0 });
+        }
+        model.loadWeights(job.weights);
+      }
+      if (model === null) throw new Error("the worker received a job before any weights");
+      const result = await run(model, job.task);
+      const transfer = "gradients" in result ? result.gradients.map((array) => array.buffer as ArrayBuffer) : [];
+      port.postMessage({ id: job.id, ...result } satisfies WorkerReply, transfer);
+    } catch (error) {
+      port.postMessage({ id: job.id, error: (error as Error).stack ?? String(error) } satisfies WorkerReply);
+    }
+  });
+}
