@@ -38,3 +38,4 @@ export {
 export { type ResponseLogProbs, responseLogProbs, type TokenRow } from "./training/response-log-probs.js";
 export { SFT_LOSS_MODULE, sftLoss } from "./training/sft-loss.js";
 export { SeededRandom } from "./util/seeded-random.js";
+export { ModelWorkerPool } from "./workers/model-worker-pool.js";

@@ -29,6 +29,11 @@ export interface TfjsPolicyOptions {
    * without workers. Call `dispose()` to stop them.
    */
   readonly workers?: number;
+  /**
+   * Use these worker threads instead of starting `workers` new ones, for example the pool an
+   * optimizer trains with, so one copy of the model per thread serves both. Not stopped by `dispose()`.
+   */
+  readonly workerPool?: ModelWorkerPool;
 }
 
 /**
@@ -108,6 +113,7 @@ export class TfjsPolicy implements Policy {
   }
 
   private workerPool(): ModelWorkerPool | null {
+    if (this.options.workerPool !== undefined) return this.options.workerPool;
     const count = this.options.workers ?? 0;
     const backend = tf.getBackend();
     if (count < 1 || (backend !== "wasm" && backend !== "cpu")) return null;

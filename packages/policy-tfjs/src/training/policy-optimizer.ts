@@ -113,13 +113,20 @@ export class PolicyOptimizer {
   async trainStepInWorkers<T>(
     microBatches: readonly T[],
     lossModule: string,
-    options: { readonly exportName?: string; readonly weights?: readonly number[]; readonly workers?: number } = {},
+    options: {
+      readonly exportName?: string;
+      readonly weights?: readonly number[];
+      /** Worker threads to start (default 1) when no `workerPool` is given. */
+      readonly workers?: number;
+      /** Existing worker threads to use (for example a policy's), left running by `dispose()`. */
+      readonly workerPool?: ModelWorkerPool;
+    } = {},
   ): Promise<TrainStepResult> {
     const weights = microBatchWeights(microBatches.length, options.weights);
     const exportName = options.exportName ?? "loss";
     const moduleLoss = await importLoss<T>(lossModule, exportName);
     const lossFn: MicroBatchLoss<T> = (microBatch, index) => moduleLoss(this.model, microBatch, index);
-    const pool = this.workerPool(options.workers ?? 1);
+    const pool = options.workerPool ?? this.workerPool(options.workers ?? 1);
     const threads = Math.min(pool.size + 1, microBatches.length);
     const share = Math.ceil(microBatches.length / threads);
     const remote = Array.from({ length: threads - 1 }, (_, worker) => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
+import { TfjsPolicy } from "../sampling/tfjs-policy.js";
 import { tinyConfig, useTestBackend } from "../test-support.js";
+import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { PolicyOptimizer, splitIntoMicroBatches } from "./policy-optimizer.js";
 import { SFT_LOSS_MODULE, sftLoss } from "./sft-loss.js";
 
@@ -51,4 +53,24 @@ describe("PolicyOptimizer.trainStepInWorkers", () => {
     );
     optimizer.dispose();
   });
+
+  it("shares one pool between sampling and training, resending weights after each step", async () => {
+    const pool = new ModelWorkerPool(1, "wasm");
+    const optimizer = new PolicyOptimizer(parallelModel, { learningRate: 1e-2 });
+    const requests = Array.from({ length: 16 }, (_, index) => ({
+      prefix: [1, 3 + (index % 5)],
+      settings: { maxTokens: 5, seed: index },
+    }));
+    try {
+      for (let round = 0; round < 2; round++) {
+        await optimizer.trainStepInWorkers(splitIntoMicroBatches(rows, 3), SFT_LOSS_MODULE, { workerPool: pool });
+        const shared = await new TfjsPolicy(parallelModel, { eosToken: 2, workerPool: pool }).generate(requests);
+        const local = await new TfjsPolicy(parallelModel, { eosToken: 2 }).generate(requests);
+        expect(shared.map((g) => Array.from(g.tokens))).toEqual(local.map((g) => Array.from(g.tokens)));
+      }
+    } finally {
+      optimizer.dispose();
+      await pool.terminate();
+    }
+  }, 60000);
 });

@@ -24,7 +24,14 @@ interface Waiter {
  * Worker threads, each with its own tfjs backend and a copy of a model, that decode rows or
  * compute gradients next to the main thread. The wasm backend is single-threaded in Node, so this
  * is how one call uses a second core. Workers are unreferenced while idle, so they never keep
- * the process alive.
+ * the process alive. Usually created for you (`TfjsPolicy`'s `workers`, `trainStepInWorkers`);
+ * create one yourself to share it between sampling and training.
+ *
+ * @example
+ * const pool = new ModelWorkerPool(1, "wasm");
+ * const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { workerPool: pool });
+ * await optimizer.trainStepInWorkers(microBatches, SFT_LOSS_MODULE, { workerPool: pool });
+ * await pool.terminate();
  */
 export class ModelWorkerPool {
   private readonly workers: PoolWorker[];
