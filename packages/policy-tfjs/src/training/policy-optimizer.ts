@@ -139,9 +139,12 @@ export class PolicyOptimizer {
         firstIndex: first,
       });
     });
+    // Handled now, so a worker failure is not an unhandled rejection if this thread's share throws.
+    const remoteReplies = Promise.all(remote);
+    remoteReplies.catch(() => {});
     // This thread's share runs while the workers compute theirs.
     const local = accumulateGradients(this.variables, microBatches.slice(0, share), lossFn, weights.slice(0, share));
-    const replies = await Promise.all(remote).catch((error: unknown) => {
+    const replies = await remoteReplies.catch((error: unknown) => {
       tf.dispose(local.gradients);
       throw error;
     });
