@@ -62,6 +62,11 @@ const optimizerSchema = z.strictObject({
   weightDecay: z.number().min(0).default(0),
   maxGradientNorm: z.number().gt(0).default(1),
   microBatchSize: positiveInteger.default(32),
+  /**
+   * Optimizer steps on each sampled batch (PPO epochs). With 1 the ratio is 1 and clipping never
+   * acts; with more, later epochs are clipped against the sampling policy's log-probs.
+   */
+  epochs: positiveInteger.default(1),
 });
 
 const samplingSchema = z.strictObject({
@@ -103,6 +108,7 @@ export const trainConfigSchema = z.strictObject({
     weightDecay: 0,
     maxGradientNorm: 1,
     microBatchSize: 32,
+    epochs: 1,
   }),
   sampling: samplingSchema.default({ temperature: 1, topP: 1, topK: 0 }),
   evaluation: evaluationSchema.default({ problems: 200, samples: 8, temperature: 1 }),

@@ -9,6 +9,7 @@ import {
 } from "@ibtpo/policy-tfjs";
 import { type AdvantageEstimator, type TrainingPreset, trainingBatchFromTrees } from "@ibtpo/tpo-loss";
 import {
+  disposeLossDiagnostics,
   type LossDiagnostics,
   type LossDiagnosticsTensors,
   policyLoss,
@@ -96,35 +97,42 @@ export async function rlStep(context: RlContext, step: number): Promise<StepMetr
       config.optimizer.microBatchSize,
       preset.loss.lossAggregation === "token-mean",
     );
-    const kept: LossDiagnosticsTensors[] = [];
-    update = context.optimizer.trainStep(
-      chunks,
-      (chunk) => {
-        const { logprobs, entropies } = responseLogProbs(model, chunk.rows, {
-          temperature: config.sampling.temperature,
-        });
-        const reference = context.reference;
-        const result = policyLoss(
-          {
-            logp: logprobs,
-            oldLogp: microBatchTensor(chunk, chunk.oldLogprobs),
-            advantages: microBatchTensor(chunk, chunk.advantages),
-            mask: microBatchTensor(chunk, chunk.mask),
-            entropy: entropies,
-            refLogp:
-              reference === null
-                ? null
-                : (stopGradient(
-                    responseLogProbs(reference, chunk.rows, { temperature: config.sampling.temperature }).logprobs,
-                  ) as tf.Tensor2D),
-          },
-          { ...preset.loss, normalizerLength: preset.loss.normalizerLength ?? context.maxResponseLength },
-        );
-        kept.push(result.diagnostics);
-        return result.loss;
-      },
-      { weights: chunks.map((chunk) => chunk.weight) },
-    );
+    const lossOptions = { ...preset.loss, normalizerLength: preset.loss.normalizerLength ?? context.maxResponseLength };
+    const weights = { weights: chunks.map((chunk) => chunk.weight) };
+    let kept: LossDiagnosticsTensors[] = [];
+    for (let epoch = 0; epoch < config.optimizer.epochs; epoch++) {
+      // Diagnostics of the last epoch are reported: that is where clipping acts.
+      for (const tensors of kept) disposeLossDiagnostics(tensors);
+      kept = [];
+      update = context.optimizer.trainStep(
+        chunks,
+        (chunk) => {
+          const { logprobs, entropies } = responseLogProbs(model, chunk.rows, {
+            temperature: config.sampling.temperature,
+          });
+          const reference = context.reference;
+          const result = policyLoss(
+            {
+              logp: logprobs,
+              oldLogp: microBatchTensor(chunk, chunk.oldLogprobs),
+              advantages: microBatchTensor(chunk, chunk.advantages),
+              mask: microBatchTensor(chunk, chunk.mask),
+              entropy: entropies,
+              refLogp:
+                reference === null
+                  ? null
+                  : (stopGradient(
+                      responseLogProbs(reference, chunk.rows, { temperature: config.sampling.temperature }).logprobs,
+                    ) as tf.Tensor2D),
+            },
+            lossOptions,
+          );
+          kept.push(result.diagnostics);
+          return result.loss;
+        },
+        weights,
+      );
+    }
     const read = await Promise.all(kept.map((tensors) => readLossDiagnostics(tensors)));
     diagnostics = weightedDiagnostics(
       read,

@@ -116,7 +116,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       peak: config.optimizer.learningRate,
       warmupSteps: config.optimizer.warmupSteps,
       decay: config.optimizer.schedule,
-      totalSteps: config.steps,
+      totalSteps: config.steps * config.optimizer.epochs,
     },
     weightDecay: config.optimizer.weightDecay,
     maxGradientNorm: config.optimizer.maxGradientNorm,
