@@ -94,13 +94,12 @@ export class TfjsPolicy implements Policy {
     const shards = Array.from({ length: threads }, (_, shard) =>
       rows.slice(shard * shardSize, (shard + 1) * shardSize),
     );
-    const results = await Promise.all(
-      shards.map((shard, index) =>
-        index === 0
-          ? decodeRows(this.model, shard, { ...decodeOptions, signal: options.signal })
-          : pool!.decode(index - 1, this.model, shard, decodeOptions),
-      ),
-    );
+    // Post the workers' shards before this thread starts its own, which runs until its first await.
+    const remote = shards.slice(1).map((shard, index) => pool!.decode(index, this.model, shard, decodeOptions));
+    const remoteResults = Promise.all(remote);
+    remoteResults.catch(() => {});
+    const local = await decodeRows(this.model, shards[0]!, { ...decodeOptions, signal: options.signal });
+    const results = [local, ...(await remoteResults)];
     options.signal?.throwIfAborted();
     return results.flat();
   }
