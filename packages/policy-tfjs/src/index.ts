@@ -28,9 +28,9 @@ export { TfjsPolicy, type TfjsPolicyOptions } from "./sampling/tfjs-policy.js";
 export { SPECIAL_TOKENS, SymbolTokenizer, type SymbolTokenizerJson } from "./tokenizer/symbol-tokenizer.js";
 export type { MicroBatchLoss, ModuleLoss } from "./training/accumulate-gradients.js";
 export { type LearningRateSchedule, learningRateAt } from "./training/learning-rate-schedule.js";
+export type { OptimizerState } from "./training/optimizer-state.js";
 export {
   type OptimizerOptions,
-  type OptimizerState,
   PolicyOptimizer,
   splitIntoMicroBatches,
   type TrainStepResult,

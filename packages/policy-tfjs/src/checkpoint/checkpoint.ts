@@ -5,7 +5,8 @@ import { PolicyTfjsError } from "../errors.js";
 import { resolveTransformerConfig, type TransformerConfig } from "../model/transformer-config.js";
 import { TransformerModel } from "../model/transformer-model.js";
 import { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
-import type { OptimizerState, PolicyOptimizer } from "../training/policy-optimizer.js";
+import type { OptimizerState } from "../training/optimizer-state.js";
+import type { PolicyOptimizer } from "../training/policy-optimizer.js";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 
 /** `manifest.json`: what the folder holds, with a sha256 per file. */

@@ -56,6 +56,12 @@ describe("PolicyOptimizer", () => {
     expect(() => other.loadState({ ...state, firstMoments: state.firstMoments.slice(1) })).toThrow(
       /"adam_m.token_embedding": missing/,
     );
+    // A bad second-moment list leaves the first moments untouched too.
+    const fresh = new PolicyOptimizer(model, { learningRate: 1e-3 });
+    expect(() => fresh.loadState({ ...state, secondMoments: state.secondMoments.slice(2) })).toThrow(/adam_v/);
+    expect(fresh.exportState().firstMoments[0]!.data.every((value) => value === 0)).toBe(true);
+    expect(fresh.step).toBe(0);
+    fresh.dispose();
     optimizer.dispose();
     other.dispose();
     model.dispose();

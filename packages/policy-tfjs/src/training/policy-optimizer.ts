@@ -1,9 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
-import type { NamedWeight, TransformerModel } from "../model/transformer-model.js";
+import type { TransformerModel } from "../model/transformer-model.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
-import { accumulateGradients, importLoss, type MicroBatchLoss, microBatchWeights } from "./accumulate-gradients.js";
+import { accumulateGradients, type MicroBatchLoss, microBatchWeights } from "./accumulate-gradients.js";
 import { type LearningRateSchedule, learningRateAt } from "./learning-rate-schedule.js";
+import { assignMoments, matchMoments, momentsToWeights, type OptimizerState } from "./optimizer-state.js";
+import { sharedGradients } from "./shared-gradients.js";
 
 export interface OptimizerOptions {
   /** A fixed learning rate or a schedule over optimizer steps. */
@@ -32,13 +34,6 @@ export interface TrainStepResult {
   readonly step: number;
   /** True when the gradient was not finite and the weights were left unchanged. */
   readonly skipped: boolean;
-}
-
-/** Optimizer state for checkpoints: the step count and Adam's moments per weight. */
-export interface OptimizerState {
-  readonly step: number;
-  readonly firstMoments: readonly NamedWeight[];
-  readonly secondMoments: readonly NamedWeight[];
 }
 
 /**
@@ -124,40 +119,12 @@ export class PolicyOptimizer {
   ): Promise<TrainStepResult> {
     const weights = microBatchWeights(microBatches.length, options.weights);
     const exportName = options.exportName ?? "loss";
-    const moduleLoss = await importLoss<T>(lossModule, exportName);
-    const lossFn: MicroBatchLoss<T> = (microBatch, index) => moduleLoss(this.model, microBatch, index);
     const pool = options.workerPool ?? this.workerPool(options.workers ?? 1);
-    const threads = Math.min(pool.size + 1, microBatches.length);
-    const share = Math.ceil(microBatches.length / threads);
-    const remote = Array.from({ length: threads - 1 }, (_, worker) => {
-      const first = (worker + 1) * share;
-      return pool.gradients(worker, this.model, {
-        lossModule,
-        exportName,
-        microBatches: microBatches.slice(first, first + share),
-        weights: weights.slice(first, first + share),
-        firstIndex: first,
-      });
+    const { gradients, loss } = await sharedGradients(this.model, pool, microBatches, {
+      lossModule,
+      exportName,
+      weights,
     });
-    // Handled now, so a worker failure is not an unhandled rejection if this thread's share throws.
-    const remoteReplies = Promise.all(remote);
-    remoteReplies.catch(() => {});
-    // This thread's share runs while the workers compute theirs.
-    const local = accumulateGradients(this.variables, microBatches.slice(0, share), lossFn, weights.slice(0, share));
-    const replies = await remoteReplies.catch((error: unknown) => {
-      tf.dispose(local.gradients);
-      throw error;
-    });
-    const gradients = tf.tidy(() =>
-      local.gradients.map((gradient, index) =>
-        replies.reduce<tf.Tensor>(
-          (sum, reply) => tf.add(sum, tf.tensor(reply.gradients[index]!, gradient.shape, "float32")),
-          gradient,
-        ),
-      ),
-    );
-    tf.dispose(local.gradients);
-    const loss = replies.reduce((sum, reply) => sum + reply.loss, local.loss);
     return this.applyGradients(gradients, loss);
   }
 
@@ -224,40 +191,24 @@ export class PolicyOptimizer {
 
   /** Copy the step count and moments out, for a checkpoint. */
   exportState(): OptimizerState {
-    const copy = (moments: tf.Variable[], prefix: string) =>
-      moments.map((moment, index) => ({
-        name: `${prefix}.${this.names[index]}`,
-        shape: moment.shape,
-        data: Float32Array.from(moment.dataSync() as Float32Array),
-      }));
     return {
       step: this.stepCount,
-      firstMoments: copy(this.firstMoments, "adam_m"),
-      secondMoments: copy(this.secondMoments, "adam_v"),
+      firstMoments: momentsToWeights(this.firstMoments, this.names, "adam_m"),
+      secondMoments: momentsToWeights(this.secondMoments, this.names, "adam_v"),
     };
   }
 
-  /** Restore a state from {@link PolicyOptimizer.exportState}; names and shapes must match this model. */
+  /**
+   * Restore a state from {@link PolicyOptimizer.exportState}; names and shapes must match this
+   * model, and nothing changes unless all of them do.
+   */
   loadState(state: OptimizerState): void {
-    const restore = (moments: tf.Variable[], saved: readonly NamedWeight[], prefix: string) => {
-      const byName = new Map(saved.map((weight) => [weight.name, weight]));
-      moments.forEach((moment, index) => {
-        const name = `${prefix}.${this.names[index]}`;
-        const weight = byName.get(name);
-        if (weight === undefined) throw new PolicyTfjsError("missing from the optimizer state", `"${name}"`);
-        if (weight.shape.join(",") !== moment.shape.join(",")) {
-          throw new PolicyTfjsError(`shape [${weight.shape}] does not match [${moment.shape}]`, `"${name}"`);
-        }
-      });
-      moments.forEach((moment, index) => {
-        const weight = byName.get(`${prefix}.${this.names[index]}`)!;
-        tf.tidy(() => moment.assign(tf.tensor(weight.data, moment.shape, "float32")));
-      });
-    };
     if (!Number.isInteger(state.step) || state.step < 0)
       throw new PolicyTfjsError(`invalid step ${state.step}`, "step");
-    restore(this.firstMoments, state.firstMoments, "adam_m");
-    restore(this.secondMoments, state.secondMoments, "adam_v");
+    const first = matchMoments(this.firstMoments, state.firstMoments, this.names, "adam_m");
+    const second = matchMoments(this.secondMoments, state.secondMoments, this.names, "adam_v");
+    assignMoments(this.firstMoments, first);
+    assignMoments(this.secondMoments, second);
     this.stepCount = state.step;
   }
 
