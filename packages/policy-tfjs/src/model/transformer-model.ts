@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import { SeededRandom } from "../util/seeded-random.js";
+import { causalAttention } from "./causal-attention.js";
 import { embeddingLookup, linear } from "./linear.js";
 import { gelu, layerNorm } from "./normalization.js";
 import { type ParameterSpec, parameterLayout, sinusoidalTable } from "./parameter-layout.js";
@@ -123,7 +124,6 @@ export class TransformerModel {
   ): { hidden: tf.Tensor2D; cache: KeyValueCache } {
     const c = this.config;
     const [batch, time] = tokens.shape;
-    const headDimension = c.modelDimension / c.heads;
     let x = embeddingLookup(tf.reshape(tokens, [-1]), this.weight("token_embedding") as tf.Tensor2D);
     const flatPositions = tf.reshape(positions, [-1]) as tf.Tensor1D;
     x = tf.add(
@@ -134,39 +134,28 @@ export class TransformerModel {
     );
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
-    // With one column (a decode step) the head transposes move no data, so a reshape does.
-    const toHeads = (rows: tf.Tensor2D): tf.Tensor4D =>
-      time === 1
-        ? (tf.reshape(rows, [batch, c.heads, 1, headDimension]) as tf.Tensor4D)
-        : (tf.transpose(tf.reshape(rows, [batch, time, c.heads, headDimension]), [0, 2, 1, 3]) as tf.Tensor4D);
-    const fromHeads = (context: tf.Tensor4D) =>
-      tf.reshape(time === 1 ? context : tf.transpose(context, [0, 2, 1, 3]), [
-        batch * time,
-        c.modelDimension,
-      ]) as tf.Tensor2D;
     for (let layer = 0; layer < c.layers; layer++) {
-      const p = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor;
-      const normed = layerNorm(x, p("norm1.gain") as tf.Tensor1D, p("norm1.bias") as tf.Tensor1D, c.layerNormEpsilon);
-      const qkv = linear(normed, p("attention.qkv.weight") as tf.Tensor2D, p("attention.qkv.bias") as tf.Tensor1D);
-      const [q, k, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const pastKeys = past?.keys[layer];
-      const pastValues = past?.values[layer];
-      const layerKeys = pastKeys ? tf.concat([pastKeys, toHeads(k)], 2) : toHeads(k);
-      const layerValues = pastValues ? tf.concat([pastValues, toHeads(v)], 2) : toHeads(v);
-      keys.push(layerKeys);
-      values.push(layerValues);
-      // Scaling q (time x d) is cheaper than scaling the scores (time x columns x heads).
-      const scaledQ = tf.mul(toHeads(q), 1 / Math.sqrt(headDimension));
-      const scores = tf.add(tf.matMul(scaledQ, layerKeys, false, true), bias);
-      const context = tf.matMul(tf.softmax(scores), layerValues) as tf.Tensor4D;
-      const merged = fromHeads(context);
-      x = tf.add(
-        x,
-        linear(merged, p("attention.output.weight") as tf.Tensor2D, p("attention.output.bias") as tf.Tensor1D),
+      const matrix = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor2D;
+      const vector = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor1D;
+      const normed = layerNorm(x, vector("norm1.gain"), vector("norm1.bias"), c.layerNormEpsilon);
+      const attention = causalAttention(
+        normed,
+        {
+          qkvWeight: matrix("attention.qkv.weight"),
+          qkvBias: vector("attention.qkv.bias"),
+          outputWeight: matrix("attention.output.weight"),
+          outputBias: vector("attention.output.bias"),
+        },
+        { batch, time, heads: c.heads },
+        bias,
+        past === null ? null : { keys: past.keys[layer]!, values: past.values[layer]! },
       );
-      const normed2 = layerNorm(x, p("norm2.gain") as tf.Tensor1D, p("norm2.bias") as tf.Tensor1D, c.layerNormEpsilon);
-      const up = gelu(linear(normed2, p("mlp.up.weight") as tf.Tensor2D, p("mlp.up.bias") as tf.Tensor1D));
-      x = tf.add(x, linear(up, p("mlp.down.weight") as tf.Tensor2D, p("mlp.down.bias") as tf.Tensor1D));
+      keys.push(attention.keys);
+      values.push(attention.values);
+      x = tf.add(x, attention.output);
+      const normed2 = layerNorm(x, vector("norm2.gain"), vector("norm2.bias"), c.layerNormEpsilon);
+      const up = gelu(linear(normed2, matrix("mlp.up.weight"), vector("mlp.up.bias")));
+      x = tf.add(x, linear(up, matrix("mlp.down.weight"), vector("mlp.down.bias")));
     }
     const hidden = layerNorm(
       x,
