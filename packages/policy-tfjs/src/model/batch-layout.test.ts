@@ -19,4 +19,8 @@ describe("leftPaddedLayout", () => {
     ]);
     expect(Array.from(layout.attentionBias(3, 1))).toEqual([m, 0, 0, 0, 0, 0, 0, 0]);
   });
+
+  it("rejects a length longer than the width", () => {
+    expect(() => leftPaddedLayout([2, 5], 4)).toThrow(/lengths\[1\]: length 5 must be an integer in \[0, 4\]/);
+  });
 });

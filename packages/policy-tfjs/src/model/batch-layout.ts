@@ -1,3 +1,5 @@
+import { PolicyTfjsError } from "../errors.js";
+
 /**
  * Left-padded layout of rows of different lengths in one batch. Row b's tokens end at the same
  * column for every row, which lets incremental decoding append one column per step for all rows
@@ -31,7 +33,13 @@ export function leftPaddedLayout(
 ): LeftPaddedLayout {
   const rows = lengths.length;
   const leftPad = new Int32Array(rows);
-  for (let row = 0; row < rows; row++) leftPad[row] = width - lengths[row]!;
+  for (let row = 0; row < rows; row++) {
+    const length = lengths[row]!;
+    if (!Number.isInteger(length) || length < 0 || length > width) {
+      throw new PolicyTfjsError(`length ${length} must be an integer in [0, ${width}]`, `lengths[${row}]`);
+    }
+    leftPad[row] = width - length;
+  }
   return {
     rows,
     width,
