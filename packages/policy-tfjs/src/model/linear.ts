@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { recordingGradients } from "./gradient-mode.js";
 
 type Saver = (tensors: tf.Tensor[]) => void;
 
@@ -20,7 +21,7 @@ export const matMulExplicitGradient = tf.customGrad(((x: tf.Tensor2D, w: tf.Tens
 
 /** A dense layer on rows: `x [n, in] @ w [in, out] + b [out]`. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
-  const product = matMulExplicitGradient(x, weight);
+  const product = recordingGradients() ? matMulExplicitGradient(x, weight) : (tf.matMul(x, weight) as tf.Tensor2D);
   return bias === undefined ? product : tf.add(product, bias);
 }
 
@@ -31,7 +32,7 @@ export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D):
  */
 export function embeddingLookup(ids: tf.Tensor1D, table: tf.Tensor2D): tf.Tensor2D {
   const oneHot = tf.cast(tf.oneHot(ids, table.shape[0]), "float32") as tf.Tensor2D;
-  return oneHotProduct(oneHot, table);
+  return recordingGradients() ? oneHotProduct(oneHot, table) : (tf.matMul(oneHot, table) as tf.Tensor2D);
 }
 
 const oneHotProduct = tf.customGrad(((oneHot: tf.Tensor2D, table: tf.Tensor2D, save: Saver) => {

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { recordingGradients } from "./gradient-mode.js";
 
 type Saver = (tensors: tf.Tensor[]) => void;
 type CustomGradientFunction = Parameters<typeof tf.customGrad>[0];
@@ -9,7 +10,15 @@ type CustomGradientFunction = Parameters<typeof tf.customGrad>[0];
  * differentiating the forward ops one by one; kernel count is what a small model pays for on wasm.
  */
 export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, epsilon: number): tf.Tensor2D {
-  return layerNormWithGradient(epsilon)(x, gain, bias);
+  if (recordingGradients()) return layerNormWithGradient(epsilon)(x, gain, bias);
+  return tf.add(tf.mul(standardise(x, epsilon).normalised, gain), bias);
+}
+
+/** `(x - mean) / sqrt(var + epsilon)` per row, and the inverse deviation the gradient reuses. */
+function standardise(x: tf.Tensor2D, epsilon: number): { normalised: tf.Tensor2D; inverseDeviation: tf.Tensor2D } {
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  const inverseDeviation = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), epsilon)) as tf.Tensor2D;
+  return { normalised: tf.mul(centred, inverseDeviation), inverseDeviation };
 }
 
 const layerNormByEpsilon = new Map<number, (x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor2D>();
@@ -18,9 +27,7 @@ function layerNormWithGradient(epsilon: number) {
   let normalise = layerNormByEpsilon.get(epsilon);
   if (normalise === undefined) {
     normalise = tf.customGrad(((x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, save: Saver) => {
-      const centred = tf.sub(x, tf.mean(x, -1, true));
-      const inverseDeviation = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), epsilon));
-      const normalised = tf.mul(centred, inverseDeviation);
+      const { normalised, inverseDeviation } = standardise(x, epsilon);
       save([normalised, inverseDeviation, gain]);
       return {
         value: tf.add(tf.mul(normalised, gain), bias),
@@ -56,9 +63,18 @@ const CUBIC = SIGMOID_SCALE * 0.044715;
  * computed as `x * sigmoid(z)` with `z = x (a + b x^2)`, `a = 2 sqrt(2/pi)`, `b = a * 0.044715`;
  * gradient `s + x s (1 - s) (a + 3 b x^2)` with `s = sigmoid(z)`.
  */
-export const gelu = tf.customGrad(((x: tf.Tensor2D, save: Saver) => {
+export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  return recordingGradients() ? geluWithGradient(x) : tf.mul(x, geluGate(x, tf.square(x)));
+}
+
+/** `sigmoid(x (a + b x^2))`, given `x^2`. */
+function geluGate(x: tf.Tensor2D, squared: tf.Tensor2D): tf.Tensor2D {
+  return tf.sigmoid(tf.mul(x, tf.add(tf.mul(squared, CUBIC), SIGMOID_SCALE))) as tf.Tensor2D;
+}
+
+const geluWithGradient = tf.customGrad(((x: tf.Tensor2D, save: Saver) => {
   const squared = tf.square(x);
-  const gate = tf.sigmoid(tf.mul(x, tf.add(tf.mul(squared, CUBIC), SIGMOID_SCALE)));
+  const gate = geluGate(x, squared);
   save([x, squared, gate]);
   return {
     value: tf.mul(x, gate),
