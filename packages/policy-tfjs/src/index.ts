@@ -36,6 +36,7 @@ export {
   type TrainStepResult,
 } from "./training/policy-optimizer.js";
 export { type ResponseLogProbs, responseLogProbs, type TokenRow } from "./training/response-log-probs.js";
+export { type RowScores, scoreRows } from "./training/score-rows.js";
 export { SFT_LOSS_MODULE, sftLoss } from "./training/sft-loss.js";
 export { SeededRandom } from "./util/seeded-random.js";
 export { ModelWorkerPool } from "./workers/model-worker-pool.js";
