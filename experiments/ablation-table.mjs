@@ -20,6 +20,8 @@ console.log(`| --- | ${metrics.map(() => "---").join(" | ")} |`);
 for (const variant of variants) {
   const results = JSON.parse(readFileSync(join(root, variant, "results.json"), "utf8"));
   for (const row of results.summary) {
-    console.log(`| ${variant} (${row.task}, ${row.seeds.length} seeds) | ${metrics.map(([key]) => cell(row.metrics[key])).join(" | ")} |`);
+    console.log(
+      `| ${variant} (${row.task}, ${row.seeds.length} seeds) | ${metrics.map(([key]) => cell(row.metrics[key])).join(" | ")} |`,
+    );
   }
 }
