@@ -1,5 +1,6 @@
 export type { TrajectoryCalibration } from "./calibration.js";
 export { calibrateWithRandomTrajectories } from "./calibration.js";
+export { writeFileAtomic } from "./comparison/atomic-write.js";
 export type { MeanWithInterval } from "./comparison/confidence-interval.js";
 export { meanConfidenceInterval } from "./comparison/confidence-interval.js";
 export type { ComparisonOptions, ComparisonResults, RunSpec } from "./comparison/run-comparison.js";

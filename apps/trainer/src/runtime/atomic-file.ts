@@ -1,15 +1,8 @@
-import { rename, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "@ibtpo/bench-harness";
 
-let counter = 0;
+export { writeFileAtomic };
 
-/** Write through a temporary sibling and a rename: a reader (or a crash) never sees half a file. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  counter += 1;
-  const temporary = `${path}.${process.pid}.${counter}.tmp`;
-  await writeFile(temporary, content, "utf8");
-  await rename(temporary, path);
-}
-
+/** Write a JSON document atomically (temporary sibling, then rename), pretty-printed. */
 export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   return writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
