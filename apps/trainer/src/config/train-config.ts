@@ -76,9 +76,14 @@ const samplingSchema = z.strictObject({
 });
 
 const evaluationSchema = z.strictObject({
+  /** Test-split problems of the final evaluation. */
   problems: positiveInteger.default(200),
+  /** Sampled responses per test problem (k of pass@k). */
   samples: positiveInteger.default(8),
   temperature: z.number().gt(0).default(1),
+  /** Greedy pass@1 on the validation split every this many steps (0: never), logged as validationAccuracy. */
+  every: z.number().int().min(0).default(10),
+  validationProblems: positiveInteger.default(100),
 });
 
 /** `ibtpo train`: RL from a base checkpoint. */
@@ -111,7 +116,13 @@ export const trainConfigSchema = z.strictObject({
     epochs: 1,
   }),
   sampling: samplingSchema.default({ temperature: 1, topP: 1, topK: 0 }),
-  evaluation: evaluationSchema.default({ problems: 200, samples: 8, temperature: 1 }),
+  evaluation: evaluationSchema.default({
+    problems: 200,
+    samples: 8,
+    temperature: 1,
+    every: 10,
+    validationProblems: 100,
+  }),
 });
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;

@@ -138,6 +138,10 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     maxResponseLength: config.maxResponseLength ?? task.maxResponseSymbols + 1,
   };
 
+  const validationProblems =
+    config.evaluation.every > 0
+      ? sampleProblems(task, { split: "validation", count: config.evaluation.validationProblems, seed: 0 })
+      : [];
   const saveAt = async (step: number) => {
     await saveCheckpoint(folder.checkpointDirectory(step), {
       model,
@@ -159,9 +163,22 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const progress = options.progress === false ? null : new Progress(config.algorithm, config.steps);
   progress?.update(startStep - 1);
   let lastSaved = startStep - 1;
+  let lastValidation = Number.NaN;
   try {
     for (let step = startStep; step <= config.steps && !stopRequested; step++) {
-      const metrics = await rlStep(context, step);
+      let metrics = await rlStep(context, step);
+      if (config.evaluation.every > 0 && step % config.evaluation.every === 0) {
+        const validation = await evaluateModel({
+          model,
+          tokenizer,
+          task,
+          problems: validationProblems,
+          samples: 0,
+          seed: config.seed,
+        });
+        metrics = { ...metrics, validationAccuracy: validation.passAt1Greedy };
+        lastValidation = validation.passAt1Greedy ?? Number.NaN;
+      }
       history.push(metrics);
       await folder.appendMetrics(metrics);
       if (step % config.checkpointEvery === 0 || step === config.steps) {
@@ -174,6 +191,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         H: shown(metrics.entropy ?? null),
         "Eff-Rate": shown(metrics.effRate ?? null, 2),
         "tok/s": shown(metrics.tokensPerSecond as number, 0),
+        "val pass@1": shown((metrics.validationAccuracy as number | null | undefined) ?? lastValidation, 2),
       });
       // Sampling and updates rarely yield to the event loop; let the progress display and the
       // signal handlers run between steps.
