@@ -108,7 +108,7 @@ async function tryBackend(
   const specifier = PACKAGE_OF[choice];
   if (specifier !== null) {
     try {
-      await importModule(specifier);
+      await withoutDuplicateKernelWarnings(() => importModule(specifier));
     } catch (error) {
       return describeImportFailure(specifier, error);
     }
@@ -125,6 +125,25 @@ async function tryBackend(
     return `the "${tfjsName}" backend failed to initialise: ${(error as Error).message}`;
   }
   return null;
+}
+
+/**
+ * tfjs-node and tfjs-node-gpu register the same "tensorflow" kernels when their modules load,
+ * even when their native binding is missing and the load then fails; trying the second after the
+ * first would print one "already registered" warning per kernel (about 150 lines).
+ */
+async function withoutDuplicateKernelWarnings<T>(load: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && /^The kernel '.*' for backend 'tensorflow' is already registered/.test(args[0]))
+      return;
+    warn(...args);
+  };
+  try {
+    return await load();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 function describeImportFailure(specifier: string, error: unknown): string {
