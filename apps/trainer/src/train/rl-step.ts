@@ -1,26 +1,11 @@
 import { deriveSeed, type StepMetrics, type Task } from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
-import {
-  type PolicyOptimizer,
-  responseLogProbs,
-  type SymbolTokenizer,
-  type TfjsPolicy,
-  type TransformerModel,
-} from "@ibtpo/policy-tfjs";
+import type { PolicyOptimizer, SymbolTokenizer, TfjsPolicy, TransformerModel } from "@ibtpo/policy-tfjs";
 import { type AdvantageEstimator, type TrainingPreset, trainingBatchFromTrees } from "@ibtpo/tpo-loss";
-import {
-  disposeLossDiagnostics,
-  type LossDiagnostics,
-  type LossDiagnosticsTensors,
-  policyLoss,
-  readLossDiagnostics,
-  stopGradient,
-} from "@ibtpo/tpo-loss/tfjs";
 import { type Sampler, sampleBatch } from "@ibtpo/tree-sampler";
-import type * as tf from "@tensorflow/tfjs";
 import type { TrainConfig } from "../config/train-config.js";
 import { promptTokens, stepProblems } from "../runtime/task-setup.js";
-import { microBatches, microBatchTensor } from "./token-batch.js";
+import { updatePolicy } from "./policy-update.js";
 
 /** Everything one RL step needs; built once per run. */
 export interface RlContext {
@@ -58,7 +43,7 @@ function meanTreeEntropy(trees: readonly ReasoningTree[]): number | null {
 
 /**
  * One RL step: sample trees for this step's prompts under the token budget, verify, compute the
- * algorithm's advantages, and take one optimizer step on the clipped loss (micro-batched).
+ * algorithm's advantages, and update the policy on the clipped loss (see {@link updatePolicy}).
  * Problems and seeds derive from (run seed, step), so a resumed run repeats the same step.
  */
 export async function rlStep(context: RlContext, step: number): Promise<StepMetrics> {
@@ -89,56 +74,8 @@ export async function rlStep(context: RlContext, step: number): Promise<StepMetr
   const scoringSeconds = seconds(scoringStarted);
 
   const updateStarted = performance.now();
-  let update: { loss: number; gradientNorm: number; learningRate: number } | null = null;
-  let diagnostics: LossDiagnostics | null = null;
-  if (trainingBatch.trainedTokens > 0) {
-    const chunks = microBatches(
-      trainingBatch,
-      config.optimizer.microBatchSize,
-      preset.loss.lossAggregation === "token-mean",
-    );
-    const lossOptions = { ...preset.loss, normalizerLength: preset.loss.normalizerLength ?? context.maxResponseLength };
-    const weights = { weights: chunks.map((chunk) => chunk.weight) };
-    let kept: LossDiagnosticsTensors[] = [];
-    for (let epoch = 0; epoch < config.optimizer.epochs; epoch++) {
-      // Diagnostics of the last epoch are reported: that is where clipping acts.
-      for (const tensors of kept) disposeLossDiagnostics(tensors);
-      kept = [];
-      update = context.optimizer.trainStep(
-        chunks,
-        (chunk) => {
-          const { logprobs, entropies } = responseLogProbs(model, chunk.rows, {
-            temperature: config.sampling.temperature,
-          });
-          const reference = context.reference;
-          const result = policyLoss(
-            {
-              logp: logprobs,
-              oldLogp: microBatchTensor(chunk, chunk.oldLogprobs),
-              advantages: microBatchTensor(chunk, chunk.advantages),
-              mask: microBatchTensor(chunk, chunk.mask),
-              entropy: entropies,
-              refLogp:
-                reference === null
-                  ? null
-                  : (stopGradient(
-                      responseLogProbs(reference, chunk.rows, { temperature: config.sampling.temperature }).logprobs,
-                    ) as tf.Tensor2D),
-            },
-            lossOptions,
-          );
-          kept.push(result.diagnostics);
-          return result.loss;
-        },
-        weights,
-      );
-    }
-    const read = await Promise.all(kept.map((tensors) => readLossDiagnostics(tensors)));
-    diagnostics = weightedDiagnostics(
-      read,
-      chunks.map((chunk) => chunk.weight),
-    );
-  }
+  const { update, diagnostics } =
+    trainingBatch.trainedTokens > 0 ? await updatePolicy(context, trainingBatch) : { update: null, diagnostics: null };
   const updateSeconds = seconds(updateStarted);
 
   const statistics = batch.statistics;
@@ -166,21 +103,5 @@ export async function rlStep(context: RlContext, step: number): Promise<StepMetr
     truncated: statistics.truncatedTrajectories,
     distinctAnswers: statistics.meanDistinctAnswers,
     tokensPerSecond: statistics.generatedTokens / Math.max(samplingSeconds, 1e-9),
-  };
-}
-
-function weightedDiagnostics(all: readonly LossDiagnostics[], weights: readonly number[]): LossDiagnostics {
-  const sum = (pick: (d: LossDiagnostics) => number) => all.reduce((total, d, i) => total + pick(d) * weights[i]!, 0);
-  const terms: Record<string, number> = {};
-  for (const name of Object.keys(all[0]?.terms ?? {})) terms[name] = sum((d) => d.terms[name] ?? 0);
-  const entropies = all.every((d) => d.meanEntropy !== null);
-  return {
-    loss: sum((d) => d.loss),
-    policy: sum((d) => d.policy),
-    clipFraction: sum((d) => d.clipFraction),
-    dualClipFraction: sum((d) => d.dualClipFraction),
-    approxKl: sum((d) => d.approxKl),
-    meanEntropy: entropies ? sum((d) => d.meanEntropy ?? 0) : null,
-    terms,
   };
 }
