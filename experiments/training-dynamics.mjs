@@ -21,7 +21,8 @@ for (const task of readdirSync(root)) {
           .map((line) => JSON.parse(line)),
       );
     const across = (pick) => mean(runs.map(pick)).toFixed(3);
-    const change = (key) => `${across((steps) => window(steps, key, 0, 10))} -> ${across((steps) => window(steps, key, -10))}`;
+    const change = (key) =>
+      `${across((steps) => window(steps, key, 0, 10))} -> ${across((steps) => window(steps, key, -10))}`;
     console.log(
       `| ${task} | ${algorithm} | ${across((steps) => window(steps, "effRate", 0))} | ${change("ibScore")} | ${change("ibH")} | ${change("ibI")} | ${change("entropy")} |`,
     );
