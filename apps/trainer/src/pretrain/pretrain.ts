@@ -12,7 +12,7 @@ import {
 } from "@ibtpo/policy-tfjs";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { writeJsonAtomic } from "../runtime/atomic-file.js";
-import { evaluateModel } from "../runtime/evaluate-checkpoint.js";
+import { evaluateModel, greedyPassAt1 } from "../runtime/evaluate-checkpoint.js";
 import { Progress, shown } from "../runtime/progress.js";
 import { createTask, defaultContextLength, stepProblems } from "../runtime/task-setup.js";
 import { sftRows } from "./sft-rows.js";
@@ -76,15 +76,7 @@ export async function pretrain(
       sftLoss(model, microBatch),
     );
     if (config.evalEvery > 0 && step % config.evalEvery === 0 && step < config.steps) {
-      const summary = await evaluateModel({
-        model,
-        tokenizer,
-        task,
-        problems: validationProblems,
-        samples: 0,
-        seed: config.seed,
-      });
-      lastPass = summary.passAt1Greedy ?? Number.NaN;
+      lastPass = await greedyPassAt1({ model, tokenizer, task, problems: validationProblems, seed: config.seed });
     }
     progress.update(step, {
       loss: shown(result.loss),

@@ -59,3 +59,11 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
   (progress as Progress | null)?.stop();
   return evaluation.summary;
 }
+
+/** Greedy pass@1 only (no sampling), for periodic checks during training; NaN without problems. */
+export async function greedyPassAt1(
+  options: Pick<EvaluateModelOptions, "model" | "tokenizer" | "task" | "problems" | "seed">,
+): Promise<number> {
+  const summary = await evaluateModel({ ...options, samples: 0 });
+  return summary.passAt1Greedy ?? Number.NaN;
+}

@@ -12,7 +12,7 @@ import { ConfigError } from "../config/config-error.js";
 import type { TrainConfig } from "../config/train-config.js";
 import { withoutUndefined } from "../config/without-undefined.js";
 import { writeJsonAtomic } from "../runtime/atomic-file.js";
-import { evaluateModel } from "../runtime/evaluate-checkpoint.js";
+import { evaluateModel, greedyPassAt1 } from "../runtime/evaluate-checkpoint.js";
 import { Progress, shown } from "../runtime/progress.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
 import { createTask } from "../runtime/task-setup.js";
@@ -168,16 +168,14 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     for (let step = startStep; step <= config.steps && !stopRequested; step++) {
       let metrics = await rlStep(context, step);
       if (config.evaluation.every > 0 && step % config.evaluation.every === 0) {
-        const validation = await evaluateModel({
+        lastValidation = await greedyPassAt1({
           model,
           tokenizer,
           task,
           problems: validationProblems,
-          samples: 0,
           seed: config.seed,
         });
-        metrics = { ...metrics, validationAccuracy: validation.passAt1Greedy };
-        lastValidation = validation.passAt1Greedy ?? Number.NaN;
+        metrics = { ...metrics, validationAccuracy: lastValidation };
       }
       history.push(metrics);
       await folder.appendMetrics(metrics);
