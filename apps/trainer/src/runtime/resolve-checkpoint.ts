@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ConfigError } from "../config/config-error.js";
 import { RunFolder } from "../train/run-folder.js";
 
@@ -16,6 +16,11 @@ export interface ResolvedCheckpoint {
  * a run's config.json or the checkpoint's manifest metadata says which.
  */
 export async function resolveCheckpoint(path: string): Promise<ResolvedCheckpoint> {
+  if (!existsSync(path)) {
+    throw new ConfigError(
+      `checkpoint folder ${resolve(path)} does not exist; pass --init <dir> (relative paths start from the current folder, ${process.cwd()})`,
+    );
+  }
   if (existsSync(join(path, "manifest.json"))) {
     const manifest = JSON.parse(await readFile(join(path, "manifest.json"), "utf8")) as {
       metadata?: { task?: string; taskOptions?: Record<string, number> };
