@@ -1,6 +1,7 @@
 import type { Problem, Random, Task } from "@ibtpo/bench-harness";
 import type { SymbolTokenizer, TokenRow } from "@ibtpo/policy-tfjs";
 import { promptTokens } from "../runtime/task-setup.js";
+import { tokenRow } from "../runtime/token-row.js";
 
 /**
  * SFT rows for the warm-up: each problem's prompt (with BOS) followed by a random legal
@@ -18,10 +19,7 @@ export function sftRows(
     const prompt = promptTokens(tokenizer, problem);
     const response = tokenizer.encode(task.randomTrajectory(problem, random), { eos: true });
     if (prompt.length + response.length > contextLength) continue;
-    const tokens = new Int32Array(prompt.length + response.length);
-    tokens.set(prompt);
-    tokens.set(response, prompt.length);
-    rows.push({ tokens, promptLength: prompt.length });
+    rows.push(tokenRow(prompt, response));
   }
   return rows;
 }

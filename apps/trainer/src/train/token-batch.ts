@@ -1,6 +1,7 @@
-import type { TokenRow } from "@ibtpo/policy-tfjs";
+import { splitIntoMicroBatches, type TokenRow } from "@ibtpo/policy-tfjs";
 import { padTrainingBatch, type TrainingBatch, type TrainingSequence } from "@ibtpo/tpo-loss";
 import * as tf from "@tensorflow/tfjs";
+import { tokenRow } from "../runtime/token-row.js";
 
 /** One micro-batch of training rows with the loss inputs that do not depend on the weights. */
 export interface MicroBatch {
@@ -29,35 +30,29 @@ function rowWeight(sequence: TrainingSequence): number {
  */
 export function microBatches(batch: TrainingBatch, size: number, tokenMean: boolean): MicroBatch[] {
   const sequences = batch.sequences.filter((sequence) => rowWeight(sequence) > 0);
-  const share = (chunk: readonly TrainingSequence[]) =>
-    tokenMean
-      ? chunk.reduce((sum, sequence) => sum + sequence.trainWeights.reduce((a, b) => a + b, 0), 0)
-      : chunk.reduce((sum, sequence) => sum + rowWeight(sequence), 0);
+  const trainedTokens = (chunk: readonly TrainingSequence[]) =>
+    chunk.reduce((sum, sequence) => sum + sequence.trainWeights.reduce((a, b) => a + b, 0), 0);
+  const rowWeights = (chunk: readonly TrainingSequence[]) =>
+    chunk.reduce((sum, sequence) => sum + rowWeight(sequence), 0);
+  const share = tokenMean ? trainedTokens : rowWeights;
   const total = share(sequences);
-  const result: MicroBatch[] = [];
-  for (let start = 0; start < sequences.length; start += size) {
-    const chunk = sequences.slice(start, start + size);
+  return splitIntoMicroBatches(sequences, size).map((chunk) => {
+    const chunkShare = share(chunk);
     const padded = padTrainingBatch({
       sequences: chunk,
       tokenWeighting: batch.tokenWeighting,
-      trainedTokens: share(chunk),
+      trainedTokens: trainedTokens(chunk),
     });
-    result.push({
-      rows: chunk.map((sequence) => {
-        const tokens = new Int32Array(sequence.promptTokens.length + sequence.tokens.length);
-        tokens.set(sequence.promptTokens);
-        tokens.set(sequence.tokens, sequence.promptTokens.length);
-        return { tokens, promptLength: sequence.promptTokens.length };
-      }),
+    return {
+      rows: chunk.map((sequence) => tokenRow(sequence.promptTokens, sequence.tokens)),
       sequences: chunk,
       columns: padded.columns,
       oldLogprobs: padded.oldLogprobs,
       advantages: padded.advantages,
       mask: padded.mask,
-      weight: share(chunk) / total,
-    });
-  }
-  return result;
+      weight: chunkShare / total,
+    };
+  });
 }
 
 /** A [rows, columns] float32 tensor of one of a micro-batch's arrays. */
