@@ -1,3 +1,4 @@
+import { TreeSamplerError } from "./errors.js";
 import type { FinishReason, Generation, GenerationRequest } from "./policy.js";
 import type { PlannedRequest } from "./prompt-sampling.js";
 import { deriveSeed } from "./seeded-random.js";
@@ -56,7 +57,7 @@ export class ChunkedRequest {
 
   /** The whole generation, as if it had come from one call. */
   generation(): Generation {
-    if (this.finishReason === null) throw new Error("ChunkedRequest.generation() before the row is done");
+    if (this.finishReason === null) throw new TreeSamplerError("the request is still generating", "chunked request");
     if (this.pieces.length === 1) return this.pieces[0] as Generation;
     return { ...concatSpans(this.pieces), finishReason: this.finishReason };
   }

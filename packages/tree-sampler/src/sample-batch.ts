@@ -66,17 +66,19 @@ function checkGeneration(generation: Generation | undefined, maxTokens: number, 
 }
 
 /**
- * Sample a tree for every prompt under one token budget each. Each iteration asks the sampler
- * for every unfinished prompt's forks, cuts the requests to each prompt's remaining budget, and
- * issues one `policy.generate` call for all of them; responses are segmented into steps, added
- * to the trees and verified. A prompt's tree is finished when its budget is spent or its sampler
- * plans nothing more.
+ * Sample a tree for every prompt under one token budget each. Each round asks the sampler for a
+ * prompt's forks and cuts the requests to the prompt's remaining budget; the requests of every
+ * prompt share `policy.generate` calls (by default a round of every prompt is one call; with
+ * `decodeChunk`, prompts start their next round as soon as their own finished). Responses are
+ * segmented into steps, added to the trees and verified. A prompt's tree is finished when its
+ * budget is spent or its sampler plans nothing more.
  *
  * @example
+ * // createReferencePolicy and createReferenceTask come from "@ibtpo/tree-sampler/testing"
  * const policy = createReferencePolicy({ seed: 1 });
  * const task = createReferenceTask({ prompts: 4, seed: 1 });
  * const batch = await sampleBatch(task.prompts, policy, {
- *   sampler: ibTreeSampler({ iterations: 16, nodesPerIteration: 2, branches: 2 }),
+ *   sampler: ibTreeSampler(),
  *   budget: 512, maxResponseLength: 64, seed: 7, reward: task.reward, answer: task.answer,
  * });
  * batch.statistics.trajectoriesPer1kTokens;
