@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { SymbolTokenizer, saveCheckpoint, selectBackend, TransformerModel } from "@ibtpo/policy-tfjs";
 import type { Policy } from "@ibtpo/tree-sampler";
 import { type RunningServer, startCompletionsServer } from "./completions-server.js";
+import type { ServeLimits } from "./serve-limits.js";
 import { loadServedPolicy, type ServedPolicy } from "./load-served-policy.js";
 
 export interface TinyServe {
@@ -28,6 +29,8 @@ export async function startTinyServe(
     readonly symbols?: readonly string[];
     /** Serve a wrapper of the checkpoint's policy (to hold it back or make it fail). */
     readonly wrapPolicy?: (policy: Policy) => Policy;
+    readonly limits?: Partial<ServeLimits>;
+    readonly maxBatchSize?: number;
   } = {},
 ): Promise<TinyServe> {
   await selectBackend({ backend: "wasm", log: () => {} });
@@ -54,6 +57,8 @@ export async function startTinyServe(
     model: served.model,
     topLogprobs: served.topLogprobs,
     port: 0,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
   });
   return {
     directory: checkpoint,
