@@ -3,8 +3,8 @@ import { completionResponse } from "./completion-response.js";
 import type { ClientKey, GenerationBatcher } from "./generation-batcher.js";
 import { OpenAIRequestError } from "./openai-error.js";
 import { type CompletionRequest, parseCompletionRequest } from "./parse-completion-request.js";
-import type { ServedModel } from "./served-model.js";
 import { DEFAULT_SERVE_LIMITS, type ServeLimits } from "./serve-limits.js";
+import type { ServedModel } from "./served-model.js";
 import type { TokenLogprob } from "./top-logprobs.js";
 
 /** The top-k next tokens at each generated position of one generation (see `topLogprobs`). */

@@ -142,7 +142,9 @@ describe("ibtpo serve refuses work above its limits", () => {
     expect(second.status).toBe(429);
     expect(second.headers.get("retry-after")).toBe("1");
     expect((await errorOf(second)).message).toContain("this client already has 5 rows queued");
-    const others = [1, 2].map((index) => post(completion([[1, 3]], { n: 3 }), { authorization: `Bearer other${index}` }));
+    const others = [1, 2].map((index) =>
+      post(completion([[1, 3]], { n: 3 }), { authorization: `Bearer other${index}` }),
+    );
     await waitFor(async () => (await queued()) === 11);
     const full = await post(completion([[1, 3]], { n: 2 }));
     expect(full.status).toBe(503);

@@ -5,8 +5,8 @@ import { completionHandler, type TopLogprobsFunction } from "./completion-handle
 import { GenerationBatcher } from "./generation-batcher.js";
 import { readJson, send } from "./http-json.js";
 import { OpenAIRequestError } from "./openai-error.js";
-import { modelCard, type ServedModel } from "./served-model.js";
 import { type ServeLimits, serveLimits } from "./serve-limits.js";
+import { modelCard, type ServedModel } from "./served-model.js";
 import { detokenize, tokenize } from "./tokenize-routes.js";
 
 export interface CompletionsServerOptions {

@@ -1,6 +1,6 @@
 import { badField, OpenAIRequestError } from "./openai-error.js";
-import type { ServedModel } from "./served-model.js";
 import { DEFAULT_SERVE_LIMITS, type ServeLimits } from "./serve-limits.js";
+import type { ServedModel } from "./served-model.js";
 
 /** A validated `/v1/completions` request, prompts already as token ids. */
 export interface CompletionRequest {

@@ -38,7 +38,10 @@ export const DEFAULT_SERVE_LIMITS: ServeLimits = {
 export const SERVE_LIMIT_FLAGS: Readonly<Record<keyof ServeLimits, { flag: string; help: string }>> = {
   maxRowsPerRequest: { flag: "--max-rows-per-request", help: "rows (prompts x n) one request may ask for" },
   maxTokensPerRequest: { flag: "--max-tokens-per-request", help: "generated tokens one request may ask for" },
-  maxQueuedRowsPerClient: { flag: "--max-queued-rows-per-client", help: "rows queued from one client: API key, else connection (429)" },
+  maxQueuedRowsPerClient: {
+    flag: "--max-queued-rows-per-client",
+    help: "rows queued from one client: API key, else connection (429)",
+  },
   maxQueuedRows: { flag: "--max-queued-rows", help: "rows queued in the server (503)" },
   maxBodyBytes: { flag: "--max-body-bytes", help: "largest request body (413)" },
   maxHeaderBytes: { flag: "--max-header-bytes", help: "largest request head (431)" },

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { SymbolTokenizer, saveCheckpoint, selectBackend, TransformerModel } from "@ibtpo/policy-tfjs";
 import type { Policy } from "@ibtpo/tree-sampler";
 import { type RunningServer, startCompletionsServer } from "./completions-server.js";
-import type { ServeLimits } from "./serve-limits.js";
 import { loadServedPolicy, type ServedPolicy } from "./load-served-policy.js";
+import type { ServeLimits } from "./serve-limits.js";
 
 export interface TinyServe {
   readonly directory: string;
