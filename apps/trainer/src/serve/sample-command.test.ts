@@ -10,7 +10,6 @@ import { runCliAsync } from "../../test/run-cli.js";
 import { defaultContextLength } from "../runtime/task-setup.js";
 import { startTinyServe, type TinyServe } from "./tiny-checkpoint.test-helper.js";
 
-
 /** Run `ibtpo ...` as a user would, without blocking this process (the servers live here). */
 const ibtpo = runCliAsync;
 
