@@ -17,7 +17,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -165,7 +165,6 @@ async function complete(url: string, body: Record<string, unknown>, authorizatio
  */
 async function fairness(url: string, model: string, prompts: readonly number[][], server: ChildProcess) {
   const limits = DEFAULT_SERVE_LIMITS;
-  const deadline = performance.now() + Number(values["fair-seconds"]) * 1000;
   let peakRss = rssMegabytes(server.pid);
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, rssMegabytes(server.pid));
@@ -187,8 +186,8 @@ async function fairness(url: string, model: string, prompts: readonly number[][]
   };
   let bigRequests = 0;
   let bigRows = 0;
-  const big = async () => {
-    while (performance.now() < deadline) {
+  const big = async (until: number) => {
+    while (performance.now() < until) {
       const { status } = await complete(url, bigBody, "Bearer big");
       if (status !== 200) throw new Error(`maximal request answered ${status}`);
       bigRequests++;
@@ -197,8 +196,8 @@ async function fairness(url: string, model: string, prompts: readonly number[][]
   };
   const latencies: number[] = [];
   let sent = 0;
-  const small = async (client: number) => {
-    while (performance.now() < deadline && sent < maxRequests) {
+  const small = async (client: number, until: number) => {
+    while (performance.now() < until && sent < maxRequests) {
       const index = sent++;
       const begin = performance.now();
       const { status, answer } = await complete(
@@ -210,7 +209,15 @@ async function fairness(url: string, model: string, prompts: readonly number[][]
       latencies.push(performance.now() - begin);
     }
   };
-  await Promise.all([big(), ...Array.from({ length: Number(values["small-clients"]) }, (_, client) => small(client))]);
+  const smallClients = Number(values["small-clients"]);
+  // The floor: the same small clients alone, for a quarter of the time, in the same run.
+  const aloneUntil = performance.now() + (Number(values["fair-seconds"]) * 1000) / 4;
+  await Promise.all(Array.from({ length: smallClients }, (_, client) => small(client, aloneUntil)));
+  const alone = [...latencies].sort((a, b) => a - b);
+  latencies.length = 0;
+  sent = 0;
+  const shared = performance.now() + Number(values["fair-seconds"]) * 1000;
+  await Promise.all([big(shared), ...Array.from({ length: smallClients }, (_, client) => small(client, shared))]);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, rssMegabytes(server.pid));
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -220,6 +227,8 @@ async function fairness(url: string, model: string, prompts: readonly number[][]
     small: latencies.length,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
+    aloneP50: percentile(alone, 0.5),
+    aloneP99: percentile(alone, 0.99),
     bigRequests,
     bigRows,
     peakRss,

@@ -93,9 +93,11 @@ function clientOf(request: IncomingMessage): unknown {
  */
 export async function startCompletionsServer(options: CompletionsServerOptions): Promise<RunningServer> {
   const { policy, model } = options;
-  const batcher = new GenerationBatcher(policy, options.maxBatchSize ?? 128);
-  const created = Math.floor(Date.now() / 1000);
   const limits = serveLimits(options.limits);
+  const batcher = new GenerationBatcher(policy, options.maxBatchSize ?? 128, limits.maxBatchTokens, (request) =>
+    Math.min(request.settings.maxTokens, model.contextLength - request.prefix.length),
+  );
+  const created = Math.floor(Date.now() / 1000);
   const limit = limits.maxBodyBytes;
   const complete = completionHandler({
     batcher,

@@ -29,9 +29,16 @@ export class GenerationBatcher {
   /** `generate` calls made and rows decoded, for logs and the load test. */
   readonly stats = { calls: 0, rows: 0 };
 
+  /**
+   * `maxBatchTokens` caps the tokens one call may generate (each row counted by `rowTokens`,
+   * default its `maxTokens`): a call runs until its longest row ends, so short calls are what let
+   * a small request in soon after a client queued many long rows.
+   */
   constructor(
     private readonly policy: Policy,
     private readonly maxBatchSize: number,
+    private readonly maxBatchTokens = Number.POSITIVE_INFINITY,
+    private readonly rowTokens: (request: GenerationRequest) => number = (request) => request.settings.maxTokens,
   ) {}
 
   /** Rows waiting for a call, over every client. */
@@ -84,12 +91,20 @@ export class GenerationBatcher {
     else this.queues.set(client, kept);
   }
 
-  /** Up to `maxBatchSize` rows, one per client per turn; served clients go to the back of the line. */
+  /**
+   * Up to `maxBatchSize` rows and `maxBatchTokens` tokens (at least one row), one row per client
+   * per turn; served clients go to the back of the line.
+   */
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
-    while (batch.length < this.maxBatchSize && this.queues.size > 0) {
+    let tokens = 0;
+    const full = () => batch.length >= this.maxBatchSize;
+    while (!full() && this.queues.size > 0) {
       for (const [client, queue] of [...this.queues]) {
-        if (batch.length >= this.maxBatchSize) break;
+        const next = queue[0] as Pending;
+        const cost = this.rowTokens(next.request);
+        if (full() || (batch.length > 0 && tokens + cost > this.maxBatchTokens)) return batch;
+        tokens += cost;
         batch.push(queue.shift() as Pending);
         this.queuedRows--;
         // Re-inserting moves the client behind those not served yet in this batch.

@@ -20,6 +20,11 @@ export interface ServeLimits {
   readonly headersTimeoutMs: number;
   /** Time to receive the whole request (head and body), in milliseconds; then a 408. */
   readonly requestTimeoutMs: number;
+  /**
+   * Tokens one `generate` call may generate (rows x their max_tokens within the context): a call
+   * runs until its longest row ends, so this bounds how long a small request waits behind others.
+   */
+  readonly maxBatchTokens: number;
 }
 
 /** The one home of the serving limits' defaults (flags and the README point here). */
@@ -32,6 +37,7 @@ export const DEFAULT_SERVE_LIMITS: ServeLimits = {
   maxHeaderBytes: 16 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  maxBatchTokens: 1024,
 };
 
 /** The `ibtpo serve` flag of each limit, with what it sets. */
@@ -47,6 +53,7 @@ export const SERVE_LIMIT_FLAGS: Readonly<Record<keyof ServeLimits, { flag: strin
   maxHeaderBytes: { flag: "--max-header-bytes", help: "largest request head (431)" },
   headersTimeoutMs: { flag: "--headers-timeout-ms", help: "time to receive the request head" },
   requestTimeoutMs: { flag: "--request-timeout-ms", help: "time to receive the whole request (408)" },
+  maxBatchTokens: { flag: "--max-batch-tokens", help: "tokens one batched generate call may generate" },
 };
 
 /** Defaults with the given limits replaced. */
