@@ -272,14 +272,14 @@ try {
   const fair = await fairness(started.url, model, prompts, started.child);
   console.log("");
   console.log(
-    `fairness: 1 client sending maximal requests (${DEFAULT_SERVE_LIMITS.maxRowsPerRequest} rows, max_tokens ${Math.floor(DEFAULT_SERVE_LIMITS.maxTokensPerRequest / DEFAULT_SERVE_LIMITS.maxRowsPerRequest)}) and ${values["small-clients"]} clients sending small ones (max_tokens ${maxTokens}) for at most ${values["fair-seconds"]} s`,
+    `fairness: ${values["small-clients"]} clients sending small requests (max_tokens ${maxTokens}) alone for ${Number(values["fair-seconds"]) / 4} s, then beside 1 client sending maximal ones (${DEFAULT_SERVE_LIMITS.maxRowsPerRequest} rows, max_tokens ${Math.floor(DEFAULT_SERVE_LIMITS.maxTokensPerRequest / DEFAULT_SERVE_LIMITS.maxRowsPerRequest)}) for ${values["fair-seconds"]} s; load average ${loadavg()[0]?.toFixed(1)}`,
   );
   console.log(
-    "| small requests | small p50 ms | small p99 ms | maximal requests (rows) | server peak RSS MB | 20,000 x n=128 request |",
+    "| small alone p50 / p99 ms | small beside maximal p50 / p99 ms | p99 ratio | small requests | maximal requests (rows) | server peak RSS MB | 20,000 x n=128 request |",
   );
-  console.log("|---:|---:|---:|---:|---:|---|");
+  console.log("|---:|---:|---:|---:|---:|---:|---|");
   console.log(
-    `| ${fair.small} | ${fair.p50.toFixed(1)} | ${fair.p99.toFixed(1)} | ${fair.bigRequests} (${fair.bigRows}) | ${fair.peakRss.toFixed(0)} | ${fair.refusedStatus} in ${fair.floodMs.toFixed(0)} ms |`,
+    `| ${fair.aloneP50.toFixed(0)} / ${fair.aloneP99.toFixed(0)} | ${fair.p50.toFixed(0)} / ${fair.p99.toFixed(0)} | ${(fair.p99 / fair.aloneP99).toFixed(1)}x | ${fair.small} | ${fair.bigRequests} (${fair.bigRows}) | ${fair.peakRss.toFixed(0)} | ${fair.refusedStatus} in ${fair.floodMs.toFixed(0)} ms |`,
   );
 } finally {
   server?.kill("SIGTERM");
