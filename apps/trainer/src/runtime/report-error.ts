@@ -1,13 +1,59 @@
 import { IbScoreInputError } from "@ibtpo/ib-score";
+import { PolicyTfjsError } from "@ibtpo/policy-tfjs";
 import { ConfigError } from "../config/config-error.js";
+import { OpenAIRequestError } from "../serve/openai-error.js";
+import { Progress } from "./progress.js";
 
-/** Print a failure for a user (message only for known input errors) and return the exit code. */
-export function reportError(error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
-  const known =
+/** What a Node system error's code means for a user, where the bare code says little. */
+const SYSTEM_HINTS: Readonly<Record<string, string>> = {
+  EADDRINUSE: "another process uses this port; pass another --port (0 picks a free one)",
+  EACCES: "permission denied",
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "is a folder, not a file",
+  ENOSPC: "the disk is full",
+};
+
+/** A Node system error (`ENOENT`, `EADDRINUSE`...): its message already names the path or address. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";
+}
+
+/** Errors whose message is written for a user: it names the file, key or tensor. */
+function isKnown(error: unknown): error is Error {
+  return (
     ConfigError.isInstance(error) ||
     IbScoreInputError.isInstance(error) ||
-    (error instanceof Error && /Error$/.test(error.name) && error.name !== "Error" && error.name !== "TypeError");
-  process.stderr.write(`ibtpo: ${known ? message : ((error as Error).stack ?? message)}\n`);
+    PolicyTfjsError.isInstance(error) ||
+    OpenAIRequestError.isInstance(error) ||
+    (error instanceof Error && /Error$/.test(error.name) && !["Error", "TypeError", "RangeError"].includes(error.name))
+  );
+}
+
+/** One line for a user. */
+export function errorLine(error: unknown): string {
+  if (isSystemError(error)) {
+    const hint = SYSTEM_HINTS[error.code as string];
+    const message = error.message.split("\n")[0] as string;
+    return hint === undefined || message.includes(hint) ? message : `${message} (${hint})`;
+  }
+  if (isKnown(error)) return error.message;
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `${message.split("\n")[0]} (an unexpected error; run again with --debug for its stack trace)`;
+}
+
+/**
+ * The one error printer of every command: stop progress bars, then print a known error or a Node
+ * system error as its message (it names the path, key or tensor) and anything else as one line,
+ * with its stack trace only when `debug` is set. Returns the exit code.
+ *
+ * @example
+ * process.exitCode = reportError(error, { debug: argv.includes("--debug") });
+ */
+export function reportError(error: unknown, options: { readonly debug?: boolean } = {}): number {
+  Progress.stopAll();
+  const stack = error instanceof Error ? error.stack : undefined;
+  const detail = options.debug && stack !== undefined ? `\n${stack}` : "";
+  process.stderr.write(`ibtpo: ${errorLine(error)}${detail}\n`);
   return 1;
 }

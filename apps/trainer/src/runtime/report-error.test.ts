@@ -1,0 +1,65 @@
+import { PolicyTfjsError } from "@ibtpo/policy-tfjs";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConfigError } from "../config/config-error.js";
+import { Progress } from "./progress.js";
+import { errorLine, reportError } from "./report-error.js";
+
+const printed = () => {
+  const write = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  return () => write.mock.calls.map(([text]) => String(text)).join("");
+};
+afterEach(() => vi.restoreAllMocks());
+
+describe("reportError", () => {
+  it("prints a known error as its message, one line, exit code 1", () => {
+    const output = printed();
+    expect(reportError(new ConfigError('config key "steps" (a.yaml:3): must be >= 1'))).toBe(1);
+    expect(output()).toBe('ibtpo: config key "steps" (a.yaml:3): must be >= 1\n');
+  });
+
+  it("prints a checkpoint error with its file and tensor", () => {
+    const error = new PolicyTfjsError("value 0 is NaN", 'run/model.safetensors tensor "w"');
+    expect(errorLine(error)).toBe('run/model.safetensors tensor "w": value 0 is NaN');
+  });
+
+  it("prints a Node system error as its message, which names the path or address, with a hint", () => {
+    const missing = Object.assign(new Error("ENOENT: no such file or directory, open 'runs/x/config.json'"), {
+      code: "ENOENT",
+    });
+    expect(errorLine(missing)).toBe(
+      "ENOENT: no such file or directory, open 'runs/x/config.json' (no such file or folder)",
+    );
+    const port = Object.assign(new Error("listen EADDRINUSE: address already in use 127.0.0.1:8000"), {
+      code: "EADDRINUSE",
+    });
+    expect(errorLine(port)).toContain("127.0.0.1:8000 (another process uses this port");
+  });
+
+  it("keeps an unexpected error's stack only with debug", () => {
+    const error = new TypeError("cannot read properties of undefined (reading 'x')");
+    const plain = printed();
+    reportError(error);
+    expect(plain()).toBe(
+      "ibtpo: TypeError: cannot read properties of undefined (reading 'x') (an unexpected error; run again with --debug for its stack trace)\n",
+    );
+    vi.restoreAllMocks();
+    const debug = printed();
+    reportError(error, { debug: true });
+    expect(debug()).toContain(error.stack as string);
+  });
+
+  it("stops a progress bar that is still showing, so the process can end", () => {
+    const stream = Object.assign(printedStream(), { isTTY: false });
+    const progress = new Progress("train", 10, stream as unknown as NodeJS.WriteStream);
+    const stop = vi.spyOn(progress, "stop");
+    printed();
+    reportError(new ConfigError("bad"));
+    expect(stop).toHaveBeenCalledTimes(1);
+    // A second stop (a finally block after the printer) is harmless.
+    progress.stop();
+  });
+});
+
+function printedStream() {
+  return { write: () => true, on: () => undefined, removeListener: () => undefined, columns: 80 };
+}
