@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TpoLossInputError } from "./errors.js";
-import { drGrpoAdvantages, grpoAdvantages, type RewardScaling } from "./grpo-advantages.js";
+import { drGrpoAdvantages, grpoAdvantages } from "./grpo-advantages.js";
+import type { RewardScaling } from "./option-choices.js";
 
 const epsilon = 1e-4;
 

@@ -1,8 +1,6 @@
 import { requireAtLeast, requireOneOf } from "./errors.js";
 import { checkGroupLayout, meanAndStd } from "./group-layout.js";
-
-/** Which standard deviation divides the centred rewards (TRL's `scale_rewards`). */
-export type RewardScaling = "group" | "batch" | "none";
+import { type RewardScaling, rewardScalings } from "./option-choices.js";
 
 export interface GrpoAdvantageOptions {
   /** 'group' (GRPO, default), 'batch' (std over the whole batch), 'none' (Dr.GRPO). */
@@ -18,13 +16,11 @@ export interface ResolvedGrpoAdvantageOptions {
 
 export const defaultGrpoAdvantageOptions: ResolvedGrpoAdvantageOptions = { scaleRewards: "group", epsilon: 1e-4 };
 
-const scalings: readonly RewardScaling[] = ["group", "batch", "none"];
-
 export function resolveGrpoAdvantageOptions(options: GrpoAdvantageOptions = {}): ResolvedGrpoAdvantageOptions {
   return {
     scaleRewards: requireOneOf(
       options.scaleRewards ?? defaultGrpoAdvantageOptions.scaleRewards,
-      scalings,
+      rewardScalings,
       "scaleRewards",
     ),
     epsilon: requireAtLeast(options.epsilon ?? defaultGrpoAdvantageOptions.epsilon, 0, "epsilon"),

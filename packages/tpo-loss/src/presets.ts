@@ -1,6 +1,6 @@
 import type { AdvantageEstimator } from "./advantage-estimator.js";
 import { grpoEstimator, stepEstimator } from "./advantage-estimator.js";
-import { TpoLossInputError } from "./errors.js";
+import { requireOneOf, TpoLossInputError } from "./errors.js";
 import {
   defaultGrpoAdvantageOptions,
   type GrpoAdvantageOptions,
@@ -9,24 +9,28 @@ import {
 } from "./grpo-advantages.js";
 import { type PolicyLossOptions, type ResolvedPolicyLossOptions, resolvePolicyLossOptions } from "./loss-options.js";
 import {
+  type AdvantageEstimatorName,
+  advantageEstimatorNames,
+  type SamplerKind,
+  samplerKinds,
+  type TokenWeighting,
+  tokenWeightings,
+} from "./option-choices.js";
+import {
   defaultStepAdvantageOptions,
   type ResolvedStepAdvantageOptions,
   resolveStepAdvantageOptions,
   type StepAdvantageOptions,
 } from "./step-advantage-options.js";
-import type { TokenWeighting } from "./training-batch.js";
 
 export type PresetName = "grpo" | "dr-grpo" | "dapo" | "grpo-entropy" | "grpo-clip-higher" | "treerl" | "ib-tpo";
-
-/** Which rollout sampler of @ibtpo/tree-sampler the trainer should use. */
-export type SamplerKind = "chains" | "entropy-tree" | "ib-tree";
 
 /** The advantage estimator of a preset and its resolved options. */
 export type AdvantageSettings =
   | ({ readonly estimator: "grpo" } & ResolvedGrpoAdvantageOptions)
-  | ({ readonly estimator: "treerl" | "ib-tpo" } & ResolvedStepAdvantageOptions);
+  | ({ readonly estimator: Exclude<AdvantageEstimatorName, "grpo"> } & ResolvedStepAdvantageOptions);
 
-export type AdvantageOverrides = { readonly estimator?: AdvantageSettings["estimator"] } & GrpoAdvantageOptions &
+export type AdvantageOverrides = { readonly estimator?: AdvantageEstimatorName } & GrpoAdvantageOptions &
   StepAdvantageOptions;
 
 /** Everything a trainer needs to run one algorithm. */
@@ -120,7 +124,11 @@ export function trainingPreset(name: PresetName, overrides: PresetOverrides = {}
   // Switching estimator starts from that estimator's defaults, not from the preset's numbers.
   const base = estimator === definition.advantage.estimator ? definition.advantage : {};
   const advantage = resolveAdvantageSettings(estimator, { ...base, ...requested });
-  const tokenWeighting = overrides.tokenWeighting ?? definition.tokenWeighting;
+  const tokenWeighting = requireOneOf(
+    overrides.tokenWeighting ?? definition.tokenWeighting,
+    tokenWeightings,
+    "tokenWeighting",
+  );
   if (advantage.estimator === "grpo" && tokenWeighting === "dedup") {
     throw new TpoLossInputError(
       "'dedup' needs a step-level estimator; 'grpo' gives one advantage per response",
@@ -129,7 +137,7 @@ export function trainingPreset(name: PresetName, overrides: PresetOverrides = {}
   }
   return {
     name,
-    sampler: overrides.sampler ?? definition.sampler,
+    sampler: requireOneOf(overrides.sampler ?? definition.sampler, samplerKinds, "sampler"),
     advantage,
     loss: resolvePolicyLossOptions({ ...definition.loss, ...overrides.loss }),
     dynamicSampling: overrides.dynamicSampling ?? definition.dynamicSampling,
@@ -155,7 +163,7 @@ function resolveAdvantageSettings(
   }
   if (estimator === "ib-tpo") return { estimator, ...resolveStepAdvantageOptions(options) };
   throw new TpoLossInputError(
-    `unknown estimator '${String(estimator)}'; known: grpo, treerl, ib-tpo`,
+    `unknown estimator '${String(estimator)}'; known: ${advantageEstimatorNames.join(", ")}`,
     "option advantage.estimator",
   );
 }

@@ -1,10 +1,10 @@
 import { requireAtLeast, requireFinite, requireOneOf } from "./errors.js";
-
-/** How the step surprisal u(s) is formed from the step's token log-probs. */
-export type StepSurprisalMode = "token-mean" | "token-sum";
-
-/** Divide a step's advantage by sqrt(traj(s)) (TreeRL) or leave it. */
-export type LeafNormalisation = "sqrt" | "none";
+import {
+  type LeafNormalisation,
+  leafNormalisations,
+  type StepSurprisalMode,
+  stepSurprisalModes,
+} from "./option-choices.js";
 
 /** Options of the step-level tree advantages (METHOD.md section 5). */
 export interface StepAdvantageOptions {
@@ -47,7 +47,7 @@ export function resolveStepAdvantageOptions(
     informationAlpha: requireAtLeast(options.informationAlpha ?? defaults.informationAlpha, 0, "informationAlpha"),
     valueAlpha: requireAtLeast(options.valueAlpha ?? defaults.valueAlpha, 0, "valueAlpha"),
     localValue: requireFinite(options.localValue ?? defaults.localValue, "localValue"),
-    leafNorm: requireOneOf(options.leafNorm ?? defaults.leafNorm, ["sqrt", "none"], "leafNorm"),
-    surprisal: requireOneOf(options.surprisal ?? defaults.surprisal, ["token-mean", "token-sum"], "surprisal"),
+    leafNorm: requireOneOf(options.leafNorm ?? defaults.leafNorm, leafNormalisations, "leafNorm"),
+    surprisal: requireOneOf(options.surprisal ?? defaults.surprisal, stepSurprisalModes, "surprisal"),
   };
 }

@@ -1,7 +1,8 @@
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import type { AdvantageEstimator } from "./advantage-estimator.js";
 import { TpoLossInputError } from "./errors.js";
-import { makeTrainingBatch, type TokenWeighting, type TrainingBatch, type TrainingSequence } from "./training-batch.js";
+import type { TokenWeighting } from "./option-choices.js";
+import { makeTrainingBatch, type TrainingBatch, type TrainingSequence } from "./training-batch.js";
 
 export interface TreeBatchOptions {
   /**

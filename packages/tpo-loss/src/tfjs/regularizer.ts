@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { LossAggregation } from "../loss-options.js";
+import type { LossAggregation } from "../option-choices.js";
 
 /** What a regulariser sees of the batch: the targets of the update and the loss's reduction. */
 export interface RegularizerBatch {
