@@ -1,9 +1,9 @@
 export type { AdvantageEstimator, ResponseAdvantageEstimator, StepAdvantageEstimator } from "./advantage-estimator.js";
 export { grpoEstimator, ibTpoEstimator, treeRlEstimator } from "./advantage-estimator.js";
-export type { DynamicSamplingResult } from "./dynamic-sampling.js";
-export { dynamicSamplingFilter, dynamicSamplingFilterTrees } from "./dynamic-sampling.js";
+export type { DeprecationWarningHandler } from "./deprecated-options.js";
+export { setDeprecationWarningHandler } from "./deprecated-options.js";
 export { TpoLossInputError } from "./errors.js";
-export type { GroupResponse, ResponseGroup } from "./group-sequences.js";
+export type { GroupBatchOptions, GroupResponse, ResponseGroup } from "./group-sequences.js";
 export { trainingBatchFromGroups } from "./group-sequences.js";
 export type { GrpoAdvantageOptions, ResolvedGrpoAdvantageOptions } from "./grpo-advantages.js";
 export {
@@ -25,6 +25,7 @@ export type {
   LossAggregation,
   RewardScaling,
   SamplerKind,
+  StepProbabilityMode,
   StepSurprisalMode,
   TokenWeighting,
   TreeRewardScale,
@@ -38,6 +39,7 @@ export {
   lossAggregations,
   rewardScalings,
   samplerKinds,
+  stepProbabilityModes,
   stepSurprisalModes,
   tokenWeightings,
   treeRewardScales,
@@ -58,4 +60,11 @@ export type { TrainingBatch, TrainingSequence } from "./training-batch.js";
 export type { TreeBatchOptions } from "./tree-sequences.js";
 export { trainingBatchFromTrees } from "./tree-sequences.js";
 export type { TreeRlAdvantageOptions } from "./treerl-advantages.js";
-export { treeRlStepAdvantages } from "./treerl-advantages.js";
+export { treeRlAdvantageDefaults, treeRlStepAdvantages } from "./treerl-advantages.js";
+export type { DynamicSamplingResult, GroupFilterResult } from "./zero-variance-filter.js";
+export {
+  dynamicSamplingFilter,
+  dynamicSamplingFilterTrees,
+  zeroVarianceFilter,
+  zeroVarianceFilterTrees,
+} from "./zero-variance-filter.js";

@@ -2,8 +2,11 @@
  * Every string-valued option of this package, each as one `as const` list with its type derived
  * from it. This file is the one home of these names: the option types, the validation messages and
  * any config schema built on top (a CLI, a JSON Schema) all read them from here, so a value added
- * here reaches every consumer without further edits.
+ * here reaches every consumer without further edits. `stepProbabilityModes` belongs to
+ * @ibtpo/ib-score (the step probability of its IB-Score) and is passed on from there.
  */
+
+export { type StepProbabilityMode, stepProbabilityModes } from "@ibtpo/ib-score";
 
 /** Advantage estimators a preset can name (`advantage.estimator`). */
 export const advantageEstimatorNames = ["grpo", "treerl", "ib-tpo"] as const;
