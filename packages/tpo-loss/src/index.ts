@@ -63,6 +63,8 @@ export type { TreeBatchOptions } from "./tree-sequences.js";
 export { trainingBatchFromTrees } from "./tree-sequences.js";
 export type { TreeRlAdvantageOptions } from "./treerl-advantages.js";
 export { treeRlAdvantageDefaults, treeRlStepAdvantages } from "./treerl-advantages.js";
+export type { ForeignOptionName } from "./trl-verl-names.js";
+export { optionForForeignName, trlVerlOptionNames } from "./trl-verl-names.js";
 export type { DynamicSamplingResult, GroupFilterResult } from "./zero-variance-filter.js";
 export {
   dynamicSamplingFilter,
