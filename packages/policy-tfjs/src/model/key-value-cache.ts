@@ -1,0 +1,188 @@
+import * as tf from "@tensorflow/tfjs";
+import { PolicyTfjsError } from "../errors.js";
+
+/** Columns added at a time when the cache is full, so it is reallocated once per this many steps. */
+export const CACHE_GROWTH_COLUMNS = 8;
+
+/** The wasm backend's view of its heap; absent on other backends. */
+interface HeapBackend {
+  typedArrayFromHeap?: (tensor: tf.TensorInfo) => Float32Array;
+}
+
+/**
+ * Keys and values of every layer for the columns seen so far, in tensors preallocated beyond
+ * them so that a decode step writes its column instead of concatenating (a copy of the whole
+ * cache per layer and token). Keys are `[batch, heads, capacity, headDimension]`; values are kept
+ * transposed, `[batch, heads, headDimension, capacity]`, so that both attention products of a
+ * single query are a multiply and a sum over the last axis. Columns from `length` to `capacity`
+ * are zeros and must be masked by the attention bias.
+ *
+ * On the wasm backend a column is written in place into the heap; the cache owns its tensors
+ * (never exposed, never reshaped), so no other tensor sees the write. Other backends replace the
+ * tensor with `tf.where` over a column mask, which gives the same values.
+ */
+export class KeyValueCache {
+  private readonly keyTensors: tf.Tensor4D[];
+  private readonly valueTensors: tf.Tensor4D[];
+  private filled: number;
+  private readonly maxColumns: number;
+
+  private constructor(keys: tf.Tensor4D[], values: tf.Tensor4D[], length: number, maxColumns: number) {
+    this.keyTensors = keys.map((tensor) => tf.keep(tensor));
+    this.valueTensors = values.map((tensor) => tf.keep(tensor));
+    this.filled = length;
+    this.maxColumns = maxColumns;
+  }
+
+  /**
+   * A cache holding prefill keys and values `[batch * time, d]` of each layer (rows of one
+   * sequence consecutive), with room for more columns up to `maxColumns`.
+   */
+  static fromRows(
+    keys: readonly tf.Tensor2D[],
+    values: readonly tf.Tensor2D[],
+    shape: { readonly batch: number; readonly time: number; readonly heads: number },
+    maxColumns: number,
+  ): KeyValueCache {
+    const { batch, time, heads } = shape;
+    const capacity = Math.min(maxColumns, time + CACHE_GROWTH_COLUMNS);
+    const tensors = tf.tidy(() => {
+      const split = (rows: tf.Tensor2D) => tf.reshape(rows, [batch, time, heads, rows.shape[1] / heads]);
+      const room = capacity - time;
+      const keyTensors = keys.map(
+        (rows) =>
+          tf.pad(tf.transpose(split(rows), [0, 2, 1, 3]), [
+            [0, 0],
+            [0, 0],
+            [0, room],
+            [0, 0],
+          ]) as tf.Tensor4D,
+      );
+      const valueTensors = values.map(
+        (rows) =>
+          tf.pad(tf.transpose(split(rows), [0, 2, 3, 1]), [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, room],
+          ]) as tf.Tensor4D,
+      );
+      return { keyTensors, valueTensors };
+    });
+    return new KeyValueCache(tensors.keyTensors, tensors.valueTensors, time, maxColumns);
+  }
+
+  /** Columns written so far. */
+  get length(): number {
+    return this.filled;
+  }
+
+  /** Columns the tensors hold (written or not). */
+  get capacity(): number {
+    return this.keyTensors[0]!.shape[2];
+  }
+
+  get batch(): number {
+    return this.keyTensors[0]!.shape[0];
+  }
+
+  /** Keys of one layer, `[batch, heads, capacity, headDimension]`. */
+  keys(layer: number): tf.Tensor4D {
+    return this.keyTensors[layer]!;
+  }
+
+  /** Values of one layer, transposed: `[batch, heads, headDimension, capacity]`. */
+  values(layer: number): tf.Tensor4D {
+    return this.valueTensors[layer]!;
+  }
+
+  /** Make room for one more column, growing by {@link CACHE_GROWTH_COLUMNS} up to the context. */
+  reserveColumn(): void {
+    if (this.filled < this.capacity) return;
+    if (this.filled >= this.maxColumns) {
+      throw new PolicyTfjsError(`is full at ${this.maxColumns} columns (the context length)`, "key-value cache");
+    }
+    const room = Math.min(this.maxColumns, this.capacity + CACHE_GROWTH_COLUMNS) - this.capacity;
+    this.replaceAll((tensor, axis) =>
+      tf.pad(
+        tensor,
+        tensor.shape.map((_, index) => [0, index === axis ? room : 0] as [number, number]),
+      ),
+    );
+  }
+
+  /**
+   * Write column `length` of one layer from this step's keys and values `[batch, d]` (one row per
+   * sequence, heads consecutive). Call for every layer, then {@link KeyValueCache.advance}.
+   */
+  writeColumn(layer: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
+    const column = this.filled;
+    const keyTensor = this.keyTensors[layer]!;
+    const [batch, heads, capacity, headDimension] = keyTensor.shape;
+    const backend = tf.backend() as unknown as HeapBackend;
+    if (tf.getBackend() === "wasm" && backend.typedArrayFromHeap !== undefined) {
+      const keyHeap = backend.typedArrayFromHeap(keyTensor);
+      const valueHeap = backend.typedArrayFromHeap(this.valueTensors[layer]!);
+      const keyData = keys.dataSync() as Float32Array;
+      const valueData = values.dataSync() as Float32Array;
+      for (let row = 0; row < batch * heads; row++) {
+        keyHeap.set(
+          keyData.subarray(row * headDimension, (row + 1) * headDimension),
+          (row * capacity + column) * headDimension,
+        );
+      }
+      for (let index = 0; index < valueData.length; index++) valueHeap[index * capacity + column] = valueData[index]!;
+      return;
+    }
+    const replace = (current: tf.Tensor4D, update: tf.Tensor4D, maskShape: number[]) =>
+      tf.tidy(() => {
+        const mask = tf.equal(tf.reshape(tf.range(0, capacity, 1, "int32"), maskShape), column);
+        return tf.keep(tf.where(mask, update, current) as tf.Tensor4D);
+      });
+    const nextKeys = replace(keyTensor, tf.reshape(keys, [batch, heads, 1, headDimension]), [1, 1, capacity, 1]);
+    const nextValues = replace(this.valueTensors[layer]!, tf.reshape(values, [batch, heads, headDimension, 1]), [
+      1,
+      1,
+      1,
+      capacity,
+    ]);
+    tf.dispose([keyTensor, this.valueTensors[layer]!]);
+    this.keyTensors[layer] = nextKeys;
+    this.valueTensors[layer] = nextValues;
+  }
+
+  /** Count the column every layer has just written. */
+  advance(): void {
+    this.filled++;
+  }
+
+  /** Keep only the rows at `positions` (in that order); this cache is disposed. */
+  keepRows(positions: readonly number[]): KeyValueCache {
+    const indices = tf.tensor1d([...positions], "int32");
+    const pick = (tensor: tf.Tensor4D) => tf.gather(tensor, indices, 0) as tf.Tensor4D;
+    const kept = new KeyValueCache(
+      this.keyTensors.map(pick),
+      this.valueTensors.map(pick),
+      this.filled,
+      this.maxColumns,
+    );
+    indices.dispose();
+    this.dispose();
+    return kept;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.keyTensors, ...this.valueTensors]);
+  }
+
+  private replaceAll(grow: (tensor: tf.Tensor4D, axis: number) => tf.Tensor): void {
+    const grown = (tensors: tf.Tensor4D[], axis: number) =>
+      tensors.map((tensor) => {
+        const next = tf.keep(tf.tidy(() => grow(tensor, axis)) as tf.Tensor4D);
+        tensor.dispose();
+        return next;
+      });
+    this.keyTensors.splice(0, this.keyTensors.length, ...grown(this.keyTensors, 2));
+    this.valueTensors.splice(0, this.valueTensors.length, ...grown(this.valueTensors, 3));
+  }
+}
