@@ -27,7 +27,7 @@ export { type NamedWeight, TransformerModel } from "./model/transformer-model.js
 export { type DrawSettings, drawToken, type TokenDraw } from "./sampling/draw-token.js";
 export { TfjsPolicy, type TfjsPolicyOptions } from "./sampling/tfjs-policy.js";
 export { SPECIAL_TOKENS, SymbolTokenizer, type SymbolTokenizerJson } from "./tokenizer/symbol-tokenizer.js";
-export type { MicroBatchLoss, ModuleLoss } from "./training/accumulate-gradients.js";
+export type { MicroBatchLoss, ModuleLoss, ModuleLossResult } from "./training/accumulate-gradients.js";
 export { type LearningRateSchedule, learningRateAt } from "./training/learning-rate-schedule.js";
 export type { OptimizerState } from "./training/optimizer-state.js";
 export {
