@@ -102,22 +102,22 @@ export function attendWithinRows(
 
 /**
  * Attention of one new column per row over a cache that already holds it (a decode step): with a
- * single query, each product is a multiply and a sum over the last axis (keys `[batch, heads,
- * capacity, headDimension]`, values transposed), faster than a batched matMul on wasm.
- * `queries` is `[batch, d]`; `biasByKey` `[batch, 1, capacity]` masks padding and unwritten columns.
+ * single query, each product is a batched matMul without transpose flags, `q [batch, heads, 1,
+ * headDimension] @ keys [batch, heads, headDimension, capacity]` and `p @ values`, the fastest
+ * form measured for one query on wasm (a multiply and a sum, or a depthwise convolution, is slower).
+ * `queries` is `[batch, d]`; `biasByKey` `[batch, 1, 1, capacity]` masks padding and unwritten columns.
  */
 export function attendToCache(
   queries: tf.Tensor2D,
   cache: KeyValueCache,
   layer: number,
   heads: number,
-  biasByKey: tf.Tensor3D,
+  biasByKey: tf.Tensor4D,
 ): tf.Tensor2D {
   const [batch, d] = queries.shape;
   const headQueries = tf.reshape(queries, [batch, heads, 1, d / heads]);
-  const scores = tf.add(tf.sum(tf.mul(headQueries, cache.keys(layer)), -1), biasByKey);
-  const probabilities = tf.reshape(tf.softmax(scores), [batch, heads, 1, cache.capacity]);
-  return tf.reshape(tf.sum(tf.mul(probabilities, cache.values(layer)), -1), [batch, d]) as tf.Tensor2D;
+  const scores = tf.add(tf.matMul(headQueries, cache.keys(layer)), biasByKey);
+  return tf.reshape(tf.matMul(tf.softmax(scores), cache.values(layer)), [batch, d]) as tf.Tensor2D;
 }
 
 /** The attention block's output projection. */

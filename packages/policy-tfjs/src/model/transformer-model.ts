@@ -157,14 +157,15 @@ export class TransformerModel {
       past === null
         ? (tf.transpose(bias, [2, 0, 1, 3]) as tf.Tensor4D)
         : (tf.pad(
-            tf.reshape(bias, [batch, 1, -1]),
+            bias,
             [
+              [0, 0],
               [0, 0],
               [0, 0],
               [0, past.capacity - bias.shape[3]],
             ],
             MASKED_SCORE,
-          ) as tf.Tensor3D);
+          ) as tf.Tensor4D);
     const prefillKeys: tf.Tensor2D[] = [];
     const prefillValues: tf.Tensor2D[] = [];
     for (let layer = 0; layer < c.layers; layer++) {
@@ -180,14 +181,14 @@ export class TransformerModel {
       const { queries, keys, values } = queryKeyValue(normed, this.queryKeyValueProjections(layer, weights));
       let merged: tf.Tensor2D;
       if (past === null) {
-        merged = attendWithinRows(queries, keys, values, { batch, time, heads: c.heads }, layerBias as tf.Tensor4D);
+        merged = attendWithinRows(queries, keys, values, { batch, time, heads: c.heads }, layerBias);
         if (options.keepCache) {
           prefillKeys.push(keys);
           prefillValues.push(values);
         }
       } else {
         past.writeColumn(layer, keys, values);
-        merged = attendToCache(queries, past, layer, c.heads, layerBias as tf.Tensor3D);
+        merged = attendToCache(queries, past, layer, c.heads, layerBias as tf.Tensor4D);
       }
       x = tf.add(x, attentionOutput(merged, weights));
       const normed2 = layerNorm(x, vector("norm2.gain"), vector("norm2.bias"), c.layerNormEpsilon);
