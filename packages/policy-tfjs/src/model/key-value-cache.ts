@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { PolicyTfjsError } from "../errors.js";
 
 /** Columns added at a time when the cache is full, so it is reallocated once per this many steps. */
 export const CACHE_GROWTH_COLUMNS = 8;
@@ -26,27 +25,26 @@ export class KeyValueCache {
   private readonly keyTensors: tf.Tensor4D[];
   private readonly valueTensors: tf.Tensor4D[];
   private filled: number;
-  private readonly maxColumns: number;
 
-  private constructor(keys: tf.Tensor4D[], values: tf.Tensor4D[], length: number, maxColumns: number) {
+  private constructor(keys: tf.Tensor4D[], values: tf.Tensor4D[], length: number) {
     this.keyTensors = keys.map((tensor) => tf.keep(tensor));
     this.valueTensors = values.map((tensor) => tf.keep(tensor));
     this.filled = length;
-    this.maxColumns = maxColumns;
   }
 
   /**
    * A cache holding prefill keys and values `[batch * time, d]` of each layer (rows of one
-   * sequence consecutive), with room for more columns up to `maxColumns`.
+   * sequence consecutive), with room for {@link CACHE_GROWTH_COLUMNS} more columns. There is no
+   * upper limit: in a left-padded batch the columns can outnumber any one row's positions (a row
+   * with a short prefix keeps generating after a long-prefix row stopped at the context).
    */
   static fromRows(
     keys: readonly tf.Tensor2D[],
     values: readonly tf.Tensor2D[],
     shape: { readonly batch: number; readonly time: number; readonly heads: number },
-    maxColumns: number,
   ): KeyValueCache {
     const { batch, time, heads } = shape;
-    const capacity = Math.min(maxColumns, time + CACHE_GROWTH_COLUMNS);
+    const capacity = time + CACHE_GROWTH_COLUMNS;
     const tensors = tf.tidy(() => {
       const split = (rows: tf.Tensor2D) => tf.reshape(rows, [batch, time, heads, rows.shape[1] / heads]);
       const room = capacity - time;
@@ -70,7 +68,7 @@ export class KeyValueCache {
       );
       return { keyTensors, valueTensors };
     });
-    return new KeyValueCache(tensors.keyTensors, tensors.valueTensors, time, maxColumns);
+    return new KeyValueCache(tensors.keyTensors, tensors.valueTensors, time);
   }
 
   /** Columns written so far. */
@@ -97,13 +95,10 @@ export class KeyValueCache {
     return this.valueTensors[layer]!;
   }
 
-  /** Make room for one more column, growing by {@link CACHE_GROWTH_COLUMNS} up to the context. */
+  /** Make room for one more column, growing by {@link CACHE_GROWTH_COLUMNS} when full. */
   reserveColumn(): void {
     if (this.filled < this.capacity) return;
-    if (this.filled >= this.maxColumns) {
-      throw new PolicyTfjsError(`is full at ${this.maxColumns} columns (the context length)`, "key-value cache");
-    }
-    const room = Math.min(this.maxColumns, this.capacity + CACHE_GROWTH_COLUMNS) - this.capacity;
+    const room = CACHE_GROWTH_COLUMNS;
     this.replaceAll((tensor, axis) =>
       tf.pad(
         tensor,
@@ -157,12 +152,7 @@ export class KeyValueCache {
   keepRows(positions: readonly number[]): KeyValueCache {
     const indices = tf.tensor1d([...positions], "int32");
     const pick = (tensor: tf.Tensor4D) => tf.gather(tensor, indices, 0) as tf.Tensor4D;
-    const kept = new KeyValueCache(
-      this.keyTensors.map(pick),
-      this.valueTensors.map(pick),
-      this.filled,
-      this.maxColumns,
-    );
+    const kept = new KeyValueCache(this.keyTensors.map(pick), this.valueTensors.map(pick), this.filled);
     indices.dispose();
     this.dispose();
     return kept;

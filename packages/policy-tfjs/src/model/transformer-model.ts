@@ -204,7 +204,7 @@ export class TransformerModel {
     );
     if (past !== null) return { hidden, cache: past };
     const cache = options.keepCache
-      ? KeyValueCache.fromRows(prefillKeys, prefillValues, { batch, time, heads: c.heads }, c.contextLength)
+      ? KeyValueCache.fromRows(prefillKeys, prefillValues, { batch, time, heads: c.heads })
       : null;
     return { hidden, cache };
   }
