@@ -15,6 +15,7 @@ export {
 export { decodeSafetensors, encodeSafetensors } from "./checkpoint/safetensors.js";
 export { PolicyTfjsError } from "./errors.js";
 export { type LeftPaddedLayout, leftPaddedLayout } from "./model/batch-layout.js";
+export { KeyValueCache } from "./model/key-value-cache.js";
 export { type ParameterSpec, parameterLayout } from "./model/parameter-layout.js";
 export {
   countParameters,
@@ -22,11 +23,11 @@ export {
   resolveTransformerConfig,
   type TransformerConfig,
 } from "./model/transformer-config.js";
-export { type KeyValueCache, type NamedWeight, TransformerModel } from "./model/transformer-model.js";
+export { type NamedWeight, TransformerModel } from "./model/transformer-model.js";
 export { type DrawSettings, drawToken, type TokenDraw } from "./sampling/draw-token.js";
 export { TfjsPolicy, type TfjsPolicyOptions } from "./sampling/tfjs-policy.js";
 export { SPECIAL_TOKENS, SymbolTokenizer, type SymbolTokenizerJson } from "./tokenizer/symbol-tokenizer.js";
-export type { MicroBatchLoss, ModuleLoss } from "./training/accumulate-gradients.js";
+export type { MicroBatchLoss, ModuleLoss, ModuleLossResult } from "./training/accumulate-gradients.js";
 export { type LearningRateSchedule, learningRateAt } from "./training/learning-rate-schedule.js";
 export type { OptimizerState } from "./training/optimizer-state.js";
 export {

@@ -1,46 +1,126 @@
 import * as tf from "@tensorflow/tfjs";
+import { groupedProduct } from "./grouped-product.js";
+import type { KeyValueCache } from "./key-value-cache.js";
 import { linear } from "./linear.js";
 
 /** One layer's attention weights, `[in, out]` matrices as everywhere in the model. */
 export interface AttentionWeights {
+  /** `[d, 3d]`: the query, key and value projections side by side (the checkpoint layout). */
   readonly qkvWeight: tf.Tensor2D;
   readonly qkvBias: tf.Tensor1D;
   readonly outputWeight: tf.Tensor2D;
   readonly outputBias: tf.Tensor1D;
 }
 
+export interface AttentionShape {
+  readonly batch: number;
+  readonly time: number;
+  readonly heads: number;
+}
+
+/** A dense layer's weight `[in, out]` and bias `[out]`. */
+export interface Projection {
+  readonly weight: tf.Tensor2D;
+  readonly bias: tf.Tensor1D;
+}
+
+/** The query (scaled), key and value projections of one layer. */
+export interface QueryKeyValueProjections {
+  readonly query: Projection;
+  readonly key: Projection;
+  readonly value: Projection;
+}
+
 /**
- * Multi-head attention of `time` new columns per row over the cached columns plus themselves.
- * `normed` is `[batch * time, d]`; `bias` `[batch, 1, time, past + time]` carries the causal and
- * padding masks. Returns the output rows and this layer's extended keys and values
- * (`[batch, heads, past + time, d / heads]`).
+ * The three column blocks of the fused `[d, 3d]` projection, the query block scaled by
+ * `1 / sqrt(headDimension)` (cheaper on the weight than on the queries or the scores). Three
+ * matMuls on these blocks are cheaper on wasm than one `[rows, 3d]` product split in three (a
+ * strided copy that costs more than the products); slicing the weight is small. Differentiable.
  */
-export function causalAttention(
+export function splitQueryKeyValue(weights: AttentionWeights, heads: number): QueryKeyValueProjections {
+  const d = weights.qkvWeight.shape[0];
+  const scale = 1 / Math.sqrt(d / heads);
+  const block = (index: number): Projection => ({
+    weight: tf.slice(weights.qkvWeight, [0, index * d], [d, d]) as tf.Tensor2D,
+    bias: tf.slice(weights.qkvBias, [index * d], [d]) as tf.Tensor1D,
+  });
+  const query = block(0);
+  return {
+    query: { weight: tf.mul(query.weight, scale) as tf.Tensor2D, bias: tf.mul(query.bias, scale) as tf.Tensor1D },
+    key: block(1),
+    value: block(2),
+  };
+}
+
+/** Queries (scaled), keys and values `[rows, d]` of the normalised rows. */
+export function queryKeyValue(
   normed: tf.Tensor2D,
-  weights: AttentionWeights,
-  shape: { readonly batch: number; readonly time: number; readonly heads: number },
-  bias: tf.Tensor4D,
-  past: { readonly keys: tf.Tensor4D; readonly values: tf.Tensor4D } | null,
-): { output: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
+  projections: QueryKeyValueProjections,
+): { queries: tf.Tensor2D; keys: tf.Tensor2D; values: tf.Tensor2D } {
+  const project = ({ weight, bias }: Projection) => linear(normed, weight, bias);
+  return { queries: project(projections.query), keys: project(projections.key), values: project(projections.value) };
+}
+
+/**
+ * Attention of every column over the columns of its own rows (training, scoring, prefill).
+ * `queries`, `keys`, `values` are `[batch * time, d]`; `biasByQuery` is the additive mask
+ * `[time, batch, 1, time]` (query column first). Both products are {@link groupedProduct}s with
+ * rows and heads as groups, which keeps them on XNNPACK: scores `[query, (batch, head), key]`
+ * from queries as `[query, headDimension, (batch, head)]` and keys as `[headDimension, (batch,
+ * head), key]`; the weighted values from probabilities as `[query, key, (batch, head)]` and values
+ * as `[key, (batch, head), headDimension]`. Returns the merged heads `[batch * time, d]`.
+ */
+export function attendWithinRows(
+  queries: tf.Tensor2D,
+  keys: tf.Tensor2D,
+  values: tf.Tensor2D,
+  shape: AttentionShape,
+  biasByQuery: tf.Tensor4D,
+): tf.Tensor2D {
   const { batch, time, heads } = shape;
-  const modelDimension = normed.shape[1];
-  const headDimension = modelDimension / heads;
-  // With one column (a decode step) the head transposes move no data, so a reshape does.
-  const toHeads = (rows: tf.Tensor2D): tf.Tensor4D =>
-    time === 1
-      ? (tf.reshape(rows, [batch, heads, 1, headDimension]) as tf.Tensor4D)
-      : (tf.transpose(tf.reshape(rows, [batch, time, heads, headDimension]), [0, 2, 1, 3]) as tf.Tensor4D);
-  const qkv = linear(normed, weights.qkvWeight, weights.qkvBias);
-  const [q, k, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-  const keys = past ? tf.concat([past.keys, toHeads(k)], 2) : toHeads(k);
-  const values = past ? tf.concat([past.values, toHeads(v)], 2) : toHeads(v);
-  // Scaling q (time x d) is cheaper than scaling the scores (time x columns x heads).
-  const scaledQ = tf.mul(toHeads(q), 1 / Math.sqrt(headDimension));
-  const scores = tf.add(tf.matMul(scaledQ, keys, false, true), bias);
-  const context = tf.matMul(tf.softmax(scores), values) as tf.Tensor4D;
-  const merged = tf.reshape(time === 1 ? context : tf.transpose(context, [0, 2, 1, 3]), [
-    batch * time,
-    modelDimension,
-  ]) as tf.Tensor2D;
-  return { output: linear(merged, weights.outputWeight, weights.outputBias), keys, values };
+  const d = queries.shape[1];
+  const headDimension = d / heads;
+  const groups = batch * heads;
+  const split = (rows: tf.Tensor2D) => tf.reshape(rows, [batch, time, heads, headDimension]);
+  const queryImage = tf.reshape(tf.transpose(split(queries), [1, 3, 0, 2]), [time, headDimension, groups]);
+  const keyFilter = tf.reshape(tf.transpose(split(keys), [3, 0, 2, 1]), [headDimension, groups, time]);
+  const scores = tf.reshape(groupedProduct(queryImage as tf.Tensor3D, keyFilter as tf.Tensor3D), [
+    time,
+    batch,
+    heads,
+    time,
+  ]);
+  const probabilities = tf.reshape(tf.softmax(tf.add(scores, biasByQuery)), [time, groups, time]);
+  const valueFilter = tf.reshape(tf.transpose(tf.reshape(values, [batch, time, d]), [1, 0, 2]), [
+    time,
+    groups,
+    headDimension,
+  ]);
+  const context = groupedProduct(tf.transpose(probabilities, [0, 2, 1]) as tf.Tensor3D, valueFilter as tf.Tensor3D);
+  return tf.reshape(tf.transpose(tf.reshape(context, [time, batch, d]), [1, 0, 2]), [batch * time, d]) as tf.Tensor2D;
+}
+
+/**
+ * Attention of one new column per row over a cache that already holds it (a decode step): with a
+ * single query, each product is a batched matMul without transpose flags, `q [batch, heads, 1,
+ * headDimension] @ keys [batch, heads, headDimension, capacity]` and `p @ values`, the fastest
+ * form measured for one query on wasm (a multiply and a sum, or a depthwise convolution, is slower).
+ * `queries` is `[batch, d]`; `biasByKey` `[batch, 1, 1, capacity]` masks padding and unwritten columns.
+ */
+export function attendToCache(
+  queries: tf.Tensor2D,
+  cache: KeyValueCache,
+  layer: number,
+  heads: number,
+  biasByKey: tf.Tensor4D,
+): tf.Tensor2D {
+  const [batch, d] = queries.shape;
+  const headQueries = tf.reshape(queries, [batch, heads, 1, d / heads]);
+  const scores = tf.add(tf.matMul(headQueries, cache.keys(layer)), biasByKey);
+  return tf.reshape(tf.matMul(tf.softmax(scores), cache.values(layer)), [batch, d]) as tf.Tensor2D;
+}
+
+/** The attention block's output projection. */
+export function attentionOutput(merged: tf.Tensor2D, weights: AttentionWeights): tf.Tensor2D {
+  return linear(merged, weights.outputWeight, weights.outputBias);
 }

@@ -1,8 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { customGradient, type Saver, sumRows } from "./custom-gradient.js";
 import { recordingGradients } from "./gradient-mode.js";
-
-type Saver = (tensors: tf.Tensor[]) => void;
-type CustomGradientFunction = Parameters<typeof tf.customGrad>[0];
 
 /**
  * LayerNorm over the last axis of rows `[n, d]`: `(x - mean) / sqrt(var + epsilon) * gain + bias`.
@@ -26,7 +24,7 @@ const layerNormByEpsilon = new Map<number, (x: tf.Tensor2D, gain: tf.Tensor1D, b
 function layerNormWithGradient(epsilon: number) {
   let normalise = layerNormByEpsilon.get(epsilon);
   if (normalise === undefined) {
-    normalise = tf.customGrad(((x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, save: Saver) => {
+    normalise = customGradient((x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, save: Saver) => {
       const { normalised, inverseDeviation } = standardise(x, epsilon);
       save([normalised, inverseDeviation, gain]);
       return {
@@ -41,14 +39,10 @@ function layerNormWithGradient(epsilon: number) {
               tf.mul(savedNormalised, tf.mean(tf.mul(dNormalised, savedNormalised), -1, true)),
             ),
           );
-          return [dx, tf.sum(tf.mul(dy, savedNormalised), 0), tf.sum(dy, 0)];
+          return [dx, sumRows(tf.mul(dy, savedNormalised)), sumRows(dy)];
         },
       };
-    }) as unknown as CustomGradientFunction) as unknown as (
-      x: tf.Tensor2D,
-      gain: tf.Tensor1D,
-      bias: tf.Tensor1D,
-    ) => tf.Tensor2D;
+    });
     layerNormByEpsilon.set(epsilon, normalise);
   }
   return normalise;
@@ -72,17 +66,17 @@ function geluGate(x: tf.Tensor2D, squared: tf.Tensor2D): tf.Tensor2D {
   return tf.sigmoid(tf.mul(x, tf.add(tf.mul(squared, CUBIC), SIGMOID_SCALE))) as tf.Tensor2D;
 }
 
-const geluWithGradient = tf.customGrad(((x: tf.Tensor2D, save: Saver) => {
-  const squared = tf.square(x);
-  const gate = geluGate(x, squared);
-  save([x, squared, gate]);
+// Saves x and the gate only: each saved tensor is copied, and x^2 costs about the same to recompute.
+const geluWithGradient = customGradient((x: tf.Tensor2D, save: Saver) => {
+  const gate = geluGate(x, tf.square(x));
+  save([x, gate]);
   return {
     value: tf.mul(x, gate),
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [savedX, savedSquared, savedGate] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const slope = tf.add(tf.mul(savedSquared, 3 * CUBIC), SIGMOID_SCALE);
+      const [savedX, savedGate] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const slope = tf.add(tf.mul(tf.square(savedX), 3 * CUBIC), SIGMOID_SCALE);
       const gateDerivative = tf.mul(savedGate, tf.sub(1, savedGate));
       return tf.mul(dy, tf.add(savedGate, tf.mul(tf.mul(savedX, gateDerivative), slope)));
     },
   };
-}) as unknown as CustomGradientFunction) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;
+});

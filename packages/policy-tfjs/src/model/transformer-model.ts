@@ -1,7 +1,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import { SeededRandom } from "../util/seeded-random.js";
-import { causalAttention } from "./causal-attention.js";
+import { MASKED_SCORE } from "./batch-layout.js";
+import {
+  type AttentionWeights,
+  attendToCache,
+  attendWithinRows,
+  attentionOutput,
+  type QueryKeyValueProjections,
+  queryKeyValue,
+  splitQueryKeyValue,
+} from "./causal-attention.js";
+import { recordingGradients } from "./gradient-mode.js";
+import { KeyValueCache } from "./key-value-cache.js";
 import { embeddingLookup, linear } from "./linear.js";
 import { gelu, layerNorm } from "./normalization.js";
 import { type ParameterSpec, parameterLayout, sinusoidalTable } from "./parameter-layout.js";
@@ -10,12 +21,6 @@ import {
   resolveTransformerConfig,
   type TransformerConfig,
 } from "./transformer-config.js";
-
-/** Keys and values of every layer for the columns seen so far: `[batch, heads, columns, headDimension]`. */
-export interface KeyValueCache {
-  readonly keys: readonly tf.Tensor4D[];
-  readonly values: readonly tf.Tensor4D[];
-}
 
 /** One weight as plain numbers, for checkpoints: float32, row-major. */
 export interface NamedWeight {
@@ -40,6 +45,8 @@ export class TransformerModel {
   private readonly weights: Map<string, tf.Variable>;
   private readonly positionTable: tf.Tensor2D | null;
   private version = 0;
+  /** Per layer, the split projections for passes without gradients, and the weights they came from. */
+  private readonly splitProjections = new Map<number, { sources: object[]; projections: QueryKeyValueProjections }>();
 
   private constructor(config: ResolvedTransformerConfig, weights: Map<string, tf.Variable>) {
     this.config = config;
@@ -114,16 +121,28 @@ export class TransformerModel {
   /**
    * Embedding, every layer and the final LayerNorm for `tokens [batch, time]` (int32) at
    * `positions [batch, time]`, with additive attention `bias [batch, 1, time, past + time]`.
-   * Returns the normalised hidden rows `[batch * time, d]` and the cache extended by these columns.
+   * Returns the normalised hidden rows `[batch * time, d]`.
+   *
+   * Caching: with `past` null and `keepCache` set, the returned cache holds these columns' keys
+   * and values (a prefill); with a `past` cache, `time` must be 1 and the column is written into
+   * `past`, which is returned (a decode step; `bias` covers `past.length + 1` columns). Otherwise
+   * `cache` is null (training and scoring skip the cache's copies).
    */
   hiddenStates(
     tokens: tf.Tensor2D,
     positions: tf.Tensor2D,
     bias: tf.Tensor4D,
     past: KeyValueCache | null,
-  ): { hidden: tf.Tensor2D; cache: KeyValueCache } {
+    options: { readonly keepCache?: boolean } = {},
+  ): { hidden: tf.Tensor2D; cache: KeyValueCache | null } {
     const c = this.config;
     const [batch, time] = tokens.shape;
+    if (past !== null && (time !== 1 || past.batch !== batch)) {
+      throw new PolicyTfjsError(
+        `a cached step takes one column for each of the cache's ${past.batch} rows, got [${batch}, ${time}]`,
+        "tokens",
+      );
+    }
     let x = embeddingLookup(tf.reshape(tokens, [-1]), this.weight("token_embedding") as tf.Tensor2D);
     const flatPositions = tf.reshape(positions, [-1]) as tf.Tensor1D;
     x = tf.add(
@@ -132,38 +151,95 @@ export class TransformerModel {
         ? embeddingLookup(flatPositions, this.weight("position_embedding") as tf.Tensor2D)
         : tf.gather(this.positionTable, flatPositions),
     );
-    const keys: tf.Tensor4D[] = [];
-    const values: tf.Tensor4D[] = [];
+    past?.reserveColumn();
+    // Query-major for the grouped products, or padded to the cache's capacity for a decode step.
+    const layerBias =
+      past === null
+        ? (tf.transpose(bias, [2, 0, 1, 3]) as tf.Tensor4D)
+        : (tf.pad(
+            bias,
+            [
+              [0, 0],
+              [0, 0],
+              [0, 0],
+              [0, past.capacity - bias.shape[3]],
+            ],
+            MASKED_SCORE,
+          ) as tf.Tensor4D);
+    const prefillKeys: tf.Tensor2D[] = [];
+    const prefillValues: tf.Tensor2D[] = [];
     for (let layer = 0; layer < c.layers; layer++) {
       const matrix = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor2D;
       const vector = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor1D;
+      const weights: AttentionWeights = {
+        qkvWeight: matrix("attention.qkv.weight"),
+        qkvBias: vector("attention.qkv.bias"),
+        outputWeight: matrix("attention.output.weight"),
+        outputBias: vector("attention.output.bias"),
+      };
       const normed = layerNorm(x, vector("norm1.gain"), vector("norm1.bias"), c.layerNormEpsilon);
-      const attention = causalAttention(
-        normed,
-        {
-          qkvWeight: matrix("attention.qkv.weight"),
-          qkvBias: vector("attention.qkv.bias"),
-          outputWeight: matrix("attention.output.weight"),
-          outputBias: vector("attention.output.bias"),
-        },
-        { batch, time, heads: c.heads },
-        bias,
-        past === null ? null : { keys: past.keys[layer]!, values: past.values[layer]! },
-      );
-      keys.push(attention.keys);
-      values.push(attention.values);
-      x = tf.add(x, attention.output);
+      const { queries, keys, values } = queryKeyValue(normed, this.queryKeyValueProjections(layer, weights));
+      let merged: tf.Tensor2D;
+      if (past === null) {
+        merged = attendWithinRows(queries, keys, values, { batch, time, heads: c.heads }, layerBias);
+        if (options.keepCache) {
+          prefillKeys.push(keys);
+          prefillValues.push(values);
+        }
+      } else {
+        past.writeColumn(layer, keys, values);
+        merged = attendToCache(queries, past, layer, c.heads, layerBias as tf.Tensor4D);
+      }
+      x = tf.add(x, attentionOutput(merged, weights));
       const normed2 = layerNorm(x, vector("norm2.gain"), vector("norm2.bias"), c.layerNormEpsilon);
       const up = gelu(linear(normed2, matrix("mlp.up.weight"), vector("mlp.up.bias")));
       x = tf.add(x, linear(up, matrix("mlp.down.weight"), vector("mlp.down.bias")));
     }
+    past?.advance();
     const hidden = layerNorm(
       x,
       this.weight("final_norm.gain") as tf.Tensor1D,
       this.weight("final_norm.bias") as tf.Tensor1D,
       c.layerNormEpsilon,
     );
-    return { hidden, cache: { keys, values } };
+    if (past !== null) return { hidden, cache: past };
+    const cache = options.keepCache
+      ? KeyValueCache.fromRows(prefillKeys, prefillValues, { batch, time, heads: c.heads })
+      : null;
+    return { hidden, cache };
+  }
+
+  /**
+   * The layer's query, key and value projections. Inside a gradient tape they are sliced from the
+   * variables on every pass (so gradients flow to them); otherwise (decoding, scoring) they are
+   * kept from the last pass while the variables hold the same data: tfjs gives a variable a new
+   * data id on every assignment, so comparing data ids catches every change.
+   */
+  private queryKeyValueProjections(layer: number, weights: AttentionWeights): QueryKeyValueProjections {
+    if (recordingGradients()) return splitQueryKeyValue(weights, this.config.heads);
+    const sources = [weights.qkvWeight.dataId, weights.qkvBias.dataId];
+    const kept = this.splitProjections.get(layer);
+    if (kept?.sources.every((source, index) => source === sources[index])) return kept.projections;
+    if (kept !== undefined) disposeProjections(kept.projections);
+    const projections = tf.tidy(() => {
+      const split = splitQueryKeyValue(weights, this.config.heads);
+      return [split.query, split.key, split.value].flatMap(({ weight, bias }) => [tf.keep(weight), tf.keep(bias)]);
+    });
+    const [queryWeight, queryBias, keyWeight, keyBias, valueWeight, valueBias] = projections as [
+      tf.Tensor2D,
+      tf.Tensor1D,
+      tf.Tensor2D,
+      tf.Tensor1D,
+      tf.Tensor2D,
+      tf.Tensor1D,
+    ];
+    const split: QueryKeyValueProjections = {
+      query: { weight: queryWeight, bias: queryBias },
+      key: { weight: keyWeight, bias: keyBias },
+      value: { weight: valueWeight, bias: valueBias },
+    };
+    this.splitProjections.set(layer, { sources, projections: split });
+    return split;
   }
 
   /** Next-token logits `[rows, vocab]` of hidden rows `[rows, d]`. */
@@ -216,8 +292,13 @@ export class TransformerModel {
   /** Free every weight; the model is unusable afterwards. */
   dispose(): void {
     for (const variable of this.weights.values()) variable.dispose();
+    for (const { projections } of this.splitProjections.values()) disposeProjections(projections);
     this.positionTable?.dispose();
   }
+}
+
+function disposeProjections(projections: QueryKeyValueProjections): void {
+  for (const { weight, bias } of [projections.query, projections.key, projections.value]) tf.dispose([weight, bias]);
 }
 
 function createVariable(data: Float32Array, shape: readonly number[]): tf.Variable {

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type LeftPaddedLayout, leftPaddedLayout } from "../model/batch-layout.js";
-import type { KeyValueCache, TransformerModel } from "../model/transformer-model.js";
+import type { KeyValueCache } from "../model/key-value-cache.js";
+import type { TransformerModel } from "../model/transformer-model.js";
 import { SeededRandom } from "../util/seeded-random.js";
 import { type DrawSettings, drawToken } from "./draw-token.js";
 
@@ -62,29 +63,29 @@ export async function decodeBatch(
   const width = layout.width;
   let inputs = prefixColumns(states, active, layout, width);
   let start = 0;
-  let cache: KeyValueCache | null = null;
+  let cache = null as KeyValueCache | null;
   try {
     for (let step = 0; ; step++) {
       options.signal?.throwIfAborted();
       const count = width + step - start;
-      const output = tf.tidy(() => {
+      const logitsTensor = tf.tidy(() => {
         const { hidden, cache: next } = model.hiddenStates(
           tf.tensor2d(inputs, [active.length, count], "int32"),
           tf.tensor2d(layout.positions(start, count), [active.length, count], "int32"),
           tf.tensor4d(layout.attentionBias(start, count), [active.length, 1, count, start + count]),
           cache,
+          { keepCache: options.useCache },
         );
+        // A prefill returns a new cache; a cached step writes into the one it was given.
+        cache = next;
         const last = tf.reshape(
           tf.slice(tf.reshape(hidden, [active.length, count, -1]), [0, count - 1, 0], [-1, 1, -1]),
           [active.length, -1],
         ) as tf.Tensor2D;
-        return { logits: model.logits(last), keys: next.keys as tf.Tensor4D[], values: next.values as tf.Tensor4D[] };
+        return model.logits(last);
       });
-      const logits = output.logits.dataSync() as Float32Array;
-      output.logits.dispose();
-      releaseCache(cache);
-      cache = options.useCache ? { keys: output.keys, values: output.values } : null;
-      if (!options.useCache) releaseCache({ keys: output.keys, values: output.values });
+      const logits = logitsTensor.dataSync() as Float32Array;
+      logitsTensor.dispose();
       active.forEach((stateIndex, position) => {
         const state = states[stateIndex]!;
         if (state.finishReason !== null) return;
@@ -99,7 +100,7 @@ export async function decodeBatch(
       const stillActive = active.filter((stateIndex) => states[stateIndex]!.finishReason === null);
       if (stillActive.length === 0) break;
       if (options.useCache && stillActive.length * 2 <= active.length) {
-        cache = keepRows(cache!, active, stillActive);
+        cache = cache!.keepRows(stillActive.map((stateIndex) => active.indexOf(stateIndex)));
         active = stillActive;
         layout = leftPaddedLayout(
           active.map((index) => rows[index]!.prefix.length),
@@ -115,7 +116,7 @@ export async function decodeBatch(
       if (step % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
-    releaseCache(cache);
+    cache?.dispose();
   }
   return states.map((state) => ({
     tokens: Int32Array.from(state.tokens),
@@ -160,21 +161,4 @@ function prefixColumns(
     }
   });
   return columns;
-}
-
-function keepRows(cache: KeyValueCache, active: readonly number[], kept: readonly number[]): KeyValueCache {
-  const positions = kept.map((stateIndex) => active.indexOf(stateIndex));
-  const next = tf.tidy(() => {
-    const indices = tf.tensor1d(positions, "int32");
-    return {
-      keys: cache.keys.map((tensor) => tf.gather(tensor, indices, 0)),
-      values: cache.values.map((tensor) => tf.gather(tensor, indices, 0)),
-    };
-  });
-  releaseCache(cache);
-  return next;
-}
-
-function releaseCache(cache: KeyValueCache | null): void {
-  if (cache !== null) tf.dispose([...cache.keys, ...cache.values]);
 }

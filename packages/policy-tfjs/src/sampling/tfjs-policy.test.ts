@@ -68,6 +68,22 @@ describe("TfjsPolicy", () => {
     expect(reseeded.map((g) => Array.from(g.tokens))).not.toEqual(batched.map((g) => Array.from(g.tokens)));
   });
 
+  it("decodes a batch whose columns outrun the context: a short prefix keeps going after a long one stopped", async () => {
+    // Context 16: the long row stops at its limit while the short one generates 14 tokens, so the
+    // left-padded batch holds 14 + 14 columns, more than any row's 16 positions.
+    const mixed = [
+      { prefix: new Array(14).fill(3), settings: { maxTokens: 50, seed: 7 } },
+      { prefix: [1, 4], settings: { maxTokens: 50, seed: 8 } },
+    ];
+    const noEnd = () => new TfjsPolicy(model, { eosToken: -1 });
+    const batched = await noEnd().generate(mixed);
+    expect(batched.map((g) => g.tokens.length)).toEqual([2, 14]);
+    const alone = await noEnd().generate([mixed[1]!]);
+    expect(Array.from(batched[1]!.tokens)).toEqual(Array.from(alone[0]!.tokens));
+    const uncached = await new TfjsPolicy(model, { eosToken: -1, kvCache: false }).generate(mixed);
+    expect(uncached.map((g) => Array.from(g.tokens))).toEqual(batched.map((g) => Array.from(g.tokens)));
+  });
+
   it("is greedy at temperature 0 whatever the seed, and honours stop tokens and max tokens", async () => {
     const greedy = (seed: number) => ({ prefix: [1, 4], settings: { maxTokens: 10, temperature: 0, seed } });
     const [first, second] = await policy().generate([greedy(1), greedy(2)]);

@@ -14,6 +14,48 @@ export function microBatchWeights(count: number, weights?: readonly number[]): r
   return resolved;
 }
 
+/** One micro-batch's gradients already multiplied by its weight, and its weighted loss. */
+export interface WeightedGradient {
+  readonly gradients: tf.Tensor[];
+  readonly weightedLoss: number;
+}
+
+/** The gradients of one micro-batch's loss times `weight` (zeros for a variable the loss does not reach). */
+export function weightedGradient<T>(
+  variables: readonly tf.Variable[],
+  microBatch: T,
+  lossFn: MicroBatchLoss<T>,
+  weight: number,
+  index: number,
+): WeightedGradient {
+  const { value, grads } = tf.variableGrads(() => lossFn(microBatch, index), [...variables]);
+  const weightedLoss = weight * value.dataSync()[0]!;
+  const gradients = tf.tidy(() =>
+    variables.map((variable) => {
+      const gradient = grads[variable.name];
+      return gradient === undefined ? tf.zerosLike(variable) : tf.mul(gradient, weight);
+    }),
+  );
+  tf.dispose([value, grads]);
+  return { gradients, weightedLoss };
+}
+
+/**
+ * Add one micro-batch's weighted gradient to a running sum (disposing both inputs), in the one
+ * order every caller uses, so a step shared with worker threads adds exactly like one thread.
+ */
+export function addWeightedGradient(
+  sum: { gradients: tf.Tensor[]; loss: number } | null,
+  next: WeightedGradient,
+): { gradients: tf.Tensor[]; loss: number } {
+  if (sum === null) return { gradients: next.gradients, loss: next.weightedLoss };
+  const gradients = tf.tidy(() =>
+    sum.gradients.map((gradient, position) => tf.add(gradient, next.gradients[position]!)),
+  );
+  tf.dispose([sum.gradients, next.gradients]);
+  return { gradients, loss: sum.loss + next.weightedLoss };
+}
+
 /**
  * The weighted sum of the micro-batches' loss gradients, one tensor per variable (zeros for a
  * variable the loss does not reach), and the weighted sum of their losses. The caller disposes
@@ -26,27 +68,25 @@ export function accumulateGradients<T>(
   weights: readonly number[],
   firstIndex = 0,
 ): { gradients: tf.Tensor[]; loss: number } {
-  let accumulated: tf.Tensor[] | null = null;
-  let loss = 0;
+  let sum: { gradients: tf.Tensor[]; loss: number } | null = null;
   microBatches.forEach((microBatch, offset) => {
-    const weight = weights[offset]!;
-    const { value, grads } = tf.variableGrads(() => lossFn(microBatch, firstIndex + offset), [...variables]);
-    loss += weight * value.dataSync()[0]!;
-    const previous: tf.Tensor[] | null = accumulated;
-    accumulated = tf.tidy(() =>
-      variables.map((variable, position) => {
-        const gradient = grads[variable.name];
-        const scaled = gradient === undefined ? tf.zerosLike(variable) : tf.mul(gradient, weight);
-        return previous === null ? scaled : tf.add(previous[position]!, scaled);
-      }),
+    sum = addWeightedGradient(
+      sum,
+      weightedGradient(variables, microBatch, lossFn, weights[offset]!, firstIndex + offset),
     );
-    tf.dispose([value, grads, previous ?? []]);
   });
-  return { gradients: accumulated ?? variables.map((variable) => tf.zerosLike(variable)), loss };
+  return sum ?? { gradients: variables.map((variable) => tf.zerosLike(variable)), loss: 0 };
 }
 
+/**
+ * What a loss module's export returns for one micro-batch: the loss, or the loss and a report
+ * (plain, structured-clonable data such as diagnostics read with `dataSync()`), which
+ * `trainStepInWorkers` returns per micro-batch from whichever thread computed it.
+ */
+export type ModuleLossResult = tf.Scalar | { readonly loss: tf.Scalar; readonly report?: unknown };
+
 /** A loss exported by a module, for {@link PolicyOptimizer.trainStepInWorkers}. */
-export type ModuleLoss<T> = (model: TransformerModel, microBatch: T, index: number) => tf.Scalar;
+export type ModuleLoss<T> = (model: TransformerModel, microBatch: T, index: number) => ModuleLossResult;
 
 /** Import a loss function by module URL and export name, naming what is missing. */
 export async function importLoss<T>(lossModule: string, exportName: string): Promise<ModuleLoss<T>> {
@@ -56,4 +96,25 @@ export async function importLoss<T>(lossModule: string, exportName: string): Pro
     throw new PolicyTfjsError(`export "${exportName}" is not a function`, `lossModule ${lossModule}`);
   }
   return loss as ModuleLoss<T>;
+}
+
+/**
+ * A module loss as a micro-batch loss for {@link accumulateGradients}: reports go into
+ * `reports[index - firstIndex]` (undefined when the module returns a bare scalar).
+ */
+export function reportingLoss<T>(
+  model: TransformerModel,
+  moduleLoss: ModuleLoss<T>,
+  reports: unknown[],
+  firstIndex: number,
+): MicroBatchLoss<T> {
+  return (microBatch, index) => {
+    const result = moduleLoss(model, microBatch, index);
+    if (result instanceof tf.Tensor) {
+      reports[index - firstIndex] = undefined;
+      return result;
+    }
+    reports[index - firstIndex] = result.report;
+    return result.loss;
+  };
 }

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { groupedProduct } from "../model/grouped-product.js";
 import { TransformerModel } from "../model/transformer-model.js";
 import { tinyConfig, useTestBackend } from "../test-support.js";
 import { SeededRandom } from "../util/seeded-random.js";
@@ -91,5 +92,54 @@ describe("gradients of the training forward", () => {
     const model = TransformerModel.create({ ...tinyConfig, initScale: 0.3 }, { seed: 4 });
     checkGradients(model, rlLikeLoss);
     model.dispose();
+  });
+});
+
+describe("gradients of the grouped product behind attention", () => {
+  it("match finite differences of the product computed in float64", () => {
+    const [m, k, g, n] = [5, 4, 3, 6];
+    const random = new SeededRandom(31);
+    const a = Float64Array.from({ length: m * k * g }, () => random.nextNormal());
+    const b = Float64Array.from({ length: k * g * n }, () => random.nextNormal());
+    const weights = Float64Array.from({ length: m * g * n }, () => random.nextNormal());
+    // loss = sum over out[m, g, n] * weights[m, g, n], with out[m, g, n] = sum_k a[m, k, g] b[k, g, n].
+    const lossOf = (left: Float64Array, right: Float64Array) => {
+      let loss = 0;
+      for (let row = 0; row < m; row++)
+        for (let group = 0; group < g; group++)
+          for (let column = 0; column < n; column++) {
+            let product = 0;
+            for (let inner = 0; inner < k; inner++) {
+              product += left[(row * k + inner) * g + group]! * right[(inner * g + group) * n + column]!;
+            }
+            loss += product * weights[(row * g + group) * n + column]!;
+          }
+      return loss;
+    };
+    const [gradientA, gradientB, value] = tf.tidy(() => {
+      const weightTensor = tf.tensor3d(Float32Array.from(weights), [m, g, n]);
+      const loss = (left: tf.Tensor, right: tf.Tensor) =>
+        tf.sum(tf.mul(groupedProduct(left as tf.Tensor3D, right as tf.Tensor3D), weightTensor));
+      const { grads, value: lossValue } = tf.valueAndGrads(loss)([
+        tf.tensor3d(Float32Array.from(a), [m, k, g]),
+        tf.tensor3d(Float32Array.from(b), [k, g, n]),
+      ]);
+      return [grads[0]!.dataSync(), grads[1]!.dataSync(), lossValue.dataSync()[0]!];
+    });
+    expect(value).toBeCloseTo(lossOf(a, b), 4);
+    const step = 1e-4;
+    for (const [input, gradient] of [
+      [a, gradientA],
+      [b, gradientB],
+    ] as const) {
+      input.forEach((original, index) => {
+        input[index] = original + step;
+        const above = lossOf(a, b);
+        input[index] = original - step;
+        const below = lossOf(a, b);
+        input[index] = original;
+        expect(gradient[index]!).toBeCloseTo((above - below) / (2 * step), 4);
+      });
+    }
   });
 });

@@ -34,6 +34,11 @@ export interface TrainStepResult {
   readonly step: number;
   /** True when the gradient was not finite and the weights were left unchanged. */
   readonly skipped: boolean;
+  /**
+   * `trainStepInWorkers` only: what the loss module returned as `report` for each micro-batch,
+   * in micro-batch order (undefined where it returned a bare scalar).
+   */
+  readonly reports?: readonly unknown[];
 }
 
 /**
@@ -95,9 +100,12 @@ export class PolicyOptimizer {
    * `options.workers` worker threads (default 1), so a step uses more than one core on the
    * single-threaded wasm backend. The loss cannot be a closure here: it is the named export
    * `exportName` (default "loss") of the module at `lossModule` (a file URL), a function
-   * `(model, microBatch, index) => tf.Scalar` that every thread imports (write it in your app's
-   * module format, ES or CommonJS, so it shares your copy of tfjs); micro-batches must be plain
-   * data (structured-cloneable). The result equals `trainStep`'s up to float rounding.
+   * `(model, microBatch, index) => tf.Scalar | { loss, report }` that every thread imports (write
+   * it in your app's module format, ES or CommonJS, so it shares your copy of tfjs);
+   * micro-batches and reports must be plain data (structured-cloneable). Workers send each
+   * micro-batch's weighted gradient and they are added in micro-batch order, so the step is the
+   * same numbers as `trainStep` with the same loss, and as `workers: 0` (everything on this
+   * thread, no worker started: the single-thread run of the same code path).
    * `SFT_LOSS_MODULE` is a ready-made module for supervised fine-tuning.
    *
    * @example
@@ -111,7 +119,7 @@ export class PolicyOptimizer {
     options: {
       readonly exportName?: string;
       readonly weights?: readonly number[];
-      /** Worker threads to start (default 1) when no `workerPool` is given. */
+      /** Worker threads to start (default 1; 0 runs every micro-batch here) when no `workerPool` is given. */
       readonly workers?: number;
       /** Existing worker threads to use (for example a policy's), left running by `dispose()`. */
       readonly workerPool?: ModelWorkerPool;
@@ -119,13 +127,16 @@ export class PolicyOptimizer {
   ): Promise<TrainStepResult> {
     const weights = microBatchWeights(microBatches.length, options.weights);
     const exportName = options.exportName ?? "loss";
-    const pool = options.workerPool ?? this.workerPool(options.workers ?? 1);
-    const { gradients, loss } = await sharedGradients(this.model, pool, microBatches, {
+    const count = options.workers ?? 1;
+    if (!Number.isInteger(count) || count < 0)
+      throw new PolicyTfjsError(`must be an integer >= 0, got ${count}`, "workers");
+    const pool = options.workerPool ?? (count === 0 ? null : this.workerPool(count));
+    const { gradients, loss, reports } = await sharedGradients(this.model, pool, microBatches, {
       lossModule,
       exportName,
       weights,
     });
-    return this.applyGradients(gradients, loss);
+    return { ...this.applyGradients(gradients, loss), reports };
   }
 
   /** Clip and apply accumulated gradients (disposed here) as one step. */

@@ -1,26 +1,27 @@
 import * as tf from "@tensorflow/tfjs";
 import type { TransformerModel } from "../model/transformer-model.js";
 import type { ModelWorkerPool } from "../workers/model-worker-pool.js";
-import { accumulateGradients, importLoss, type MicroBatchLoss } from "./accumulate-gradients.js";
+import { accumulateGradients, addWeightedGradient, importLoss, reportingLoss } from "./accumulate-gradients.js";
 
 /**
  * The weighted gradient and loss sums of all micro-batches, computed in consecutive shares by
- * this thread and each worker of `pool`, then added up here. The loss is the module export every
- * thread imports. The caller disposes the gradients.
+ * this thread (the first share) and each worker of `pool` (none: all here), with each micro-batch's report. The
+ * workers send each micro-batch's weighted gradient, which are added here in micro-batch order,
+ * the order {@link accumulateGradients} adds them in: the sums are the same numbers one thread
+ * computes. The loss is the module export every thread imports. The caller disposes the gradients.
  */
 export async function sharedGradients<T>(
   model: TransformerModel,
-  pool: ModelWorkerPool,
+  pool: ModelWorkerPool | null,
   microBatches: readonly T[],
   loss: { readonly lossModule: string; readonly exportName: string; readonly weights: readonly number[] },
-): Promise<{ gradients: tf.Tensor[]; loss: number }> {
+): Promise<{ gradients: tf.Tensor[]; loss: number; reports: unknown[] }> {
   const moduleLoss = await importLoss<T>(loss.lossModule, loss.exportName);
-  const lossFn: MicroBatchLoss<T> = (microBatch, index) => moduleLoss(model, microBatch, index);
-  const threads = Math.min(pool.size + 1, microBatches.length);
+  const threads = Math.min((pool?.size ?? 0) + 1, microBatches.length);
   const share = Math.ceil(microBatches.length / threads);
   const remote = Array.from({ length: threads - 1 }, (_, worker) => {
     const first = (worker + 1) * share;
-    return pool.gradients(worker, model, {
+    return pool!.gradients(worker, model, {
       lossModule: loss.lossModule,
       exportName: loss.exportName,
       microBatches: microBatches.slice(first, first + share),
@@ -32,24 +33,24 @@ export async function sharedGradients<T>(
   const remoteReplies = Promise.all(remote);
   remoteReplies.catch(() => {});
   // This thread's share runs while the workers compute theirs.
+  const reports: unknown[] = [];
   const local = accumulateGradients(
     model.variables(),
     microBatches.slice(0, share),
-    lossFn,
+    reportingLoss(model, moduleLoss, reports, 0),
     loss.weights.slice(0, share),
   );
   const replies = await remoteReplies.catch((error: unknown) => {
     tf.dispose(local.gradients);
     throw error;
   });
-  const gradients = tf.tidy(() =>
-    local.gradients.map((gradient, index) =>
-      replies.reduce<tf.Tensor>(
-        (sum, reply) => tf.add(sum, tf.tensor(reply.gradients[index]!, gradient.shape, "float32")),
-        gradient,
-      ),
-    ),
-  );
-  tf.dispose(local.gradients);
-  return { gradients, loss: replies.reduce((sum, reply) => sum + reply.loss, local.loss) };
+  let sum = local;
+  for (const microBatch of replies.flat()) {
+    const gradients = microBatch.gradients.map((values, index) =>
+      tf.tensor(values, sum.gradients[index]!.shape, "float32"),
+    );
+    sum = addWeightedGradient(sum, { gradients, weightedLoss: microBatch.weightedLoss });
+    reports.push(microBatch.report);
+  }
+  return { ...sum, reports };
 }

@@ -1,8 +1,13 @@
+import { pathToFileURL } from "node:url";
+import type * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
 import { TfjsPolicy } from "../sampling/tfjs-policy.js";
 import { tinyConfig, useTestBackend } from "../test-support.js";
+import { SeededRandom } from "../util/seeded-random.js";
+import { siblingModule } from "../util/sibling-module.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
+import { type ClippedMicroBatch, loss as clippedLoss } from "./clipped-loss-module.fixture.js";
 import { PolicyOptimizer, splitIntoMicroBatches } from "./policy-optimizer.js";
 import { SFT_LOSS_MODULE, sftLoss } from "./sft-loss.js";
 
@@ -44,6 +49,60 @@ describe("PolicyOptimizer.trainStepInWorkers", () => {
       serial.dispose();
       parallel.dispose();
     }
+  }, 60000);
+
+  it("runs a clipped RL loss with reports to the same numbers in a worker, on this thread and through trainStep", async () => {
+    const clippedModule = pathToFileURL(siblingModule(import.meta.url, "clipped-loss-module.fixture").path).href;
+    const columns = 3;
+    const random = new SeededRandom(5);
+    const microBatches: ClippedMicroBatch[] = splitIntoMicroBatches(rows, 2).map((chunk) => ({
+      rows: chunk,
+      columns,
+      // Old log-probs near the model's, so some ratios fall outside the clip range.
+      oldLogprobs: Float32Array.from({ length: chunk.length * columns }, () => -2.4 + 0.6 * random.nextNormal()),
+      advantages: Float32Array.from({ length: chunk.length * columns }, () => random.nextNormal()),
+    }));
+    const weights = [0.5, 0.3, 0.2];
+    const start = serialModel.exportWeights();
+    const runs = [];
+    for (const mode of ["worker", "this thread", "trainStep"] as const) {
+      const model = TransformerModel.create(tinyConfig, { seed: 0 });
+      model.loadWeights(start);
+      const optimizer = new PolicyOptimizer(model, { learningRate: 1e-2 });
+      const results = [];
+      for (let step = 0; step < 2; step++) {
+        results.push(
+          mode === "trainStep"
+            ? optimizer.trainStep(microBatches, (batch) => (clippedLoss(model, batch) as { loss: tf.Scalar }).loss, {
+                weights,
+              })
+            : await optimizer.trainStepInWorkers(microBatches, clippedModule, {
+                weights,
+                workers: mode === "worker" ? 1 : 0,
+              }),
+        );
+      }
+      runs.push({ results, weights: model.exportWeights() });
+      optimizer.dispose();
+      model.dispose();
+    }
+    const [worker, local, closure] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
+    for (const other of [local, closure]) {
+      expect(other.weights).toEqual(worker.weights);
+      other.results.forEach((result, step) => {
+        expect(result.loss).toBe(worker.results[step]!.loss);
+        expect(result.gradientNorm).toBe(worker.results[step]!.gradientNorm);
+      });
+    }
+    expect(worker.weights).not.toEqual(start);
+    const fractions = worker.results.map((result) =>
+      result.reports!.map((report) => (report as { clipFraction: number }).clipFraction),
+    );
+    expect(fractions).toEqual(
+      local.results.map((result) => result.reports!.map((report) => (report as { clipFraction: number }).clipFraction)),
+    );
+    expect(fractions[0]).toHaveLength(3);
+    expect(fractions.flat().some((fraction) => fraction > 0)).toBe(true);
   }, 60000);
 
   it("names a loss module export that is not a function", async () => {

@@ -3,7 +3,7 @@ import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import type { DecodedRow, DecodeRow } from "../sampling/batch-decoder.js";
 import { siblingModule, typeScriptWorkerBootstrap } from "../util/sibling-module.js";
-import type { GradientTask, WorkerJob, WorkerReply, WorkerResult } from "./model-worker.js";
+import type { GradientTask, MicroBatchGradient, WorkerJob, WorkerReply, WorkerResult } from "./model-worker.js";
 
 interface PoolWorker {
   readonly worker: Worker;
@@ -77,14 +77,14 @@ export class ModelWorkerPool {
     return (result as { decoded: DecodedRow[] }).decoded;
   }
 
-  /** The weighted loss and gradient sums of some micro-batches, on worker `index`. */
+  /** Each micro-batch's weighted gradients, weighted loss and report, on worker `index`. */
   async gradients(
     index: number,
     model: TransformerModel,
     task: Omit<GradientTask, "kind">,
-  ): Promise<{ loss: number; gradients: Float32Array[] }> {
+  ): Promise<MicroBatchGradient[]> {
     const result = await this.submit(index, model, { kind: "gradients", ...task });
-    return result as { loss: number; gradients: Float32Array[] };
+    return (result as { microBatches: MicroBatchGradient[] }).microBatches;
   }
 
   /** Stop every worker. */

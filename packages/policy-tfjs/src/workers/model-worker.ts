@@ -3,12 +3,13 @@
  * or the gradients of a loss over micro-batches) with the same code as the main thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import * as tf from "@tensorflow/tfjs";
 import { type BackendChoice, selectBackend } from "../backend/select-backend.js";
 import type { ResolvedTransformerConfig } from "../model/transformer-config.js";
 import { type NamedWeight, TransformerModel } from "../model/transformer-model.js";
 import { type DecodedRow, decodeRows } from "../sampling/batch-decoder.js";
 import type { DrawSettings } from "../sampling/draw-token.js";
-import { accumulateGradients, importLoss } from "../training/accumulate-gradients.js";
+import { importLoss, reportingLoss, weightedGradient } from "../training/accumulate-gradients.js";
 
 /** Rows to decode, as plain data. */
 export interface DecodeTask {
@@ -43,9 +44,14 @@ export interface WorkerJob {
   readonly task: DecodeTask | GradientTask;
 }
 
-export type WorkerResult =
-  | { readonly decoded: DecodedRow[] }
-  | { readonly loss: number; readonly gradients: Float32Array[] };
+/** One micro-batch's gradients times its weight, its weighted loss and the loss module's report. */
+export interface MicroBatchGradient {
+  readonly weightedLoss: number;
+  readonly gradients: Float32Array[];
+  readonly report: unknown;
+}
+
+export type WorkerResult = { readonly decoded: DecodedRow[] } | { readonly microBatches: MicroBatchGradient[] };
 
 export type WorkerReply = ({ readonly id: number } & WorkerResult) | { readonly id: number; readonly error: string };
 
@@ -55,17 +61,24 @@ async function run(model: TransformerModel, task: DecodeTask | GradientTask): Pr
     return { decoded: await decodeRows(model, rows, task) };
   }
   const moduleLoss = await importLoss<unknown>(task.lossModule, task.exportName);
-  const { gradients, loss } = accumulateGradients(
-    model.variables(),
-    task.microBatches,
-    (microBatch, index) => moduleLoss(model, microBatch, index),
-    task.weights,
-    task.firstIndex,
-  );
-  // Copies, so transferring them cannot detach memory a tensor still uses.
-  const arrays = gradients.map((gradient) => Float32Array.from(gradient.dataSync() as Float32Array));
-  for (const gradient of gradients) gradient.dispose();
-  return { loss, gradients: arrays };
+  const reports: unknown[] = [];
+  const lossFn = reportingLoss(model, moduleLoss, reports, task.firstIndex);
+  // Each micro-batch separately: the main thread adds them in order, exactly as one thread would.
+  const microBatches = task.microBatches.map((microBatch, offset) => {
+    const index = task.firstIndex + offset;
+    const { gradients, weightedLoss } = weightedGradient(
+      model.variables(),
+      microBatch,
+      lossFn,
+      task.weights[offset]!,
+      index,
+    );
+    // Copies, so transferring them cannot detach memory a tensor still uses.
+    const arrays = gradients.map((gradient) => Float32Array.from(gradient.dataSync() as Float32Array));
+    tf.dispose(gradients);
+    return { weightedLoss, gradients: arrays, report: reports[offset] };
+  });
+  return { microBatches };
 }
 
 const port = parentPort;
@@ -84,7 +97,12 @@ if (port !== null) {
       }
       if (model === null) throw new Error("the worker received a job before any weights");
       const result = await run(model, job.task);
-      const transfer = "gradients" in result ? result.gradients.map((array) => array.buffer as ArrayBuffer) : [];
+      const transfer =
+        "microBatches" in result
+          ? result.microBatches.flatMap((microBatch) =>
+              microBatch.gradients.map((array) => array.buffer as ArrayBuffer),
+            )
+          : [];
       port.postMessage({ id: job.id, ...result } satisfies WorkerReply, transfer);
     } catch (error) {
       port.postMessage({ id: job.id, error: (error as Error).stack ?? String(error) } satisfies WorkerReply);

@@ -1,0 +1,175 @@
+import * as tf from "@tensorflow/tfjs";
+
+/** Columns added at a time when the cache is full, so it is reallocated once per this many steps. */
+export const CACHE_GROWTH_COLUMNS = 8;
+
+/** The wasm backend's view of its heap; absent on other backends. */
+interface HeapBackend {
+  typedArrayFromHeap?: (tensor: tf.TensorInfo) => Float32Array;
+}
+
+/**
+ * Keys and values of every layer for the columns seen so far, in tensors preallocated beyond
+ * them so that a decode step writes its column instead of concatenating (a copy of the whole
+ * cache per layer and token). Keys are kept transposed, `[batch, heads, headDimension, capacity]`,
+ * and values are `[batch, heads, capacity, headDimension]`, so that both attention products of a
+ * single query are batched matMuls without transpose flags (`q @ keys`, `p @ values`), the
+ * fastest single-query form measured on wasm. Columns from `length` to `capacity` are zeros and
+ * must be masked by the attention bias.
+ *
+ * On the wasm backend a column is written in place into the heap; the cache owns its tensors
+ * (never exposed, never reshaped), so no other tensor sees the write. Other backends replace the
+ * tensor with `tf.where` over a column mask, which gives the same values.
+ */
+export class KeyValueCache {
+  private readonly keyTensors: tf.Tensor4D[];
+  private readonly valueTensors: tf.Tensor4D[];
+  private filled: number;
+
+  private constructor(keys: tf.Tensor4D[], values: tf.Tensor4D[], length: number) {
+    this.keyTensors = keys.map((tensor) => tf.keep(tensor));
+    this.valueTensors = values.map((tensor) => tf.keep(tensor));
+    this.filled = length;
+  }
+
+  /**
+   * A cache holding prefill keys and values `[batch * time, d]` of each layer (rows of one
+   * sequence consecutive), with room for {@link CACHE_GROWTH_COLUMNS} more columns. There is no
+   * upper limit: in a left-padded batch the columns can outnumber any one row's positions (a row
+   * with a short prefix keeps generating after a long-prefix row stopped at the context).
+   */
+  static fromRows(
+    keys: readonly tf.Tensor2D[],
+    values: readonly tf.Tensor2D[],
+    shape: { readonly batch: number; readonly time: number; readonly heads: number },
+  ): KeyValueCache {
+    const { batch, time, heads } = shape;
+    const capacity = time + CACHE_GROWTH_COLUMNS;
+    const tensors = tf.tidy(() => {
+      const split = (rows: tf.Tensor2D) => tf.reshape(rows, [batch, time, heads, rows.shape[1] / heads]);
+      const room = capacity - time;
+      const keyTensors = keys.map(
+        (rows) =>
+          tf.pad(tf.transpose(split(rows), [0, 2, 3, 1]), [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, room],
+          ]) as tf.Tensor4D,
+      );
+      const valueTensors = values.map(
+        (rows) =>
+          tf.pad(tf.transpose(split(rows), [0, 2, 1, 3]), [
+            [0, 0],
+            [0, 0],
+            [0, room],
+            [0, 0],
+          ]) as tf.Tensor4D,
+      );
+      return { keyTensors, valueTensors };
+    });
+    return new KeyValueCache(tensors.keyTensors, tensors.valueTensors, time);
+  }
+
+  /** Columns written so far. */
+  get length(): number {
+    return this.filled;
+  }
+
+  /** Columns the tensors hold (written or not). */
+  get capacity(): number {
+    return this.valueTensors[0]!.shape[2];
+  }
+
+  get batch(): number {
+    return this.keyTensors[0]!.shape[0];
+  }
+
+  /** Keys of one layer, transposed: `[batch, heads, headDimension, capacity]`. */
+  keys(layer: number): tf.Tensor4D {
+    return this.keyTensors[layer]!;
+  }
+
+  /** Values of one layer, `[batch, heads, capacity, headDimension]`. */
+  values(layer: number): tf.Tensor4D {
+    return this.valueTensors[layer]!;
+  }
+
+  /** Make room for one more column, growing by {@link CACHE_GROWTH_COLUMNS} when full. */
+  reserveColumn(): void {
+    if (this.filled < this.capacity) return;
+    const room = CACHE_GROWTH_COLUMNS;
+    this.replaceAll((tensor, axis) =>
+      tf.pad(
+        tensor,
+        tensor.shape.map((_, index) => [0, index === axis ? room : 0] as [number, number]),
+      ),
+    );
+  }
+
+  /**
+   * Write column `length` of one layer from this step's keys and values `[batch, d]` (one row per
+   * sequence, heads consecutive). Call for every layer, then {@link KeyValueCache.advance}.
+   */
+  writeColumn(layer: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
+    const column = this.filled;
+    const keyTensor = this.keyTensors[layer]!;
+    const valueTensor = this.valueTensors[layer]!;
+    const [batch, heads, capacity, headDimension] = valueTensor.shape;
+    const backend = tf.backend() as unknown as HeapBackend;
+    if (tf.getBackend() === "wasm" && backend.typedArrayFromHeap !== undefined) {
+      const keyHeap = backend.typedArrayFromHeap(keyTensor);
+      const valueHeap = backend.typedArrayFromHeap(valueTensor);
+      const keyData = keys.dataSync() as Float32Array;
+      const valueData = values.dataSync() as Float32Array;
+      for (let index = 0; index < keyData.length; index++) keyHeap[index * capacity + column] = keyData[index]!;
+      for (let row = 0; row < batch * heads; row++) {
+        valueHeap.set(
+          valueData.subarray(row * headDimension, (row + 1) * headDimension),
+          (row * capacity + column) * headDimension,
+        );
+      }
+      return;
+    }
+    const replace = (current: tf.Tensor4D, update: tf.Tensor4D, maskShape: number[]) =>
+      tf.tidy(() => {
+        const mask = tf.equal(tf.reshape(tf.range(0, capacity, 1, "int32"), maskShape), column);
+        return tf.keep(tf.where(mask, update, current) as tf.Tensor4D);
+      });
+    const nextKeys = replace(keyTensor, tf.reshape(keys, [batch, heads, headDimension, 1]), [1, 1, 1, capacity]);
+    const nextValues = replace(valueTensor, tf.reshape(values, [batch, heads, 1, headDimension]), [1, 1, capacity, 1]);
+    tf.dispose([keyTensor, valueTensor]);
+    this.keyTensors[layer] = nextKeys;
+    this.valueTensors[layer] = nextValues;
+  }
+
+  /** Count the column every layer has just written. */
+  advance(): void {
+    this.filled++;
+  }
+
+  /** Keep only the rows at `positions` (in that order); this cache is disposed. */
+  keepRows(positions: readonly number[]): KeyValueCache {
+    const indices = tf.tensor1d([...positions], "int32");
+    const pick = (tensor: tf.Tensor4D) => tf.gather(tensor, indices, 0) as tf.Tensor4D;
+    const kept = new KeyValueCache(this.keyTensors.map(pick), this.valueTensors.map(pick), this.filled);
+    indices.dispose();
+    this.dispose();
+    return kept;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.keyTensors, ...this.valueTensors]);
+  }
+
+  private replaceAll(grow: (tensor: tf.Tensor4D, axis: number) => tf.Tensor): void {
+    const grown = (tensors: tf.Tensor4D[], axis: number) =>
+      tensors.map((tensor) => {
+        const next = tf.keep(tf.tidy(() => grow(tensor, axis)) as tf.Tensor4D);
+        tensor.dispose();
+        return next;
+      });
+    this.keyTensors.splice(0, this.keyTensors.length, ...grown(this.keyTensors, 3));
+    this.valueTensors.splice(0, this.valueTensors.length, ...grown(this.valueTensors, 2));
+  }
+}
