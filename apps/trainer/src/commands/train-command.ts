@@ -1,9 +1,10 @@
+import { RunFolder, runFolderPath } from "@ibtpo/bench-harness";
 import { Command } from "commander";
 import { flagOverrides, numberFlag, parseSetFlags } from "../config/flag-overrides.js";
 import { loadConfig } from "../config/load-config.js";
 import { ALGORITHMS, trainConfigSchema } from "../config/train-config.js";
 import { shown } from "../runtime/progress.js";
-import { RunFolder } from "../train/run-folder.js";
+import { savedTrainSettings } from "../train/run-config.js";
 import { train } from "../train/train-run.js";
 
 export function trainCommand(): Command {
@@ -46,9 +47,8 @@ Examples:
       if (flags.resume) {
         if (flags.out === undefined) throw new Error("--resume needs --out <run folder>");
         // A resumed run keeps the config it started with.
-        const saved = (await new RunFolder(flags.out).readConfig()) as Record<string, unknown>;
-        const { resolved: _resolved, samplerConfig: _samplerConfig, tokenBudget: _tokenBudget, ...config } = saved;
-        const resumed = trainConfigSchema.parse(config);
+        const saved = await new RunFolder(flags.out).readConfig();
+        const resumed = trainConfigSchema.parse(savedTrainSettings(saved));
         const result = await train(resumed, {
           out: flags.out,
           resume: true,
@@ -59,7 +59,7 @@ Examples:
         return;
       }
       const config = await loadConfig(trainConfigSchema, flags.config, overrides);
-      const out = config.out ?? `runs/${config.task}/${config.algorithm}/seed-${config.seed}`;
+      const out = config.out ?? runFolderPath(".", config);
       const result = await train(config, { out, progress: !flags.quiet, log: (line) => console.error(line) });
       report(result.runDirectory, result.evaluation);
     });

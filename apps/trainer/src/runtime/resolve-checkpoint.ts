@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { RUN_FILES, RunFolder } from "@ibtpo/bench-harness";
 import { ConfigError } from "../config/config-error.js";
-import { RunFolder } from "../train/run-folder.js";
 
 export interface ResolvedCheckpoint {
   readonly directory: string;
@@ -32,10 +32,11 @@ export async function resolveCheckpoint(path: string): Promise<ResolvedCheckpoin
     };
   }
   const folder = new RunFolder(path);
-  const latest = existsSync(join(path, "config.json")) ? await folder.latestCheckpoint() : null;
+  const latest = existsSync(folder.path(RUN_FILES.config)) ? await folder.latestCheckpoint() : null;
   if (latest === null) {
     throw new ConfigError(`${path} is neither a checkpoint (no manifest.json) nor a run folder with a checkpoint`);
   }
-  const config = (await folder.readConfig()) as { task?: string; taskOptions?: Record<string, number> };
-  return { directory: latest.directory, task: config.task ?? null, taskOptions: config.taskOptions ?? {} };
+  const config = await folder.readConfig();
+  const taskOptions = (config.taskOptions ?? {}) as Record<string, number>;
+  return { directory: latest.directory, task: config.task, taskOptions };
 }

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderReport } from "../report/write-report.js";
 import { meanConfidenceInterval } from "./confidence-interval.js";
-import { runComparison, runFolderPath } from "./run-comparison.js";
-import { readRunFolder } from "./run-folder.js";
+import { runComparison } from "./run-comparison.js";
+import { readRunFolder, runFolderPath } from "./run-folder.js";
 import { syntheticRunResult } from "./synthetic-run.js";
 
 const grid = {
