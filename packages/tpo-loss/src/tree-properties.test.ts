@@ -31,7 +31,7 @@ describe("tree advantage properties", () => {
     fc.assert(
       fc.property(trajectories, (draws) => {
         const tree = buildTree(draws);
-        const parts = ibTpoStepAdvantages(tree);
+        const parts = ibTpoStepAdvantages(tree, { ibAdvantage: "score-function" });
         for (let parent = 0; parent < tree.size; parent++) {
           const children = tree.children(parent);
           if (children.length < 2) continue;
@@ -52,7 +52,7 @@ describe("tree advantage properties", () => {
     fc.assert(
       fc.property(trajectories, (draws) => {
         const tree = buildTree(draws);
-        const dedup = trainingBatchFromTrees([tree], ibTpoEstimator());
+        const dedup = trainingBatchFromTrees([tree], ibTpoEstimator(), { tokenWeighting: "dedup" });
         const weightByNode = new Float64Array(tree.size);
         for (const row of dedup.sequences) {
           row.tokenNodes.forEach((node, index) => {

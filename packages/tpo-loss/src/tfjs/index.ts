@@ -1,9 +1,5 @@
-export type {
-  KlEstimator,
-  LossAggregation,
-  PolicyLossOptions,
-  ResolvedPolicyLossOptions,
-} from "../loss-options.js";
+export type { PolicyLossOptions, ResolvedPolicyLossOptions } from "../loss-options.js";
+export type { KlEstimator, LossAggregation } from "../option-choices.js";
 export { aggregateTokenValues } from "./aggregate-token-values.js";
 export type { ClippedSurrogate, ClipSettings } from "./clipped-surrogate.js";
 export { clippedSurrogate } from "./clipped-surrogate.js";
