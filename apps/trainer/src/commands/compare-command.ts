@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { compareRuns } from "../compare/run-compare.js";
 import { ConfigError } from "../config/config-error.js";
 import { numberFlag, parseSetFlags } from "../config/flag-overrides.js";
-import { ALGORITHMS, TASKS } from "../config/train-config.js";
+import { ALGORITHMS, TASKS } from "../config/package-choices.js";
 
 function list(value: string): string[] {
   return value

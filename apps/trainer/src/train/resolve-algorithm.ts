@@ -24,8 +24,12 @@ export function resolveAlgorithm(config: TrainConfig): ResolvedAlgorithm {
     const preset = trainingPreset(config.algorithm, {
       advantage: withoutUndefined(config.advantage),
       loss: withoutUndefined(config.loss),
-      ...(config.dynamicSampling === undefined ? {} : { dynamicSampling: config.dynamicSampling }),
-      ...(config.tokenWeighting === undefined ? {} : { tokenWeighting: config.tokenWeighting }),
+      ...withoutUndefined({
+        dropZeroVarianceGroups: config.dropZeroVarianceGroups,
+        dynamicSampling: config.dynamicSampling,
+        tokenWeighting: config.tokenWeighting,
+        maskTruncated: config.maskTruncated,
+      }),
     });
     return {
       preset,

@@ -1,27 +1,12 @@
 import { deriveSeed, type StepMetrics } from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
-import { type TrainingBatch, trainingBatchFromTrees } from "@ibtpo/tpo-loss";
-import { type BatchSample, sampleBatch } from "@ibtpo/tree-sampler";
+import { type TrainingBatch, trainingBatchFromTrees, zeroVarianceFilterTrees } from "@ibtpo/tpo-loss";
+import { type BatchSample, meanTreeEntropy, sampleBatch } from "@ibtpo/tree-sampler";
 import { promptTokens, stepProblems } from "../runtime/task-setup.js";
 import { type PolicyUpdate, updatePolicy } from "./policy-update.js";
 import type { RlContext } from "./rl-context.js";
 
 const seconds = (start: number) => (performance.now() - start) / 1000;
-
-/** Mean entropy of every sampled token in the trees (full-distribution entropies). */
-function meanTreeEntropy(trees: readonly ReasoningTree[]): number | null {
-  let sum = 0;
-  let count = 0;
-  for (const tree of trees) {
-    for (let node = 1; node < tree.size; node++) {
-      const entropy = tree.stepEntropySum(node);
-      if (Number.isNaN(entropy)) continue;
-      sum += entropy * tree.multiplicity(node);
-      count += tree.tokenCount(node) * tree.multiplicity(node);
-    }
-  }
-  return count > 0 ? sum / count : null;
-}
 
 /** The sampled and scored half of an RL step, before the gradient step. */
 export interface StepSample {
@@ -61,8 +46,13 @@ export async function sampleStep(context: RlContext, step: number): Promise<Step
 
   const scoringStarted = performance.now();
   const trees = batch.samples.map((sample) => sample.tree);
-  const trained = preset.dynamicSampling ? trees.filter((tree) => tree.hasRewardVariance) : trees;
-  const trainingBatch = trainingBatchFromTrees(trained, context.estimator, { tokenWeighting: preset.tokenWeighting });
+  const trained = preset.dropZeroVarianceGroups
+    ? Array.from(zeroVarianceFilterTrees(trees).keptGroups, (index) => trees[index]!)
+    : trees;
+  const trainingBatch = trainingBatchFromTrees(trained, context.estimator, {
+    tokenWeighting: preset.tokenWeighting,
+    maskTruncated: preset.maskTruncated,
+  });
   return { batch, trained, trainingBatch, samplingSeconds, scoringSeconds: seconds(scoringStarted) };
 }
 
