@@ -57,7 +57,7 @@ describe("runComparison", () => {
     expect(markdown).toContain("## graph-path");
     expect(markdown).toMatch(/\| ib-tpo \| 3 \| \d\.\d{3} ± \d\.\d{3} \|/);
     const html = await readFile(join(dir, "report.html"), "utf8");
-    expect(html.match(/<svg/g)?.length).toBe(16);
+    expect(html.match(/<svg/g)?.length).toBe(18);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
