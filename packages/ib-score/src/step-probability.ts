@@ -1,4 +1,4 @@
-import { IbScoreInputError } from "./errors.js";
+import { checkChoice } from "./check-choice.js";
 import type { NodeId, ReasoningTree } from "./reasoning-tree.js";
 
 /**
@@ -13,13 +13,7 @@ export type StepProbabilityMode = (typeof stepProbabilityModes)[number];
 
 /** Throw a clear error unless `mode` is one of {@link stepProbabilityModes}. */
 export function checkStepProbabilityMode(mode: unknown, location = "option stepProbability"): StepProbabilityMode {
-  if (!(stepProbabilityModes as readonly unknown[]).includes(mode)) {
-    throw new IbScoreInputError(
-      `stepProbability must be one of ${stepProbabilityModes.map((m) => `'${m}'`).join(", ")}, got '${String(mode)}'`,
-      location,
-    );
-  }
-  return mode as StepProbabilityMode;
+  return checkChoice(mode, stepProbabilityModes, "stepProbability", location);
 }
 
 /**

@@ -10,7 +10,8 @@ import { binaryEntropy, type IbScoreOptions, type NodeId, type ReasoningTree, sc
  * const scores = branchingScores(tree, { beta: 1, alpha: 0.5 });
  */
 export function branchingScores(tree: ReasoningTree, options?: IbScoreOptions): Float64Array {
-  const score = scoreTree(tree, options);
+  // This score is built on the Shannon form's H and I, whatever ib-score's default estimator is.
+  const score = scoreTree(tree, { ...options, estimator: "shannon" });
   const { beta } = score.options;
   const result = new Float64Array(tree.size);
   for (let node = 0; node < tree.size; node++) {
