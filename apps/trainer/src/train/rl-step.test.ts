@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { Task } from "@ibtpo/bench-harness";
+import { scoreTree, summarizeBatch } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type TrainConfig, trainConfigSchema } from "../config/train-config.js";
@@ -95,6 +96,25 @@ describe("sampleStep", () => {
 });
 
 describe("rlStep", () => {
+  it("logs ib-score's batch summary of the step's trees: J, Cov, confidence and Avg-Rate", async () => {
+    const context = await contextFor({ algorithm: "ib-tpo" });
+    const sample = await sampleStep(context, 6);
+    const expected = summarizeBatch(sample.batch.samples.map((prompt) => scoreTree(prompt.tree)));
+    expect(expected.estimator).toBe("paper");
+    expect(expected.ibScore).toEqual(expect.any(Number));
+    expect(expected.confidence).toBeGreaterThan(0);
+    const metrics = await rlStep(context, 6);
+    expect(metrics).toMatchObject({
+      ibScore: expected.ibScore,
+      ibCov: expected.cov,
+      ibConfidence: expected.confidence,
+      avgRate: expected.avgRate,
+      effRate: expected.effRate,
+    });
+    expect(metrics.avgRate).toBeCloseTo(metrics.accuracy, 12);
+    disposeRlContext(context);
+  });
+
   it("stays within the token budget of every prompt and counts what it generated", async () => {
     const context = await contextFor({ algorithm: "grpo", optimizer: { microBatchSize: 4 } });
     const sample = await sampleStep(context, 3);

@@ -71,9 +71,13 @@ function stepMetrics(
     step,
     generatedTokens: statistics.generatedTokens,
     accuracy: statistics.meanReward,
+    avgRate: statistics.ibScore.avgRate,
     effRate: statistics.effRate,
     entropy: meanTreeEntropy(sample.batch.samples.map((prompt) => prompt.tree)),
+    // ib-score's batch summary: J of the paper form with Cov and confidence, and the Shannon parts.
     ibScore: statistics.ibScore.ibScore,
+    ibCov: statistics.ibScore.cov,
+    ibConfidence: statistics.ibScore.confidence,
     ibH: statistics.ibScore.H,
     ibI: statistics.ibScore.I,
     trajectories: statistics.trajectories,

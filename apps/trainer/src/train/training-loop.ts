@@ -71,7 +71,8 @@ export async function runTrainingLoop(context: RlContext, options: TrainingLoopO
       }
       progress?.update(step, {
         reward: shown(metrics.accuracy),
-        IB: shown(metrics.ibScore ?? null),
+        J: shown(metrics.ibScore ?? null),
+        Cov: shown(metrics.ibCov ?? null),
         H: shown(metrics.entropy ?? null),
         "Eff-Rate": shown(metrics.effRate ?? null, 2),
         "tok/s": shown(metrics.tokensPerSecond as number, 0),
