@@ -100,6 +100,22 @@ describe("ibTpoStepAdvantages, score-function form (METHOD.md 5.2), on the hand-
     expect(Array.from(parts.informationPart)).toEqual([0, 0, 0]);
   });
 
+  it("applies the information gate and the tree-std reward scale in this form too", () => {
+    // Both children fail: zero reward variance, but their surprisals differ, so A_H is not 0.
+    const tree = new ReasoningTree();
+    const low = tree.addStep(0, { tokens: [1], logprobs: [-0.2] });
+    tree.addTrajectory(low, 0);
+    tree.addTrajectory(tree.addStep(0, { tokens: [2], logprobs: [-1.2] }), 0);
+    const always = ibTpoStepAdvantages(tree, { ...earlier, informationGate: "always" });
+    expect(always.informationBottleneck[low]).toBeCloseTo(0.2 - 0.7, 12);
+    const gated = ibTpoStepAdvantages(tree, { ...earlier, informationGate: "reward-variance" });
+    expect(gated.informationBottleneck[low]).toBe(0);
+    expect(gated.advantage[low]).toBe(0);
+    const scaled = ibTpoStepAdvantages(handBuiltTree(), { ...earlier, rewardScale: "tree-std" });
+    // Rewards [1, 1, 0, 1]: Bessel std 0.5.
+    expect(scaled.global[d]).toBeCloseTo(-0.75 / 0.5001, 12);
+  });
+
   it("rejects a tree without trajectories and bad options", () => {
     const tree = new ReasoningTree({ promptId: "q7" });
     tree.addStep(0, { tokens: [1], logprobs: [-0.5] });

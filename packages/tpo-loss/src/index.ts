@@ -57,10 +57,14 @@ export { createAdvantageEstimator, presetNames, trainingPreset } from "./presets
 export type { ResolvedStepAdvantageOptions, StepAdvantageOptions } from "./step-advantage-options.js";
 export { defaultStepAdvantageOptions, resolveStepAdvantageOptions } from "./step-advantage-options.js";
 export type { TrainingBatch, TrainingSequence } from "./training-batch.js";
+export type { TrainingMicroBatch } from "./training-micro-batches.js";
+export { sequenceWeight, trainingMicroBatches } from "./training-micro-batches.js";
 export type { TreeBatchOptions } from "./tree-sequences.js";
 export { trainingBatchFromTrees } from "./tree-sequences.js";
 export type { TreeRlAdvantageOptions } from "./treerl-advantages.js";
 export { treeRlAdvantageDefaults, treeRlStepAdvantages } from "./treerl-advantages.js";
+export type { ForeignOptionName } from "./trl-verl-names.js";
+export { optionForForeignName, trlVerlOptionNames } from "./trl-verl-names.js";
 export type { DynamicSamplingResult, GroupFilterResult } from "./zero-variance-filter.js";
 export {
   dynamicSamplingFilter,

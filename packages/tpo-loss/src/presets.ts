@@ -134,7 +134,7 @@ const stepKeys = [...Object.keys(defaultStepAdvantageOptions), ...stepOptionRena
  * A named preset (advantage estimator, loss options, sampler), with overrides merged in.
  *
  * @example
- * const dapo = trainingPreset("dapo");            // clip 0.2 / 0.28, token-mean, dynamic sampling
+ * const dapo = trainingPreset("dapo"); // clip 0.2 / 0.28, token-mean, drops zero-variance groups
  * const ibTpo = trainingPreset("ib-tpo", { advantage: { lambda: 0.2 }, loss: { klCoefficient: 0.001 } });
  * const estimator = createAdvantageEstimator(ibTpo.advantage);
  */

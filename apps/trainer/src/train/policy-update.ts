@@ -7,6 +7,7 @@ import {
   policyLoss,
   readLossDiagnostics,
   stopGradient,
+  weightedLossDiagnostics,
 } from "@ibtpo/tpo-loss/tfjs";
 import type * as tf from "@tensorflow/tfjs";
 import { microBatches, microBatchTensor } from "./token-batch.js";
@@ -41,7 +42,7 @@ export interface PolicyUpdate {
  */
 export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBatch): Promise<PolicyUpdate> {
   const { model, reference, temperature } = inputs;
-  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation === "token-mean");
+  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
   const weights = chunks.map((chunk) => chunk.weight);
   // Dr.GRPO divides by a constant length: the longest response the sampler may produce.
   const lossOptions = { ...inputs.loss, normalizerLength: inputs.loss.normalizerLength ?? inputs.maxResponseLength };
@@ -76,21 +77,5 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
     );
   }
   const read = await Promise.all(kept.map((tensors) => readLossDiagnostics(tensors)));
-  return { update: update as PolicyUpdate["update"], diagnostics: weightedDiagnostics(read, weights) };
-}
-
-function weightedDiagnostics(all: readonly LossDiagnostics[], weights: readonly number[]): LossDiagnostics {
-  const sum = (pick: (d: LossDiagnostics) => number) => all.reduce((total, d, i) => total + pick(d) * weights[i]!, 0);
-  const terms: Record<string, number> = {};
-  for (const name of Object.keys(all[0]?.terms ?? {})) terms[name] = sum((d) => d.terms[name] ?? 0);
-  const entropies = all.every((d) => d.meanEntropy !== null);
-  return {
-    loss: sum((d) => d.loss),
-    policy: sum((d) => d.policy),
-    clipFraction: sum((d) => d.clipFraction),
-    dualClipFraction: sum((d) => d.dualClipFraction),
-    approxKl: sum((d) => d.approxKl),
-    meanEntropy: entropies ? sum((d) => d.meanEntropy ?? 0) : null,
-    terms,
-  };
+  return { update: update as PolicyUpdate["update"], diagnostics: weightedLossDiagnostics(read, weights) };
 }

@@ -5,9 +5,9 @@ import type { Regularizer } from "./regularizer.js";
 /**
  * The entropy bonus as a regulariser: term = -(token-mean entropy), so the loss falls by
  * `coefficient` x the mask-weighted mean token entropy, rewarding a spread-out next-token
- * distribution. The mean is over tokens whatever the loss aggregation, as TRL's `entropy_coef` and
- * verl's `entropy_coeff` (with its default token-mean) take it, so the same coefficient means the
- * same push under every aggregation.
+ * distribution. The mean is over tokens whatever the loss aggregation, so the same coefficient is
+ * the same push in every mode (verl reduces its entropy term with `loss_agg_mode`; under verl's
+ * default 'token-mean' the two agree).
  *
  * @example
  * policyLoss(inputs, { regularizers: [entropyBonus(0.001)] }); // same as entropyCoefficient: 0.001

@@ -13,3 +13,4 @@ export { policyLoss } from "./policy-loss.js";
 export type { PolicyLossInputs } from "./policy-loss-inputs.js";
 export type { Regularizer, RegularizerBatch, RegularizerOutputs } from "./regularizer.js";
 export { stopGradient } from "./stop-gradient.js";
+export { weightedLossDiagnostics } from "./weighted-loss-diagnostics.js";
