@@ -1,10 +1,10 @@
 import { binaryEntropy, type IbScoreOptions, type NodeId, type ReasoningTree, scoreTree } from "@ibtpo/ib-score";
 
 /**
- * IBTree's branching score of every node (METHOD.md section 4a): IB-Score(n) = H(n) + beta I(n),
- * except that for a node with one distinct child I(n), which is always 0 there, is replaced by
- * its optimistic value H_b(v(n)), the most a new branch at n could reveal. NaN for nodes without
- * children. Indexed by node id.
+ * IBTree's earlier branching score of every node (`branchScore: "shannon-optimistic"`, METHOD.md
+ * section 4): IB-Score(n) = H(n) + beta I(n), except that for a node with one distinct child
+ * I(n), which is always 0 there, is replaced by its optimistic value H_b(v(n)), the most a new
+ * branch at n could reveal. NaN for nodes without children. Indexed by node id.
  *
  * @example
  * const scores = branchingScores(tree, { beta: 1, alpha: 0.5 });

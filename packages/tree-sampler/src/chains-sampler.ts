@@ -1,9 +1,9 @@
 import { resolveSamplerOptions } from "./resolve-sampler-options.js";
 import type { Sampler } from "./sampler.js";
-import type { SamplerOptions } from "./sampler-option-specs.js";
+import type { SamplerKindOptions } from "./sampler-option-specs.js";
 
 /** Options of `chains` (defaults in `SAMPLER_OPTION_SPECS.chains`). */
-export type ChainsOptions = SamplerOptions<"chains">;
+export type ChainsOptions = SamplerKindOptions<"chains">;
 
 /**
  * `chains`: G independent responses from the prompt (the GRPO group), `perIteration` per prompt

@@ -5,14 +5,14 @@ import { fixedWidthTreeSampler } from "./fixed-width-tree-sampler.js";
 import { ibTreeSampler } from "./ib-tree-sampler.js";
 import { randomTreeSampler } from "./random-tree-sampler.js";
 import type { Sampler } from "./sampler.js";
-import { SAMPLER_KINDS, type SamplerKind, type SamplerOptions } from "./sampler-option-specs.js";
+import { SAMPLER_KINDS, type SamplerKind, type SamplerKindOptions } from "./sampler-option-specs.js";
 
 /** A sampler described as plain data (for JSON configs): its kind and any of its options. */
 export type SamplerConfig = {
-  readonly [Kind in SamplerKind]: { readonly kind: Kind } & SamplerOptions<Kind>;
+  readonly [Kind in SamplerKind]: { readonly kind: Kind } & SamplerKindOptions<Kind>;
 }[SamplerKind];
 
-const builders: { readonly [Kind in SamplerKind]: (options: SamplerOptions<Kind>) => Sampler } = {
+const builders: { readonly [Kind in SamplerKind]: (options: SamplerKindOptions<Kind>) => Sampler } = {
   chains: chainsSampler,
   "random-tree": randomTreeSampler,
   "fixed-width-tree": fixedWidthTreeSampler,

@@ -2,10 +2,10 @@ import type { ForkPoint } from "./fork-point.js";
 import { forkKey } from "./fork-point.js";
 import { resolveSamplerOptions } from "./resolve-sampler-options.js";
 import type { Sampler } from "./sampler.js";
-import type { SamplerOptions } from "./sampler-option-specs.js";
+import type { SamplerKindOptions } from "./sampler-option-specs.js";
 
 /** Options of `entropy-tree` (defaults in `SAMPLER_OPTION_SPECS["entropy-tree"]`). */
-export type EntropyTreeOptions = SamplerOptions<"entropy-tree">;
+export type EntropyTreeOptions = SamplerKindOptions<"entropy-tree">;
 
 interface Candidate {
   readonly point: ForkPoint;

@@ -1,10 +1,10 @@
 import type { ForkRequest } from "./fork-point.js";
 import { resolveSamplerOptions } from "./resolve-sampler-options.js";
 import type { Sampler } from "./sampler.js";
-import type { SamplerOptions } from "./sampler-option-specs.js";
+import type { SamplerKindOptions } from "./sampler-option-specs.js";
 
 /** Options of `fixed-width-tree` (defaults in `SAMPLER_OPTION_SPECS["fixed-width-tree"]`). */
-export type FixedWidthTreeOptions = SamplerOptions<"fixed-width-tree">;
+export type FixedWidthTreeOptions = SamplerKindOptions<"fixed-width-tree">;
 
 /**
  * `fixed-width-tree` (TreePO-like, METHOD.md section 4): B0 chains from the prompt, then level by

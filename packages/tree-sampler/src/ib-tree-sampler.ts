@@ -3,10 +3,10 @@ import { nodeBranchingSampler, shapeLabel } from "./node-branching.js";
 import { paperBranchScores } from "./paper-branch-score.js";
 import { resolveSamplerOptions } from "./resolve-sampler-options.js";
 import type { Sampler } from "./sampler.js";
-import type { SamplerOptions } from "./sampler-option-specs.js";
+import type { SamplerKindOptions } from "./sampler-option-specs.js";
 
 /** Options of `ib-tree` (defaults in `SAMPLER_OPTION_SPECS["ib-tree"]`). */
-export type IbTreeOptions = SamplerOptions<"ib-tree">;
+export type IbTreeOptions = SamplerKindOptions<"ib-tree">;
 
 /**
  * `ib-tree` (IBTree, METHOD.md section 4): B0 chains from the prompt, then rounds that each branch

@@ -30,10 +30,10 @@ export type {
   ChoiceOptionSpec,
   IntegerOptionSpec,
   NumberOptionSpec,
-  ResolvedSamplerOptions,
+  ResolvedSamplerKindOptions,
   SamplerKind,
+  SamplerKindOptions,
   SamplerOptionSpec,
-  SamplerOptions,
 } from "./sampler-option-specs.js";
 export { BRANCH_SCORES, SAMPLER_KINDS, SAMPLER_OPTION_SPECS, samplerDefaults } from "./sampler-option-specs.js";
 export { deriveSeed, SeededRandom } from "./seeded-random.js";

@@ -1,10 +1,10 @@
 import { nodeBranchingSampler, shapeLabel } from "./node-branching.js";
 import { resolveSamplerOptions } from "./resolve-sampler-options.js";
 import type { Sampler } from "./sampler.js";
-import type { SamplerOptions } from "./sampler-option-specs.js";
+import type { SamplerKindOptions } from "./sampler-option-specs.js";
 
 /** Options of `random-tree` (defaults in `SAMPLER_OPTION_SPECS["random-tree"]`). */
-export type RandomTreeOptions = SamplerOptions<"random-tree">;
+export type RandomTreeOptions = SamplerKindOptions<"random-tree">;
 
 /**
  * `random-tree` (the paper's "random" ablation): like `ib-tree`, but each round branches at K

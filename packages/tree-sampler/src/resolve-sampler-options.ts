@@ -1,10 +1,10 @@
 import { TreeSamplerError } from "./errors.js";
 import {
-  type ResolvedSamplerOptions,
+  type ResolvedSamplerKindOptions,
   SAMPLER_OPTION_SPECS,
   type SamplerKind,
+  type SamplerKindOptions,
   type SamplerOptionSpec,
-  type SamplerOptions,
 } from "./sampler-option-specs.js";
 
 function describeRange(spec: SamplerOptionSpec): string {
@@ -57,8 +57,8 @@ export function isValidOptionValue(spec: SamplerOptionSpec, value: unknown): boo
  */
 export function resolveSamplerOptions<Kind extends SamplerKind>(
   kind: Kind,
-  options: SamplerOptions<Kind> = {},
-): ResolvedSamplerOptions<Kind> {
+  options: SamplerKindOptions<Kind> = {},
+): ResolvedSamplerKindOptions<Kind> {
   const specs: readonly SamplerOptionSpec[] = SAMPLER_OPTION_SPECS[kind];
   if (specs === undefined) throw new TreeSamplerError(`unknown sampler kind '${String(kind)}'`, "option kind");
   const given = options as Readonly<Record<string, unknown>>;
@@ -78,5 +78,5 @@ export function resolveSamplerOptions<Kind extends SamplerKind>(
     }
     resolved[spec.name] = value;
   }
-  return resolved as ResolvedSamplerOptions<Kind>;
+  return resolved as ResolvedSamplerKindOptions<Kind>;
 }

@@ -91,13 +91,15 @@ describe("sampleBatch budget", () => {
         fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(Number.POSITIVE_INFINITY)),
         fc.integer({ min: 0, max: 1000 }),
         fc.constantFrom("progressive" as const, "geometric" as const),
-        async (config, budget, maxResponseLength, maxDepth, seed, lengthModel) => {
+        fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 8 })),
+        async (config, budget, maxResponseLength, maxDepth, seed, lengthModel, decodeChunk) => {
           const counter = countingPolicy(createReferencePolicy({ seed, lengthModel }));
           const batch = await sampleBatch(distinctPrompts, counter.wrapped, {
             sampler: createSampler(config),
             budget,
             maxResponseLength,
             maxDepth,
+            decodeChunk,
             seed,
             reward: task.reward,
           });
@@ -177,6 +179,40 @@ describe("sampleBatch reproducibility", () => {
     const a = await sampleBatch([task.prompts[0], task.prompts[1]] as Int32Array[], policy, options({ sampler }));
     const b = await sampleBatch([task.prompts[0], task.prompts[2]] as Int32Array[], policy, options({ sampler }));
     expect(treeFingerprint(b.samples[0]!.tree)).toBe(treeFingerprint(a.samples[0]!.tree));
+  });
+});
+
+describe("sampleBatch with decodeChunk", () => {
+  const chunked = (decodeChunk: number, prompts: readonly Int32Array[] = task.prompts, seed = 5) =>
+    sampleBatch(prompts, policy, options({ sampler: createSampler({ kind: "ib-tree" }), seed, decodeChunk }));
+  const fingerprints = (batch: Awaited<ReturnType<typeof chunked>>) =>
+    batch.samples.map((sample) => treeFingerprint(sample.tree));
+
+  it("gives the unchunked trees when the chunk holds a whole response", async () => {
+    expect(fingerprints(await chunked(48))).toEqual(fingerprints(await chunked(Number.POSITIVE_INFINITY)));
+  });
+
+  it("is reproducible from the seed and independent of the batch mates", async () => {
+    const [first, second, other] = await Promise.all([chunked(4), chunked(4), chunked(4, task.prompts, 6)]);
+    expect(fingerprints(second)).toEqual(fingerprints(first));
+    expect(fingerprints(other)).not.toEqual(fingerprints(first));
+    const pair = await chunked(4, [task.prompts[0], task.prompts[2]] as Int32Array[]);
+    expect(treeFingerprint(pair.samples[0]!.tree)).toBe(fingerprints(first)[0]);
+    for (const sample of first.samples) expectTreeInvariants(sample, 48, Number.POSITIVE_INFINITY);
+  });
+
+  it("sends a long response in chunks, continuing its prefix", async () => {
+    const counter = countingPolicy(policy);
+    const batch = await sampleBatch([distinctPrompts[0] as number[]], counter.wrapped, {
+      ...options({ sampler: createSampler({ kind: "chains", responses: 1, perIteration: 1 }) }),
+      decodeChunk: 3,
+    });
+    const [trajectory] = batch.samples[0]!.trajectories;
+    expect(counter.calls).toHaveLength(Math.ceil(trajectory!.tokens.length / 3));
+    for (const [index, [request]] of counter.calls.entries()) {
+      expect(Array.from(request!.prefix)).toEqual([...distinctPrompts[0]!, ...trajectory!.tokens.slice(0, 3 * index)]);
+      expect(request!.settings.maxTokens).toBe(Math.min(3, 48 - 3 * index));
+    }
   });
 });
 

@@ -206,12 +206,12 @@ type OptionValue<Spec> = Spec extends { readonly kind: "integer" | "number" }
       : never;
 
 /** The options of one sampler kind, every one optional (absent = the table's default). */
-export type SamplerOptions<Kind extends SamplerKind> = {
+export type SamplerKindOptions<Kind extends SamplerKind> = {
   readonly [Spec in Specs<Kind> as Spec["name"]]?: OptionValue<Spec>;
 };
 
 /** The options of one sampler kind with every default filled in. */
-export type ResolvedSamplerOptions<Kind extends SamplerKind> = {
+export type ResolvedSamplerKindOptions<Kind extends SamplerKind> = {
   readonly [Spec in Specs<Kind> as Spec["name"]]: OptionValue<Spec>;
 };
 
@@ -221,7 +221,7 @@ export type ResolvedSamplerOptions<Kind extends SamplerKind> = {
  * @example
  * samplerDefaults("ib-tree"); // { initialChains: 4, nodesPerRound: 1, branches: 1, rounds: Infinity, ... }
  */
-export function samplerDefaults<Kind extends SamplerKind>(kind: Kind): ResolvedSamplerOptions<Kind> {
+export function samplerDefaults<Kind extends SamplerKind>(kind: Kind): ResolvedSamplerKindOptions<Kind> {
   const specs: readonly SamplerOptionSpec[] = SAMPLER_OPTION_SPECS[kind];
-  return Object.fromEntries(specs.map((spec) => [spec.name, spec.default])) as ResolvedSamplerOptions<Kind>;
+  return Object.fromEntries(specs.map((spec) => [spec.name, spec.default])) as ResolvedSamplerKindOptions<Kind>;
 }
