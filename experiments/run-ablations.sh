@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Ablations of IB-TPO's advantage options (METHOD.md section 5) on sort-swaps, three seeds each,
-# at the budget of experiments/main.yaml. Each variant changes one option from the defaults
-# (lambda 0.1, beta 1, informationAlpha 0.5, leafNorm sqrt, localValue 0).
+# Ablations of IB-TPO's advantage options (docs/METHOD.md section 5) on sort-swaps, three seeds
+# each, at the budget of experiments/main.yaml. Each variant changes one option from the defaults
+# (the paper's form: ibAdvantage paper, lambda 0.1, informationWeight 5, rewardScale tree-std,
+# per-trajectory rows, leafNorm none, localValue 0).
 # Finished runs in the output folder are reused, so the default variant can be seeded with the
 # ib-tpo runs of experiments/run-main.sh (same config).
 # Usage (from the repository root, after `pnpm build`): experiments/run-ablations.sh [out-dir] [task]
@@ -11,10 +12,12 @@ task=${2:-sort-swaps}
 variants=(
   "default"
   "lambda-0 advantage.lambda=0"
-  "lambda-0.3 advantage.lambda=0.3"
-  "beta-0 advantage.beta=0"
-  "alpha-0.1 advantage.informationAlpha=0.1"
-  "leafnorm-none advantage.leafNorm=none"
+  "lambda-0.5 advantage.lambda=0.5"
+  "weight-1 advantage.informationWeight=1"
+  "score-function advantage.ibAdvantage=score-function"
+  "scale-none advantage.rewardScale=none"
+  "gate-variance advantage.informationGate=reward-variance"
+  "leafnorm-sqrt advantage.leafNorm=sqrt"
   "localvalue-1 advantage.localValue=1"
 )
 for variant in "${variants[@]}"; do

@@ -51,7 +51,9 @@ describe("config errors", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/config key "steps" \(.*types.yaml:1\): expected number, received string/);
     expect(result.stderr).toMatch(/config key "budget" \(.*types.yaml:2\): Too small: expected number to be >=1/);
-    expect(result.stderr).toMatch(/config key "algorithm" \(.*types.yaml:3\): must be one of "ib-tpo", "grpo"/);
+    expect(result.stderr).toMatch(
+      /config key "algorithm" \(.*types.yaml:3\): must be one of "grpo", "dr-grpo", "dapo"/,
+    );
   });
 
   it("names a bad command-line value and invalid YAML", () => {

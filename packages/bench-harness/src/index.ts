@@ -4,9 +4,17 @@ export { writeFileAtomic } from "./comparison/atomic-write.js";
 export type { MeanWithInterval } from "./comparison/confidence-interval.js";
 export { meanConfidenceInterval } from "./comparison/confidence-interval.js";
 export type { ComparisonOptions, ComparisonResults, RunSpec } from "./comparison/run-comparison.js";
-export { runComparison, runFolderPath } from "./comparison/run-comparison.js";
-export type { RunConfig, RunResult, StoredRun } from "./comparison/run-folder.js";
-export { isRunFolder, RUN_FILES, readRunFolder, writeRunFolder } from "./comparison/run-folder.js";
+export { runComparison } from "./comparison/run-comparison.js";
+export type { LatestCheckpoint, RunConfig, RunResult, StoredRun } from "./comparison/run-folder.js";
+export {
+  isRunFolder,
+  RUN_FILES,
+  RunFolder,
+  readRunConfig,
+  readRunFolder,
+  runFolderPath,
+  writeRunFolder,
+} from "./comparison/run-folder.js";
 export type { StepMetrics } from "./comparison/step-metrics.js";
 export { checkedStepMetrics, OPTIONAL_METRIC_NAMES } from "./comparison/step-metrics.js";
 export { studentTCdf, studentTQuantile } from "./comparison/student-t.js";

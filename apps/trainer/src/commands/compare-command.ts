@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { compareRuns } from "../compare/run-compare.js";
 import { ConfigError } from "../config/config-error.js";
 import { numberFlag, parseSetFlags } from "../config/flag-overrides.js";
-import { ALGORITHMS, TASKS } from "../config/train-config.js";
+import { ALGORITHMS, TASKS } from "../config/package-choices.js";
 
 function list(value: string): string[] {
   return value
@@ -27,9 +27,9 @@ export function compareCommand(): Command {
       "Train algorithms x seeds x tasks at an equal generated-token budget and report mean and 95% CI on the test split",
     )
     .option("-c, --config <file>", "YAML or JSON train config applied to every run")
-    .option("--algos <list>", "comma-separated algorithms", "ib-tpo,grpo")
+    .option("--algos <list>", `comma-separated algorithms: ${ALGORITHMS.join(", ")}`, "ib-tpo,grpo")
     .option("--seeds <list>", "comma-separated seeds", "1,2,3")
-    .option("--tasks <list>", "comma-separated tasks", "countdown")
+    .option("--tasks <list>", `comma-separated tasks: ${TASKS.join(", ")}`, "countdown")
     .option("--init-dir <dir>", "folder holding <task>-base checkpoints", "checkpoints")
     .option("--jobs <n>", "runs trained at once, one process each", numberFlag, 2)
     .option("-o, --out <dir>", "comparison folder", "runs/compare")

@@ -3,8 +3,8 @@ import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import { Command, Option } from "commander";
 import { ConfigError } from "../config/config-error.js";
 import { numberFlag } from "../config/flag-overrides.js";
+import { BACKENDS, TASKS } from "../config/package-choices.js";
 import { precheckOutputFile, precheckProblemCount } from "../config/precheck.js";
-import { TASKS } from "../config/train-config.js";
 import { writeJsonAtomic } from "../runtime/atomic-file.js";
 import { evaluateModel } from "../runtime/evaluate-checkpoint.js";
 import { shown } from "../runtime/progress.js";
@@ -32,7 +32,7 @@ export function evalCommand(): Command {
     .option("--problems <n>", "problems to evaluate", numberFlag, 200)
     .option("--samples <n>", "sampled responses per problem (k of pass@k)", numberFlag, 16)
     .option("--seed <n>", "seed of the sampled responses", numberFlag, 0)
-    .option("--backend <name>", "auto | node-gpu | node | wasm | cpu", "auto")
+    .option("--backend <name>", BACKENDS.join(" | "), "auto")
     .option("--json", "print the summary as JSON")
     .option("-o, --out <file>", "also write the summary to this JSON file")
     .addHelpText(

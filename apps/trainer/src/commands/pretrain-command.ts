@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { flagOverrides, numberFlag, parseSetFlags } from "../config/flag-overrides.js";
 import { loadConfig } from "../config/load-config.js";
+import { BACKENDS, TASKS } from "../config/package-choices.js";
 import { precheckPretrain } from "../config/precheck-pretrain.js";
 import { pretrainConfigSchema } from "../config/pretrain-config.js";
 import { pretrain } from "../pretrain/pretrain.js";
@@ -9,10 +10,10 @@ export function pretrainCommand(): Command {
   return new Command("pretrain")
     .description("SFT warm-up: train a fresh policy on a task's random legal trajectories and save a base checkpoint")
     .option("-c, --config <file>", "YAML or JSON config file")
-    .option("--task <name>", "countdown | graph-path | sort-swaps")
+    .option("--task <name>", TASKS.join(" | "))
     .option("--steps <n>", "optimizer steps", numberFlag)
     .option("--seed <n>", "random seed", numberFlag)
-    .option("--backend <name>", "auto | node-gpu | node | wasm | cpu")
+    .option("--backend <name>", BACKENDS.join(" | "))
     .option("-o, --out <dir>", "checkpoint folder (default checkpoints/<task>-base)")
     .option("--set <key=value...>", "any config key, e.g. --set model.layers=4", [])
     .addHelpText(

@@ -2,7 +2,7 @@ import type { Split } from "@ibtpo/bench-harness";
 import { Command, Option } from "commander";
 import { ConfigError } from "../config/config-error.js";
 import { numberFlag } from "../config/flag-overrides.js";
-import { TASKS } from "../config/train-config.js";
+import { TASKS } from "../config/package-choices.js";
 import { shown } from "../runtime/progress.js";
 import { sampleRollouts } from "../serve/sample-rollouts.js";
 

@@ -1,10 +1,14 @@
+import { type RunConfig, RunFolder, runFolderPath } from "@ibtpo/bench-harness";
 import { Command } from "commander";
 import { ConfigError } from "../config/config-error.js";
+import { trainConfigHelp } from "../config/config-help.js";
 import { flagOverrides, numberFlag, parseSetFlags } from "../config/flag-overrides.js";
 import { loadConfig } from "../config/load-config.js";
-import { ALGORITHMS, trainConfigSchema } from "../config/train-config.js";
+import { ALGORITHMS, BACKENDS, TASKS } from "../config/package-choices.js";
+import { trainConfigSchema } from "../config/train-config.js";
 import { shown } from "../runtime/progress.js";
 import { readRunConfig } from "../runtime/verify-run-folder.js";
+import { savedTrainSettings } from "../train/run-config.js";
 import { train } from "../train/train-run.js";
 
 export function trainCommand(): Command {
@@ -12,12 +16,12 @@ export function trainCommand(): Command {
     .description("RL from a base checkpoint with IB-TPO or a baseline, at a fixed generated-token budget per prompt")
     .option("-c, --config <file>", "YAML or JSON config file")
     .option("--algo <name>", ALGORITHMS.join(" | "))
-    .option("--task <name>", "countdown | graph-path | sort-swaps")
+    .option("--task <name>", TASKS.join(" | "))
     .option("--init <dir>", "base checkpoint (from ibtpo pretrain)")
     .option("--steps <n>", "RL steps", numberFlag)
     .option("--budget <n>", "generated tokens per prompt per step", numberFlag)
     .option("--seed <n>", "random seed", numberFlag)
-    .option("--backend <name>", "auto | node-gpu | node | wasm | cpu")
+    .option("--backend <name>", BACKENDS.join(" | "))
     .option("-o, --out <dir>", "run folder (default runs/<task>/<algo>/seed-<seed>)")
     .option("--resume", "continue the run in --out from its latest checkpoint")
     .option("--quiet", "no progress bars (log lines only)")
@@ -28,7 +32,9 @@ export function trainCommand(): Command {
 Examples:
   ibtpo train --algo ib-tpo --init checkpoints/countdown-base --steps 30
   ibtpo train --algo grpo --config train.yaml --set optimizer.learningRate=3e-4
-  ibtpo train --out runs/countdown/ib-tpo/seed-1 --resume`,
+  ibtpo train --out runs/countdown/ib-tpo/seed-1 --resume
+
+${trainConfigHelp()}`,
     )
     .action(async (flags) => {
       const overrides = [
@@ -47,7 +53,9 @@ Examples:
       if (flags.resume) {
         if (flags.out === undefined) throw new ConfigError("--resume needs --out <run folder>");
         // A resumed run keeps the config it started with.
-        const resumed = await readRunConfig(flags.out, trainConfigSchema, ["resolved", "samplerConfig", "tokenBudget"]);
+        const resumed = await readRunConfig(flags.out, trainConfigSchema, (saved) =>
+          savedTrainSettings(saved as unknown as RunConfig),
+        );
         const result = await train(resumed, {
           out: flags.out,
           resume: true,
@@ -58,7 +66,7 @@ Examples:
         return;
       }
       const config = await loadConfig(trainConfigSchema, flags.config, overrides);
-      const out = config.out ?? `runs/${config.task}/${config.algorithm}/seed-${config.seed}`;
+      const out = config.out ?? runFolderPath(".", config);
       const result = await train(config, { out, progress: !flags.quiet, log: (line) => console.error(line) });
       report(result.runDirectory, result.evaluation);
     });

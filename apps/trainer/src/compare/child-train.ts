@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { type RunResult, type RunSpec, readRunFolder } from "@ibtpo/bench-harness";
+import { RUN_FILES, RunFolder, type RunResult, type RunSpec, readRunFolder } from "@ibtpo/bench-harness";
 
 export interface ChildTrainOptions {
   readonly runDirectory: string;
@@ -11,16 +10,17 @@ export interface ChildTrainOptions {
 }
 
 /**
- * Train one comparison run in a child process (so runs use separate cores), logging to
- * train.log in its run folder. A finished run (eval.json present) is reused; a run with
- * metrics but no evaluation is resumed from its latest checkpoint.
+ * Train one comparison run in a child process (so runs use separate cores), logging to the run
+ * folder's log. A finished run (with its evaluation) is reused; a run with metrics but no
+ * evaluation is resumed from its latest checkpoint.
  */
 export async function trainInChild(spec: RunSpec, options: ChildTrainOptions): Promise<RunResult> {
   const { runDirectory } = options;
-  if (!existsSync(join(runDirectory, "eval.json"))) {
+  const folder = new RunFolder(runDirectory);
+  if (!folder.hasEvaluation()) {
     await mkdir(runDirectory, { recursive: true });
-    const resume = existsSync(join(runDirectory, "metrics.jsonl"));
-    const log = createWriteStream(join(runDirectory, "train.log"), { flags: "a" });
+    const resume = folder.hasMetrics();
+    const log = createWriteStream(folder.path(RUN_FILES.log), { flags: "a" });
     const args = [
       ...process.execArgv,
       process.argv[1] as string,
@@ -40,7 +40,7 @@ export async function trainInChild(spec: RunSpec, options: ChildTrainOptions): P
     log.end();
     if (code !== 0) {
       throw new Error(
-        `run ${spec.task}/${spec.algorithm}/seed ${spec.seed} failed (exit ${code}); see ${join(runDirectory, "train.log")}`,
+        `run ${spec.task}/${spec.algorithm}/seed ${spec.seed} failed (exit ${code}); see ${folder.path(RUN_FILES.log)}`,
       );
     }
   }

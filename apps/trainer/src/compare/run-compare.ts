@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { type ComparisonResults, REPORT_FILES, runComparison, runFolderPath } from "@ibtpo/bench-harness";
 import type { ConfigOverride } from "../config/load-config.js";
 import { loadConfig } from "../config/load-config.js";
 import { trainConfigSchema } from "../config/train-config.js";
 import { Progress } from "../runtime/progress.js";
+import { runTokenBudget } from "../train/run-config.js";
 import { trainInChild } from "./child-train.js";
 
 export interface CompareOptions {
@@ -28,7 +29,7 @@ export interface CompareOptions {
 export async function compareRuns(options: CompareOptions): Promise<{ results: ComparisonResults; markdown: string }> {
   // Validate once up front, so a bad key fails before any run starts.
   const config = await loadConfig(trainConfigSchema, options.configFile, options.overrides);
-  const tokenBudget = config.budget * config.promptsPerStep * config.steps;
+  const tokenBudget = runTokenBudget(config);
   const progress = new Progress("compare", options.algorithms.length * options.seeds.length * options.tasks.length);
   const results = await runComparison({
     algorithms: options.algorithms,
@@ -55,7 +56,7 @@ export async function compareRuns(options: CompareOptions): Promise<{ results: C
         ],
       }),
     onProgress: ({ completed, spec }) =>
-      progress.update(completed, { done: `${spec.task}/${spec.algorithm}/seed-${spec.seed}` }),
+      progress.update(completed, { done: relative(options.out, runFolderPath(options.out, spec)) }),
   });
   progress.stop();
   return { results, markdown: await readFile(join(options.out, REPORT_FILES.markdown), "utf8") };

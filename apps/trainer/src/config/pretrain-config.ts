@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, TASKS } from "./train-config.js";
+import { BACKENDS, TASKS } from "./package-choices.js";
 
 const positiveInteger = z.number().int().min(1);
 

@@ -1,26 +1,44 @@
+import { SAMPLER_OPTION_SPECS, type SamplerOptionSpec } from "@ibtpo/tree-sampler";
 import { z } from "zod";
+import {
+  ADVANTAGE_CHOICES,
+  ADVANTAGE_DEFAULTS,
+  ALGORITHMS,
+  BACKENDS,
+  ESTIMATORS,
+  KL_ESTIMATORS,
+  LOSS_AGGREGATIONS,
+  SAMPLERS,
+  TASKS,
+  TOKEN_WEIGHTINGS,
+} from "./package-choices.js";
 
 const positiveInteger = z.number().int().min(1);
 
-export const ALGORITHMS = ["ib-tpo", "grpo", "dr-grpo", "dapo", "grpo-entropy", "grpo-clip-higher", "treerl"] as const;
-export const TASKS = ["countdown", "graph-path", "sort-swaps"] as const;
-export const BACKENDS = ["auto", "node-gpu", "node", "wasm", "cpu"] as const;
+/** The value type of a sampler option; ranges are checked by tree-sampler, which names them. */
+function samplerOptionSchema(spec: SamplerOptionSpec): z.ZodType {
+  switch (spec.kind) {
+    case "integer":
+    case "number":
+      return z.number();
+    case "choice":
+      return z.enum(spec.choices as readonly [string, ...string[]]);
+    case "boolean":
+      return z.boolean();
+  }
+}
 
-/** Overrides of the algorithm's sampler; absent fields keep the algorithm's defaults. */
+/** Every option of every sampler kind, from tree-sampler's table; which kind takes which is checked later. */
+const samplerOptionSchemas = Object.fromEntries(
+  Object.values(SAMPLER_OPTION_SPECS)
+    .flat()
+    .map((spec: SamplerOptionSpec) => [spec.name, samplerOptionSchema(spec).optional()]),
+);
+
+/** Overrides of the algorithm's sampler; absent fields keep the sampler's defaults. */
 const samplerSchema = z.strictObject({
-  kind: z.enum(["chains", "entropy-tree", "ib-tree", "random-tree"]).optional(),
-  /** chains: G responses per prompt. */
-  responses: positiveInteger.optional(),
-  /** trees: M initial chains. */
-  initialChains: positiveInteger.optional(),
-  /** ib-tree / random-tree: N nodes branched per iteration. */
-  nodesPerRound: positiveInteger.optional(),
-  /** all trees: T branches per selected node or fork point. */
-  branches: positiveInteger.optional(),
-  /** entropy-tree: N fork points per round. */
-  forkPoints: positiveInteger.optional(),
-  /** trees: cap on rounds after the initial chains. */
-  rounds: positiveInteger.optional(),
+  kind: z.enum(SAMPLERS).optional(),
+  ...samplerOptionSchemas,
   maxDepth: positiveInteger.optional(),
   /**
    * A request that does not fit whole in the remaining budget is not sent ('drop', default: no
@@ -30,26 +48,30 @@ const samplerSchema = z.strictObject({
   budgetCut: z.enum(["drop", "truncate"]).optional(),
 });
 
+/**
+ * Overrides of the algorithm's advantage options: every option tpo-loss resolves, string ones
+ * limited to tpo-loss's value lists; numeric ranges are checked by tpo-loss, which names them.
+ */
 const advantageSchema = z.strictObject({
-  estimator: z.enum(["grpo", "treerl", "ib-tpo"]).optional(),
-  scaleRewards: z.enum(["group", "batch", "none"]).optional(),
-  epsilon: z.number().min(0).optional(),
-  lambda: z.number().optional(),
+  estimator: z.enum(ESTIMATORS).optional(),
+  ...Object.fromEntries(
+    Object.keys(ADVANTAGE_DEFAULTS).map((key) => {
+      const choices = (ADVANTAGE_CHOICES as Readonly<Record<string, readonly string[]>>)[key];
+      return [key, (choices === undefined ? z.number() : z.enum(choices as [string, ...string[]])).optional()];
+    }),
+  ),
+  /** Old names tpo-loss still accepts (with a warning): `informationWeight` and `stdEpsilon`. */
   beta: z.number().optional(),
-  informationAlpha: z.number().min(0).optional(),
-  valueAlpha: z.number().min(0).optional(),
-  localValue: z.number().optional(),
-  leafNorm: z.enum(["sqrt", "none"]).optional(),
-  surprisal: z.enum(["token-mean", "token-sum"]).optional(),
+  epsilon: z.number().min(0).optional(),
 });
 
 const lossSchema = z.strictObject({
   clipLow: z.number().min(0).max(0.99).optional(),
   clipHigh: z.number().min(0).optional(),
   dualClip: z.number().min(1.000001).nullable().optional(),
-  lossAggregation: z.enum(["seq-mean-token-mean", "token-mean", "seq-mean-token-sum-norm"]).optional(),
+  lossAggregation: z.enum(LOSS_AGGREGATIONS).optional(),
   klCoefficient: z.number().min(0).optional(),
-  klEstimator: z.enum(["k1", "k2", "k3"]).optional(),
+  klEstimator: z.enum(KL_ESTIMATORS).optional(),
   entropyCoefficient: z.number().optional(),
 });
 
@@ -102,8 +124,13 @@ export const trainConfigSchema = z.strictObject({
   sampler: samplerSchema.default({}),
   advantage: advantageSchema.default({}),
   loss: lossSchema.default({}),
+  /** Drop trees whose rewards are all equal before the update (the dapo preset's filter). */
+  dropZeroVarianceGroups: z.boolean().optional(),
+  /** The old name of `dropZeroVarianceGroups`, still accepted (tpo-loss warns). */
   dynamicSampling: z.boolean().optional(),
-  tokenWeighting: z.enum(["dedup", "per-trajectory"]).optional(),
+  tokenWeighting: z.enum(TOKEN_WEIGHTINGS).optional(),
+  /** Truncated responses get train weight 0 (TRL's mask_truncated_completions). */
+  maskTruncated: z.boolean().optional(),
   optimizer: optimizerSchema.default({
     learningRate: 1e-4,
     warmupSteps: 0,

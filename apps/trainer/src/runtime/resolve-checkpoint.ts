@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { RUN_FILES } from "@ibtpo/bench-harness";
 import { ConfigError } from "../config/config-error.js";
-import { RUN_LAYOUT } from "../train/run-folder.js";
 import { findResumePoint, readJsonFile } from "./verify-run-folder.js";
 
 export interface ResolvedCheckpoint {
@@ -31,11 +31,11 @@ export async function resolveCheckpoint(path: string): Promise<ResolvedCheckpoin
       taskOptions: manifest?.metadata?.taskOptions ?? {},
     };
   }
-  const latest = existsSync(join(path, "config.json")) ? await findResumePoint(path, () => {}) : null;
+  const latest = existsSync(join(path, RUN_FILES.config)) ? await findResumePoint(path, () => {}) : null;
   if (latest === null) {
     throw new ConfigError(`${path} is neither a checkpoint (no manifest.json) nor a run folder with a checkpoint`);
   }
-  const config = (await readJsonFile(join(path, RUN_LAYOUT.config))) as {
+  const config = (await readJsonFile(join(path, RUN_FILES.config))) as {
     task?: string;
     taskOptions?: Record<string, number>;
   } | null;

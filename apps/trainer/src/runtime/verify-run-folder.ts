@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { RUN_FILES } from "@ibtpo/bench-harness";
 import type { z } from "zod";
 import { ConfigError } from "../config/config-error.js";
-import { RUN_LAYOUT } from "../train/run-folder.js";
 
 /** A step checkpoint's folder name: `step-` and the zero-padded step. */
 export const STEP_CHECKPOINT_NAME = /^step-(\d{6,})$/;
@@ -31,7 +31,7 @@ function isAlive(pid: number): boolean {
  * (those of processes no longer running); returns their names.
  */
 export async function removeStaleTemporaryFolders(runDirectory: string): Promise<string[]> {
-  const checkpoints = join(runDirectory, RUN_LAYOUT.checkpoints);
+  const checkpoints = join(runDirectory, RUN_FILES.checkpoints);
   if (!existsSync(checkpoints)) return [];
   const stale = (await readdir(checkpoints)).filter((name) => {
     const match = TEMPORARY_NAME.exec(name);
@@ -58,8 +58,8 @@ async function stepCheckpoints(checkpoints: string): Promise<ResumePoint[]> {
  * Null when the run has none (it starts again from its base checkpoint).
  */
 export async function findResumePoint(runDirectory: string, log: (line: string) => void): Promise<ResumePoint | null> {
-  const checkpoints = join(runDirectory, RUN_LAYOUT.checkpoints);
-  const latestPath = join(runDirectory, RUN_LAYOUT.latest);
+  const checkpoints = join(runDirectory, RUN_FILES.checkpoints);
+  const latestPath = join(runDirectory, RUN_FILES.latestCheckpoint);
   const fallback = async (why: string) => {
     const [newest] = await stepCheckpoints(checkpoints);
     if (newest !== undefined) log(`${why}; resuming from the newest complete checkpoint, ${newest.directory}`);
@@ -178,18 +178,18 @@ export async function verifyMetricsFile(path: string): Promise<void> {
 export async function readRunConfig<Schema extends z.ZodType>(
   runDirectory: string,
   schema: Schema,
-  derivedKeys: readonly string[],
+  settingsOf: (saved: Record<string, unknown>) => Record<string, unknown>,
 ): Promise<z.infer<Schema>> {
   if (!existsSync(runDirectory)) throw new ConfigError(`--out ${runDirectory}: no such run folder to resume`);
   if (!statSync(runDirectory).isDirectory())
     throw new ConfigError(`--out ${runDirectory}: is a file, not a run folder`);
-  const path = join(runDirectory, "config.json");
+  const path = join(runDirectory, RUN_FILES.config);
   if (!existsSync(path)) throw new ConfigError(`--out ${runDirectory}: not a run folder (no config.json)`);
   const saved = await readJsonFile(path);
   if (typeof saved !== "object" || saved === null || Array.isArray(saved)) {
     throw new ConfigError(`${path}: must be a JSON object of config keys`);
   }
-  const config = Object.fromEntries(Object.entries(saved).filter(([key]) => !derivedKeys.includes(key)));
+  const config = settingsOf(saved as Record<string, unknown>);
   const result = schema.safeParse(config);
   if (result.success) return result.data;
   throw new ConfigError(

@@ -1,5 +1,5 @@
-import { responseLogProbs } from "@ibtpo/policy-tfjs";
-import type { TrainingBatch } from "@ibtpo/tpo-loss";
+import { type PolicyOptimizer, responseLogProbs, type TransformerModel } from "@ibtpo/policy-tfjs";
+import type { ResolvedPolicyLossOptions, TrainingBatch } from "@ibtpo/tpo-loss";
 import {
   disposeLossDiagnostics,
   type LossDiagnostics,
@@ -10,8 +10,23 @@ import {
   weightedLossDiagnostics,
 } from "@ibtpo/tpo-loss/tfjs";
 import type * as tf from "@tensorflow/tfjs";
-import type { RlContext } from "./rl-step.js";
 import { microBatches, microBatchTensor } from "./token-batch.js";
+
+/** What one policy update reads: the models, the optimizer and the loss settings, nothing else. */
+export interface PolicyUpdateInputs {
+  readonly model: TransformerModel;
+  /** The frozen initial policy, for the KL term; null when the KL coefficient is 0. */
+  readonly reference: TransformerModel | null;
+  readonly optimizer: PolicyOptimizer;
+  readonly loss: ResolvedPolicyLossOptions;
+  /** Sampling temperature: log-probs are taken under the same distribution the tokens came from. */
+  readonly temperature: number;
+  readonly microBatchSize: number;
+  /** Optimizer steps on the batch (PPO epochs). */
+  readonly epochs: number;
+  /** The longest response the sampler may produce (Dr.GRPO's constant normaliser). */
+  readonly maxResponseLength: number;
+}
 
 export interface PolicyUpdate {
   readonly update: { readonly loss: number; readonly gradientNorm: number; readonly learningRate: number };
@@ -20,25 +35,24 @@ export interface PolicyUpdate {
 }
 
 /**
- * `optimizer.epochs` optimizer steps on one training batch: each step accumulates the gradient
- * of the algorithm's clipped loss (plus KL and entropy terms) over micro-batches, weighted so the
- * sum equals the full-batch loss. The ratio is taken against the sampling log-probs, so epochs
- * after the first are clipped.
+ * `epochs` optimizer steps on one training batch: each step accumulates the gradient of the
+ * algorithm's clipped loss (plus KL and entropy terms) over micro-batches, weighted so the sum
+ * equals the full-batch loss. The ratio is taken against the sampling log-probs, so epochs after
+ * the first are clipped.
  */
-export async function updatePolicy(context: RlContext, batch: TrainingBatch): Promise<PolicyUpdate> {
-  const { config, model, preset, reference } = context;
-  const temperature = config.sampling.temperature;
-  const chunks = microBatches(batch, config.optimizer.microBatchSize, preset.loss.lossAggregation);
+export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBatch): Promise<PolicyUpdate> {
+  const { model, reference, temperature } = inputs;
+  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
   const weights = chunks.map((chunk) => chunk.weight);
   // Dr.GRPO divides by a constant length: the longest response the sampler may produce.
-  const lossOptions = { ...preset.loss, normalizerLength: preset.loss.normalizerLength ?? context.maxResponseLength };
+  const lossOptions = { ...inputs.loss, normalizerLength: inputs.loss.normalizerLength ?? inputs.maxResponseLength };
   let kept: LossDiagnosticsTensors[] = [];
   let update: PolicyUpdate["update"] | null = null;
-  for (let epoch = 0; epoch < config.optimizer.epochs; epoch++) {
+  for (let epoch = 0; epoch < inputs.epochs; epoch++) {
     // Diagnostics of the last epoch are reported: that is where clipping acts.
     for (const tensors of kept) disposeLossDiagnostics(tensors);
     kept = [];
-    update = context.optimizer.trainStep(
+    update = inputs.optimizer.trainStep(
       chunks,
       (chunk) => {
         const { logprobs, entropies } = responseLogProbs(model, chunk.rows, { temperature });

@@ -1,37 +1,30 @@
-import { deriveSeed, type StepMetrics, type Task } from "@ibtpo/bench-harness";
-import type { PolicyOptimizer, SymbolTokenizer, TfjsPolicy, TransformerModel } from "@ibtpo/policy-tfjs";
-import { type AdvantageEstimator, type TrainingPreset, trainingBatchFromTrees } from "@ibtpo/tpo-loss";
-import { meanTreeEntropy, type Sampler, sampleBatch } from "@ibtpo/tree-sampler";
-import type { TrainConfig } from "../config/train-config.js";
+import { deriveSeed, type StepMetrics } from "@ibtpo/bench-harness";
+import type { ReasoningTree } from "@ibtpo/ib-score";
+import { type TrainingBatch, trainingBatchFromTrees, zeroVarianceFilterTrees } from "@ibtpo/tpo-loss";
+import { type BatchSample, meanTreeEntropy, sampleBatch } from "@ibtpo/tree-sampler";
 import { promptTokens, stepProblems } from "../runtime/task-setup.js";
-import { updatePolicy } from "./policy-update.js";
-
-/** Everything one RL step needs; built once per run. */
-export interface RlContext {
-  readonly config: TrainConfig;
-  readonly task: Task;
-  readonly tokenizer: SymbolTokenizer;
-  readonly model: TransformerModel;
-  /** The frozen initial policy, for the KL term; null when the KL coefficient is 0. */
-  readonly reference: TransformerModel | null;
-  readonly policy: TfjsPolicy;
-  readonly optimizer: PolicyOptimizer;
-  readonly preset: TrainingPreset;
-  readonly sampler: Sampler;
-  readonly estimator: AdvantageEstimator;
-  readonly maxResponseLength: number;
-  readonly signal?: AbortSignal;
-}
+import { type PolicyUpdate, updatePolicy } from "./policy-update.js";
+import type { RlContext } from "./rl-context.js";
 
 const seconds = (start: number) => (performance.now() - start) / 1000;
 
+/** The sampled and scored half of an RL step, before the gradient step. */
+export interface StepSample {
+  readonly batch: BatchSample;
+  /** The trees trained on: all of them, or those with reward variance under dynamic sampling. */
+  readonly trained: readonly ReasoningTree[];
+  readonly trainingBatch: TrainingBatch;
+  readonly samplingSeconds: number;
+  readonly scoringSeconds: number;
+}
+
 /**
- * One RL step: sample trees for this step's prompts under the token budget, verify, compute the
- * algorithm's advantages, and update the policy on the clipped loss (see {@link updatePolicy}).
- * Problems and seeds derive from (run seed, step), so a resumed run repeats the same step.
+ * Sample trees for this step's prompts under the token budget, verify them and compute the
+ * algorithm's advantages. Problems and seeds derive from (run seed, step), so a resumed run
+ * repeats the same step.
  */
-export async function rlStep(context: RlContext, step: number): Promise<StepMetrics> {
-  const { config, task, tokenizer, model, preset } = context;
+export async function sampleStep(context: RlContext, step: number): Promise<StepSample> {
+  const { config, task, tokenizer, preset } = context;
   const started = performance.now();
   const problems = stepProblems(task, config.seed, step, config.promptsPerStep);
   const prompts = problems.map((problem) => promptTokens(tokenizer, problem));
@@ -40,7 +33,7 @@ export async function rlStep(context: RlContext, step: number): Promise<StepMetr
   const batch = await sampleBatch(prompts, context.policy, {
     sampler: context.sampler,
     budget: config.budget,
-    maxResponseLength: Math.min(context.maxResponseLength, model.config.contextLength - longestPrompt),
+    maxResponseLength: Math.min(context.maxResponseLength, context.contextLength - longestPrompt),
     ...(config.sampler.maxDepth === undefined ? {} : { maxDepth: config.sampler.maxDepth }),
     budgetCut: config.sampler.budgetCut ?? "drop",
     sampling: config.sampling,
@@ -53,23 +46,38 @@ export async function rlStep(context: RlContext, step: number): Promise<StepMetr
 
   const scoringStarted = performance.now();
   const trees = batch.samples.map((sample) => sample.tree);
-  const trained = preset.dynamicSampling ? trees.filter((tree) => tree.hasRewardVariance) : trees;
-  const trainingBatch = trainingBatchFromTrees(trained, context.estimator, { tokenWeighting: preset.tokenWeighting });
-  const scoringSeconds = seconds(scoringStarted);
+  const trained = preset.dropZeroVarianceGroups
+    ? Array.from(zeroVarianceFilterTrees(trees).keptGroups, (index) => trees[index]!)
+    : trees;
+  const trainingBatch = trainingBatchFromTrees(trained, context.estimator, {
+    tokenWeighting: preset.tokenWeighting,
+    maskTruncated: preset.maskTruncated,
+  });
+  return { batch, trained, trainingBatch, samplingSeconds, scoringSeconds: seconds(scoringStarted) };
+}
 
-  const updateStarted = performance.now();
-  const { update, diagnostics } =
-    trainingBatch.trainedTokens > 0 ? await updatePolicy(context, trainingBatch) : { update: null, diagnostics: null };
-  const updateSeconds = seconds(updateStarted);
-
-  const statistics = batch.statistics;
+/** The diagnostics of METHOD.md section 7 for one step. */
+function stepMetrics(
+  step: number,
+  sample: StepSample,
+  result: PolicyUpdate | null,
+  updateSeconds: number,
+  currentLearningRate: number,
+): StepMetrics {
+  const { statistics } = sample.batch;
+  const update = result?.update ?? null;
+  const diagnostics = result?.diagnostics ?? null;
   return {
     step,
     generatedTokens: statistics.generatedTokens,
     accuracy: statistics.meanReward,
+    avgRate: statistics.ibScore.avgRate,
     effRate: statistics.effRate,
-    entropy: meanTreeEntropy(trees),
+    entropy: meanTreeEntropy(sample.batch.samples.map((prompt) => prompt.tree)),
+    // ib-score's batch summary: J of the paper form with Cov and confidence, and the Shannon parts.
     ibScore: statistics.ibScore.ibScore,
+    ibCov: statistics.ibScore.cov,
+    ibConfidence: statistics.ibScore.confidence,
     ibH: statistics.ibScore.H,
     ibI: statistics.ibScore.I,
     trajectories: statistics.trajectories,
@@ -78,14 +86,27 @@ export async function rlStep(context: RlContext, step: number): Promise<StepMetr
     clipFraction: diagnostics?.clipFraction ?? null,
     kl: diagnostics === null ? null : (diagnostics.terms.kl ?? diagnostics.approxKl),
     gradNorm: update?.gradientNorm ?? null,
-    learningRate: update?.learningRate ?? context.optimizer.currentLearningRate(),
-    samplingSeconds,
-    scoringSeconds,
+    learningRate: update?.learningRate ?? currentLearningRate,
+    samplingSeconds: sample.samplingSeconds,
+    scoringSeconds: sample.scoringSeconds,
     updateSeconds,
-    trainedTokens: trainingBatch.trainedTokens,
-    trainedTrees: trained.length,
+    trainedTokens: sample.trainingBatch.trainedTokens,
+    trainedTrees: sample.trained.length,
     truncated: statistics.truncatedTrajectories,
     distinctAnswers: statistics.meanDistinctAnswers,
-    tokensPerSecond: statistics.generatedTokens / Math.max(samplingSeconds, 1e-9),
+    tokensPerSecond: statistics.generatedTokens / Math.max(sample.samplingSeconds, 1e-9),
   };
+}
+
+/**
+ * One RL step: {@link sampleStep}, then the policy update on the clipped loss (see
+ * {@link updatePolicy}); a step with no trained token (every tree filtered out) skips the update.
+ */
+export async function rlStep(context: RlContext, step: number): Promise<StepMetrics> {
+  const sample = await sampleStep(context, step);
+  const updateStarted = performance.now();
+  const result =
+    sample.trainingBatch.trainedTokens > 0 ? await updatePolicy(context.update, sample.trainingBatch) : null;
+  const updateSeconds = seconds(updateStarted);
+  return stepMetrics(step, sample, result, updateSeconds, context.update.optimizer.currentLearningRate());
 }

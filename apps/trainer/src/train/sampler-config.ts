@@ -1,49 +1,53 @@
 import type { SamplerKind } from "@ibtpo/tpo-loss";
-import { createSampler, type Sampler, type SamplerConfig } from "@ibtpo/tree-sampler";
+import {
+  createSampler,
+  SAMPLER_OPTION_SPECS,
+  type Sampler,
+  type SamplerConfig,
+  type SamplerOptionSpec,
+  TreeSamplerError,
+} from "@ibtpo/tree-sampler";
 import { ConfigError } from "../config/config-error.js";
 import type { TrainConfig } from "../config/train-config.js";
 
 type SamplerOverrides = TrainConfig["sampler"];
 
+/** Keys of `sampler.*` that are options of the sample call, not of the sampler. */
+const sampleKeys = new Set(["kind", "maxDepth", "budgetCut"]);
+
 /**
- * Defaults of each sampler for the trainer: every sampler spends the whole token budget, so
- * algorithms compare at equal generated tokens (chains draw i.i.d. responses until it is spent).
+ * The sampler of a run: the algorithm's kind unless overridden, with the config's settings over
+ * tree-sampler's defaults. Every sampler spends the whole token budget, so algorithms compare at
+ * equal generated tokens (chains draw i.i.d. responses until it is spent).
  */
-const defaults: Record<SamplerKind | "random-tree", Omit<SamplerOverrides, "kind" | "maxDepth" | "budgetCut">> = {
-  chains: {},
-  "ib-tree": {},
-  "random-tree": {},
-  "entropy-tree": { initialChains: 2, forkPoints: 2, rounds: 64, branches: 2 },
-};
-
-const keysOf: Record<SamplerKind | "random-tree", readonly string[]> = {
-  chains: ["responses"],
-  "ib-tree": ["initialChains", "rounds", "nodesPerRound", "branches"],
-  "random-tree": ["initialChains", "rounds", "nodesPerRound", "branches"],
-  "entropy-tree": ["initialChains", "forkPoints", "rounds", "branches"],
-};
-
-/** The sampler of a run: the algorithm's kind unless overridden, with the config's settings. */
 export function samplerFor(
   presetKind: SamplerKind,
   overrides: SamplerOverrides,
 ): { sampler: Sampler; config: SamplerConfig } {
   const kind = overrides.kind ?? presetKind;
-  const settings: Record<string, unknown> = { ...defaults[kind] };
+  const specs: readonly SamplerOptionSpec[] = SAMPLER_OPTION_SPECS[kind];
+  const names = specs.map((spec) => spec.name);
+  const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(overrides)) {
-    if (key === "kind" || key === "maxDepth" || key === "budgetCut" || value === undefined) continue;
-    if (!keysOf[kind].includes(key)) {
+    if (sampleKeys.has(key) || value === undefined) continue;
+    if (!names.includes(key)) {
       throw new ConfigError(
-        `config key "sampler.${key}" does not apply to sampler ${kind}; its keys: ${keysOf[kind].join(", ")}`,
+        `config key "sampler.${key}" does not apply to sampler ${kind}; its keys: ${names.join(", ")}`,
       );
     }
     settings[key] = value;
   }
-  // Chains without a count fill the budget, four responses per prompt per generate call.
-  const config = (
-    kind === "chains"
-      ? { kind, responses: settings.responses ?? Number.POSITIVE_INFINITY, perIteration: settings.responses ?? 4 }
-      : { kind, ...settings }
-  ) as SamplerConfig;
-  return { sampler: createSampler(config), config };
+  // A chains run with a response count asks for all of them in one generate call.
+  if (kind === "chains" && settings.responses !== undefined && settings.perIteration === undefined) {
+    settings.perIteration = settings.responses;
+  }
+  const config = { kind, ...settings } as SamplerConfig;
+  try {
+    return { sampler: createSampler(config), config };
+  } catch (error) {
+    if (!TreeSamplerError.isInstance(error) || error.location === undefined) throw error;
+    const key = error.location.replace(/^option /, "");
+    const message = error.message.slice(error.location.length + 2);
+    throw new ConfigError(`config key "sampler.${key}" (sampler ${kind}): ${message}`);
+  }
 }

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderReport } from "../report/write-report.js";
 import { meanConfidenceInterval } from "./confidence-interval.js";
-import { runComparison, runFolderPath } from "./run-comparison.js";
-import { readRunFolder } from "./run-folder.js";
+import { runComparison } from "./run-comparison.js";
+import { readRunFolder, runFolderPath } from "./run-folder.js";
 import { syntheticRunResult } from "./synthetic-run.js";
 
 const grid = {
@@ -57,7 +57,7 @@ describe("runComparison", () => {
     expect(markdown).toContain("## graph-path");
     expect(markdown).toMatch(/\| ib-tpo \| 3 \| \d\.\d{3} ± \d\.\d{3} \|/);
     const html = await readFile(join(dir, "report.html"), "utf8");
-    expect(html.match(/<svg/g)?.length).toBe(16);
+    expect(html.match(/<svg/g)?.length).toBe(18);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 

@@ -1,8 +1,7 @@
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import { writeReportFiles } from "../report/write-report.js";
 import type { RunResult, StoredRun } from "./run-folder.js";
-import { writeRunFolder } from "./run-folder.js";
+import { runFolderPath, writeRunFolder } from "./run-folder.js";
 import { type SummaryRow, summarizeRuns } from "./summarize-runs.js";
 
 /** One cell of the comparison grid. */
@@ -39,11 +38,6 @@ export interface ComparisonResults {
   readonly tokenBudget: number;
   readonly runs: readonly StoredRun[];
   readonly summary: readonly SummaryRow[];
-}
-
-/** Folder of one run inside a comparison folder. */
-export function runFolderPath(outputDir: string, spec: Pick<RunSpec, "task" | "algorithm" | "seed">): string {
-  return join(outputDir, "runs", spec.task, spec.algorithm, `seed-${spec.seed}`);
 }
 
 /**

@@ -13,16 +13,23 @@ export interface StepMetrics {
   readonly generatedTokens: number;
   /** Mean reward of the step's trajectories. */
   readonly accuracy: number;
+  /** Avg-Rate (METHOD.md 3.3): the mean reward of the sampled trajectories, as IB-Score's batch summary reports it. */
+  readonly avgRate?: number | null;
   /** Held-out (validation split) pass@1 when the trainer evaluated at this step, else null or absent. */
   readonly validationAccuracy?: number | null;
   /** Share of prompts whose trajectories have non-zero reward variance. */
   readonly effRate?: number | null;
   /** Mean token entropy (nats). */
   readonly entropy?: number | null;
+  /** The batch's IB-Score: J of the paper form (METHOD.md 3.1) by default, H + beta I in the Shannon form. */
   readonly ibScore?: number | null;
-  /** The diversity part H of the IB-Score. */
+  /** Paper form: Cov(eta1, eta2), the balance diagnostic beside J. */
+  readonly ibCov?: number | null;
+  /** Paper form: the mean confidence pbar of the branches. */
+  readonly ibConfidence?: number | null;
+  /** The diversity part H of the Shannon IB-Score. */
   readonly ibH?: number | null;
-  /** The information part I of the IB-Score. */
+  /** The information part I of the Shannon IB-Score. */
   readonly ibI?: number | null;
   readonly trajectories?: number | null;
   readonly trajectoriesPer1kTokens?: number | null;
@@ -40,9 +47,12 @@ export interface StepMetrics {
 /** The optional numeric metrics, in the order reports list them. */
 export const OPTIONAL_METRIC_NAMES = [
   "validationAccuracy",
+  "avgRate",
   "effRate",
   "entropy",
   "ibScore",
+  "ibCov",
+  "ibConfidence",
   "ibH",
   "ibI",
   "trajectories",

@@ -42,10 +42,15 @@ export function lineChartSpec(
   };
 }
 
-/** IB-Score with its H and I parts side by side, over training steps. */
+/**
+ * The IB-Score over training steps beside what explains it, one panel each: the paper form's
+ * Cov(eta1, eta2) and mean confidence, the Shannon form's H and I. Panels without data are left out.
+ */
 export function ibScoreChartSpec(rows: readonly ChartRow[], algorithms: readonly string[]): VegaLiteSpec | null {
   const parts = [
     ["ibScore", "IB-Score"],
+    ["ibCov", "Cov(eta1, eta2)"],
+    ["ibConfidence", "confidence"],
     ["ibH", "H (step diversity)"],
     ["ibI", "I (information on the answer)"],
   ] as const;
@@ -58,18 +63,19 @@ export function ibScoreChartSpec(rows: readonly ChartRow[], algorithms: readonly
     }),
   );
   if (values.length === 0) return null;
+  const shown = parts.map(([, part]) => part).filter((part) => values.some((value) => value.part === part));
   return {
     $schema: SCHEMA,
-    title: "IB-Score and its parts over training",
+    title: "IB-Score and what explains it over training",
     data: { values },
-    facet: { column: { field: "part", type: "nominal", title: null, sort: parts.map(([, part]) => part) } },
+    facet: { column: { field: "part", type: "nominal", title: null, sort: shown } },
     spec: {
-      width: 220,
+      width: 180,
       height: 170,
       mark: { type: "line", strokeWidth: 1.6, opacity: 0.85 },
       encoding: {
         x: { field: "step", type: "quantitative", title: "RL step" },
-        y: { field: "value", type: "quantitative", title: "nats" },
+        y: { field: "value", type: "quantitative", title: null },
         color: colorBy(algorithms),
         detail: { field: "seed", type: "nominal" },
       },

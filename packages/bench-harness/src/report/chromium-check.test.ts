@@ -34,6 +34,7 @@ describe.skipIf(!hasChromium)("report in headless Chromium", () => {
       "ib-score",
       "entropy",
       "eff-rate",
+      "avg-rate",
       "trajectories-per-1k",
       "test-pass-1",
       "test-pass-k",

@@ -64,12 +64,21 @@ async function taskSection(
       "Validation pass@1 against generated tokens (steps where the trainer evaluated)",
       line("validationAccuracy", "validation pass@1", "Validation pass@1 vs generated tokens", "tokens"),
     ),
-    chart("ib-score", "IB-Score = H + beta I, with H and I, over training", ibScoreChartSpec(rows, algorithms)),
+    chart(
+      "ib-score",
+      "IB-Score over training (paper form: J with Cov(eta1, eta2) and confidence; Shannon form: H + beta I with H and I)",
+      ibScoreChartSpec(rows, algorithms),
+    ),
     chart("entropy", "Mean token entropy over training", line("entropy", "entropy (nats)", "Token entropy", "step")),
     chart(
       "eff-rate",
       "Eff-Rate: share of prompts with reward variance",
       line("effRate", "Eff-Rate", "Eff-Rate", "step"),
+    ),
+    chart(
+      "avg-rate",
+      "Avg-Rate: mean reward of the sampled trajectories",
+      line("avgRate", "Avg-Rate", "Avg-Rate", "step"),
     ),
     chart(
       "trajectories-per-1k",

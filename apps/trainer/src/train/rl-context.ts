@@ -1,0 +1,86 @@
+import type { Task } from "@ibtpo/bench-harness";
+import {
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  PolicyOptimizer,
+  type SymbolTokenizer,
+  TfjsPolicy,
+} from "@ibtpo/policy-tfjs";
+import type { AdvantageEstimator, TrainingPreset } from "@ibtpo/tpo-loss";
+import type { Policy, Sampler } from "@ibtpo/tree-sampler";
+import type { TrainConfig } from "../config/train-config.js";
+import type { PolicyUpdateInputs } from "./policy-update.js";
+import type { ResolvedAlgorithm } from "./resolve-algorithm.js";
+
+/** Everything one RL step needs; built once per run. */
+export interface RlContext {
+  readonly config: TrainConfig;
+  readonly task: Task;
+  readonly tokenizer: SymbolTokenizer;
+  /** The policy trees are sampled from (the model being trained). */
+  readonly policy: Policy;
+  /** Longest token sequence the policy takes: prompt plus response. */
+  readonly contextLength: number;
+  readonly preset: TrainingPreset;
+  readonly sampler: Sampler;
+  readonly estimator: AdvantageEstimator;
+  readonly maxResponseLength: number;
+  /** What the gradient step reads. */
+  readonly update: PolicyUpdateInputs;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The context of a run from its loaded checkpoint: the optimizer (its state restored when
+ * resuming), the frozen reference when the loss has a KL term, and the sampling policy.
+ */
+export async function buildRlContext(
+  config: TrainConfig,
+  algorithm: ResolvedAlgorithm,
+  task: Task,
+  loaded: LoadedCheckpoint,
+  options: { readonly resume: boolean },
+): Promise<RlContext> {
+  const { model, tokenizer } = loaded;
+  const optimizer = new PolicyOptimizer(model, {
+    learningRate: {
+      peak: config.optimizer.learningRate,
+      warmupSteps: config.optimizer.warmupSteps,
+      decay: config.optimizer.schedule,
+      totalSteps: config.steps * config.optimizer.epochs,
+    },
+    weightDecay: config.optimizer.weightDecay,
+    maxGradientNorm: config.optimizer.maxGradientNorm,
+  });
+  if (loaded.optimizerState !== null && options.resume) optimizer.loadState(loaded.optimizerState);
+  const reference = algorithm.preset.loss.klCoefficient > 0 ? (await loadCheckpoint(config.init)).model : null;
+  const maxResponseLength = config.maxResponseLength ?? task.maxResponseSymbols + 1;
+  return {
+    config,
+    task,
+    tokenizer,
+    policy: TfjsPolicy.fromTokenizer(model, tokenizer, { seed: config.seed, maxBatchSize: 128 }),
+    contextLength: model.config.contextLength,
+    preset: algorithm.preset,
+    sampler: algorithm.sampler,
+    estimator: algorithm.estimator,
+    maxResponseLength,
+    update: {
+      model,
+      reference,
+      optimizer,
+      loss: algorithm.preset.loss,
+      temperature: config.sampling.temperature,
+      microBatchSize: config.optimizer.microBatchSize,
+      epochs: config.optimizer.epochs,
+      maxResponseLength,
+    },
+  };
+}
+
+/** Release the tensors and optimizer slots a context holds. */
+export function disposeRlContext(context: RlContext): void {
+  context.update.optimizer.dispose();
+  context.update.model.dispose();
+  context.update.reference?.dispose();
+}

@@ -1,0 +1,169 @@
+import { fileURLToPath } from "node:url";
+import type { Task } from "@ibtpo/bench-harness";
+import { scoreTree, summarizeBatch } from "@ibtpo/ib-score";
+import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type TrainConfig, trainConfigSchema } from "../config/train-config.js";
+import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
+import { createTask, promptTokens, stepProblems } from "../runtime/task-setup.js";
+import { resolveAlgorithm } from "./resolve-algorithm.js";
+import { buildRlContext, disposeRlContext, type RlContext } from "./rl-context.js";
+import { rlStep, sampleStep } from "./rl-step.js";
+
+/** The shipped sort-swaps base: small (about 0.1M weights) and it ends its responses on its own. */
+const base = fileURLToPath(new URL("../../../../checkpoints/sort-swaps-base", import.meta.url));
+
+/**
+ * sort-swaps with a reward that splits distinct responses about evenly (the parity of their
+ * character codes), so groups have rewards to tell apart whatever the base has learnt.
+ */
+function rewardedBy(task: Task, reward: (response: string) => number): Task {
+  return { ...task, verify: (_problem, response) => ({ reward: reward(response), answer: null, wellFormed: true }) };
+}
+const parity = (response: string) => [...response].reduce((sum, symbol) => sum + symbol.charCodeAt(0), 0) % 2;
+
+let task: Task;
+
+beforeAll(async () => {
+  await selectBackend({ backend: "wasm", log: () => {} });
+  task = createTask("sort-swaps", (await resolveCheckpoint(base)).taskOptions);
+});
+
+async function contextFor(
+  settings: Record<string, unknown>,
+  reward: (response: string) => number = parity,
+): Promise<RlContext> {
+  const config: TrainConfig = trainConfigSchema.parse({
+    task: "sort-swaps",
+    init: base,
+    seed: 4,
+    promptsPerStep: 3,
+    budget: 128,
+    ...settings,
+  });
+  const loaded = await loadCheckpoint(base);
+  return buildRlContext(config, resolveAlgorithm(config), rewardedBy(task, reward), loaded, { resume: false });
+}
+
+const timings = new Set(["samplingSeconds", "scoringSeconds", "updateSeconds", "tokensPerSecond"]);
+const withoutTimings = (metrics: object) => Object.entries(metrics).filter(([key]) => !timings.has(key));
+
+describe("sampleStep", () => {
+  it("gives each GRPO row the advantage of its own response's reward within its prompt's group", async () => {
+    const context = await contextFor({ algorithm: "grpo" });
+    const { batch, trainingBatch } = await sampleStep(context, 1);
+    const problems = stepProblems(task, 4, 1, 3);
+    const rowsOf = (group: number) => trainingBatch.sequences.filter((row) => row.groupIndex === group);
+    let varied = 0;
+    for (const [group, problem] of problems.entries()) {
+      const rows = rowsOf(group);
+      // Identical responses share a row that stands for all of them.
+      const drawn = rows.reduce((sum, row) => sum + row.trajectories, 0);
+      expect(drawn).toBe(batch.samples[group]!.trajectories.length);
+      const rewards = rows.map((row) => {
+        expect(Array.from(row.promptTokens)).toEqual(Array.from(promptTokens(context.tokenizer, problem)));
+        return context.task.verify(problem, context.tokenizer.decode(row.tokens)).reward;
+      });
+      expect(rows.map((row) => row.reward)).toEqual(rewards);
+      const sumOver = (value: (reward: number) => number) =>
+        rows.reduce((sum, row, index) => sum + row.trajectories * value(rewards[index]!), 0);
+      const mean = sumOver((reward) => reward) / drawn;
+      const variance = sumOver((reward) => (reward - mean) ** 2) / (drawn - 1);
+      if (variance > 0) varied++;
+      rows.forEach((row, index) => {
+        const expected = variance > 0 ? (rewards[index]! - mean) / (Math.sqrt(variance) + 1e-4) : 0;
+        for (const advantage of row.advantages) expect(advantage).toBeCloseTo(expected, 6);
+      });
+    }
+    expect(varied).toBeGreaterThan(0);
+    disposeRlContext(context);
+  });
+
+  it("trains every IB-tree token exactly once with dedup weights, on the tree it came from", async () => {
+    const context = await contextFor({ algorithm: "ib-tpo", tokenWeighting: "dedup" });
+    const { batch, trainingBatch } = await sampleStep(context, 2);
+    batch.samples.forEach((sample, group) => {
+      const { tree } = sample;
+      let treeTokens = 0;
+      for (let node = 1; node < tree.size; node++) treeTokens += tree.tokenCount(node);
+      const rows = trainingBatch.sequences.filter((row) => row.groupIndex === group);
+      const trained = rows.reduce((sum, row) => sum + row.trainWeights.reduce((a, b) => a + b, 0), 0);
+      expect(trained).toBe(treeTokens);
+      for (const row of rows) expect(Array.from(row.promptTokens)).toEqual(Array.from(sample.prompt));
+    });
+    disposeRlContext(context);
+  });
+});
+
+describe("rlStep", () => {
+  it("logs ib-score's batch summary of the step's trees: J, Cov, confidence and Avg-Rate", async () => {
+    const context = await contextFor({ algorithm: "ib-tpo" });
+    const sample = await sampleStep(context, 6);
+    const expected = summarizeBatch(sample.batch.samples.map((prompt) => scoreTree(prompt.tree)));
+    expect(expected.estimator).toBe("paper");
+    expect(expected.ibScore).toEqual(expect.any(Number));
+    expect(expected.confidence).toBeGreaterThan(0);
+    const metrics = await rlStep(context, 6);
+    expect(metrics).toMatchObject({
+      ibScore: expected.ibScore,
+      ibCov: expected.cov,
+      ibConfidence: expected.confidence,
+      avgRate: expected.avgRate,
+      effRate: expected.effRate,
+    });
+    expect(metrics.avgRate).toBeCloseTo(metrics.accuracy, 12);
+    disposeRlContext(context);
+  });
+
+  it("stays within the token budget of every prompt and counts what it generated", async () => {
+    const context = await contextFor({ algorithm: "grpo", optimizer: { microBatchSize: 4 } });
+    const sample = await sampleStep(context, 3);
+    let generated = 0;
+    for (const prompt of sample.batch.samples) {
+      const spent = prompt.trajectories.reduce((sum, trajectory) => sum + trajectory.generatedTokens, 0);
+      expect(prompt.statistics.generatedTokens).toBe(spent);
+      expect(spent).toBeLessThanOrEqual(128);
+      // budgetCut 'drop': no response was cut short by the budget.
+      expect(prompt.trajectories.every((trajectory) => trajectory.truncation !== "budget")).toBe(true);
+      generated += spent;
+    }
+    const metrics = await rlStep(context, 3);
+    expect(metrics.generatedTokens).toBe(generated);
+    expect(metrics.trajectories).toBe(
+      sample.batch.samples.reduce((sum, prompt) => sum + prompt.trajectories.length, 0),
+    );
+    disposeRlContext(context);
+  });
+
+  it("repeats a step exactly from the same checkpoint and seed, weights included", async () => {
+    const runs = [];
+    for (let run = 0; run < 2; run++) {
+      const context = await contextFor({ algorithm: "ib-tpo" });
+      const metrics = await rlStep(context, 5);
+      runs.push({ metrics: withoutTimings(metrics), weights: context.update.model.exportWeights() });
+      disposeRlContext(context);
+    }
+    expect(runs[1]!.metrics).toEqual(runs[0]!.metrics);
+    expect(runs[0]!.metrics.find(([key]) => key === "loss")?.[1]).toEqual(expect.any(Number));
+    expect(runs[1]!.weights).toEqual(runs[0]!.weights);
+  });
+
+  it("moves the weights when there is something to learn and leaves them when every tree is filtered out", async () => {
+    const before = (await loadCheckpoint(base)).model.exportWeights();
+    const changed = (context: RlContext) =>
+      context.update.model
+        .exportWeights()
+        .some((weight, index) => weight.data.some((v, i) => v !== before[index]!.data[i]));
+    const learning = await contextFor({ algorithm: "dapo" });
+    const learned = await rlStep(learning, 1);
+    expect(learned.trainedTrees).toBeGreaterThan(0);
+    expect(changed(learning)).toBe(true);
+    disposeRlContext(learning);
+    // DAPO drops trees whose rewards are all equal: with no reward at all, nothing is trained.
+    const idle = await contextFor({ algorithm: "dapo" }, () => 0);
+    const skipped = await rlStep(idle, 1);
+    expect(skipped).toMatchObject({ trainedTrees: 0, trainedTokens: 0, loss: null, gradNorm: null });
+    expect(changed(idle)).toBe(false);
+    disposeRlContext(idle);
+  });
+});
