@@ -24,6 +24,10 @@ export interface StepMetrics {
   readonly ibH?: number | null;
   /** The information part I of the IB-Score. */
   readonly ibI?: number | null;
+  /** Cov(eta1, eta2) beside the paper's IB-Score J (docs/METHOD.md section 3.1). */
+  readonly ibCov?: number | null;
+  /** Mean confidence pbar of the sampled steps (docs/METHOD.md section 3.1). */
+  readonly ibConfidence?: number | null;
   readonly trajectories?: number | null;
   readonly trajectoriesPer1kTokens?: number | null;
   readonly loss?: number | null;
@@ -45,6 +49,8 @@ export const OPTIONAL_METRIC_NAMES = [
   "ibScore",
   "ibH",
   "ibI",
+  "ibCov",
+  "ibConfidence",
   "trajectories",
   "trajectoriesPer1kTokens",
   "loss",

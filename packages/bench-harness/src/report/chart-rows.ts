@@ -27,6 +27,8 @@ export function chartRows(runs: readonly StoredRun[]): ChartRow[] {
         ibScore: step.ibScore ?? null,
         ibH: step.ibH ?? null,
         ibI: step.ibI ?? null,
+        ibCov: step.ibCov ?? null,
+        ibConfidence: step.ibConfidence ?? null,
         trajectoriesPer1kTokens: step.trajectoriesPer1kTokens ?? null,
       };
     });
