@@ -16,7 +16,9 @@ const grid = {
 };
 
 describe("runComparison", () => {
-  it("runs every cell once, aggregates over seeds and writes run folders and reports", async () => {
+  it("runs every cell once, aggregates over seeds and writes run folders and reports", {
+    timeout: 60_000,
+  }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "bench-compare-"));
     const calls: string[] = [];
     const results = await runComparison({
@@ -57,7 +59,11 @@ describe("runComparison", () => {
     expect(markdown).toContain("## graph-path");
     expect(markdown).toMatch(/\| ib-tpo \| 3 \| \d\.\d{3} ± \d\.\d{3} \|/);
     const html = await readFile(join(dir, "report.html"), "utf8");
-    expect(html.match(/<svg/g)?.length).toBe(18);
+    // Per task: accuracy, validation, the balance and IB-part facets, trajectories, pass@1, pass@k, paired difference.
+    expect(html.match(/<svg/g)?.length).toBe(16);
+    expect(markdown).toMatch(
+      /Paired difference in mean@k against grpo[\s\S]*\| ib-tpo \| 3 \| -?\d\.\d{3} ± \d\.\d{3} \|/,
+    );
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
@@ -72,7 +78,7 @@ describe("runComparison", () => {
 });
 
 describe("renderReport", () => {
-  it("renders a single run folder and names the bad line of a broken metrics file", async () => {
+  it("renders a single run folder and names the bad line of a broken metrics file", { timeout: 60_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "bench-run-"));
     await runComparison({
       ...grid,

@@ -26,19 +26,19 @@ describe.skipIf(!hasChromium)("report in headless Chromium", () => {
       title: "Synthetic demo data (not results)",
       run: async (spec) => syntheticRunResult(spec, 12),
     });
-    const check = await checkReportInChromium(join(dir, "report.html"));
-    expect(check.svgElements).toBeGreaterThanOrEqual(8);
+    const check = await checkReportInChromium(join(dir, "report.html"), { width: 1280 });
+    expect(check.svgElements).toBeGreaterThanOrEqual(7);
     expect(check.plots.map((plot) => plot.id)).toEqual([
       "accuracy-vs-tokens",
       "validation-vs-tokens",
-      "ib-score",
-      "entropy",
-      "eff-rate",
-      "avg-rate",
+      "balance",
+      "ib-parts",
       "trajectories-per-1k",
       "test-pass-1",
       "test-pass-k",
+      "paired-difference",
     ]);
+    expect(check.scrollWidth, "no horizontal overflow at 1280 px").toBeLessThanOrEqual(check.viewportWidth);
     for (const plot of check.plots) {
       expect(plot.hasSvg, plot.id).toBe(true);
       expect(plot.colouredPixels, plot.id).toBeGreaterThan(200);

@@ -27,7 +27,7 @@ export interface PlotCheck {
   readonly task: string;
   /** Pixels of clearly coloured (non-grey) ink inside the chart's box. */
   readonly colouredPixels: number;
-  /** Whether the figure holds an SVG (false for an empty "no data" figure). */
+  /** Whether the figure holds an SVG. */
   readonly hasSvg: boolean;
 }
 
@@ -40,6 +40,10 @@ export interface ReportRenderCheck {
   readonly plots: readonly PlotCheck[];
   /** Coloured pixels outside every chart box (should be about 0: the page's own styling is grey). */
   readonly colouredPixelsOutsidePlots: number;
+  /** The page's scroll width in CSS pixels: more than the window width means horizontal overflow. */
+  readonly scrollWidth: number;
+  /** The window width the page was laid out in. */
+  readonly viewportWidth: number;
 }
 
 interface Box {
@@ -55,6 +59,7 @@ interface Box {
 // Appended to a copy of the page: records each chart's box, the SVG count and the page height.
 const PROBE = `<script>document.body.setAttribute("data-probe", JSON.stringify({
 svgs: document.querySelectorAll("svg").length, height: document.documentElement.scrollHeight,
+scrollWidth: document.documentElement.scrollWidth, viewportWidth: document.documentElement.clientWidth,
 boxes: [...document.querySelectorAll("figure.plot")].map((f) => { const e = f.querySelector("svg") || f;
 const r = e.getBoundingClientRect(); return { id: f.dataset.chart, task: f.closest("section")?.dataset.task ?? "", x: r.x, y: r.y + scrollY, w: r.width, h: r.height, svg: !!f.querySelector("svg") }; })}));</script>`;
 
@@ -112,6 +117,8 @@ export async function checkReportInChromium(
     const probe = JSON.parse((match[1] as string).replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as {
       svgs: number;
       height: number;
+      scrollWidth: number;
+      viewportWidth: number;
       boxes: Box[];
     };
     const height = Math.min(16_000, Math.ceil(probe.height));
@@ -148,6 +155,8 @@ export async function checkReportInChromium(
       svgElements: probe.svgs,
       plots,
       colouredPixelsOutsidePlots: outside,
+      scrollWidth: probe.scrollWidth,
+      viewportWidth: probe.viewportWidth,
     };
   } finally {
     await rm(work, { recursive: true, force: true });

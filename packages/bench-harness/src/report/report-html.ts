@@ -18,12 +18,13 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fff;max-width:1500px}
+// Nothing may be wider than the window: charts shrink, wide tables scroll in their own box.
+const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fff;max-width:1500px;overflow-wrap:anywhere}
+.scroll{max-width:100%;overflow-x:auto}figure.plot svg{max-width:100%;height:auto}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 td:first-child,th:first-child,td code{text-align:left}td code{font-size:11px}.grid{display:flex;flex-wrap:wrap;gap:16px}
 figure.plot{margin:0;border:1px solid #eee;padding:6px}figcaption{font-size:12px;color:#555}
-.empty{width:300px;height:120px;display:flex;align-items:center;justify-content:center;color:#999;font-size:13px}
 .notes{font-size:13px;color:#444}`;
 
 function summaryTable(summary: readonly SummaryRow[], task: string): string {
@@ -38,7 +39,7 @@ function summaryTable(summary: readonly SummaryRow[], task: string): string {
           .join("")}</tr>`,
     )
     .join("");
-  return `<table class="summary">${head}${body}</table>`;
+  return `<div class="scroll"><table class="summary">${head}${body}</table></div>`;
 }
 
 function runSettings(run: StoredRun): string {
@@ -64,7 +65,7 @@ function runsTable(runs: readonly StoredRun[]): string {
     })
     .join("");
   const head = ["task", "algorithm", "seed", "steps", "generated tokens", "test pass@1 (greedy)", "settings"];
-  return `<table class="runs"><tr>${head.map((name) => `<th>${name}</th>`).join("")}</tr>${rows}</table>`;
+  return `<div class="scroll"><table class="runs"><tr>${head.map((name) => `<th>${name}</th>`).join("")}</tr>${rows}</table></div>`;
 }
 
 /**
@@ -83,7 +84,7 @@ export function reportHtml(input: {
       const figures = section.charts
         .map(
           (chart) =>
-            `<figure class="plot" data-chart="${escapeHtml(chart.id)}">${chart.svg ?? `<div class="empty">no data for ${escapeHtml(chart.caption)}</div>`}<figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`,
+            `<figure class="plot" data-chart="${escapeHtml(chart.id)}">${chart.svg ?? ""}<figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`,
         )
         .join("\n");
       return `<section data-task="${escapeHtml(section.task)}"><h2>${escapeHtml(section.task)}</h2>${summaryTable(input.summary, section.task)}<div class="grid">\n${figures}\n</div></section>`;

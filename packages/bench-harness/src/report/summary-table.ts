@@ -1,4 +1,5 @@
 import type { MeanWithInterval } from "../comparison/confidence-interval.js";
+import type { PairedDifference } from "../comparison/paired-difference.js";
 import { SUMMARY_METRIC_LABELS, type SummaryRow } from "../comparison/summarize-runs.js";
 
 /** The metric columns present in the summary, in report order (pass@k by increasing k). */
@@ -28,8 +29,16 @@ export function formatInterval(interval: MeanWithInterval | undefined): string {
   return interval.halfWidth === null ? mean : `${mean} ± ${interval.halfWidth.toFixed(digits)}`;
 }
 
-/** The summary as a Markdown table per task. */
-export function summaryMarkdown(summary: readonly SummaryRow[], heading: string, notes: readonly string[]): string {
+/**
+ * The summary as a Markdown table per task, followed by each task's paired differences
+ * against the baseline when there are any.
+ */
+export function summaryMarkdown(
+  summary: readonly SummaryRow[],
+  heading: string,
+  notes: readonly string[],
+  differences: readonly PairedDifference[] = [],
+): string {
   const columns = summaryColumns(summary);
   const lines = [`# ${heading}`, "", ...notes.map((note) => `- ${note}`), ""];
   for (const task of [...new Set(summary.map((row) => row.task))]) {
@@ -41,6 +50,23 @@ export function summaryMarkdown(summary: readonly SummaryRow[], heading: string,
       lines.push(`| ${row.algorithm} | ${row.seeds.length} | ${cells.join(" | ")} |`);
     }
     lines.push("");
+    const paired = differences.filter((row) => row.task === task);
+    if (paired.length > 0) {
+      const first = paired[0] as PairedDifference;
+      const label = SUMMARY_METRIC_LABELS[first.metric] ?? first.metric;
+      lines.push(`Paired difference in ${label} against ${first.baseline} (same seed; mean ± 95% CI half-width):`, "");
+      lines.push("| algorithm | pairs | difference | 95% CI | per seed |", "| --- | --- | --- | --- | --- |");
+      for (const row of paired) {
+        const { interval } = row;
+        const range =
+          interval.low === null ? "–" : `[${interval.low.toFixed(3)}, ${(interval.high as number).toFixed(3)}]`;
+        const perSeed = row.seeds.map((seed, index) => `${seed}: ${(row.differences[index] as number).toFixed(3)}`);
+        lines.push(
+          `| ${row.algorithm} | ${row.seeds.length} | ${formatInterval(interval)} | ${range} | ${perSeed.join(", ")} |`,
+        );
+      }
+      lines.push("");
+    }
   }
   return `${lines.join("\n")}\n`;
 }

@@ -1,10 +1,19 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../comparison/atomic-write.js";
+import { type PairedDifference, pairedDifferences } from "../comparison/paired-difference.js";
 import { isRunFolder, readRunFolder, type StoredRun } from "../comparison/run-folder.js";
 import { type SummaryRow, summarizeRuns } from "../comparison/summarize-runs.js";
 import { chartRows } from "./chart-rows.js";
-import { ibScoreChartSpec, intervalChartSpec, lineChartSpec, type VegaLiteSpec } from "./chart-specs.js";
+import {
+  balanceChartSpec,
+  type CurveStyle,
+  DEFAULT_CURVE_STYLE,
+  intervalChartSpec,
+  lineChartSpec,
+  pairedDifferenceChartSpec,
+  type VegaLiteSpec,
+} from "./chart-specs.js";
 import { renderSvg } from "./render-svg.js";
 import { type RenderedChart, type ReportSection, reportHtml } from "./report-html.js";
 import { summaryMarkdown } from "./summary-table.js";
@@ -14,7 +23,30 @@ export const REPORT_FILES = { json: "results.json", markdown: "results.md", html
 
 export interface ReportOptions {
   readonly title?: string;
+  /** Trailing-mean window of the training curves in steps; 0 draws every run raw. Default 5. */
+  readonly smoothing?: number;
+  /** The algorithm every other is paired against, seed by seed. Default "grpo" (when present). */
+  readonly baseline?: string;
 }
+
+/** The training metrics drawn side by side as the balance chart, with their titles. */
+export const BALANCE_METRICS = [
+  ["ibScore", "IB-Score J"],
+  ["ibCov", "Cov(eta1, eta2)"],
+  ["effRate", "Eff-Rate"],
+  ["avgRate", "Avg-Rate"],
+] as const;
+
+/** The parts the IB-Score is read with, drawn side by side below the balance chart. */
+export const IB_PART_METRICS = [
+  ["ibConfidence", "confidence"],
+  ["ibH", "H (step diversity)"],
+  ["ibI", "I (information on the answer)"],
+  ["entropy", "token entropy"],
+] as const;
+
+/** The test metric of the paired-difference chart and table: mean@k, the paper's avg@k. */
+const PAIRED_METRIC = { key: "meanAtK", title: "mean@k" } as const;
 
 /**
  * Finds the runs in a folder: the folder itself when it is a run folder (has metrics.jsonl),
@@ -45,6 +77,8 @@ async function taskSection(
   task: string,
   runs: readonly StoredRun[],
   summary: readonly SummaryRow[],
+  differences: readonly PairedDifference[],
+  style: CurveStyle,
 ): Promise<ReportSection> {
   const taskRuns = runs.filter((run) => run.config.task === task);
   const algorithms = [...new Set(runs.map((run) => run.config.algorithm))];
@@ -52,7 +86,7 @@ async function taskSection(
   const taskSummary = summary.filter((row) => row.task === task);
   const largestK = Math.max(...taskRuns.flatMap((run) => Object.keys(run.evaluation.passAtK).map(Number)));
   const line = (metric: string, metricTitle: string, title: string, x: "step" | "tokens") =>
-    lineChartSpec(rows, algorithms, { title, metric, metricTitle, x });
+    lineChartSpec(rows, algorithms, { title, metric, metricTitle, x }, style);
   const charts = await Promise.all([
     chart(
       "accuracy-vs-tokens",
@@ -65,20 +99,20 @@ async function taskSection(
       line("validationAccuracy", "validation pass@1", "Validation pass@1 vs generated tokens", "tokens"),
     ),
     chart(
-      "ib-score",
-      "IB-Score over training (paper form: J with Cov(eta1, eta2) and confidence; Shannon form: H + beta I with H and I)",
-      ibScoreChartSpec(rows, algorithms),
-    ),
-    chart("entropy", "Mean token entropy over training", line("entropy", "entropy (nats)", "Token entropy", "step")),
-    chart(
-      "eff-rate",
-      "Eff-Rate: share of prompts with reward variance",
-      line("effRate", "Eff-Rate", "Eff-Rate", "step"),
+      "balance",
+      "IB-Score J, Cov(eta1, eta2), Eff-Rate (share of prompts with reward variance) and Avg-Rate (mean reward) over training",
+      balanceChartSpec(rows, algorithms, BALANCE_METRICS, style),
     ),
     chart(
-      "avg-rate",
-      "Avg-Rate: mean reward of the sampled trajectories",
-      line("avgRate", "Avg-Rate", "Avg-Rate", "step"),
+      "ib-parts",
+      "What explains the IB-Score: mean confidence of the sampled steps (paper form), H and I (Shannon form), token entropy",
+      balanceChartSpec(
+        rows,
+        algorithms,
+        IB_PART_METRICS,
+        style,
+        "IB-Score parts over training (mean over seeds, 95% band)",
+      ),
     ),
     chart(
       "trajectories-per-1k",
@@ -97,8 +131,18 @@ async function taskSection(
         ? intervalChartSpec(taskSummary, algorithms, `pass@${largestK}`, `pass@${largestK}`)
         : null,
     ),
+    chart(
+      "paired-difference",
+      `Test ${PAIRED_METRIC.title} of each algorithm minus ${differences[0]?.baseline ?? "the baseline"}, paired by seed`,
+      pairedDifferenceChartSpec(
+        differences.filter((row) => row.task === task),
+        algorithms,
+        PAIRED_METRIC.title,
+      ),
+    ),
   ]);
-  return { task, charts };
+  // A chart the runs have no data for is left out rather than drawn empty.
+  return { task, charts: charts.filter((rendered) => rendered.svg !== null) };
 }
 
 function reportNotes(runs: readonly StoredRun[]): string[] {
@@ -124,9 +168,14 @@ export async function writeReportFiles(
     options.title ?? (runs.length === 1 ? `Run ${runs[0]?.config.algorithm} on ${runs[0]?.config.task}` : "Comparison");
   const summary = summarizeRuns(runs);
   const notes = reportNotes(runs);
+  const style: CurveStyle = { smoothing: options.smoothing ?? DEFAULT_CURVE_STYLE.smoothing };
+  const algorithms = new Set(runs.map((run) => run.config.algorithm));
+  const baseline = options.baseline ?? "grpo";
+  const differences =
+    algorithms.has(baseline) && algorithms.size > 1 ? pairedDifferences(runs, baseline, PAIRED_METRIC.key) : [];
   const sections: ReportSection[] = [];
   for (const task of [...new Set(runs.map((run) => run.config.task))])
-    sections.push(await taskSection(task, runs, summary));
+    sections.push(await taskSection(task, runs, summary, differences, style));
   const json = {
     title,
     runs: runs.map((run) => ({
@@ -136,10 +185,11 @@ export async function writeReportFiles(
       evaluation: run.evaluation,
     })),
     summary,
+    pairedDifferences: differences,
   };
   const paths = [join(dir, REPORT_FILES.json), join(dir, REPORT_FILES.markdown), join(dir, REPORT_FILES.html)] as const;
   await writeFileAtomic(paths[0], `${JSON.stringify(json, null, 2)}\n`);
-  await writeFileAtomic(paths[1], summaryMarkdown(summary, title, notes));
+  await writeFileAtomic(paths[1], summaryMarkdown(summary, title, notes, differences));
   await writeFileAtomic(paths[2], reportHtml({ title, notes, summary, sections, runs }));
   return [...paths];
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRandom } from "../random.js";
 import type { Problem } from "../task.js";
 import { type CountdownData, createCountdownTask } from "./countdown.js";
 
@@ -53,5 +54,40 @@ describe("countdown verifier", () => {
 
   it("parses steps and the last result as the answer", () => {
     expect(task.parse("7*3=21\n21+4=25")).toEqual({ steps: ["7*3=21", "21+4=25"], answer: "25", wellFormed: true });
+  });
+});
+
+describe("countdown minSteps", () => {
+  const deep = createCountdownTask({ numbers: 4, minSteps: 3 });
+
+  it("draws only problems that no shorter chain solves", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const drawn = deep.generate(seed) as Problem<CountdownData>;
+      const solution = deep.solve(drawn);
+      expect(solution).not.toBeNull();
+      expect((solution as string).split("\n")).toHaveLength(3);
+      const shallow = createCountdownTask({ numbers: 4 });
+      const shortest = shallow.solve(drawn);
+      expect((shortest as string).split("\n")).toHaveLength(3);
+    }
+  });
+
+  it("writes SFT trajectories of minSteps or more steps", () => {
+    const drawn = deep.generate(7) as Problem<CountdownData>;
+    const random = createRandom(11);
+    for (let i = 0; i < 20; i++) {
+      const trajectory = deep.randomTrajectory(drawn, random);
+      expect(trajectory.split("\n").length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it("keeps the default problems when minSteps is 1", () => {
+    const plain = createCountdownTask({ numbers: 3 });
+    const explicit = createCountdownTask({ numbers: 3, minSteps: 1 });
+    for (let seed = 1; seed <= 20; seed++) expect(explicit.generate(seed)).toEqual(plain.generate(seed));
+  });
+
+  it("rejects minSteps outside 1..numbers-1", () => {
+    expect(() => createCountdownTask({ numbers: 3, minSteps: 3 })).toThrow(/minSteps.*\[1, 2\]/);
   });
 });

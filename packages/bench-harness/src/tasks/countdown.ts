@@ -14,6 +14,12 @@ export interface CountdownOptions {
   readonly maxNumber?: number;
   /** Largest target (10-999). Default 99. */
   readonly maxTarget?: number;
+  /**
+   * Fewest steps a solution needs (1 to numbers - 1). Default 1. With more, only problems whose
+   * target no shorter chain reaches are drawn, and the SFT trajectories are that long too, so
+   * every correct response has at least this many steps: a testbed where trees have depth.
+   */
+  readonly minSteps?: number;
 }
 
 type Operator = "+" | "-" | "*" | "/";
@@ -86,6 +92,9 @@ export function createCountdownTask(options: CountdownOptions = {}): Task<Countd
   const count = checkedOption("countdown", "numbers", options.numbers, 4, 2, 5);
   const maxNumber = checkedOption("countdown", "maxNumber", options.maxNumber, 9, 2, 20);
   const maxTarget = checkedOption("countdown", "maxTarget", options.maxTarget, 99, 10, 999);
+  const minSteps = checkedOption("countdown", "minSteps", options.minSteps, 1, 1, count - 1);
+  // Chains of minSteps..count-1 steps; with minSteps 1 this draws exactly as before.
+  const drawLength = (random: Random): number => minSteps + random.int(count - minSteps);
   const renderPrompt = (data: CountdownData): string => `${data.numbers.join(" ")}>${data.target}${STEP_DELIMITER}`;
   const parse = (response: string): ParsedResponse => parseLinesMatching(response, STEP_PATTERN, 4);
   const task: Task<CountdownData> = {
@@ -95,7 +104,7 @@ export function createCountdownTask(options: CountdownOptions = {}): Task<Countd
     // In a step "a*b=c" no value exceeds maxNumber^numbers, so each has at most that many digits;
     // plus the operator, "=" and "\n"; the longest legal response has numbers - 1 steps.
     maxResponseSymbols: (count - 1) * (3 * String(maxNumber ** count).length + 3),
-    options: { numbers: count, maxNumber, maxTarget },
+    options: { numbers: count, maxNumber, maxTarget, minSteps },
     renderPrompt,
     generate(seed) {
       const random = createRandom(seed);
@@ -103,10 +112,11 @@ export function createCountdownTask(options: CountdownOptions = {}): Task<Countd
         const numbers = Array.from({ length: count }, () => 1 + random.int(maxNumber));
         const pool = numbers.slice();
         // The target is where a random legal chain of 1..count-1 steps ends, so it is reachable.
-        const steps = 1 + random.int(count - 1);
+        const steps = drawLength(random);
         for (let s = 0; s < steps; s++) randomStep(pool, random);
         const target = pool[pool.length - 1] as number;
-        if (target <= maxTarget && target > 0 && !numbers.includes(target)) {
+        const shorterExists = minSteps > 1 && searchSolution(numbers, target, minSteps - 1) !== null;
+        if (target <= maxTarget && target > 0 && !numbers.includes(target) && !shorterExists) {
           const data = { numbers, target };
           return problemOf("countdown", renderPrompt(data), String(target), data);
         }
@@ -133,7 +143,7 @@ export function createCountdownTask(options: CountdownOptions = {}): Task<Countd
     randomTrajectory(problem, random) {
       const pool = problem.data.numbers.slice();
       const steps: string[] = [];
-      const length = 1 + random.int(count - 1);
+      const length = drawLength(random);
       // Stops on reaching the target: a legal chain that hits it is done.
       while (steps.length < length && pool[pool.length - 1] !== problem.data.target) {
         const step = randomStep(pool, random);
@@ -145,7 +155,7 @@ export function createCountdownTask(options: CountdownOptions = {}): Task<Countd
     },
     solve(problem) {
       // Iterative deepening, so the solution found is a shortest one.
-      for (let depth = 1; depth < problem.data.numbers.length; depth++) {
+      for (let depth = minSteps; depth < problem.data.numbers.length; depth++) {
         const steps = searchSolution(problem.data.numbers, problem.data.target, depth);
         if (steps !== null) return steps.join(STEP_DELIMITER);
       }
