@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { advantagesCommand } from "./commands/advantages-command.js";
 import { analyzeCommand } from "./commands/analyze-command.js";
 import { compareCommand } from "./commands/compare-command.js";
 import { evalCommand } from "./commands/eval-command.js";
@@ -19,6 +20,7 @@ const program = new Command("ibtpo")
   .addCommand(trainCommand())
   .addCommand(evalCommand())
   .addCommand(analyzeCommand())
+  .addCommand(advantagesCommand())
   .addCommand(compareCommand())
   .addCommand(reportCommand())
   .addCommand(serveCommand())

@@ -4,6 +4,7 @@ export type { BatchSummary } from "./batch-summary.js";
 export { BatchAccumulator, summarizeBatch } from "./batch-summary.js";
 export { binaryEntropy, binaryEntropyDerivative, smoothedValue } from "./binary-entropy.js";
 export { IbScoreInputError } from "./errors.js";
+export { readFlagEscapes } from "./flag-escapes.js";
 export { formatAnalysis } from "./format-analysis.js";
 export type {
   PaperNodeScore,
