@@ -5,6 +5,7 @@ import { trainConfigSchema } from "../config/train-config.js";
 import { resolveAlgorithm } from "../train/resolve-algorithm.js";
 import { advantageEstimatorFor } from "./advantage-estimator-choice.js";
 import { rolloutAdvantageLines } from "./rollout-advantages.js";
+import { stepEndsOf } from "./step-ends.test-helper.js";
 
 interface Response {
   readonly tokens: number[];
@@ -45,14 +46,6 @@ const lineOf = (promptId: string, response: Response) =>
     reward: response.reward,
     extra: "kept",
   });
-
-/** Where a training row's steps end: the token indices where its node changes, and its length. */
-function stepEndsOf(tokenNodes: Int32Array): number[] {
-  const ends: number[] = [];
-  for (let i = 1; i < tokenNodes.length; i++) if (tokenNodes[i] !== tokenNodes[i - 1]) ends.push(i);
-  ends.push(tokenNodes.length);
-  return ends;
-}
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
