@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { advantagesCommand } from "./commands/advantages-command.js";
 import { analyzeCommand } from "./commands/analyze-command.js";
 import { compareCommand } from "./commands/compare-command.js";
+import { configSchemaCommand } from "./commands/config-schema-command.js";
 import { evalCommand } from "./commands/eval-command.js";
 import { pretrainCommand } from "./commands/pretrain-command.js";
 import { reportCommand } from "./commands/report-command.js";
@@ -20,10 +22,12 @@ const program = new Command("ibtpo")
   .addCommand(trainCommand())
   .addCommand(evalCommand())
   .addCommand(analyzeCommand())
+  .addCommand(advantagesCommand())
   .addCommand(compareCommand())
   .addCommand(reportCommand())
   .addCommand(serveCommand())
-  .addCommand(sampleCommand());
+  .addCommand(sampleCommand())
+  .addCommand(configSchemaCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

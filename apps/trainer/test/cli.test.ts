@@ -25,7 +25,16 @@ describe("ibtpo --help", () => {
     expect(top.status).toBe(0);
     for (const command of ["pretrain", "train", "eval", "compare", "analyze", "report"])
       expect(top.stdout).toContain(command);
-    for (const command of ["pretrain", "train", "eval", "compare", "analyze", "report"]) {
+    for (const command of [
+      "pretrain",
+      "train",
+      "eval",
+      "compare",
+      "analyze",
+      "advantages",
+      "config-schema",
+      "report",
+    ]) {
       const help = runCli([command, "--help"]);
       expect(help.status).toBe(0);
       expect(help.stdout).toContain("Examples:");

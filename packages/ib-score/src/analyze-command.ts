@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { analysisToJson, analyzeRolloutLines, summaryToJson } from "./analyze-lines.js";
 import { IbScoreInputError } from "./errors.js";
+import { readFlagEscapes } from "./flag-escapes.js";
 import { formatAnalysis } from "./format-analysis.js";
 import { readUtf8Lines } from "./read-lines.js";
 import type { ReasoningTree } from "./reasoning-tree.js";
@@ -73,11 +74,6 @@ function numberOption(value: string | undefined, name: string): number | undefin
   if (value.trim() === "" || Number.isNaN(parsed))
     throw new IbScoreInputError(`expected a number, got "${value}"`, `--${name}`);
   return parsed;
-}
-
-/** A flag value with the escapes \\n, \\t, \\r and \\\\ read, so a shell user can type --step-delimiter '\\n\\n'. */
-function readEscapes(value: string): string {
-  return value.replace(/\\([ntr\\])/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r", "\\": "\\" })[c] as string);
 }
 
 /** Write through a temporary file beside the target, so a reader never sees half a page. */
@@ -142,7 +138,7 @@ export async function runIbScoreCommand(argv: string[]): Promise<number> {
     ...optional("format", values.format === undefined ? undefined : checkRolloutFormat(values.format, "--format")),
     ...optional(
       "stepDelimiter",
-      values["step-delimiter"] === undefined ? undefined : readEscapes(values["step-delimiter"]),
+      values["step-delimiter"] === undefined ? undefined : readFlagEscapes(values["step-delimiter"]),
     ),
     ...optional("promptKey", values["prompt-key"]),
     ...optional("responseKey", values["response-key"]),

@@ -4,7 +4,9 @@ export type { BatchSummary } from "./batch-summary.js";
 export { BatchAccumulator, summarizeBatch } from "./batch-summary.js";
 export { binaryEntropy, binaryEntropyDerivative, smoothedValue } from "./binary-entropy.js";
 export { IbScoreInputError } from "./errors.js";
+export { readFlagEscapes } from "./flag-escapes.js";
 export { formatAnalysis } from "./format-analysis.js";
+export { checkJsonSchema } from "./json-schema-check.js";
 export type {
   PaperNodeScore,
   PaperScoreOptions,
@@ -24,6 +26,8 @@ export type { NodeId, StepInput, TrajectoryOptions } from "./reasoning-tree.js";
 export { ReasoningTree } from "./reasoning-tree.js";
 export type { PromptReport, ReportedParts, RolloutAnalyzerOptions } from "./rollout-analyzer.js";
 export { promptReport, RolloutAnalyzer } from "./rollout-analyzer.js";
+export type { JsonSchema } from "./rollout-format-schemas.js";
+export { rolloutFormatJsonSchema, rolloutFormatJsonSchemas } from "./rollout-format-schemas.js";
 export type { RolloutFormat, RolloutFormatOptions } from "./rollout-formats.js";
 export {
   checkRolloutFormat,

@@ -1,5 +1,5 @@
 import { IbScoreInputError } from "./errors.js";
-import { ReasoningTree } from "./reasoning-tree.js";
+import { type NodeId, ReasoningTree } from "./reasoning-tree.js";
 
 /** One complete response of a group, cut into steps by `stepEnds`. */
 export interface ResponseInput {
@@ -35,8 +35,11 @@ export function buildPrefixTree(promptId: string, responses: Iterable<ResponseIn
   return tree;
 }
 
-/** Merge one response into a tree as one trajectory; `location` names it in errors. */
-export function addResponse(tree: ReasoningTree, response: ResponseInput, location: string): void {
+/**
+ * Merge one response into a tree as one trajectory; `location` names it in errors. Returns the
+ * node where the trajectory ends (its last step), so a caller can map the response to its path.
+ */
+export function addResponse(tree: ReasoningTree, response: ResponseInput, location: string): NodeId {
   const { tokens, logprobs, stepEnds } = response;
   const entropies = response.entropies ?? null;
   checkStepEnds(stepEnds, tokens.length, location);
@@ -71,6 +74,7 @@ export function addResponse(tree: ReasoningTree, response: ResponseInput, locati
     if (IbScoreInputError.isInstance(error)) throw error.relocated(location);
     throw error;
   }
+  return node;
 }
 
 function checkStepEnds(stepEnds: ArrayLike<number>, length: number, location: string): void {

@@ -134,3 +134,18 @@ describe("treeRlStepAdvantages", () => {
     expect(advantage[d]).toBeCloseTo(-3 / 4 - 2 / 3, 12);
   });
 });
+
+describe("trees without log-probs (text-only rollouts)", () => {
+  it("get TreeRL advantages (lambda 0) and a NaN IB-TPO advantage where A_IB needs pi(s)", () => {
+    const tree = new ReasoningTree({ promptId: "text" });
+    const shared = tree.addStep(tree.root, { tokens: [1], logprobs: null });
+    tree.addTrajectory(tree.addStep(shared, { tokens: [2], logprobs: null }), 1);
+    tree.addTrajectory(tree.addStep(shared, { tokens: [3], logprobs: null }), 0);
+    const treeRl = treeRlStepAdvantages(tree).advantage;
+    // v(root) = v(shared) = 1/2; the rewarded leaf: global 1/2 + local 1/2, over sqrt(1).
+    expect(treeRl[shared]).toBe(0);
+    expect(treeRl[shared + 1]).toBeCloseTo(1, 12);
+    expect(treeRl[shared + 2]).toBeCloseTo(-1, 12);
+    expect(Number.isNaN(ibTpoStepAdvantages(tree).advantage[shared] as number)).toBe(true);
+  });
+});

@@ -100,10 +100,10 @@ export function computeStepAdvantages(tree: ReasoningTree, options: ResolvedStep
       global[node] = (v - rootValue) / rewardScale;
       localValueTerm[node] = (v - (value[tree.parent(node)] as number)) / rewardScale;
     }
-    const combined =
-      (global[node] as number) +
-      options.lambda * (informationBottleneck[node] as number) +
-      options.localValue * (localValueTerm[node] as number);
+    // With lambda 0 the information term is left out rather than multiplied by 0, so trees
+    // without log-probs (text-only rollouts, whose A_IB is NaN) still get TreeRL's advantages.
+    const information = options.lambda === 0 ? 0 : options.lambda * (informationBottleneck[node] as number);
+    const combined = (global[node] as number) + information + options.localValue * (localValueTerm[node] as number);
     advantage[node] = options.leafNorm === "sqrt" ? combined / Math.sqrt(trajectories) : combined;
   }
   return {

@@ -3,6 +3,8 @@ export { grpoEstimator, ibTpoEstimator, treeRlEstimator } from "./advantage-esti
 export type { DeprecationWarningHandler } from "./deprecated-options.js";
 export { setDeprecationWarningHandler } from "./deprecated-options.js";
 export { TpoLossInputError } from "./errors.js";
+export type { ExternalOptionName } from "./external-option-names.js";
+export { externalOptionName, externalOptionNames } from "./external-option-names.js";
 export type { GroupBatchOptions, GroupResponse, ResponseGroup } from "./group-sequences.js";
 export { trainingBatchFromGroups } from "./group-sequences.js";
 export type { GrpoAdvantageOptions, ResolvedGrpoAdvantageOptions } from "./grpo-advantages.js";
@@ -63,8 +65,6 @@ export type { TreeBatchOptions } from "./tree-sequences.js";
 export { trainingBatchFromTrees } from "./tree-sequences.js";
 export type { TreeRlAdvantageOptions } from "./treerl-advantages.js";
 export { treeRlAdvantageDefaults, treeRlStepAdvantages } from "./treerl-advantages.js";
-export type { ForeignOptionName } from "./trl-verl-names.js";
-export { optionForForeignName, trlVerlOptionNames } from "./trl-verl-names.js";
 export type { DynamicSamplingResult, GroupFilterResult } from "./zero-variance-filter.js";
 export {
   dynamicSamplingFilter,

@@ -1,14 +1,11 @@
-import { ibScoreEstimators, rolloutFormats, stepEntropyModes, stepProbabilityModes } from "@ibtpo/ib-score";
+import { ibScoreEstimators, stepEntropyModes, stepProbabilityModes } from "@ibtpo/ib-score";
 import { runIbScoreCommand } from "@ibtpo/ib-score/command";
 import { Command, Option } from "commander";
+import { addRolloutFormatOptions, rolloutFormatFlagNames } from "./rollout-format-options.js";
 
 // Flags that take a value, forwarded to `ib-score analyze` under the same names.
 const VALUE_FLAGS = [
-  "format",
-  "stepDelimiter",
-  "promptKey",
-  "responseKey",
-  "rewardKey",
+  ...rolloutFormatFlagNames,
   "estimator",
   "beta",
   "stepProbability",
@@ -20,14 +17,11 @@ const VALUE_FLAGS = [
 const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 export function analyzeCommand(): Command {
-  return new Command("analyze")
-    .description("IB-Score of a rollouts JSONL file from any RL system (the same tool as `ib-score analyze`)")
-    .argument("<rollouts>", "JSONL file, one response per line, or - for stdin")
-    .addOption(new Option("--format <format>", "line format (default: detected)").choices(rolloutFormats))
-    .option("--step-delimiter <s>", 'openai/text: a step ends after text containing s (default "\\n")')
-    .option("--prompt-key <key>", "field of the prompt id (default prompt_id)")
-    .option("--response-key <key>", "text: field of the response (default response)")
-    .option("--reward-key <key>", "field of the reward (default reward)")
+  return addRolloutFormatOptions(
+    new Command("analyze")
+      .description("IB-Score of a rollouts JSONL file from any RL system (the same tool as `ib-score analyze`)")
+      .argument("<rollouts>", "JSONL file, one response per line, or - for stdin"),
+  )
     .addOption(new Option("--estimator <e>", "IB-Score form (default paper)").choices(ibScoreEstimators))
     .option("--beta <b>", "the trade-off beta (default 5 for paper, 1 for shannon)")
     .addOption(

@@ -1,5 +1,6 @@
 import type { Split } from "@ibtpo/bench-harness";
 import { Command, Option } from "commander";
+import { advantageEstimatorChoices, advantageEstimatorFor } from "../advantages/advantage-estimator-choice.js";
 import { ConfigError } from "../config/config-error.js";
 import { numberFlag } from "../config/flag-overrides.js";
 import { TASKS } from "../config/package-choices.js";
@@ -60,6 +61,11 @@ export function sampleCommand(): Command {
     .option("--retries <n>", "attempts per request, the first included", numberFlag, 4)
     .option("--eos-token <id>", "end token id, for servers that do not describe it", numberFlag)
     .option("--step-delimiter-token <id>", "step delimiter token id, for servers that do not describe it", numberFlag)
+    .addOption(
+      new Option("--advantages <estimator>", "add each line's per-token advantages (as ibtpo advantages)").choices(
+        advantageEstimatorChoices,
+      ),
+    )
     .addHelpText(
       "after",
       `
@@ -108,6 +114,7 @@ Examples:
           retry: { maxAttempts: integer(flags.retries, "--retries", 1) },
           signal: controller.signal,
           log: (line) => console.error(line),
+          ...(flags.advantages === undefined ? {} : { advantages: advantageEstimatorFor(flags.advantages) }),
         });
         const statistics = result.statistics;
         console.error(

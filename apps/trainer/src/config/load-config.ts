@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "./config-error.js";
+import { didYouMean } from "./external-names.js";
 
 /** A flag given on the command line: `path` is the dotted config key. */
 export interface ConfigOverride {
@@ -101,7 +102,8 @@ function describeIssue(
     return issue.keys
       .map((key) => {
         const full = keyPath === "" ? key : `${keyPath}.${key}`;
-        return `unknown config key "${full}"${where([...issue.path, key])}: allowed keys${keyPath === "" ? "" : ` of "${keyPath}"`}: ${allowed.join(", ")}`;
+        const hint = didYouMean(full);
+        return `unknown config key "${full}"${where([...issue.path, key])}: ${hint === undefined ? "" : `${hint}; `}allowed keys${keyPath === "" ? "" : ` of "${keyPath}"`}: ${allowed.join(", ")}`;
       })
       .join("\n");
   }

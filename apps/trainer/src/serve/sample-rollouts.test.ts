@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { createBuiltinTask } from "@ibtpo/bench-harness";
 import { analyzeRolloutLines } from "@ibtpo/ib-score";
 import { PolicyHttpError } from "@ibtpo/policy-http";
+import { trainingBatchFromTrees } from "@ibtpo/tpo-loss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { advantageEstimatorFor } from "../advantages/advantage-estimator-choice.js";
+import { stepEndsOf } from "../advantages/step-ends.test-helper.js";
 import { defaultContextLength } from "../runtime/task-setup.js";
 import { sampleRollouts } from "./sample-rollouts.js";
 import { startTinyServe, type TinyServe } from "./tiny-checkpoint.test-helper.js";
@@ -94,6 +97,37 @@ describe("sampleRollouts", () => {
     expect(analysis.prompts.reduce((sum, prompt) => sum + prompt.trajectories, 0)).toBe(lines.length);
     expect(result.statistics.generatedTokens).toBeLessThanOrEqual(3 * 96);
     expect(result.statistics.trajectories).toBeGreaterThan(3);
+  });
+
+  it("adds the advantages the trainer computes for the sampled trees", async () => {
+    const out = join(folder, "advantages.jsonl");
+    const estimator = advantageEstimatorFor("ib-tpo");
+    const result = await sampleRollouts({ ...options(out, tiny.server.url), advantages: estimator });
+    const batch = trainingBatchFromTrees(
+      result.samples.map((sample) => sample.tree),
+      estimator,
+    );
+    const promptOrder: string[] = [];
+    const lines = (await readFile(out, "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(result.statistics.trajectories);
+    for (const line of lines) {
+      const record = JSON.parse(line) as {
+        prompt_id: string;
+        tokens: number[];
+        step_ends: number[];
+        advantages: number[];
+      };
+      if (!promptOrder.includes(record.prompt_id)) promptOrder.push(record.prompt_id);
+      const group = promptOrder.indexOf(record.prompt_id);
+      const row = batch.sequences.find(
+        (sequence) =>
+          sequence.groupIndex === group &&
+          sequence.tokens.join() === record.tokens.join() &&
+          stepEndsOf(sequence.tokenNodes).join() === record.step_ends.join(),
+      );
+      expect(row, line).toBeDefined();
+      expect(record.advantages).toEqual(Array.from(row!.advantages));
+    }
   });
 
   it("is reproducible for a seed", async () => {

@@ -1,10 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type BuiltinTaskName, type Split, sampleProblems } from "@ibtpo/bench-harness";
-import { formatRolloutRecord, trajectoryRolloutRecord } from "@ibtpo/ib-score";
+import { formatRolloutRecord, RolloutLineReader, trajectoryRolloutRecord } from "@ibtpo/ib-score";
 import { connectCompletionsPolicy, RemoteTokenizer, type RetryOptions } from "@ibtpo/policy-http";
-import type { SamplerKind } from "@ibtpo/tpo-loss";
+import type { AdvantageEstimator, SamplerKind } from "@ibtpo/tpo-loss";
 import { type BatchStatistics, type PromptSample, sampleBatch } from "@ibtpo/tree-sampler";
+import { rolloutAdvantageLines } from "../advantages/rollout-advantages.js";
 import { ConfigError } from "../config/config-error.js";
 import { writeFileAtomic } from "../runtime/atomic-file.js";
 import { createTask } from "../runtime/task-setup.js";
@@ -37,6 +38,8 @@ export interface SampleRolloutsOptions {
   readonly retry?: RetryOptions;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
+  /** Add each line's per-token `advantages` (as `ibtpo advantages` writes them) from this estimator. */
+  readonly advantages?: AdvantageEstimator;
 }
 
 export interface SampleRolloutsResult {
@@ -121,6 +124,13 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
       formatRolloutRecord(trajectoryRolloutRecord(promptId, sample.tree, trajectory)),
     );
   });
-  await writeFileAtomic(options.out, `${lines.join("\n")}\n`);
+  const written: string[] = [];
+  if (options.advantages === undefined) written.push(...lines);
+  else {
+    const reader = new RolloutLineReader({ format: "tokens" });
+    for await (const line of rolloutAdvantageLines(lines, options.out, { reader, estimator: options.advantages }))
+      written.push(line);
+  }
+  await writeFileAtomic(options.out, `${written.join("\n")}\n`);
   return { out: options.out, lines: lines.length, statistics: batch.statistics, samples: batch.samples };
 }
