@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ablations of IB-TPO's advantage options (METHOD.md section 5) on sort-swaps, three seeds each,
+# Ablations of IB-TPO's advantage options (docs/METHOD.md section 5) on sort-swaps, three seeds each,
 # at the budget of experiments/main.yaml. Each variant changes one option from the defaults
 # (lambda 0.1, beta 1, informationAlpha 0.5, leafNorm sqrt, localValue 0).
 # Finished runs in the output folder are reused, so the default variant can be seeded with the

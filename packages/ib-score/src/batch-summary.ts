@@ -1,6 +1,6 @@
 import type { TreeScore } from "./score-tree.js";
 
-/** Aggregates over the trees of a batch (METHOD.md section 3). */
+/** Aggregates over the trees of a batch (docs/METHOD.md section 3). */
 export interface BatchSummary {
   readonly prompts: number;
   readonly trajectories: number;

@@ -1,6 +1,6 @@
 import { IbScoreInputError } from "./errors.js";
 
-/** How a step's entropy h(c) is formed from its per-token entropies (METHOD.md section 3). */
+/** How a step's entropy h(c) is formed from its per-token entropies (docs/METHOD.md section 3). */
 export type StepEntropyMode = "token-mean" | "token-sum";
 
 export interface IbScoreOptions {

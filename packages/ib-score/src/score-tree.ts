@@ -28,7 +28,7 @@ export interface DepthScore extends IbParts {
 }
 
 /**
- * IB-Score of every node of a tree and the tree's aggregates (METHOD.md sections 2-3).
+ * IB-Score of every node of a tree and the tree's aggregates (docs/METHOD.md sections 2-3).
  * Per-node arrays are indexed by node id; entries are NaN where a node has no children.
  */
 export interface TreeScore {

@@ -60,7 +60,7 @@ export function grpoEstimator(options?: GrpoAdvantageOptions): ResponseAdvantage
 }
 
 /**
- * IB-TPO step advantages (METHOD.md section 5) as an estimator.
+ * IB-TPO step advantages (docs/METHOD.md section 5) as an estimator.
  *
  * @example
  * trainingBatchFromTrees(trees, ibTpoEstimator({ lambda: 0.1 }));

@@ -27,7 +27,7 @@ export interface StepAdvantages {
 }
 
 /**
- * IB-TPO step-level advantages of one tree, exactly as METHOD.md section 5. Sibling weights are
+ * IB-TPO step-level advantages of one tree, exactly as docs/METHOD.md section 5. Sibling weights are
  * multiplicity shares w_k = m_k / sum m (each draw counts once). The entropy part averages over all
  * children of the parent; the information part over the children that have a finished trajectory
  * (the others have no value), as in ib-score's `scoreTree`.

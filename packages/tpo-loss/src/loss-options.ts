@@ -6,7 +6,7 @@ export type LossAggregation = "seq-mean-token-mean" | "token-mean" | "seq-mean-t
 /** Estimator of KL(pi || pi_ref) per token (Schulman's k1, k2, k3). */
 export type KlEstimator = "k1" | "k2" | "k3";
 
-/** Options of the clipped policy loss (METHOD.md section 6). Plain data, so presets can carry them. */
+/** Options of the clipped policy loss (docs/METHOD.md section 6). Plain data, so presets can carry them. */
 export interface PolicyLossOptions {
   /** eps_low: the ratio is clipped below at 1 - clipLow. Default 0.2. */
   readonly clipLow?: number;

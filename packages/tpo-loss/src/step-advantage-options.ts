@@ -6,7 +6,7 @@ export type StepSurprisalMode = "token-mean" | "token-sum";
 /** Divide a step's advantage by sqrt(traj(s)) (TreeRL) or leave it. */
 export type LeafNormalisation = "sqrt" | "none";
 
-/** Options of the step-level tree advantages (METHOD.md section 5). */
+/** Options of the step-level tree advantages (docs/METHOD.md section 5). */
 export interface StepAdvantageOptions {
   /** Weight of the local IB advantage A_IB. Default 0.1 (IB-TPO). */
   readonly lambda?: number;

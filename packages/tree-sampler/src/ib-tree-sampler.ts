@@ -9,7 +9,7 @@ export interface IbTreeOptions extends NodeBranchingOptions {
 }
 
 /**
- * `ib-tree` (IBTree, METHOD.md section 4): M chains from the prompt, then for iterations 2..C
+ * `ib-tree` (IBTree, docs/METHOD.md section 4): M chains from the prompt, then for iterations 2..C
  * branch T new continuations at each of the N candidate nodes of highest branching score
  * (see {@link branchingScores}); terminal nodes and nodes at the maximum depth are not
  * candidates. Scores are recomputed from the tree's running counts at every iteration.

@@ -1,5 +1,5 @@
 /**
- * Diagnostics of one RL step (METHOD.md section 7), one JSON object per line of metrics.jsonl.
+ * Diagnostics of one RL step (docs/METHOD.md section 7), one JSON object per line of metrics.jsonl.
  * `step`, `generatedTokens` and `accuracy` are required; a metric a method does not have is
  * null or absent. Unknown keys are kept.
  *
