@@ -1,5 +1,5 @@
+import { deriveSeedSplitMix32, Mulberry32 } from "@ibtpo/random";
 import { passAtK } from "./evaluation/pass-at-k.js";
-import { createRandom, deriveSeed } from "./random.js";
 import type { Problem, Task } from "./task.js";
 
 export interface TrajectoryCalibration {
@@ -39,7 +39,7 @@ export function calibrateWithRandomTrajectories<Data>(
   let symbols = 0;
   let maxSymbols = 0;
   problems.forEach((problem, index) => {
-    const random = createRandom(deriveSeed(seed, index));
+    const random = new Mulberry32(deriveSeedSplitMix32(seed, index));
     let correct = 0;
     for (let s = 0; s < samples; s++) {
       const response = task.randomTrajectory(problem, random);

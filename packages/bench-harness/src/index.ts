@@ -32,6 +32,7 @@ export type { SymbolCodec, TextCodec } from "./evaluation/text-codec.js";
 export { createSymbolCodec } from "./evaluation/text-codec.js";
 export { createTrajectoryPolicy } from "./evaluation/trajectory-policy.js";
 export type { Random } from "./random.js";
+/** `createRandom` and `deriveSeed` are deprecated: use `Mulberry32` and `deriveSeedSplitMix32` of `@ibtpo/random`. */
 export { createRandom, deriveSeed, hashString } from "./random.js";
 export type { VegaLiteSpec } from "./report/chart-specs.js";
 export type { PlotCheck, ReportRenderCheck, ReportRenderCheckOptions } from "./report/chromium-check.js";

@@ -1,4 +1,5 @@
-import { createRandom, deriveSeed, hashString } from "./random.js";
+import { deriveSeedSplitMix32, Mulberry32 } from "@ibtpo/random";
+import { hashString } from "./random.js";
 import type { Problem, Task } from "./task.js";
 
 /** A prompt and a response to imitate. */
@@ -26,7 +27,7 @@ export function sftExamples<Data>(
   if (!Number.isInteger(perProblem) || perProblem < 1)
     throw new RangeError(`sftExamples: perProblem must be a positive integer, got ${perProblem}`);
   return problems.flatMap((problem) => {
-    const random = createRandom(deriveSeed(seed, hashString(problem.prompt)));
+    const random = new Mulberry32(deriveSeedSplitMix32(seed, hashString(problem.prompt)));
     return Array.from({ length: perProblem }, () => ({
       problemId: problem.id,
       prompt: problem.prompt,

@@ -1,4 +1,5 @@
-import { deriveSeed, hashString } from "./random.js";
+import { deriveSeedSplitMix32 } from "@ibtpo/random";
+import { hashString } from "./random.js";
 import type { Problem, Split, Task } from "./task.js";
 
 /** Shares of the problem space given to each split; they must sum to 1. */
@@ -58,7 +59,7 @@ export function sampleProblems<Data>(task: Task<Data>, options: SampleProblemsOp
   const problems: Problem<Data>[] = [];
   const attempts = Math.max(1, count) * attemptsPerProblem;
   for (let attempt = 0; attempt < attempts && problems.length < count; attempt++) {
-    const problem = task.generate(deriveSeed(seed, attempt));
+    const problem = task.generate(deriveSeedSplitMix32(seed, attempt));
     if (seen.has(problem.prompt) || splitOf(task.name, problem.prompt, fractions) !== split) continue;
     seen.add(problem.prompt);
     problems.push(problem);

@@ -1,6 +1,7 @@
-import { deriveSeed, type StepMetrics, type Task } from "@ibtpo/bench-harness";
+import type { StepMetrics, Task } from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import type { PolicyOptimizer, SymbolTokenizer, TfjsPolicy, TransformerModel } from "@ibtpo/policy-tfjs";
+import { seedStreams } from "@ibtpo/random";
 import { type AdvantageEstimator, type TrainingPreset, trainingBatchFromTrees } from "@ibtpo/tpo-loss";
 import { type Sampler, sampleBatch } from "@ibtpo/tree-sampler";
 import type { TrainConfig } from "../config/train-config.js";
@@ -60,7 +61,7 @@ export async function rlStep(context: RlContext, step: number): Promise<StepMetr
     ...(config.sampler.maxDepth === undefined ? {} : { maxDepth: config.sampler.maxDepth }),
     budgetCut: config.sampler.budgetCut ?? "drop",
     sampling: config.sampling,
-    seed: deriveSeed(config.seed, 0x51_000 + step),
+    seed: seedStreams.rlStepSampling(config.seed, step),
     reward: (index, tokens) => verdict(index, tokens).reward,
     answer: (index, tokens) => verdict(index, tokens).answer,
     ...(context.signal === undefined ? {} : { signal: context.signal }),

@@ -1,6 +1,6 @@
 import type { BatchSummary, IbScoreOptions } from "@ibtpo/ib-score";
+import { deriveSeedSplitMix32 } from "@ibtpo/random";
 import type { Generation, GenerationRequest, Policy, SamplingSettings } from "@ibtpo/tree-sampler";
-import { deriveSeed } from "../random.js";
 import type { Problem, ResponseVerifier, Verification } from "../task.js";
 import { passAtK } from "./pass-at-k.js";
 import { sampleIbScore } from "./sample-ib-score.js";
@@ -159,7 +159,7 @@ export async function evaluatePolicy<Data>(options: EvaluationOptions<Data>): Pr
     for (let s = 0; s < samples; s++) {
       requests.push({
         prefix,
-        settings: { temperature: 1, ...sampling, maxTokens, seed: deriveSeed(seed, index * samples + s) },
+        settings: { temperature: 1, ...sampling, maxTokens, seed: deriveSeedSplitMix32(seed, index * samples + s) },
       });
     }
   });

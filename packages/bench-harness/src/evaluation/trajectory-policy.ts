@@ -1,5 +1,5 @@
+import { Mulberry32 } from "@ibtpo/random";
 import type { Generation, Policy } from "@ibtpo/tree-sampler";
-import { createRandom } from "../random.js";
 import type { Problem, Task } from "../task.js";
 import type { SymbolCodec } from "./text-codec.js";
 
@@ -30,7 +30,7 @@ export function createTrajectoryPolicy<Data>(
         if (problem === undefined)
           throw new RangeError(`trajectory policy: request ${index} has an unknown prompt ${JSON.stringify(prompt)}`);
         const { temperature = 1, seed = 0, maxTokens } = request.settings;
-        const response = task.randomTrajectory(problem, createRandom(temperature === 0 ? 0 : seed));
+        const response = task.randomTrajectory(problem, new Mulberry32(temperature === 0 ? 0 : seed));
         const full = [...codec.encode(response), codec.eosToken];
         const tokens = Int32Array.from(full.slice(0, maxTokens));
         return {

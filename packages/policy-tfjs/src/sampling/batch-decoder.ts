@@ -1,7 +1,7 @@
+import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
 import { type LeftPaddedLayout, leftPaddedLayout } from "../model/batch-layout.js";
 import type { KeyValueCache, TransformerModel } from "../model/transformer-model.js";
-import { SeededRandom } from "../util/seeded-random.js";
 import { type DrawSettings, drawToken } from "./draw-token.js";
 
 /** One row to continue, already validated. */
@@ -29,7 +29,7 @@ export interface DecodeOptions {
 
 interface RowState {
   readonly row: DecodeRow;
-  readonly random: SeededRandom;
+  readonly random: Mulberry32;
   readonly tokens: number[];
   readonly logprobs: number[];
   readonly entropies: number[];
@@ -50,7 +50,7 @@ export async function decodeBatch(
 ): Promise<DecodedRow[]> {
   const states: RowState[] = rows.map((row) => ({
     row,
-    random: new SeededRandom(row.seed),
+    random: new Mulberry32(scrambleSeed(row.seed)),
     tokens: [],
     logprobs: [],
     entropies: [],
