@@ -1,4 +1,5 @@
 import { deriveSeedSplitMix32, Mulberry32 } from "@ibtpo/random";
+import { BenchHarnessError } from "./errors.js";
 import { passAtK } from "./evaluation/pass-at-k.js";
 import type { Problem, Task } from "./task.js";
 
@@ -32,7 +33,7 @@ export function calibrateWithRandomTrajectories<Data>(
   options: { readonly samples?: number; readonly seed?: number } = {},
 ): TrajectoryCalibration {
   const { samples = 16, seed = 0 } = options;
-  if (problems.length === 0) throw new RangeError("calibrateWithRandomTrajectories: no problems");
+  if (problems.length === 0) throw new BenchHarnessError("no problems", "calibrateWithRandomTrajectories");
   let rewardSum = 0;
   let passSum = 0;
   let solved = 0;

@@ -1,5 +1,5 @@
 import { deriveSeedMurmur3 } from "@ibtpo/random";
-import type { Generation, GenerationRequest, Policy } from "@ibtpo/tree-sampler";
+import type { Generation, GenerationRequest, Policy, TextCodec } from "@ibtpo/tree-sampler";
 import { Backoff } from "./backoff.js";
 import { type EntropySource, generationFromCompletion } from "./completion-response.js";
 import { completionsBody, type WireFormat } from "./completions-request.js";
@@ -7,7 +7,6 @@ import { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import { PolicyHttpError } from "./errors.js";
 import { requestJson } from "./request-json.js";
 import { type RetryOptions, withRetries } from "./retry.js";
-import type { TextCodec } from "./text-codec.js";
 import type { TokenIdSource } from "./token-ids.js";
 
 export interface OpenAICompletionsPolicyOptions {

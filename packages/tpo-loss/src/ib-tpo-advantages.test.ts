@@ -1,8 +1,8 @@
 import { ReasoningTree } from "@ibtpo/ib-score";
 import { describe, expect, it } from "vitest";
 import { ibTpoStepAdvantages } from "./ib-tpo-advantages.js";
-import { handBuiltTree, nodes } from "./test-fixtures.js";
 import { treeRlStepAdvantages } from "./treerl-advantages.js";
+import { handBuiltTree, nodes } from "./worked-trees.test-helper.js";
 
 const { a, b, c, d } = nodes;
 /** H_b written out again here, so the test does not lean on the code it checks. */

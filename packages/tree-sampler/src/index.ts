@@ -35,5 +35,6 @@ export { deriveSeed, SeededRandom } from "./seeded-random.js";
 export type { Segmenter } from "./segmenter.js";
 export { delimiterSegmenter, fixedLengthSegmenter, functionSegmenter } from "./segmenter.js";
 export type { BatchStatistics, TreeStatistics } from "./statistics.js";
+export type { TextCodec } from "./text-codec.js";
 export type { IterationRecord, Trajectory, Truncation } from "./trajectory.js";
 export type { NodeBranchingOptions } from "./tree-sampler-options.js";

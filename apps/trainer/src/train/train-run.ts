@@ -7,7 +7,8 @@ import {
   TfjsPolicy,
   type TransformerModel,
 } from "@ibtpo/policy-tfjs";
-import { createAdvantageEstimator, type PresetName, trainingPreset } from "@ibtpo/tpo-loss";
+import { createAdvantageEstimator, type PresetName, TpoLossInputError, trainingPreset } from "@ibtpo/tpo-loss";
+import { TreeSamplerError } from "@ibtpo/tree-sampler";
 import { ConfigError } from "../config/config-error.js";
 import type { TrainConfig } from "../config/train-config.js";
 import { withoutUndefined } from "../config/without-undefined.js";
@@ -52,7 +53,7 @@ export function resolveAlgorithm(config: TrainConfig) {
       ...samplerFor(preset.sampler, config.sampler),
     };
   } catch (error) {
-    if (error instanceof Error && "location" in error && typeof error.location === "string") {
+    if ((TpoLossInputError.isInstance(error) || TreeSamplerError.isInstance(error)) && error.location !== undefined) {
       const key = error.location.replace(/^option /, "");
       throw new ConfigError(`config for algorithm ${config.algorithm}, key "${key}": ${error.message}`);
     }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../comparison/atomic-write.js";
 import { isRunFolder, readRunFolder, type StoredRun } from "../comparison/run-folder.js";
 import { type SummaryRow, summarizeRuns } from "../comparison/summarize-runs.js";
+import { BenchHarnessError } from "../errors.js";
 import { chartRows } from "./chart-rows.js";
 import { ibScoreChartSpec, intervalChartSpec, lineChartSpec, type VegaLiteSpec } from "./chart-specs.js";
 import { renderSvg } from "./render-svg.js";
@@ -33,7 +34,10 @@ export async function loadRuns(dir: string): Promise<StoredRun[]> {
   };
   await walk(dir, 1);
   if (found.length === 0)
-    throw new Error(`${dir}: no run folders found (a run folder holds metrics.jsonl, eval.json and config.json)`);
+    throw new BenchHarnessError(
+      `no run folders found (a run folder holds metrics.jsonl, eval.json and config.json)`,
+      dir,
+    );
   return found;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
 import { TfjsPolicy } from "../sampling/tfjs-policy.js";
-import { tinyConfig, useTestBackend } from "../test-support.js";
+import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { PolicyOptimizer, splitIntoMicroBatches } from "./policy-optimizer.js";
 import { SFT_LOSS_MODULE, sftLoss } from "./sft-loss.js";
