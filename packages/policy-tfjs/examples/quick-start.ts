@@ -1,6 +1,6 @@
 /**
  * Train a tiny transformer to echo a digit string, sample from it, and round-trip a checkpoint.
- *   node --import tsx examples/quick-start.ts
+ *   npx -y pnpm@10.34.9 --filter @ibtpo/policy-tfjs example
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

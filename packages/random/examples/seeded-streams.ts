@@ -1,7 +1,7 @@
 /**
  * The same seed gives the same draws in every package: two generators, two seed derivations and
  * the named streams of a run.
- *   npx tsx examples/seeded-streams.ts
+ *   npx -y pnpm@10.34.9 --filter @ibtpo/random example
  */
 import { deriveSeedMurmur3, deriveSeedSplitMix32, Mulberry32, Sfc32, scrambleSeed, seedStreams } from "@ibtpo/random";
 

@@ -1,6 +1,6 @@
 // Sample IB-guided trees for four toy prompts with the reference policy and print what came out.
-// Run: pnpm --filter @ibtpo/tree-sampler example
-import { createReferencePolicy, createReferenceTask, ibTreeSampler, sampleBatch } from "../src/index.js";
+// Run: npx -y pnpm@10.34.9 --filter @ibtpo/tree-sampler example (no build needed: it runs against the sources)
+import { createReferencePolicy, createReferenceTask, ibTreeSampler, sampleBatch } from "@ibtpo/tree-sampler";
 
 const policy = createReferencePolicy({ seed: 1 });
 const task = createReferenceTask({ prompts: 4, seed: 1 });
