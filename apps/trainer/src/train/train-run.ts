@@ -39,7 +39,7 @@ export interface TrainResult {
 }
 
 /** The preset, sampler and estimator a config asks for; errors name the config key. */
-export function resolveAlgorithm(config: TrainConfig) {
+function resolveAlgorithm(config: TrainConfig) {
   try {
     const preset = trainingPreset(config.algorithm as PresetName, {
       advantage: withoutUndefined(config.advantage),

@@ -21,7 +21,7 @@ export const SUMMARY_METRIC_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** The per-run value of each summary metric (null when the run does not have it). */
-export function runMetricValues(run: StoredRun): Record<string, number | null> {
+function runMetricValues(run: StoredRun): Record<string, number | null> {
   const { evaluation, history } = run;
   const values: Record<string, number | null> = {
     passAt1Greedy: evaluation.passAt1Greedy ?? null,

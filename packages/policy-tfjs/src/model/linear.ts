@@ -8,7 +8,7 @@ type Saver = (tensors: tf.Tensor[]) => void;
  * uses the transposeA/transposeB flags, which send the wasm backend from XNNPACK to a naive loop
  * about 10x slower; a separate transpose followed by a plain matMul stays on the fast path.
  */
-export const matMulExplicitGradient = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: Saver) => {
+const matMulExplicitGradient = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: Saver) => {
   save([x, w]);
   return {
     value: tf.matMul(x, w),

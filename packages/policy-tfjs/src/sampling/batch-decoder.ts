@@ -43,7 +43,7 @@ interface RowState {
  * whole sequence (for benchmarks and checks). Rows that finish are dropped from the cache once
  * they are half of the batch, so long stragglers do not pay for finished rows.
  */
-export async function decodeBatch(
+async function decodeBatch(
   model: TransformerModel,
   rows: readonly DecodeRow[],
   options: DecodeOptions,
