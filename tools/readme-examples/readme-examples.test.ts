@@ -1,6 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { outputMatches, readmeBlocks } from "./readme-blocks.js";
 
@@ -8,16 +9,23 @@ const root = resolve(import.meta.dirname, "../..");
 const packagesDir = join(root, "packages");
 const packages = readdirSync(packagesDir).filter((name) => existsSync(join(packagesDir, name, "package.json")));
 
-/** Runs an example as a user on a fresh clone would: tsx over the sources, no build. */
-function runExample(packageDir: string, example: string): string {
+/**
+ * Runs an example as a user on a fresh clone would: tsx over the sources, no build. Asynchronous, so
+ * the test worker keeps answering vitest while a slow example (policy-tfjs trains a model) runs.
+ */
+async function runExample(packageDir: string, example: string): Promise<string> {
   const tsx = join(root, "node_modules", ".bin", "tsx");
-  const result = spawnSync(tsx, ["--tsconfig", join(root, "tsconfig.examples.json"), example], {
-    cwd: packageDir,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`${example} exited with ${result.status}:\n${result.stderr}`);
-  return result.stdout;
+  try {
+    const { stdout } = await promisify(execFile)(tsx, ["--tsconfig", join(root, "tsconfig.examples.json"), example], {
+      cwd: packageDir,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const failed = error as { code?: number; stderr?: string };
+    throw new Error(`${example} exited with ${failed.code}:\n${failed.stderr ?? String(error)}`);
+  }
 }
 
 describe("README examples", () => {
@@ -33,7 +41,7 @@ describe("README examples", () => {
     const packageDir = join(packagesDir, name);
     const blocks = readmeBlocks(readFileSync(join(packageDir, "README.md"), "utf8"));
     for (const example of new Set(blocks.map((block) => block.example))) {
-      it(`${name}: ${example} runs and prints what the README shows`, () => {
+      it(`${name}: ${example} runs and prints what the README shows`, async () => {
         const source = readFileSync(join(packageDir, example), "utf8");
         for (const block of blocks.filter((entry) => entry.example === example && entry.kind === "code")) {
           expect(source.includes(block.text), `README.md:${block.line}: the code is not an excerpt of ${example}`).toBe(
@@ -42,7 +50,7 @@ describe("README examples", () => {
         }
         const outputs = blocks.filter((entry) => entry.example === example && entry.kind === "output");
         if (outputs.length === 0) return;
-        const printed = runExample(packageDir, example);
+        const printed = await runExample(packageDir, example);
         for (const block of outputs) {
           expect(
             outputMatches(block.text, printed),
