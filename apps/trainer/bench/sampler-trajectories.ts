@@ -1,50 +1,142 @@
-// Trajectories per 1k generated tokens and Eff-Rate of each sampler at equal budget, on a real
-// tfjs policy (a base checkpoint) and task. Run from apps/trainer after `pnpm build`:
-//   npx tsx bench/sampler-trajectories.ts [--checkpoint ../../checkpoints/sort-swaps-base] [--prompts 64]
+// The paper's Table 3 on this project's tasks: at an equal generated-token budget per prompt, on
+// the tfjs policy of each shipped base checkpoint, each sampler's trajectories per 1k generated
+// tokens, Eff-Rate, Avg-Rate and generated tokens per second (with its ratio to chains measured in
+// the same run); chains, entropy-tree and IBTree also batched continuously across prompts
+// (sampleBatch's `decodeChunk`). Each RL-step-sized batch of prompts is sampled by every sampler
+// in turn, so slow drifts of a shared machine fall on all of them alike. After `pnpm build`:
+//   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench [-- --steps 8 --prompts 8 --budget 160 --decode-chunk 8]
+import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
-import { sampleProblems } from "@ibtpo/bench-harness";
+import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
-import { sampleBatch } from "@ibtpo/tree-sampler";
+import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-sampler";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
-import { samplerFor } from "../src/train/sampler-config.js";
 
 const { values } = parseArgs({
   options: {
-    checkpoint: { type: "string", default: "../../checkpoints/sort-swaps-base" },
-    prompts: { type: "string", default: "64" },
-    budgets: { type: "string", default: "160,512" },
+    tasks: { type: "string", default: "countdown,sort-swaps" },
+    checkpoints: { type: "string", default: "../../checkpoints" },
+    prompts: { type: "string", default: "8" },
+    steps: { type: "string", default: "8" },
+    budget: { type: "string", default: "160" },
+    seed: { type: "string", default: "1" },
+    "decode-chunk": { type: "string", default: "8" },
   },
 });
-await selectBackend({ log: () => {} });
-const base = await resolveCheckpoint(values.checkpoint as string);
-const task = createTask(base.task as "sort-swaps", base.taskOptions);
-const { model, tokenizer } = await loadCheckpoint(base.directory);
-const problems = sampleProblems(task, { split: "train", count: Number(values.prompts), seed: 0 });
-const prompts = problems.map((problem) => promptTokens(tokenizer, problem));
-const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: 0 });
+const decodeChunk = Number(values["decode-chunk"]);
+
+const samplers: { label: string; config: SamplerConfig; decodeChunk?: number }[] = [
+  { label: "chains", config: { kind: "chains" } },
+  { label: "random-tree", config: { kind: "random-tree" } },
+  { label: "fixed-width-tree", config: { kind: "fixed-width-tree" } },
+  { label: "entropy-tree", config: { kind: "entropy-tree" } },
+  { label: "ib-tree (paper J)", config: { kind: "ib-tree" } },
+  {
+    label: "ib-tree (shannon-optimistic)",
+    config: {
+      kind: "ib-tree",
+      branchScore: "shannon-optimistic",
+      beta: 1,
+      initialChains: 2,
+      nodesPerRound: 2,
+      branches: 2,
+    },
+  },
+  // The same samplers batched continuously across prompts (sampleBatch's decodeChunk).
+  ...(["chains", "entropy-tree", "ib-tree"] as const).map((kind) => ({
+    label: `${kind === "ib-tree" ? "ib-tree (paper J)" : kind}, decodeChunk ${decodeChunk}`,
+    config: { kind },
+    decodeChunk,
+  })),
+];
+
+/** The CPU model as /proc/cpuinfo gives it now (machines here change between runs). */
+function cpuModel(): string {
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((text) => text.startsWith("model name"));
+    if (line !== undefined) return line.slice(line.indexOf(":") + 1).trim();
+  } catch {}
+  return cpus()[0]?.model ?? "unknown CPU";
+}
+
+interface Totals {
+  trajectories: number;
+  tokens: number;
+  rewardSum: number;
+  effective: number;
+  prompts: number;
+  seconds: number;
+  calls: number;
+}
+
+const steps = Number(values.steps);
+const promptsPerStep = Number(values.prompts);
+const budget = Number(values.budget);
+const seed = Number(values.seed);
+const backend = await selectBackend({ log: () => {} });
 console.log(
-  `${task.name}, ${problems.length} prompts, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}`,
+  `${cpuModel()} x${cpus().length}, node ${process.version}, tfjs backend ${backend.choice}; ${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop, temperature 1`,
 );
-console.log("| budget | sampler | traj. / 1k tokens | vs chains | Eff-Rate | mean reward | tree IB-Score |");
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
-for (const budget of (values.budgets as string).split(",").map(Number)) {
-  let chains = Number.NaN;
-  for (const kind of ["chains", "ib-tree", "entropy-tree", "random-tree"] as const) {
-    const { sampler } = samplerFor(kind === "random-tree" ? "ib-tree" : kind, kind === "random-tree" ? { kind } : {});
-    const batch = await sampleBatch(prompts, policy, {
-      sampler,
-      budget,
-      maxResponseLength: task.maxResponseSymbols + 1,
-      seed: 1,
-      budgetCut: "drop",
-      reward: (index, tokens) => task.verify(problems[index]!, tokenizer.decode(tokens)).reward,
-    });
-    const { trajectoriesPer1kTokens, effRate, meanReward, ibScore } = batch.statistics;
-    if (kind === "chains") chains = trajectoriesPer1kTokens;
+for (const taskName of (values.tasks as string).split(",")) {
+  const base = await resolveCheckpoint(`${values.checkpoints}/${taskName}-base`);
+  const task = createTask(base.task as BuiltinTaskName, base.taskOptions);
+  const { model, tokenizer } = await loadCheckpoint(base.directory);
+  const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: 0 });
+  const problems = sampleProblems(task, { split: "train", count: steps * promptsPerStep, seed });
+  const totals = samplers.map(
+    (): Totals => ({ trajectories: 0, tokens: 0, rewardSum: 0, effective: 0, prompts: 0, seconds: 0, calls: 0 }),
+  );
+  const run = async ({ config, decodeChunk }: (typeof samplers)[number], step: number) => {
+    const stepProblems = problems.slice(step * promptsPerStep, (step + 1) * promptsPerStep);
+    const longestPrompt = Math.max(...stepProblems.map((problem) => promptTokens(tokenizer, problem).length));
+    const started = performance.now();
+    const batch = await sampleBatch(
+      stepProblems.map((problem) => promptTokens(tokenizer, problem)),
+      policy,
+      {
+        sampler: createSampler(config),
+        budget,
+        maxResponseLength: Math.min(task.maxResponseSymbols + 1, model.config.contextLength - longestPrompt),
+        budgetCut: "drop",
+        ...(decodeChunk === undefined ? {} : { decodeChunk }),
+        seed: seed * 1000 + step,
+        reward: (index, tokens) => task.verify(stepProblems[index]!, tokenizer.decode(tokens)).reward,
+      },
+    );
+    return { batch, seconds: (performance.now() - started) / 1000 };
+  };
+  for (const sampler of samplers) await run(sampler, 0); // warm-up: kernels compiled, caches filled
+  for (let step = 0; step < steps; step++) {
+    for (const [index, sampler] of samplers.entries()) {
+      const { batch, seconds } = await run(sampler, step);
+      const total = totals[index]!;
+      const statistics = batch.statistics;
+      total.trajectories += statistics.trajectories;
+      total.tokens += statistics.generatedTokens;
+      total.rewardSum += statistics.meanReward * statistics.trajectories;
+      total.effective += statistics.effRate * statistics.prompts;
+      total.prompts += statistics.prompts;
+      total.seconds += seconds;
+      total.calls += statistics.generateCalls;
+    }
+  }
+  const chains = totals[0]!;
+  const rate = (total: Totals) => total.tokens / total.seconds;
+  console.log(`\n${task.name} (${base.directory}), ${chains.prompts} prompts`);
+  console.log(
+    "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Avg-Rate | tokens / s | x chains | generate calls / batch |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const [index, { label }] of samplers.entries()) {
+    const total = totals[index]!;
+    const per1k = (total.trajectories / total.tokens) * 1000;
+    const chainsPer1k = (chains.trajectories / chains.tokens) * 1000;
     console.log(
-      `| ${budget} | ${kind} | ${trajectoriesPer1kTokens.toFixed(1)} | ${(trajectoriesPer1kTokens / chains).toFixed(2)}x | ${effRate.toFixed(3)} | ${meanReward.toFixed(3)} | ${ibScore.ibScore?.toFixed(3) ?? "-"} |`,
+      `| ${label} | ${per1k.toFixed(1)} | ${(per1k / chainsPer1k).toFixed(2)} | ${(total.effective / total.prompts).toFixed(3)} | ${(total.rewardSum / total.trajectories).toFixed(3)} | ${rate(total).toFixed(0)} | ${(rate(total) / rate(chains)).toFixed(2)} | ${(total.calls / steps).toFixed(1)} |`,
     );
   }
 }

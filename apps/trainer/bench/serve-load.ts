@@ -1,24 +1,30 @@
 /**
  * Load test of `ibtpo serve` on loopback: requests per second and p50/p99 latency under 1, 8 and
- * 32 concurrent clients, each level bounded by a request count and a time limit.
+ * 32 concurrent clients, each level bounded by a request count and a time limit. Then the
+ * fairness phase: one client sends maximal requests (the default per-request limits) in a loop
+ * while `--small-clients` others send small ones, for `--fair-seconds`; it prints the small
+ * requests' p50/p99 and the server's peak RSS (read from /proc), and that a 20,000-prompt x
+ * n=128 request is refused at once.
  *
  *   npx -y pnpm@10.34.9 --filter @ibtpo/trainer build
  *   cd apps/trainer && npx tsx bench/serve-load.ts [--checkpoint DIR] [--requests 600] [--seconds 30]
- *     [--max-tokens 24] [--levels 1,8,32] [--backend wasm]
+ *     [--max-tokens 24] [--levels 1,8,32] [--backend wasm] [--fair-seconds 20] [--small-clients 4]
  *
  * Without --checkpoint a fresh model of the pretrain default shape (countdown vocabulary, 64-wide,
  * 2 layers, 4 heads) is saved to a temporary folder. The server runs as its own process (the
  * built CLI), so the clients do not share its event loop.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createBuiltinTask, sampleProblems } from "@ibtpo/bench-harness";
 import { SymbolTokenizer, saveCheckpoint, selectBackend, TransformerModel } from "@ibtpo/policy-tfjs";
 import { defaultContextLength } from "../src/runtime/task-setup.js";
+import { DEFAULT_SERVE_LIMITS } from "../src/serve/serve-limits.js";
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +34,8 @@ const { values } = parseArgs({
     "max-tokens": { type: "string", default: "24" },
     levels: { type: "string", default: "1,8,32" },
     backend: { type: "string", default: "wasm" },
+    "fair-seconds": { type: "string", default: "20" },
+    "small-clients": { type: "string", default: "4" },
   },
 });
 const maxRequests = Number(values.requests);
@@ -130,6 +138,103 @@ async function level(url: string, model: string, prompts: readonly number[][], c
   };
 }
 
+/** Resident memory of a process in MB, from /proc (Linux); NaN elsewhere. */
+function rssMegabytes(pid: number | undefined): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match === null ? Number.NaN : Number(match[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function complete(url: string, body: Record<string, unknown>, authorization: string) {
+  const response = await fetch(`${url}/v1/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  return { status: response.status, answer };
+}
+
+/**
+ * One client sends maximal requests back to back while `smallClients` send one-prompt requests;
+ * bounded by `--fair-seconds` and `--requests` small requests. Returns the small requests'
+ * latencies and the server's peak RSS.
+ */
+async function fairness(url: string, model: string, prompts: readonly number[][], server: ChildProcess) {
+  const limits = DEFAULT_SERVE_LIMITS;
+  let peakRss = rssMegabytes(server.pid);
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMegabytes(server.pid));
+  }, 100);
+  const flood = performance.now();
+  const refused = await complete(
+    url,
+    { model, prompt: Array.from({ length: 20_000 }, (_, index) => prompts[index % prompts.length]), n: 128 },
+    "Bearer flood",
+  );
+  const floodMs = performance.now() - flood;
+  const rows = limits.maxRowsPerRequest;
+  const bigBody = {
+    model,
+    prompt: Array.from({ length: rows }, (_, index) => prompts[index % prompts.length]),
+    max_tokens: Math.floor(limits.maxTokensPerRequest / rows),
+    temperature: 1,
+    logprobs: 0,
+  };
+  let bigRequests = 0;
+  let bigRows = 0;
+  const big = async (until: number) => {
+    while (performance.now() < until) {
+      const { status } = await complete(url, bigBody, "Bearer big");
+      if (status !== 200) throw new Error(`maximal request answered ${status}`);
+      bigRequests++;
+      bigRows += rows;
+    }
+  };
+  const latencies: number[] = [];
+  let sent = 0;
+  const small = async (client: number, until: number) => {
+    while (performance.now() < until && sent < maxRequests) {
+      const index = sent++;
+      const begin = performance.now();
+      const { status, answer } = await complete(
+        url,
+        { model, prompt: prompts[index % prompts.length], max_tokens: maxTokens, seed: index, logprobs: 0 },
+        `Bearer small-${client}`,
+      );
+      if (status !== 200) throw new Error(`small request answered ${status}: ${JSON.stringify(answer)}`);
+      latencies.push(performance.now() - begin);
+    }
+  };
+  const smallClients = Number(values["small-clients"]);
+  // The floor: the same small clients alone, for a quarter of the time, in the same run.
+  const aloneUntil = performance.now() + (Number(values["fair-seconds"]) * 1000) / 4;
+  await Promise.all(Array.from({ length: smallClients }, (_, client) => small(client, aloneUntil)));
+  const alone = [...latencies].sort((a, b) => a - b);
+  latencies.length = 0;
+  sent = 0;
+  const shared = performance.now() + Number(values["fair-seconds"]) * 1000;
+  await Promise.all([big(shared), ...Array.from({ length: smallClients }, (_, client) => small(client, shared))]);
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, rssMegabytes(server.pid));
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    refusedStatus: refused.status,
+    floodMs,
+    small: latencies.length,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    aloneP50: percentile(alone, 0.5),
+    aloneP99: percentile(alone, 0.99),
+    bigRequests,
+    bigRows,
+    peakRss,
+  };
+}
+
 const folder = await mkdtemp(join(tmpdir(), "ibtpo-serve-load-"));
 let server: ChildProcess | null = null;
 try {
@@ -164,6 +269,18 @@ try {
       `| ${row.clients} | ${row.requests} | ${row.requestsPerSecond.toFixed(1)} | ${row.tokensPerSecond.toFixed(0)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.rowsPerCall.toFixed(1)} |`,
     );
   }
+  const fair = await fairness(started.url, model, prompts, started.child);
+  console.log("");
+  console.log(
+    `fairness: ${values["small-clients"]} clients sending small requests (max_tokens ${maxTokens}) alone for ${Number(values["fair-seconds"]) / 4} s, then beside 1 client sending maximal ones (${DEFAULT_SERVE_LIMITS.maxRowsPerRequest} rows, max_tokens ${Math.floor(DEFAULT_SERVE_LIMITS.maxTokensPerRequest / DEFAULT_SERVE_LIMITS.maxRowsPerRequest)}) for ${values["fair-seconds"]} s; load average ${loadavg()[0]?.toFixed(1)}`,
+  );
+  console.log(
+    "| small alone p50 / p99 ms | small beside maximal p50 / p99 ms | p99 ratio | small requests | maximal requests (rows) | server peak RSS MB | 20,000 x n=128 request |",
+  );
+  console.log("|---:|---:|---:|---:|---:|---:|---|");
+  console.log(
+    `| ${fair.aloneP50.toFixed(0)} / ${fair.aloneP99.toFixed(0)} | ${fair.p50.toFixed(0)} / ${fair.p99.toFixed(0)} | ${(fair.p99 / fair.aloneP99).toFixed(1)}x | ${fair.small} | ${fair.bigRequests} (${fair.bigRows}) | ${fair.peakRss.toFixed(0)} | ${fair.refusedStatus} in ${fair.floodMs.toFixed(0)} ms |`,
+  );
 } finally {
   server?.kill("SIGTERM");
   await rm(folder, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { reportError } from "./runtime/report-error.js";
 const program = new Command("ibtpo")
   .description("IB-TPO: train, evaluate and compare RL methods for language-model reasoning")
   .version("0.1.0")
+  .option("--debug", "print the stack trace of unexpected errors")
   .showHelpAfterError()
   .exitOverride()
   .addCommand(pretrainCommand())
@@ -29,5 +30,10 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exitCode = error.exitCode;
     return;
   }
-  process.exitCode = reportError(error);
+  process.exitCode = reportError(error, {
+    debug: program.opts().debug === true || process.argv.includes("--debug") || process.env.IBTPO_DEBUG === "1",
+  });
+  // Whatever the failed command left running (a worker, a socket, a timer) must not keep the
+  // process alive: its files are written atomically, so leaving now loses nothing.
+  setTimeout(() => process.exit(), 500).unref();
 });

@@ -74,7 +74,8 @@ describe("a tiny run end to end", () => {
     for (const step of metrics) {
       expect(step.generatedTokens).toBeGreaterThan(0);
       expect(step.generatedTokens).toBeLessThanOrEqual(2 * 48);
-      expect(step.ibScore === null || (step.ibScore ?? -1) >= 0).toBe(true);
+      // ib-score's paper form: eta1 >= -(1 + 1/beta) and eta2 <= 1, so J >= -(1 + beta)(1 + 1/beta) = -7.2 at beta 5.
+      expect(step.ibScore === null || (step.ibScore ?? Number.NaN) >= -7.2).toBe(true);
       expect(step.trajectories).toBeGreaterThan(0);
     }
     const config = JSON.parse(readFileSync(join(run, "config.json"), "utf8"));
@@ -129,6 +130,24 @@ describe("ibtpo analyze", () => {
     expect(output.summary.prompts).toBe(12);
     expect(output.summary.trajectories).toBe(96);
     expect(output.prompts).toHaveLength(12);
+  });
+
+  it("forwards the estimator and format flags", () => {
+    const text = new URL("../../../examples/rollouts.verl-text.jsonl", import.meta.url).pathname;
+    const flags = ["--prompt-key", "input", "--response-key", "output", "--reward-key", "score"];
+    const result = runCli([
+      "analyze",
+      text,
+      "--json",
+      "--estimator",
+      "shannon",
+      "--step-delimiter",
+      "\\n\\n",
+      ...flags,
+    ]);
+    expect(result.stderr).toBe("");
+    const output = JSON.parse(result.stdout);
+    expect(output.summary).toMatchObject({ format: "text", estimator: "shannon", missing_logprobs: true, prompts: 3 });
   });
 
   it("reports a bad line as file:line", () => {

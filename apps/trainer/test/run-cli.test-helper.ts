@@ -15,6 +15,22 @@ export function runCli(args: readonly string[], cwd?: string) {
   });
 }
 
+/** Run `ibtpo ...` to completion without blocking the test process (long suites keep their worker responsive). */
+export function runCliAsync(
+  args: readonly string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], { env: environment });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+}
+
 /** Start `ibtpo ...` without waiting for it. */
 export function startCli(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", cli, ...args], { env: environment, stdio: "ignore" });

@@ -16,8 +16,10 @@ describe("analyzeRolloutLines", () => {
     const analysis = await analyzeRolloutLines(
       [line("a", [1], 1, { entropies: [0.25] }), line("a", [2], 0, { entropies: [0.75] }), "", line("b", [1], 1)],
       "mem",
-      { alpha: 0 },
+      { estimator: "shannon", alpha: 0 },
     );
+    // Paper parts at the root of "a": v = 0.5, r = 2 and 0, eta1 = 0 and -2 (beta 1), eta2 = e^-0.5 for both.
+    const pi = Math.exp(-0.5);
     const json = analysisToJson(analysis) as { summary: Record<string, unknown>; prompts: Record<string, unknown>[] };
     expect(json.summary).toEqual({
       prompts: 2,
@@ -28,6 +30,12 @@ describe("analyzeRolloutLines", () => {
       H: 0.5,
       I: Math.LN2,
       surprisal_fallback: true,
+      missing_logprobs: false,
+      format: "tokens",
+      estimator: "shannon",
+      avg_rate: 2 / 3,
+      cov: 0,
+      confidence: pi,
     });
     expect(json.prompts[0]).toEqual({
       prompt_id: "a",
@@ -37,10 +45,29 @@ describe("analyzeRolloutLines", () => {
       ib_score: 0.5 + Math.LN2,
       H: 0.5,
       I: Math.LN2,
-      root: { ib_score: 0.5 + Math.LN2, H: 0.5, I: Math.LN2 },
+      cov: 0,
+      confidence: pi,
+      root: { ib_score: 0.5 + Math.LN2, H: 0.5, I: Math.LN2, cov: 0, confidence: pi },
       effective: true,
+      scored_nodes: 1,
+      avg_rate: 0.5,
     });
-    expect(json.prompts[1]).toMatchObject({ prompt_id: "b", ib_score: null, H: null, I: null, effective: false });
+    expect(json.prompts[1]).toMatchObject({
+      prompt_id: "b",
+      ib_score: null,
+      H: null,
+      I: null,
+      cov: null,
+      confidence: null,
+      effective: false,
+      avg_rate: 1,
+    });
+    const paper = analysisToJson(await analyzeRolloutLines([line("a", [1], 1), line("a", [2], 0)], "mem")) as {
+      summary: Record<string, unknown>;
+    };
+    // beta 5: eta1 = 2 - 1.2 and 0 - 1.2, J = 6 * mean(eta1) * e^-0.5 = 6 * -0.2 * e^-0.5.
+    expect(paper.summary.ib_score).toBeCloseTo(6 * -0.2 * pi, 14);
+    expect(paper.summary.estimator).toBe("paper");
   });
 
   it.each([

@@ -11,15 +11,34 @@ export function formatAnalysis(analysis: RolloutAnalysis, limit = 20, totalPromp
   const lines = [
     `prompts       ${summary.prompts}`,
     `trajectories  ${summary.trajectories}`,
-    `Eff-Rate      ${format(summary.effRate)}`,
-    `collapsed     ${summary.collapsed} (no branching node)`,
-    `IB-Score      ${format(summary.ibScore)}   H ${format(summary.H)}   I ${format(summary.I)}`,
+    `Eff-Rate      ${format(summary.effRate)}   Avg-Rate ${format(summary.avgRate)}`,
+    `collapsed     ${summary.collapsed} (${summary.estimator === "shannon" ? "no branching node" : "no node with two draws"})`,
+    `IB-Score      ${format(summary.ibScore)}   (${summary.estimator ?? "paper"} form)`,
+    `Cov           ${format(summary.cov)}   confidence ${format(summary.confidence)}`,
+    `Shannon       H ${format(summary.H)}   I ${format(summary.I)}`,
   ];
-  if (summary.usedSurprisalFallback) {
+  if (summary.missingLogprobs) {
+    lines.push(
+      "note          the input has no log-probs: the paper IB-Score, Cov, confidence and H need them and are shown as -",
+    );
+  } else if (summary.usedSurprisalFallback) {
     lines.push("note          some steps had no entropies: their surprisal -log p was used for H");
   }
   if (prompts.length === 0) return `${lines.join("\n")}\n`;
-  const header = ["prompt_id", "traj", "nodes", "branch", "IB-Score", "H", "I", "root IB", "effective"];
+  const header = [
+    "prompt_id",
+    "traj",
+    "nodes",
+    "branch",
+    "IB-Score",
+    "Cov",
+    "conf",
+    "H",
+    "I",
+    "root IB",
+    "avg",
+    "effective",
+  ];
   const rows = prompts
     .slice(0, limit)
     .map((p) => [
@@ -28,9 +47,12 @@ export function formatAnalysis(analysis: RolloutAnalysis, limit = 20, totalPromp
       String(p.nodes),
       String(p.branching_nodes),
       format(p.ib_score),
+      format(p.cov),
+      format(p.confidence),
       format(p.H),
       format(p.I),
       format(p.root?.ib_score ?? null),
+      format(p.avg_rate, 2),
       p.effective ? "yes" : "no",
     ]);
   const widths = header.map((title, column) =>

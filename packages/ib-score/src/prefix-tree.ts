@@ -4,7 +4,8 @@ import { ReasoningTree } from "./reasoning-tree.js";
 /** One complete response of a group, cut into steps by `stepEnds`. */
 export interface ResponseInput {
   readonly tokens: ArrayLike<number>;
-  readonly logprobs: ArrayLike<number>;
+  /** Per-token log-probs; null for text-only rollouts (what needs them is then NaN). */
+  readonly logprobs: ArrayLike<number> | null;
   readonly entropies?: ArrayLike<number> | null | undefined;
   /** Exclusive end index of each step; strictly increasing, the last equals tokens.length. */
   readonly stepEnds: ArrayLike<number>;
@@ -39,7 +40,7 @@ export function addResponse(tree: ReasoningTree, response: ResponseInput, locati
   const { tokens, logprobs, stepEnds } = response;
   const entropies = response.entropies ?? null;
   checkStepEnds(stepEnds, tokens.length, location);
-  if (logprobs.length !== tokens.length) {
+  if (logprobs !== null && logprobs.length !== tokens.length) {
     throw new IbScoreInputError(`logprobs has length ${logprobs.length}, tokens has length ${tokens.length}`, location);
   }
   if (entropies !== null && entropies.length !== tokens.length) {
@@ -55,7 +56,7 @@ export function addResponse(tree: ReasoningTree, response: ResponseInput, locati
     try {
       node = tree.addStep(node, {
         tokens: slice(tokens, start, end),
-        logprobs: slice(logprobs, start, end),
+        logprobs: logprobs === null ? null : slice(logprobs, start, end),
         entropies: entropies === null ? null : slice(entropies, start, end),
       });
     } catch (error) {

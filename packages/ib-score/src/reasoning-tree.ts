@@ -6,8 +6,11 @@ export type NodeId = number;
 /** One sampled step: its tokens and, per token, the log-prob and (optionally) the entropy. */
 export interface StepInput {
   readonly tokens: ArrayLike<number>;
-  /** log pi(token | prefix) for each token; must be <= 0. */
-  readonly logprobs: ArrayLike<number>;
+  /**
+   * log pi(token | prefix) for each token; must be <= 0. Null when the rollout has none (text-only
+   * dumps): the step's probability and surprisal are then NaN.
+   */
+  readonly logprobs: ArrayLike<number> | null;
   /** Entropy (nats) of the full next-token distribution at each token; omit if unavailable. */
   readonly entropies?: ArrayLike<number> | null | undefined;
 }
@@ -112,8 +115,9 @@ export class ReasoningTree {
     const location = `step at node ${parent}`;
     const length = step.tokens.length;
     if (length < 1) throw new IbScoreInputError("a step must have at least one token", location);
-    if (step.logprobs.length !== length) {
-      throw new IbScoreInputError(`logprobs has length ${step.logprobs.length}, tokens has length ${length}`, location);
+    const logprobs = step.logprobs;
+    if (logprobs !== null && logprobs.length !== length) {
+      throw new IbScoreInputError(`logprobs has length ${logprobs.length}, tokens has length ${length}`, location);
     }
     const entropies = step.entropies ?? null;
     if (entropies !== null && entropies.length !== length) {
@@ -123,10 +127,10 @@ export class ReasoningTree {
 
     const existing = this.findChild(parent, step.tokens);
     if (existing !== NONE) {
-      this.mergeDraw(existing, step.logprobs, entropies);
+      this.mergeDraw(existing, logprobs, entropies);
       return existing;
     }
-    return this.createNode(parent, step.tokens, step.logprobs, entropies);
+    return this.createNode(parent, step.tokens, logprobs, entropies);
   }
 
   /**
@@ -219,7 +223,7 @@ export class ReasoningTree {
     return this.tokenPool.slice(start, start + (this.tokenCounts[node] as number));
   }
 
-  /** Per-token log-probs (mean over the node's draws). */
+  /** Per-token log-probs (mean over the node's draws); NaN where a draw had none. */
   logprobs(node: NodeId): Float64Array {
     const start = this.tokenStarts[node] as number;
     return this.logprobPool.slice(start, start + (this.tokenCounts[node] as number));
@@ -237,7 +241,7 @@ export class ReasoningTree {
     return this.entropySums[node] as number;
   }
 
-  /** Sum of the step's per-token surprisals -log p (means over draws). */
+  /** Sum of the step's per-token surprisals -log p (means over draws); NaN without log-probs. */
   stepSurprisalSum(node: NodeId): number {
     return this.surprisalSums[node] as number;
   }
@@ -286,11 +290,12 @@ export class ReasoningTree {
     return true;
   }
 
-  private mergeDraw(node: NodeId, logprobs: ArrayLike<number>, entropies: ArrayLike<number> | null): void {
+  private mergeDraw(node: NodeId, logprobs: ArrayLike<number> | null, entropies: ArrayLike<number> | null): void {
     const draws = (this.multiplicities[node] as number) + 1;
     this.multiplicities[node] = draws;
     const start = this.tokenStarts[node] as number;
-    runningMean(this.logprobPool, start, logprobs, draws);
+    if (logprobs === null) this.logprobPool.fill(Number.NaN, start, start + (this.tokenCounts[node] as number));
+    else runningMean(this.logprobPool, start, logprobs, draws);
     if (entropies !== null) {
       const entropyDraws = (this.entropyDraws[node] as number) + 1;
       this.entropyDraws[node] = entropyDraws;
@@ -314,7 +319,7 @@ export class ReasoningTree {
   private createNode(
     parent: NodeId,
     tokens: ArrayLike<number>,
-    logprobs: ArrayLike<number>,
+    logprobs: ArrayLike<number> | null,
     entropies: ArrayLike<number> | null,
   ): NodeId {
     if (this.count === this.parents.length) this.grow();
@@ -339,7 +344,7 @@ export class ReasoningTree {
   private appendTokens(
     node: NodeId,
     tokens: ArrayLike<number>,
-    logprobs: ArrayLike<number>,
+    logprobs: ArrayLike<number> | null,
     entropies: ArrayLike<number> | null,
   ): void {
     const start = this.poolLength;
@@ -352,7 +357,7 @@ export class ReasoningTree {
     }
     for (let i = 0; i < length; i++) {
       this.tokenPool[start + i] = tokens[i] as number;
-      this.logprobPool[start + i] = logprobs[i] as number;
+      this.logprobPool[start + i] = logprobs === null ? Number.NaN : (logprobs[i] as number);
       this.entropyPool[start + i] = entropies === null ? 0 : (entropies[i] as number);
     }
     this.tokenStarts[node] = start;
@@ -392,7 +397,7 @@ function validateStepNumbers(step: StepInput, entropies: ArrayLike<number> | nul
     if (!Number.isInteger(token) || token < 0) {
       throw new IbScoreInputError(`token ${i} is ${token}, expected a non-negative integer`, location);
     }
-    const logprob = step.logprobs[i] as number;
+    const logprob = step.logprobs === null ? 0 : (step.logprobs[i] as number);
     if (Number.isNaN(logprob) || logprob > 0 || logprob === Number.NEGATIVE_INFINITY) {
       throw new IbScoreInputError(`logprob ${i} is ${logprob}, expected a finite number <= 0`, location);
     }

@@ -2,25 +2,70 @@ import { BatchAccumulator, type BatchSummary } from "./batch-summary.js";
 import { IbScoreInputError } from "./errors.js";
 import { addResponse } from "./prefix-tree.js";
 import { ReasoningTree } from "./reasoning-tree.js";
+import type { RolloutFormatOptions, RolloutLineReader } from "./rollout-formats.js";
 import type { RolloutRecord } from "./rollout-record.js";
 import type { IbScoreOptions } from "./score-options.js";
-import { scoreTree } from "./score-tree.js";
+import { type IbParts, scoreTree, type TreeScore } from "./score-tree.js";
+
+/**
+ * Scores of a node or a tree with the field names of the JSON output; null where the value is
+ * undefined (a collapsed tree) or needs log-probs the input did not carry.
+ */
+export interface ReportedParts {
+  readonly ib_score: number | null;
+  readonly H: number | null;
+  readonly I: number | null;
+  readonly cov: number | null;
+  readonly confidence: number | null;
+}
 
 /** The per-prompt result of `ib-score analyze`, with the field names of its JSON output. */
-export interface PromptReport {
+export interface PromptReport extends ReportedParts {
   readonly prompt_id: string;
   readonly trajectories: number;
   /** Nodes other than the root. */
   readonly nodes: number;
   readonly branching_nodes: number;
-  readonly ib_score: number | null;
-  readonly H: number | null;
-  readonly I: number | null;
-  readonly root: { readonly ib_score: number; readonly H: number; readonly I: number } | null;
+  /** Nodes in the tree's aggregate (internal nodes with >= 2 draws, or branching nodes for 'shannon'). */
+  readonly scored_nodes: number;
+  readonly root: ReportedParts | null;
   readonly effective: boolean;
+  /** Mean reward of the prompt's trajectories. */
+  readonly avg_rate: number | null;
 }
 
-export interface RolloutAnalyzerOptions extends IbScoreOptions {
+const finiteOrNull = (value: number | undefined): number | null =>
+  value === undefined || Number.isNaN(value) ? null : value;
+
+/** {@link IbParts} as reported in JSON (NaN and missing become null). */
+function reportedParts(parts: IbParts | null): ReportedParts {
+  return {
+    ib_score: finiteOrNull(parts?.ibScore),
+    H: finiteOrNull(parts?.H),
+    I: finiteOrNull(parts?.I),
+    cov: finiteOrNull(parts?.cov),
+    confidence: finiteOrNull(parts?.confidence),
+  };
+}
+
+/** The JSON report of one scored tree. */
+export function promptReport(score: TreeScore): PromptReport {
+  return {
+    prompt_id: score.promptId,
+    trajectories: score.trajectories,
+    nodes: score.nodes,
+    branching_nodes: score.branchingNodes,
+    ...reportedParts(score.tree),
+    root: score.root === null ? null : reportedParts(score.root),
+    effective: score.effective,
+    scored_nodes: score.scoredNodes,
+    avg_rate: finiteOrNull(score.avgRate),
+  };
+}
+
+export interface RolloutAnalyzerOptions extends IbScoreOptions, RolloutFormatOptions {
+  /** Parses the lines (`analyzeRolloutLines`); by default one made from the format options. */
+  readonly reader?: RolloutLineReader;
   /**
    * Accept a prompt's responses spread across the input. Every tree then stays in memory until
    * the end; by default responses of a prompt must be contiguous and each tree is scored and
@@ -32,6 +77,8 @@ export interface RolloutAnalyzerOptions extends IbScoreOptions {
    * over rather than kept, and `finish()` returns an empty `prompts` list.
    */
   readonly onPrompt?: (report: PromptReport) => void;
+  /** Receives each tree with its score and report before the tree is dropped (for a viewer). */
+  readonly onTree?: (tree: ReasoningTree, score: TreeScore, report: PromptReport) => void;
 }
 
 /**
@@ -91,17 +138,8 @@ export class RolloutAnalyzer {
     this.closed.add(tree.promptId);
     const score = scoreTree(tree, this.options);
     this.batch.add(score);
-    const report: PromptReport = {
-      prompt_id: tree.promptId,
-      trajectories: score.trajectories,
-      nodes: score.nodes,
-      branching_nodes: score.branchingNodes,
-      ib_score: score.tree?.ibScore ?? null,
-      H: score.tree?.H ?? null,
-      I: score.tree?.I ?? null,
-      root: score.root === null ? null : { ib_score: score.root.ibScore, H: score.root.H, I: score.root.I },
-      effective: score.effective,
-    };
+    const report = promptReport(score);
+    this.options.onTree?.(tree, score, report);
     if (this.options.onPrompt === undefined) this.reports.push(report);
     else this.options.onPrompt(report);
   }

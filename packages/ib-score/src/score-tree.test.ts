@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { binaryEntropy } from "./binary-entropy.js";
+import { paperNodeScore } from "./paper-score.js";
 import { buildPrefixTree, type ResponseInput } from "./prefix-tree.js";
 import { ReasoningTree } from "./reasoning-tree.js";
 import { scoreTree } from "./score-tree.js";
@@ -23,10 +24,10 @@ const response = (steps: number[][], reward: number, entropy?: number): Response
 describe("scoreTree on hand-worked trees", () => {
   it("gives I = 0 at a node with a single child", () => {
     const tree = buildPrefixTree("q", [response([[1], [2]], 1, 0.7)]);
-    const score = scoreTree(tree);
+    const score = scoreTree(tree, { estimator: "shannon" });
     expect(score.nodeI[0]).toBe(0);
     expect(score.nodeH[0]).toBeCloseTo(0.7, 15);
-    expect(score.root).toEqual({ ibScore: score.nodeH[0], H: score.nodeH[0], I: 0 });
+    expect(score.root).toMatchObject({ ibScore: score.nodeH[0], H: score.nodeH[0], I: 0 });
     expect(score.tree).toBeNull();
     expect(score.branchingNodes).toBe(0);
   });
@@ -37,16 +38,17 @@ describe("scoreTree on hand-worked trees", () => {
     const b = tree.addStep(tree.root, { tokens: [3], logprobs: [-0.2], entropies: [2] });
     tree.addTrajectory(a, 1);
     tree.addTrajectory(b, 0);
-    const score = scoreTree(tree, { alpha: 0, beta: 1 });
+    const score = scoreTree(tree, { estimator: "shannon", alpha: 0, beta: 1 });
     expect(score.nodeI[0]).toBeCloseTo(Math.LN2, 15);
     expect(score.nodeH[0]).toBeCloseTo(2, 15); // token-mean: h(a) = 2, h(b) = 2
     expect(score.tree?.ibScore).toBeCloseTo(2 + Math.LN2, 15);
     expect(scoreTree(tree, { alpha: 0, entropy: "token-sum" }).nodeH[0]).toBeCloseTo(3, 15); // (4 + 2) / 2
-    expect(scoreTree(tree, { alpha: 0, beta: 2 }).tree?.ibScore).toBeCloseTo(2 + 2 * Math.LN2, 15);
+    expect(scoreTree(tree, { estimator: "shannon", alpha: 0, beta: 2 }).tree?.ibScore).toBeCloseTo(
+      2 + 2 * Math.LN2,
+      15,
+    );
     expect(score.effective).toBe(true);
-    expect(score.byDepth).toEqual([
-      { depth: 0, branchingNodes: 1, ibScore: score.tree?.ibScore, H: score.tree?.H, I: score.tree?.I },
-    ]);
+    expect(score.byDepth).toEqual([{ depth: 0, scoredNodes: 1, branchingNodes: 1, ...score.tree }]);
   });
 
   it("weights merged duplicates by their draws", () => {
@@ -58,10 +60,10 @@ describe("scoreTree on hand-worked trees", () => {
     ]);
     expect(tree.size).toBe(4);
     expect(tree.multiplicity(1)).toBe(3);
-    const exact = scoreTree(tree, { alpha: 0 });
+    const exact = scoreTree(tree, { estimator: "shannon", alpha: 0 });
     expect(exact.nodeI[1]).toBeCloseTo(binaryEntropy(2 / 3), 14);
     expect(exact.nodeH[1]).toBeCloseTo((2 / 3) * 1 + (1 / 3) * 4, 14);
-    const smoothed = scoreTree(tree, { alpha: 0.5 });
+    const smoothed = scoreTree(tree, { estimator: "shannon", alpha: 0.5 });
     const vB = 2.5 / 3;
     const vC = 0.5 / 2;
     const vbar = (2 / 3) * vB + (1 / 3) * vC;
@@ -98,6 +100,71 @@ describe("scoreTree on hand-worked trees", () => {
     expect(() => scoreTree(tree, { beta: Number.NaN })).toThrow(/option beta: beta must be a finite number/);
     expect(() => scoreTree(tree, { alpha: -1 })).toThrow(/option alpha/);
     expect(() => scoreTree(tree, { entropy: "mean" as "token-mean" })).toThrow(/option entropy/);
+    expect(() => scoreTree(tree, { estimator: "tsallis" as "paper" })).toThrow(
+      "option estimator: estimator must be one of 'paper', 'shannon', got 'tsallis'",
+    );
+    expect(() => scoreTree(tree, { beta: 0 })).toThrow(
+      /option beta: beta must be a finite number > 0 in the paper form/,
+    );
+    expect(scoreTree(tree, { estimator: "shannon", beta: 0 }).options.beta).toBe(0);
+  });
+});
+
+describe("scoreTree in the paper form (the default)", () => {
+  // Root -> a (drawn 3 times) -> {b (2 draws, rewards 1, 1), c (1 draw, reward 0)}; root -> d (reward 0).
+  const tree = new ReasoningTree({ promptId: "q" });
+  const a = tree.addStep(tree.root, { tokens: [1], logprobs: [-0.1] });
+  tree.addStep(tree.root, { tokens: [1], logprobs: [-0.1] });
+  tree.addStep(tree.root, { tokens: [1], logprobs: [-0.1] });
+  const d = tree.addStep(tree.root, { tokens: [9, 9], logprobs: [-1, -3] });
+  const b = tree.addStep(a, { tokens: [2], logprobs: [-0.2] });
+  tree.addStep(a, { tokens: [2], logprobs: [-0.2] });
+  const c = tree.addStep(a, { tokens: [3], logprobs: [-0.4] });
+  tree.addTrajectory(b, 1);
+  tree.addTrajectory(b, 1);
+  tree.addTrajectory(c, 0);
+  tree.addTrajectory(d, 0);
+
+  it("scores every node as paperNodeScore does, and averages nodes with at least two draws", () => {
+    const score = scoreTree(tree);
+    expect(score.options).toMatchObject({ estimator: "paper", beta: 5, stepProbability: "geometric" });
+    // Root: v = 0.5, r(a) = (2/3) / 0.5 = 4/3, r(d) = 0; pi(a) = e^-0.1, pi(d) = e^-2; B = 4.
+    const eta1a = 4 / 3 - 1.2;
+    const eta1d = -1.2;
+    const rootJ = (6 / 4) * (3 * eta1a * Math.exp(-0.1) + eta1d * Math.exp(-2));
+    expect(score.nodeIbScore[0]).toBeCloseTo(rootJ, 14);
+    // a: v = 2/3, r(b) = 1.5, r(c) = 0; B = 3.
+    const aJ = (6 / 3) * (2 * 0.3 * Math.exp(-0.2) + -1.2 * Math.exp(-0.4));
+    expect(score.nodeIbScore[a]).toBeCloseTo(aJ, 14);
+    for (const node of [tree.root, a]) {
+      const expected = paperNodeScore(tree, node);
+      expect(score.nodeIbScore[node]).toBe(expected?.ibScore);
+      expect(score.nodeCov[node]).toBe(expected?.cov);
+      expect(score.nodeConfidence[node]).toBe(expected?.confidence);
+      expect(score.nodeDraws[node]).toBe(expected?.draws);
+    }
+    expect(score.nodeIbScore[b]).toBeNaN();
+    expect(score.scoredNodes).toBe(2);
+    expect(score.branchingNodes).toBe(2);
+    expect(score.tree?.ibScore).toBeCloseTo((rootJ + aJ) / 2, 14);
+    expect(score.root?.ibScore).toBe(score.nodeIbScore[0]);
+    expect(score.byDepth.map((depth) => [depth.depth, depth.scoredNodes, depth.ibScore])).toEqual([
+      [0, 1, score.nodeIbScore[0]],
+      [1, 1, score.nodeIbScore[a]],
+    ]);
+    expect(score.avgRate).toBe(0.5);
+    expect(score.stepProbability[d]).toBeCloseTo(Math.exp(-2), 15);
+  });
+
+  it("counts a single child drawn twice as scored, unlike the Shannon form", () => {
+    const chain = buildPrefixTree("q", [response([[1], [2]], 1), response([[1], [2]], 0)]);
+    const paper = scoreTree(chain, { beta: 2 });
+    // Each node has one child drawn twice: r = 1, J = -(1 + beta) pi / beta = -1.5 e^-0.5.
+    expect(paper.scoredNodes).toBe(2);
+    expect(paper.tree?.ibScore).toBeCloseTo(-1.5 * Math.exp(-0.5), 15);
+    expect(paper.tree?.cov).toBe(0);
+    expect(scoreTree(chain, { estimator: "shannon" }).tree).toBeNull();
+    expect(scoreTree(buildPrefixTree("q", [response([[1], [2]], 1)])).tree).toBeNull();
   });
 });
 

@@ -15,9 +15,8 @@ tree.addTrajectory(tree.addStep(tree.root, { tokens: [8, 9], logprobs: [-2.0, -0
 const trees = [tree];
 
 const preset = trainingPreset("ib-tpo", { advantage: { lambda: 0.1 } });
-const batch = trainingBatchFromTrees(trees, createAdvantageEstimator(preset.advantage), {
-  tokenWeighting: preset.tokenWeighting,
-});
+// The preset carries tokenWeighting and maskTruncated, the options of the batch.
+const batch = trainingBatchFromTrees(trees, createAdvantageEstimator(preset.advantage), preset);
 const padded = padTrainingBatch(batch); // row-major [rows, columns] float32 arrays
 const shape: [number, number] = [padded.rows, padded.columns];
 console.log(`rows ${padded.rows}, columns ${padded.columns}`);

@@ -6,7 +6,7 @@ import {
   resolveStepAdvantageOptions,
   type StepAdvantageOptions,
 } from "./step-advantage-options.js";
-import type { TreeRlAdvantageOptions } from "./treerl-advantages.js";
+import { type TreeRlAdvantageOptions, treeRlAdvantageDefaults } from "./treerl-advantages.js";
 
 /** Gives every step (tree node) its own advantage; the tokens of a step share it. */
 export interface StepAdvantageEstimator {
@@ -60,7 +60,7 @@ export function grpoEstimator(options?: GrpoAdvantageOptions): ResponseAdvantage
 }
 
 /**
- * IB-TPO step advantages (docs/METHOD.md section 5) as an estimator.
+ * IB-TPO step advantages (docs/METHOD.md section 5; the paper's form by default) as an estimator.
  *
  * @example
  * trainingBatchFromTrees(trees, ibTpoEstimator({ lambda: 0.1 }));
@@ -76,7 +76,7 @@ export function ibTpoEstimator(options?: StepAdvantageOptions): StepAdvantageEst
  * trainingBatchFromTrees(trees, treeRlEstimator(), { tokenWeighting: "per-trajectory" });
  */
 export function treeRlEstimator(options: TreeRlAdvantageOptions = {}): StepAdvantageEstimator {
-  return stepEstimator("treerl", resolveStepAdvantageOptions({ ...options, lambda: 0, localValue: 1 }));
+  return stepEstimator("treerl", resolveStepAdvantageOptions(options, treeRlAdvantageDefaults));
 }
 
 /** A step estimator over the shared IB-TPO / TreeRL computation, with options already resolved. */

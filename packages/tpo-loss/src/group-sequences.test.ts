@@ -27,6 +27,26 @@ describe("trainingBatchFromGroups", () => {
     expect(batch.sequences.map((row) => row.groupIndex)).toEqual([0, 0, 1]);
   });
 
+  it("gives truncated responses weight 0 with maskTruncated, keeping their rewards in the group", () => {
+    const cut = [
+      {
+        responses: [
+          { tokens: [4, 2], reward: 1 },
+          { tokens: [4, 3, 5], reward: 0, truncated: true },
+        ],
+      },
+    ];
+    const masked = trainingBatchFromGroups(cut, grpoEstimator(), { maskTruncated: true });
+    expect(masked.sequences.map((row) => Array.from(row.trainWeights))).toEqual([
+      [1, 1],
+      [0, 0, 0],
+    ]);
+    expect(masked.trainedTokens).toBe(2);
+    expect(masked.sequences[0]?.advantages[0]).toBe(0.5 / (Math.sqrt(0.5) + 1e-4));
+    const kept = trainingBatchFromGroups(cut, grpoEstimator());
+    expect(kept.trainedTokens).toBe(5);
+  });
+
   it("names the response with a bad shape", () => {
     const bad = [{ responses: [{ tokens: [1, 2], logprobs: [-1], reward: 1 }] }];
     expect(() => trainingBatchFromGroups(bad, grpoEstimator())).toThrow(

@@ -8,6 +8,8 @@ export interface GroupResponse {
   /** Sampling-time log-probs; zeros when omitted. */
   readonly logprobs?: ArrayLike<number>;
   readonly reward: number;
+  /** The response hit the length limit; with `maskTruncated` it gets train weight 0. Default false. */
+  readonly truncated?: boolean;
 }
 
 /** The responses sampled for one prompt. */
@@ -17,10 +19,19 @@ export interface ResponseGroup {
   readonly responses: readonly GroupResponse[];
 }
 
+export interface GroupBatchOptions {
+  /**
+   * Give truncated responses train weight 0 (TRL's `mask_truncated_completions`); their rewards
+   * still count in their group's statistics. Default false.
+   */
+  readonly maskTruncated?: boolean;
+}
+
 /**
  * Turn GRPO-style groups into training rows, one per response, each token carrying the
- * response's advantage with train weight 1 (the same `TrainingBatch` shape as the tree path, so a
- * trainer has one code path for every algorithm).
+ * response's advantage with train weight 1 (0 for a truncated response under `maskTruncated`).
+ * The rows have the same `TrainingBatch` shape as the tree path, so a trainer has one code path
+ * for every algorithm.
  *
  * @example
  * const batch = trainingBatchFromGroups(
@@ -32,7 +43,9 @@ export interface ResponseGroup {
 export function trainingBatchFromGroups(
   groups: readonly ResponseGroup[],
   estimator: ResponseAdvantageEstimator,
+  options: GroupBatchOptions = {},
 ): TrainingBatch {
+  const maskTruncated = options.maskTruncated ?? false;
   const rewards = Float64Array.from(groups.flatMap((group) => group.responses.map((response) => response.reward)));
   const groupSizes = Int32Array.from(groups, (group) => group.responses.length);
   const advantages = estimator.responseAdvantages(rewards, groupSizes);
@@ -63,7 +76,7 @@ export function trainingBatchFromGroups(
         tokens: Int32Array.from(response.tokens),
         oldLogprobs: response.logprobs === undefined ? new Float64Array(length) : Float64Array.from(response.logprobs),
         advantages: new Float64Array(length).fill(advantages[index] as number),
-        trainWeights: new Float64Array(length).fill(1),
+        trainWeights: new Float64Array(length).fill(maskTruncated && response.truncated ? 0 : 1),
         tokenNodes: new Int32Array(length).fill(-1),
         trajectories: 1,
         reward: response.reward,

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TpoLossInputError } from "./errors.js";
-import { drGrpoAdvantages, grpoAdvantages, type RewardScaling } from "./grpo-advantages.js";
+import { drGrpoAdvantages, grpoAdvantages } from "./grpo-advantages.js";
+import type { RewardScaling } from "./option-choices.js";
 
 const epsilon = 1e-4;
 
@@ -32,7 +33,7 @@ describe("grpoAdvantages", () => {
   });
 
   it("gives 0 to zero-variance and singleton groups, even with epsilon 0", () => {
-    const advantages = grpoAdvantages([1, 1, 1, 0.3, 0, 1], [3, 1, 2], { epsilon: 0 });
+    const advantages = grpoAdvantages([1, 1, 1, 0.3, 0, 1], [3, 1, 2], { stdEpsilon: 0 });
     expect(Array.from(advantages.subarray(0, 4))).toEqual([0, 0, 0, 0]);
     // Group [0, 1]: mean 0.5, Bessel variance 0.5.
     expect(advantages[4]).toBeCloseTo(-0.5 / Math.sqrt(0.5), 12);
@@ -43,7 +44,7 @@ describe("grpoAdvantages", () => {
     expect(() => grpoAdvantages([1, 0], [2, 0])).toThrow(/group 1: size is 0/);
     expect(() => grpoAdvantages([1, Number.NaN], [2])).toThrow(/response 1: reward is NaN/);
     expect(() => grpoAdvantages([1, 0], [2], { scaleRewards: "std" as RewardScaling })).toThrow(TpoLossInputError);
-    expect(() => grpoAdvantages([1, 0], [2], { epsilon: -1 })).toThrow(/option epsilon/);
+    expect(() => grpoAdvantages([1, 0], [2], { stdEpsilon: -1 })).toThrow(/option stdEpsilon/);
   });
 });
 

@@ -9,7 +9,10 @@ const { a, b, c, d } = nodes;
 const Hb = (x: number) => -x * Math.log(x) - (1 - x) * Math.log(1 - x);
 const slope = (x: number) => Math.log((1 - x) / x);
 
-describe("ibTpoStepAdvantages on the hand-built tree", () => {
+/** The option values that reproduce this project's first IB-TPO advantages (README table). */
+const earlier = { ibAdvantage: "score-function", informationWeight: 1, rewardScale: "none", leafNorm: "sqrt" } as const;
+
+describe("ibTpoStepAdvantages, score-function form (docs/METHOD.md 5.2), on the hand-built tree", () => {
   // Values (alpha 0): v(root) = 3/4, v(a) = 2/3, v(b) = 1, v(c) = 1, v(d) = 0.
   const global = { a: 2 / 3 - 3 / 4, b: 1 / 4, c: 1 / 4, d: -3 / 4 };
   const local = { a: 2 / 3 - 3 / 4, b: 1 / 4, c: 1 / 3, d: -2 / 3 };
@@ -31,9 +34,9 @@ describe("ibTpoStepAdvantages on the hand-built tree", () => {
   const trajectories = { a: 3, b: 1, c: 2, d: 1 };
   const names = ["a", "b", "c", "d"] as const;
 
-  it("matches every part worked by hand with the defaults", () => {
+  it("matches every part worked by hand with the option values of the earlier definition", () => {
     expect(rootBar).toBe(0.65625);
-    const parts = ibTpoStepAdvantages(handBuiltTree());
+    const parts = ibTpoStepAdvantages(handBuiltTree(), earlier);
     for (const name of names) {
       const node = nodes[name];
       expect(parts.global[node]).toBeCloseTo(global[name], 12);
@@ -52,10 +55,11 @@ describe("ibTpoStepAdvantages on the hand-built tree", () => {
     expect(parts.advantage[0]).toBe(0);
   });
 
-  it("applies lambda, beta, localValue, leafNorm and token-sum surprisal", () => {
+  it("applies lambda, informationWeight, localValue, leafNorm and token-sum surprisal", () => {
     const parts = ibTpoStepAdvantages(handBuiltTree(), {
+      ...earlier,
       lambda: 0.5,
-      beta: 2,
+      informationWeight: 2,
       localValue: 0.25,
       leafNorm: "none",
       surprisal: "token-sum",
@@ -76,7 +80,7 @@ describe("ibTpoStepAdvantages on the hand-built tree", () => {
     const unfinished = tree.addStep(only, { tokens: [4], logprobs: [-0.3] });
     tree.addTrajectory(left, 1);
     tree.addTrajectory(right, 0);
-    const parts = ibTpoStepAdvantages(tree, { leafNorm: "none" });
+    const parts = ibTpoStepAdvantages(tree, { ...earlier, leafNorm: "none" });
     expect(parts.informationBottleneck[only]).toBe(0);
     expect(parts.advantage[only]).toBe(0); // v(only) = v(root)
     expect(parts.advantage[unfinished]).toBe(0);
@@ -92,8 +96,24 @@ describe("ibTpoStepAdvantages on the hand-built tree", () => {
     const tree = new ReasoningTree();
     tree.addTrajectory(tree.addStep(0, { tokens: [1], logprobs: [-0.5] }), 0);
     tree.addTrajectory(tree.addStep(0, { tokens: [2], logprobs: [-0.5] }), 0);
-    const parts = ibTpoStepAdvantages(tree, { informationAlpha: 0 });
+    const parts = ibTpoStepAdvantages(tree, { ...earlier, informationAlpha: 0 });
     expect(Array.from(parts.informationPart)).toEqual([0, 0, 0]);
+  });
+
+  it("applies the information gate and the tree-std reward scale in this form too", () => {
+    // Both children fail: zero reward variance, but their surprisals differ, so A_H is not 0.
+    const tree = new ReasoningTree();
+    const low = tree.addStep(0, { tokens: [1], logprobs: [-0.2] });
+    tree.addTrajectory(low, 0);
+    tree.addTrajectory(tree.addStep(0, { tokens: [2], logprobs: [-1.2] }), 0);
+    const always = ibTpoStepAdvantages(tree, { ...earlier, informationGate: "always" });
+    expect(always.informationBottleneck[low]).toBeCloseTo(0.2 - 0.7, 12);
+    const gated = ibTpoStepAdvantages(tree, { ...earlier, informationGate: "reward-variance" });
+    expect(gated.informationBottleneck[low]).toBe(0);
+    expect(gated.advantage[low]).toBe(0);
+    const scaled = ibTpoStepAdvantages(handBuiltTree(), { ...earlier, rewardScale: "tree-std" });
+    // Rewards [1, 1, 0, 1]: Bessel std 0.5.
+    expect(scaled.global[d]).toBeCloseTo(-0.75 / 0.5001, 12);
   });
 
   it("rejects a tree without trajectories and bad options", () => {

@@ -1,11 +1,11 @@
 export type { AdvantageEstimator, ResponseAdvantageEstimator, StepAdvantageEstimator } from "./advantage-estimator.js";
 export { grpoEstimator, ibTpoEstimator, treeRlEstimator } from "./advantage-estimator.js";
-export type { DynamicSamplingResult } from "./dynamic-sampling.js";
-export { dynamicSamplingFilter, dynamicSamplingFilterTrees } from "./dynamic-sampling.js";
+export type { DeprecationWarningHandler } from "./deprecated-options.js";
+export { setDeprecationWarningHandler } from "./deprecated-options.js";
 export { TpoLossInputError } from "./errors.js";
-export type { GroupResponse, ResponseGroup } from "./group-sequences.js";
+export type { GroupBatchOptions, GroupResponse, ResponseGroup } from "./group-sequences.js";
 export { trainingBatchFromGroups } from "./group-sequences.js";
-export type { GrpoAdvantageOptions, ResolvedGrpoAdvantageOptions, RewardScaling } from "./grpo-advantages.js";
+export type { GrpoAdvantageOptions, ResolvedGrpoAdvantageOptions } from "./grpo-advantages.js";
 export {
   defaultGrpoAdvantageOptions,
   drGrpoAdvantages,
@@ -14,8 +14,36 @@ export {
 } from "./grpo-advantages.js";
 export type { StepAdvantages } from "./ib-tpo-advantages.js";
 export { ibTpoStepAdvantages } from "./ib-tpo-advantages.js";
-export type { KlEstimator, LossAggregation, PolicyLossOptions, ResolvedPolicyLossOptions } from "./loss-options.js";
-export { klEstimators, lossAggregations, resolvePolicyLossOptions } from "./loss-options.js";
+export type { PolicyLossOptions, ResolvedPolicyLossOptions } from "./loss-options.js";
+export { resolvePolicyLossOptions } from "./loss-options.js";
+export type {
+  AdvantageEstimatorName,
+  IbAdvantageForm,
+  InformationGate,
+  KlEstimator,
+  LeafNormalisation,
+  LossAggregation,
+  RewardScaling,
+  SamplerKind,
+  StepProbabilityMode,
+  StepSurprisalMode,
+  TokenWeighting,
+  TreeRewardScale,
+} from "./option-choices.js";
+export {
+  advantageEstimatorNames,
+  ibAdvantageForms,
+  informationGates,
+  klEstimators,
+  leafNormalisations,
+  lossAggregations,
+  rewardScalings,
+  samplerKinds,
+  stepProbabilityModes,
+  stepSurprisalModes,
+  tokenWeightings,
+  treeRewardScales,
+} from "./option-choices.js";
 export type { PaddedTrainingBatch, PadOptions } from "./pad-training-batch.js";
 export { padTrainingBatch } from "./pad-training-batch.js";
 export type {
@@ -23,19 +51,24 @@ export type {
   AdvantageSettings,
   PresetName,
   PresetOverrides,
-  SamplerKind,
   TrainingPreset,
 } from "./presets.js";
 export { createAdvantageEstimator, presetNames, trainingPreset } from "./presets.js";
-export type {
-  LeafNormalisation,
-  ResolvedStepAdvantageOptions,
-  StepAdvantageOptions,
-  StepSurprisalMode,
-} from "./step-advantage-options.js";
+export type { ResolvedStepAdvantageOptions, StepAdvantageOptions } from "./step-advantage-options.js";
 export { defaultStepAdvantageOptions, resolveStepAdvantageOptions } from "./step-advantage-options.js";
-export type { TokenWeighting, TrainingBatch, TrainingSequence } from "./training-batch.js";
+export type { TrainingBatch, TrainingSequence } from "./training-batch.js";
+export type { TrainingMicroBatch } from "./training-micro-batches.js";
+export { sequenceWeight, trainingMicroBatches } from "./training-micro-batches.js";
 export type { TreeBatchOptions } from "./tree-sequences.js";
 export { trainingBatchFromTrees } from "./tree-sequences.js";
 export type { TreeRlAdvantageOptions } from "./treerl-advantages.js";
-export { treeRlStepAdvantages } from "./treerl-advantages.js";
+export { treeRlAdvantageDefaults, treeRlStepAdvantages } from "./treerl-advantages.js";
+export type { ForeignOptionName } from "./trl-verl-names.js";
+export { optionForForeignName, trlVerlOptionNames } from "./trl-verl-names.js";
+export type { DynamicSamplingResult, GroupFilterResult } from "./zero-variance-filter.js";
+export {
+  dynamicSamplingFilter,
+  dynamicSamplingFilterTrees,
+  zeroVarianceFilter,
+  zeroVarianceFilterTrees,
+} from "./zero-variance-filter.js";

@@ -1,10 +1,5 @@
 import { requireAtLeast, requireFinite, requireOneOf, TpoLossInputError } from "./errors.js";
-
-/** How per-token losses become one scalar (verl's `loss_agg_mode`). */
-export type LossAggregation = "seq-mean-token-mean" | "token-mean" | "seq-mean-token-sum-norm";
-
-/** Estimator of KL(pi || pi_ref) per token (Schulman's k1, k2, k3). */
-export type KlEstimator = "k1" | "k2" | "k3";
+import { type KlEstimator, klEstimators, type LossAggregation, lossAggregations } from "./option-choices.js";
 
 /** Options of the clipped policy loss (docs/METHOD.md section 6). Plain data, so presets can carry them. */
 export interface PolicyLossOptions {
@@ -39,13 +34,6 @@ export interface ResolvedPolicyLossOptions {
   readonly klEstimator: KlEstimator;
   readonly entropyCoefficient: number;
 }
-
-export const lossAggregations: readonly LossAggregation[] = [
-  "seq-mean-token-mean",
-  "token-mean",
-  "seq-mean-token-sum-norm",
-];
-export const klEstimators: readonly KlEstimator[] = ["k1", "k2", "k3"];
 
 /**
  * Fill in defaults and reject meaningless values, naming the option.

@@ -18,7 +18,7 @@ describe("trainingPreset", () => {
         preset.loss.clipHigh,
         preset.loss.lossAggregation,
         preset.loss.entropyCoefficient,
-        preset.dynamicSampling,
+        preset.dropZeroVarianceGroups,
         preset.tokenWeighting,
       ];
     };
@@ -55,19 +55,31 @@ describe("trainingPreset", () => {
       "per-trajectory",
     ]);
     expect(summary("treerl")).toEqual(["entropy-tree", "treerl", 0.2, 0.2, "token-mean", 0, false, "per-trajectory"]);
-    expect(summary("ib-tpo")).toEqual(["ib-tree", "ib-tpo", 0.2, 0.2, "token-mean", 0, false, "dedup"]);
-    expect(trainingPreset("dr-grpo").advantage).toEqual({ estimator: "grpo", scaleRewards: "none", epsilon: 1e-4 });
+    expect(summary("ib-tpo")).toEqual(["ib-tree", "ib-tpo", 0.2, 0.2, "token-mean", 0, false, "per-trajectory"]);
+    expect(trainingPreset("dr-grpo").advantage).toEqual({ estimator: "grpo", scaleRewards: "none", stdEpsilon: 1e-4 });
     expect(trainingPreset("ib-tpo").advantage).toEqual({
       estimator: "ib-tpo",
+      ibAdvantage: "paper",
       lambda: 0.1,
-      beta: 1,
+      informationWeight: 5,
+      stepProbability: "geometric",
+      rewardScale: "tree-std",
+      stdEpsilon: 1e-4,
+      informationGate: "always",
       informationAlpha: 0.5,
       valueAlpha: 0,
       localValue: 0,
-      leafNorm: "sqrt",
+      leafNorm: "none",
       surprisal: "token-mean",
     });
-    expect(trainingPreset("treerl").advantage).toMatchObject({ lambda: 0, localValue: 1, leafNorm: "sqrt" });
+    expect(trainingPreset("treerl").advantage).toMatchObject({
+      lambda: 0,
+      localValue: 1,
+      leafNorm: "sqrt",
+      rewardScale: "none",
+    });
+    for (const name of presetNames) expect(trainingPreset(name).maskTruncated).toBe(false);
+    expect(trainingPreset("grpo", { maskTruncated: true }).maskTruncated).toBe(true);
   });
 
   it("merges overrides and rejects the ones that do not apply", () => {
@@ -76,7 +88,7 @@ describe("trainingPreset", () => {
       loss: { klCoefficient: 0.001, clipHigh: 0.28 },
       sampler: "chains",
     });
-    expect(preset.advantage).toMatchObject({ estimator: "ib-tpo", lambda: 0.3, beta: 1 });
+    expect(preset.advantage).toMatchObject({ estimator: "ib-tpo", lambda: 0.3, informationWeight: 5 });
     expect(preset.loss).toMatchObject({ clipLow: 0.2, clipHigh: 0.28, klCoefficient: 0.001, klEstimator: "k3" });
     expect(preset.sampler).toBe("chains");
     expect(trainingPreset("dapo", { advantage: { estimator: "ib-tpo" } }).advantage).toMatchObject({ lambda: 0.1 });
@@ -84,6 +96,14 @@ describe("trainingPreset", () => {
       /option advantage.lambda: does not apply to estimator 'grpo'/,
     );
     expect(() => trainingPreset("grpo", { tokenWeighting: "dedup" })).toThrow(/option tokenWeighting/);
+    expect(() => trainingPreset("ib-tpo", { advantage: { scaleRewards: "none" } })).toThrow(
+      /option advantage.scaleRewards: does not apply to estimator 'ib-tpo'/,
+    );
+    expect(() => trainingPreset("ib-tpo", { advantage: { rewardScale: "group" as "none" } })).toThrow(
+      "option advantage.rewardScale: must be one of 'tree-std', 'none', got 'group'",
+    );
+    // stdEpsilon belongs to both families.
+    expect(trainingPreset("ib-tpo", { advantage: { stdEpsilon: 0.01 } }).advantage).toMatchObject({ stdEpsilon: 0.01 });
     expect(() => trainingPreset("grpo", { loss: { clipLow: 1.5 } })).toThrow(/option clipLow/);
     expect(() => trainingPreset("ppo" as "grpo")).toThrow(/unknown preset 'ppo'/);
   });

@@ -1,5 +1,4 @@
-/** How tokens shared by several trajectories of a tree are weighted in the loss. */
-export type TokenWeighting = "dedup" | "per-trajectory";
+import type { TokenWeighting } from "./option-choices.js";
 
 /**
  * One training row: a response (a root-to-leaf path of a tree, or one sampled chain) with a

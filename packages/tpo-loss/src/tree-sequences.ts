@@ -1,58 +1,76 @@
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import type { AdvantageEstimator } from "./advantage-estimator.js";
-import { TpoLossInputError } from "./errors.js";
-import { makeTrainingBatch, type TokenWeighting, type TrainingBatch, type TrainingSequence } from "./training-batch.js";
+import { requireOneOf, TpoLossInputError } from "./errors.js";
+import { type TokenWeighting, tokenWeightings } from "./option-choices.js";
+import { makeTrainingBatch, type TrainingBatch, type TrainingSequence } from "./training-batch.js";
 
 export interface TreeBatchOptions {
   /**
-   * 'dedup' (default for step estimators): each tree token is trained once, on the first row (in
-   * node id order of the rows' last steps) that contains it. 'per-trajectory': every trajectory
-   * trains all its tokens, so a row that stands for k identical trajectories has weight k.
+   * 'per-trajectory' (default, docs/METHOD.md 5.1): every trajectory trains all its tokens, so a
+   * row that stands for k identical trajectories has weight k. 'dedup': each tree token is trained
+   * once, on the first row (in node id order of the rows' last steps) that contains it.
    * Response-level estimators (GRPO family) give a shared token different advantages on
-   * different rows, so they only allow 'per-trajectory' (their default).
+   * different rows, so they only allow 'per-trajectory'.
    */
   readonly tokenWeighting?: TokenWeighting;
+  /**
+   * Give truncated trajectories train weight 0 (TRL's `mask_truncated_completions`); their rewards
+   * still count in the advantages. Default false.
+   */
+  readonly maskTruncated?: boolean;
+}
+
+/** One training row of a tree: the path root -> `ending`, standing for `trajectories` responses. */
+interface TreeRow {
+  readonly ending: number;
+  readonly trajectories: number;
+  /** Of those, the ones that were not truncated (all of them unless `maskTruncated`). */
+  readonly trained: number;
+  readonly reward: number;
+  /** The response advantage (response estimators); NaN for step estimators. */
+  readonly advantage: number;
 }
 
 /**
- * Turn trees (one per prompt) into training rows: one per node where trajectories end (the path
- * root -> node; k identical trajectories make one row with `trajectories: k`), each token carrying
- * its step's advantage (step estimators) or the row's advantage (response estimators).
+ * Turn trees (one per prompt) into training rows, each token carrying its step's advantage (step
+ * estimators) or the row's advantage (response estimators).
+ *
+ * Step estimators: one row per node where trajectories end (k identical trajectories make one row
+ * with `trajectories: k`; they share every advantage). Response estimators such as GRPO over a
+ * tree: each tree is one group whose samples are its trajectories with their own rewards, as TRL
+ * counts them, so k identical responses are k samples; they make one row per distinct reward at
+ * their leaf (two identical responses rewarded 1 and 0 are two rows with different advantages).
  *
  * @example
  * const batch = trainingBatchFromTrees(trees, ibTpoEstimator());
- * batch.trainedTokens; // distinct tree tokens on finished trajectories (the token-mean normaliser)
+ * batch.trainedTokens; // token trainings of all trajectories (the token-mean normaliser)
  */
 export function trainingBatchFromTrees(
   trees: readonly ReasoningTree[],
   estimator: AdvantageEstimator,
   options: TreeBatchOptions = {},
 ): TrainingBatch {
-  const tokenWeighting = options.tokenWeighting ?? (estimator.kind === "step" ? "dedup" : "per-trajectory");
-  if (tokenWeighting !== "dedup" && tokenWeighting !== "per-trajectory") {
-    throw new TpoLossInputError(
-      `must be 'dedup' or 'per-trajectory', got '${String(tokenWeighting)}'`,
-      "option tokenWeighting",
-    );
-  }
+  const tokenWeighting = requireOneOf(options.tokenWeighting ?? "per-trajectory", tokenWeightings, "tokenWeighting");
   if (estimator.kind === "response" && tokenWeighting === "dedup") {
     throw new TpoLossInputError(
       `estimator '${estimator.name}' gives one advantage per response, so a shared token has no single advantage; use 'per-trajectory'`,
       "option tokenWeighting",
     );
   }
-  const endings = trees.map(endingNodes);
+  const maskTruncated = options.maskTruncated ?? false;
   const nodeAdvantages = estimator.kind === "step" ? stepAdvantagesChecked(trees, estimator) : null;
-  const rowAdvantages = estimator.kind === "response" ? responseAdvantagesOfEndings(trees, endings, estimator) : null;
+  const rows =
+    estimator.kind === "step"
+      ? trees.map((tree) => stepRows(tree, maskTruncated))
+      : responseRows(trees, estimator, maskTruncated);
 
   const sequences: TrainingSequence[] = [];
   trees.forEach((tree, groupIndex) => {
     const claimed = new Uint8Array(tree.size);
-    (endings[groupIndex] as number[]).forEach((ending, row) => {
-      if (ending === tree.root) return; // an empty response has no token to train
-      const path = tree.path(ending);
+    for (const row of rows[groupIndex] as TreeRow[]) {
+      if (row.ending === tree.root) continue; // an empty response has no token to train
+      const path = tree.path(row.ending);
       const length = path.reduce((sum, node) => sum + tree.tokens(node).length, 0);
-      const trajectories = tree.endingCount(ending);
       const sequence: TrainingSequence = {
         groupIndex,
         promptId: tree.promptId,
@@ -62,27 +80,28 @@ export function trainingBatchFromTrees(
         advantages: new Float64Array(length),
         trainWeights: new Float64Array(length),
         tokenNodes: new Int32Array(length),
-        trajectories,
-        reward: endingReward(tree, ending),
+        trajectories: row.trajectories,
+        reward: row.reward,
       };
       let offset = 0;
       for (const node of path) {
-        const stepLength = tree.tokens(node).length;
-        const end = offset + stepLength;
+        const end = offset + tree.tokenCount(node);
         sequence.tokens.set(tree.tokens(node), offset);
         sequence.oldLogprobs.set(tree.logprobs(node), offset);
         sequence.tokenNodes.fill(node, offset, end);
         const advantage = nodeAdvantages
           ? ((nodeAdvantages[groupIndex] as Float64Array)[node] as number)
-          : ((rowAdvantages as Float64Array[])[groupIndex] as Float64Array)[row];
-        sequence.advantages.fill(advantage as number, offset, end);
-        const weight = tokenWeighting === "per-trajectory" ? trajectories : claimed[node] ? 0 : 1;
-        claimed[node] = 1;
+          : row.advantage;
+        sequence.advantages.fill(advantage, offset, end);
+        // Under 'dedup' a row with nothing to train (all its trajectories masked) claims no token,
+        // so a shared token is trained on the next row that does train it.
+        const weight = tokenWeighting === "per-trajectory" ? row.trained : row.trained === 0 || claimed[node] ? 0 : 1;
+        if (weight > 0) claimed[node] = 1;
         sequence.trainWeights.fill(weight, offset, end);
         offset = end;
       }
       sequences.push(sequence);
-    });
+    }
   });
   return makeTrainingBatch(sequences, tokenWeighting);
 }
@@ -94,11 +113,56 @@ function endingNodes(tree: ReasoningTree): number[] {
   return nodes;
 }
 
-/** Mean reward of the trajectories ending exactly at `node` (its correct mass minus its children's). */
-function endingReward(tree: ReasoningTree, node: number): number {
-  let below = 0;
-  for (const child of tree.children(node)) below += tree.rewardSum(child);
-  return (tree.rewardSum(node) - below) / tree.endingCount(node);
+/** Step estimators: one row per ending node, with the mean reward of the trajectories ending there. */
+function stepRows(tree: ReasoningTree, maskTruncated: boolean): TreeRow[] {
+  return endingNodes(tree).map((ending) => {
+    const rewards = tree.endingRewards(ending);
+    const trajectories = rewards.length;
+    const masked = maskTruncated ? tree.truncatedEndingCount(ending) : 0;
+    const reward = rewards.reduce((sum, value) => sum + value, 0) / trajectories;
+    return { ending, trajectories, trained: trajectories - masked, reward, advantage: Number.NaN };
+  });
+}
+
+/**
+ * Response estimators: every trajectory is a sample with its own reward; the samples ending at one
+ * node make one row per distinct reward. The tree records how many endings at a node were
+ * truncated but not which, so under `maskTruncated` the lowest rewards there are taken as the
+ * truncated ones (this project's samplers give a truncated response reward 0).
+ */
+function responseRows(
+  trees: readonly ReasoningTree[],
+  estimator: AdvantageEstimator & { kind: "response" },
+  maskTruncated: boolean,
+): TreeRow[][] {
+  const rewards: number[] = [];
+  const groupSizes = new Int32Array(trees.length);
+  const pending = trees.map((tree, group) => {
+    const start = rewards.length;
+    const rows = endingNodes(tree).flatMap((ending) => {
+      const sorted = [...tree.endingRewards(ending)].sort((x, y) => x - y);
+      let masked = maskTruncated ? tree.truncatedEndingCount(ending) : 0;
+      const counts = new Map<number, number>();
+      for (const reward of sorted) counts.set(reward, (counts.get(reward) ?? 0) + 1);
+      return [...counts].map(([reward, trajectories]) => {
+        const first = rewards.length;
+        for (let copy = 0; copy < trajectories; copy++) rewards.push(reward);
+        const maskedHere = Math.min(masked, trajectories);
+        masked -= maskedHere;
+        return { ending, trajectories, trained: trajectories - maskedHere, reward, first };
+      });
+    });
+    groupSizes[group] = rewards.length - start;
+    return rows;
+  });
+  const advantages = estimator.responseAdvantages(Float64Array.from(rewards), groupSizes);
+  if (advantages.length !== rewards.length) {
+    throw new TpoLossInputError(
+      `returned ${advantages.length} advantages for ${rewards.length} responses`,
+      `estimator '${estimator.name}'`,
+    );
+  }
+  return pending.map((rows) => rows.map(({ first, ...row }) => ({ ...row, advantage: advantages[first] as number })));
 }
 
 function stepAdvantagesChecked(
@@ -122,33 +186,4 @@ function stepAdvantagesChecked(
     }
   });
   return result;
-}
-
-/** Each tree is a group of its trajectories; k identical ones count k times in the group statistics. */
-function responseAdvantagesOfEndings(
-  trees: readonly ReasoningTree[],
-  endings: readonly number[][],
-  estimator: AdvantageEstimator & { kind: "response" },
-): Float64Array[] {
-  const rewards: number[] = [];
-  const groupSizes = new Int32Array(trees.length);
-  const firstCopy: number[][] = [];
-  trees.forEach((tree, group) => {
-    const firsts: number[] = [];
-    for (const ending of endings[group] as number[]) {
-      firsts.push(rewards.length);
-      const reward = endingReward(tree, ending);
-      for (let copy = 0; copy < tree.endingCount(ending); copy++) rewards.push(reward);
-    }
-    groupSizes[group] = rewards.length - (firsts[0] ?? rewards.length);
-    firstCopy.push(firsts);
-  });
-  const advantages = estimator.responseAdvantages(Float64Array.from(rewards), groupSizes);
-  if (advantages.length !== rewards.length) {
-    throw new TpoLossInputError(
-      `returned ${advantages.length} advantages for ${rewards.length} responses`,
-      `estimator '${estimator.name}'`,
-    );
-  }
-  return firstCopy.map((firsts) => Float64Array.from(firsts, (index) => advantages[index] as number));
 }

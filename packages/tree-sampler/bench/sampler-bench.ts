@@ -2,15 +2,8 @@
 // tokens, Eff-Rate and IB-Score, for both length models of the reference policy.
 // Run: pnpm --filter @ibtpo/tree-sampler bench
 import { cpus } from "node:os";
-import {
-  type BatchSample,
-  createReferencePolicy,
-  createReferenceTask,
-  createSampler,
-  type ReferenceLengthModel,
-  type SamplerConfig,
-  sampleBatch,
-} from "../src/index.js";
+import { type BatchSample, createSampler, type SamplerConfig, sampleBatch } from "../src/index.js";
+import { createReferencePolicy, createReferenceTask, type ReferenceLengthModel } from "../src/testing.js";
 
 const PROMPTS = 32;
 const MAX_RESPONSE_LENGTH = 128;
@@ -18,32 +11,21 @@ const SEEDS = [1, 2, 3];
 const BUDGETS = [192, 512, 2048];
 
 const samplers: { label: string; config: SamplerConfig }[] = [
-  { label: "chains (G=inf, 8/iter)", config: { kind: "chains", responses: Number.POSITIVE_INFINITY, perIteration: 8 } },
+  { label: "chains (G=inf, 8/iter)", config: { kind: "chains", perIteration: 8 } },
+  { label: "random-tree B0=4 K=1 B=1", config: { kind: "random-tree" } },
+  { label: "fixed-width-tree B0=4 w=2", config: { kind: "fixed-width-tree" } },
+  { label: "entropy-tree M=2 N=2 T=2", config: { kind: "entropy-tree" } },
+  { label: "ib-tree J B0=4 K=1 B=1", config: { kind: "ib-tree" } },
   {
-    label: "entropy-tree M=2 N=2 T=2",
-    config: { kind: "entropy-tree", initialChains: 2, forkPoints: 2, rounds: Number.POSITIVE_INFINITY, branches: 2 },
-  },
-  {
-    label: "ib-tree M=1 N=2 T=2",
-    config: { kind: "ib-tree", iterations: Number.POSITIVE_INFINITY, nodesPerIteration: 2, branches: 2 },
-  },
-  {
-    label: "ib-tree M=1 N=4 T=4",
-    config: { kind: "ib-tree", iterations: Number.POSITIVE_INFINITY, nodesPerIteration: 4, branches: 4 },
-  },
-  {
-    label: "ib-tree M=4 N=1 T=2",
+    label: "ib-tree shannon-opt. 1,2,2",
     config: {
       kind: "ib-tree",
-      initialChains: 4,
-      iterations: Number.POSITIVE_INFINITY,
-      nodesPerIteration: 1,
+      branchScore: "shannon-optimistic",
+      beta: 1,
+      initialChains: 1,
+      nodesPerRound: 2,
       branches: 2,
     },
-  },
-  {
-    label: "random-tree M=1 N=2 T=2",
-    config: { kind: "random-tree", iterations: Number.POSITIVE_INFINITY, nodesPerIteration: 2, branches: 2 },
   },
 ];
 

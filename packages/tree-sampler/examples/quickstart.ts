@@ -1,12 +1,13 @@
 // Sample IB-guided trees for four toy prompts with the reference policy and print what came out.
 // Run: npx -y pnpm@10.34.9 --filter @ibtpo/tree-sampler example (no build needed: it runs against the sources)
-import { createReferencePolicy, createReferenceTask, ibTreeSampler, sampleBatch } from "@ibtpo/tree-sampler";
+import { ibTreeSampler, sampleBatch } from "@ibtpo/tree-sampler";
+import { createReferencePolicy, createReferenceTask } from "@ibtpo/tree-sampler/testing";
 
 const policy = createReferencePolicy({ seed: 1 });
 const task = createReferenceTask({ prompts: 4, seed: 1 });
 
 const batch = await sampleBatch(task.prompts, policy, {
-  sampler: ibTreeSampler({ initialChains: 1, iterations: 12, nodesPerIteration: 2, branches: 2 }),
+  sampler: ibTreeSampler(), // the paper's IBTree: (B0, K, B) = (4, 1, 1), rounds until the budget is spent
   budget: 512, // generated tokens per prompt; reused prefixes are free
   maxResponseLength: 96,
   seed: 7,

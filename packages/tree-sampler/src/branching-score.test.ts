@@ -46,15 +46,17 @@ describe("branchingScores", () => {
   });
 });
 
-describe("ib-tree selection", () => {
+describe("ib-tree selection with the earlier score", () => {
+  const earlier = { branchScore: "shannon-optimistic", beta: 1 } as const;
+
   it("branches exactly at the nodes of highest branching score", () => {
     const { tree, a, d } = handTree();
-    const sampler = ibTreeSampler({ iterations: 5, nodesPerIteration: 2, branches: 3 });
+    const sampler = ibTreeSampler({ ...earlier, rounds: 4, nodesPerRound: 2, branches: 3 });
     expect(sampler.plan(handPlanContext(tree, 1))).toEqual([
       { node: d, branches: 3 },
       { node: a, branches: 3 },
     ]);
-    const three = ibTreeSampler({ iterations: 5, nodesPerIteration: 3, branches: 1 });
+    const three = ibTreeSampler({ ...earlier, rounds: 4, nodesPerRound: 3, branches: 1 });
     expect(three.plan(handPlanContext(tree, 1)).map((fork) => fork.node)).toEqual([d, a, tree.root]);
   });
 
@@ -73,13 +75,13 @@ describe("ib-tree selection", () => {
     expect(scores[r]).toBe(scores[s]);
     expect(s).toBeLessThan(p);
     expect(topScoredNodes(tree, scores, [s, p, tree.root, r], 4)).toEqual([r, p, s, tree.root]);
-    const sampler = ibTreeSampler({ iterations: 3, nodesPerIteration: 2, branches: 1 });
+    const sampler = ibTreeSampler({ ...earlier, rounds: 2, nodesPerRound: 2, branches: 1 });
     expect(sampler.plan(handPlanContext(tree, 1)).map((fork) => fork.node)).toEqual([r, p]);
   });
 
   it("starts with M chains from the root and stops after C iterations", () => {
     const { tree } = handTree();
-    const sampler = ibTreeSampler({ initialChains: 4, iterations: 3, nodesPerIteration: 2, branches: 2 });
+    const sampler = ibTreeSampler({ ...earlier, initialChains: 4, rounds: 2, nodesPerRound: 2, branches: 2 });
     expect(sampler.plan(handPlanContext(tree, 0))).toEqual([{ node: tree.root, branches: 4 }]);
     expect(sampler.plan(handPlanContext(tree, 2))).toHaveLength(2);
     expect(sampler.plan(handPlanContext(tree, 3))).toEqual([]);
@@ -88,7 +90,7 @@ describe("ib-tree selection", () => {
   it("never picks a non-candidate", () => {
     const { tree, a } = handTree();
     const context = { ...handPlanContext(tree, 1), isBranchCandidate: (node: number) => node === a };
-    expect(ibTreeSampler({ iterations: 5, nodesPerIteration: 3, branches: 1 }).plan(context)).toEqual([
+    expect(ibTreeSampler({ ...earlier, rounds: 4, nodesPerRound: 3, branches: 1 }).plan(context)).toEqual([
       { node: a, branches: 1 },
     ]);
   });

@@ -1,16 +1,17 @@
 import { binaryEntropy, type IbScoreOptions, type NodeId, type ReasoningTree, scoreTree } from "@ibtpo/ib-score";
 
 /**
- * IBTree's branching score of every node (docs/METHOD.md section 4): IB-Score(n) = H(n) + beta I(n),
- * except that for a node with one distinct child I(n), which is always 0 there, is replaced by
- * its optimistic value H_b(v(n)), the most a new branch at n could reveal. NaN for nodes without
- * children. Indexed by node id.
+ * IBTree's earlier branching score of every node (`branchScore: "shannon-optimistic"`, docs/METHOD.md
+ * section 4): IB-Score(n) = H(n) + beta I(n), except that for a node with one distinct child
+ * I(n), which is always 0 there, is replaced by its optimistic value H_b(v(n)), the most a new
+ * branch at n could reveal. NaN for nodes without children. Indexed by node id.
  *
  * @example
  * const scores = branchingScores(tree, { beta: 1, alpha: 0.5 });
  */
 export function branchingScores(tree: ReasoningTree, options?: IbScoreOptions): Float64Array {
-  const score = scoreTree(tree, options);
+  // This score is built on the Shannon form's H and I, whatever ib-score's default estimator is.
+  const score = scoreTree(tree, { ...options, estimator: "shannon" });
   const { beta } = score.options;
   const result = new Float64Array(tree.size);
   for (let node = 0; node < tree.size; node++) {

@@ -1,18 +1,11 @@
-import { checkCount } from "./check-option.js";
 import type { ForkPoint } from "./fork-point.js";
 import { forkKey } from "./fork-point.js";
+import { resolveSamplerOptions } from "./resolve-sampler-options.js";
 import type { Sampler } from "./sampler.js";
+import type { SamplerKindOptions } from "./sampler-option-specs.js";
 
-export interface EntropyTreeOptions {
-  /** M: chains sampled from the prompt in the first iteration. */
-  readonly initialChains: number;
-  /** N: token positions forked per round, across the whole tree. */
-  readonly forkPoints: number;
-  /** L: forking rounds after the initial chains. */
-  readonly rounds: number;
-  /** T: new continuations sampled from each fork point. */
-  readonly branches: number;
-}
+/** Options of `entropy-tree` (defaults in `SAMPLER_OPTION_SPECS["entropy-tree"]`). */
+export type EntropyTreeOptions = SamplerKindOptions<"entropy-tree">;
 
 interface Candidate {
   readonly point: ForkPoint;
@@ -30,11 +23,8 @@ interface Candidate {
  * @example
  * const sampler = entropyTreeSampler({ initialChains: 2, forkPoints: 2, rounds: 3, branches: 2 });
  */
-export function entropyTreeSampler(options: EntropyTreeOptions): Sampler {
-  const initialChains = checkCount(options.initialChains, "initialChains");
-  const forkPoints = checkCount(options.forkPoints, "forkPoints");
-  const rounds = checkCount(options.rounds, "rounds", 0, true);
-  const branches = checkCount(options.branches, "branches");
+export function entropyTreeSampler(options: EntropyTreeOptions = {}): Sampler {
+  const { initialChains, forkPoints, rounds, branches } = resolveSamplerOptions("entropy-tree", options);
   return {
     name: `entropy-tree(M=${initialChains}, N=${forkPoints}, L=${rounds}, T=${branches})`,
     plan(context) {

@@ -1,36 +1,35 @@
-import type { IbScoreOptions } from "@ibtpo/ib-score";
 import { branchingScores, topScoredNodes } from "./branching-score.js";
+import { nodeBranchingSampler, shapeLabel } from "./node-branching.js";
+import { paperBranchScores } from "./paper-branch-score.js";
+import { resolveSamplerOptions } from "./resolve-sampler-options.js";
 import type { Sampler } from "./sampler.js";
-import { branchCandidates, type NodeBranchingOptions, resolveNodeBranchingOptions } from "./tree-sampler-options.js";
+import type { SamplerKindOptions } from "./sampler-option-specs.js";
 
-export interface IbTreeOptions extends NodeBranchingOptions {
-  /** beta, alpha and the step-entropy mode of the branching score. Defaults of ib-score. */
-  readonly ibScore?: IbScoreOptions;
-}
+/** Options of `ib-tree` (defaults in `SAMPLER_OPTION_SPECS["ib-tree"]`). */
+export type IbTreeOptions = SamplerKindOptions<"ib-tree">;
 
 /**
- * `ib-tree` (IBTree, docs/METHOD.md section 4): M chains from the prompt, then for iterations 2..C
- * branch T new continuations at each of the N candidate nodes of highest branching score
- * (see {@link branchingScores}); terminal nodes and nodes at the maximum depth are not
- * candidates. Scores are recomputed from the tree's running counts at every iteration.
+ * `ib-tree` (IBTree, docs/METHOD.md section 4): B0 chains from the prompt, then rounds that each branch
+ * B new continuations from the K candidate nodes (every non-leaf node the response may still grow
+ * from, the root included) of highest branching score, ties broken by depth then id. The score
+ * is the paper's IB-Score J (`branchScore: 'paper'`, with `beta` and `stepProbability`) or this
+ * project's first score (`'shannon-optimistic'`, see {@link branchingScores}, with `beta`).
+ * Scores are recomputed from the tree's counts every round; rounds go on until the budget is
+ * spent or `rounds` is reached.
  *
  * @example
- * const sampler = ibTreeSampler({ initialChains: 1, iterations: 8, nodesPerIteration: 2, branches: 2 });
+ * const paper = ibTreeSampler(); // (B0, K, B) = (4, 1, 1), no round cap
+ * const earlier = ibTreeSampler({ branchScore: "shannon-optimistic", beta: 1, initialChains: 2, nodesPerRound: 2, branches: 2 });
  */
-export function ibTreeSampler(options: IbTreeOptions): Sampler {
-  const { initialChains, iterations, nodesPerIteration, branches } = resolveNodeBranchingOptions(options);
-  const scoreOptions = options.ibScore;
-  return {
-    name: `ib-tree(M=${initialChains}, C=${iterations}, N=${nodesPerIteration}, T=${branches})`,
-    plan(context) {
-      const { tree, iteration } = context;
-      if (iteration === 0) return [{ node: tree.root, branches: initialChains }];
-      if (iteration >= iterations) return [];
-      const scores = branchingScores(tree, scoreOptions);
-      return topScoredNodes(tree, scores, branchCandidates(context), nodesPerIteration).map((node) => ({
-        node,
-        branches,
-      }));
-    },
-  };
+export function ibTreeSampler(options: IbTreeOptions = {}): Sampler {
+  const resolved = resolveSamplerOptions("ib-tree", options);
+  const { branchScore, beta, stepProbability } = resolved;
+  const label = branchScore === "paper" ? `J, beta=${beta}, ${stepProbability}` : `shannon-optimistic, beta=${beta}`;
+  return nodeBranchingSampler(`ib-tree(${shapeLabel(resolved)}, ${label})`, resolved, ({ tree }, candidates, count) => {
+    const scores =
+      branchScore === "paper"
+        ? paperBranchScores(tree, candidates, { beta, stepProbability })
+        : branchingScores(tree, { beta });
+    return topScoredNodes(tree, scores, candidates, count);
+  });
 }

@@ -1,29 +1,27 @@
+import { nodeBranchingSampler, shapeLabel } from "./node-branching.js";
+import { resolveSamplerOptions } from "./resolve-sampler-options.js";
 import type { Sampler } from "./sampler.js";
-import { branchCandidates, type NodeBranchingOptions, resolveNodeBranchingOptions } from "./tree-sampler-options.js";
+import type { SamplerKindOptions } from "./sampler-option-specs.js";
+
+/** Options of `random-tree` (defaults in `SAMPLER_OPTION_SPECS["random-tree"]`). */
+export type RandomTreeOptions = SamplerKindOptions<"random-tree">;
 
 /**
- * `random-tree` (ablation): like `ib-tree`, but each iteration branches at N candidate nodes drawn
- * uniformly without replacement, from the iteration's seeded stream.
+ * `random-tree` (the paper's "random" ablation): like `ib-tree`, but each round branches at K
+ * candidate nodes drawn uniformly without replacement, from the round's seeded stream.
  *
  * @example
- * const sampler = randomTreeSampler({ iterations: 8, nodesPerIteration: 2, branches: 2 });
+ * const sampler = randomTreeSampler({ initialChains: 4, nodesPerRound: 1, branches: 1 });
  */
-export function randomTreeSampler(options: NodeBranchingOptions): Sampler {
-  const { initialChains, iterations, nodesPerIteration, branches } = resolveNodeBranchingOptions(options);
-  return {
-    name: `random-tree(M=${initialChains}, C=${iterations}, N=${nodesPerIteration}, T=${branches})`,
-    plan(context) {
-      const { tree, iteration, random } = context;
-      if (iteration === 0) return [{ node: tree.root, branches: initialChains }];
-      if (iteration >= iterations) return [];
-      const candidates = branchCandidates(context);
-      const count = Math.min(nodesPerIteration, candidates.length);
-      // Partial Fisher-Yates: the first `count` slots end up a uniform sample without replacement.
-      for (let slot = 0; slot < count; slot++) {
-        const pick = slot + random.nextInt(candidates.length - slot);
-        [candidates[slot], candidates[pick]] = [candidates[pick] as number, candidates[slot] as number];
-      }
-      return candidates.slice(0, count).map((node) => ({ node, branches }));
-    },
-  };
+export function randomTreeSampler(options: RandomTreeOptions = {}): Sampler {
+  const shape = resolveSamplerOptions("random-tree", options);
+  return nodeBranchingSampler(`random-tree(${shapeLabel(shape)})`, shape, ({ random }, candidates, nodes) => {
+    const count = Math.min(nodes, candidates.length);
+    // Partial Fisher-Yates: the first `count` slots end up a uniform sample without replacement.
+    for (let slot = 0; slot < count; slot++) {
+      const pick = slot + random.nextInt(candidates.length - slot);
+      [candidates[slot], candidates[pick]] = [candidates[pick] as number, candidates[slot] as number];
+    }
+    return candidates.slice(0, count);
+  });
 }

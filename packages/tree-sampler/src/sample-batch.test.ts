@@ -1,13 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { createSampler, type SamplerConfig } from "./create-sampler.js";
-import { MarkovPolicy } from "./markov-policy.js";
 import type { GenerationRequest, Policy } from "./policy.js";
-import { createReferencePolicy, REFERENCE_FIRST_SYMBOL, REFERENCE_QUESTION_END } from "./reference-policy.js";
-import { createReferenceTask } from "./reference-task.js";
 import { sampleBatch } from "./sample-batch.js";
 import type { SampleOptions } from "./sample-options.js";
 import { fixedLengthSegmenter } from "./segmenter.js";
+import {
+  createReferencePolicy,
+  createReferenceTask,
+  MarkovPolicy,
+  REFERENCE_FIRST_SYMBOL,
+  REFERENCE_QUESTION_END,
+} from "./testing.js";
 import { expectTreeInvariants, treeFingerprint } from "./tree-invariants.test-helper.js";
 
 const policy = createReferencePolicy({ seed: 1 });
@@ -39,7 +43,11 @@ function countingPolicy(inner: Policy) {
 }
 
 const samplerConfig: fc.Arbitrary<SamplerConfig> = fc.oneof(
-  fc.record({ kind: fc.constant("chains" as const), responses: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({
+    kind: fc.constant("chains" as const),
+    responses: fc.integer({ min: 1, max: 12 }),
+    perIteration: fc.integer({ min: 1, max: 12 }),
+  }),
   fc.record({
     kind: fc.constant("entropy-tree" as const),
     initialChains: fc.integer({ min: 1, max: 3 }),
@@ -51,11 +59,22 @@ const samplerConfig: fc.Arbitrary<SamplerConfig> = fc.oneof(
     fc.record({
       kind: fc.constant(kind),
       initialChains: fc.integer({ min: 1, max: 3 }),
-      iterations: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constant(Number.POSITIVE_INFINITY)),
-      nodesPerIteration: fc.integer({ min: 1, max: 3 }),
+      rounds: fc.oneof(fc.integer({ min: 0, max: 7 }), fc.constant(Number.POSITIVE_INFINITY)),
+      nodesPerRound: fc.integer({ min: 1, max: 3 }),
       branches: fc.integer({ min: 1, max: 3 }),
     }),
   ),
+  fc.record({
+    kind: fc.constant("ib-tree" as const),
+    branchScore: fc.constantFrom("paper" as const, "shannon-optimistic" as const),
+    beta: fc.constantFrom(1, 5),
+  }),
+  fc.record({
+    kind: fc.constant("fixed-width-tree" as const),
+    initialChains: fc.integer({ min: 1, max: 4 }),
+    width: fc.integer({ min: 1, max: 3 }),
+    rounds: fc.oneof(fc.integer({ min: 0, max: 7 }), fc.constant(Number.POSITIVE_INFINITY)),
+  }),
 );
 
 function options(overrides: Partial<SampleOptions> & Pick<SampleOptions, "sampler">): SampleOptions {
@@ -72,13 +91,15 @@ describe("sampleBatch budget", () => {
         fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(Number.POSITIVE_INFINITY)),
         fc.integer({ min: 0, max: 1000 }),
         fc.constantFrom("progressive" as const, "geometric" as const),
-        async (config, budget, maxResponseLength, maxDepth, seed, lengthModel) => {
+        fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 8 })),
+        async (config, budget, maxResponseLength, maxDepth, seed, lengthModel, decodeChunk) => {
           const counter = countingPolicy(createReferencePolicy({ seed, lengthModel }));
           const batch = await sampleBatch(distinctPrompts, counter.wrapped, {
             sampler: createSampler(config),
             budget,
             maxResponseLength,
             maxDepth,
+            decodeChunk,
             seed,
             reward: task.reward,
           });
@@ -94,7 +115,7 @@ describe("sampleBatch budget", () => {
       ),
       { numRuns: 80, seed: 20261127 },
     );
-  });
+  }, 60_000);
 
   it("with budgetCut 'drop', never cuts a response by the budget and stays within it", async () => {
     await fc.assert(
@@ -126,7 +147,7 @@ describe("sampleBatch budget", () => {
   it("cuts the last batch by lowering the last requests' maxTokens", async () => {
     const counter = countingPolicy(policy);
     await sampleBatch([distinctPrompts[0] as number[]], counter.wrapped, {
-      ...options({ sampler: createSampler({ kind: "chains", responses: 4 }) }),
+      ...options({ sampler: createSampler({ kind: "chains", responses: 4, perIteration: 4 }) }),
       budget: 100,
       maxResponseLength: 40,
     });
@@ -136,10 +157,12 @@ describe("sampleBatch budget", () => {
 
 describe("sampleBatch reproducibility", () => {
   const configs: SamplerConfig[] = [
-    { kind: "chains", responses: 6 },
+    { kind: "chains", responses: 6, perIteration: 6 },
     { kind: "entropy-tree", initialChains: 2, forkPoints: 2, rounds: 3, branches: 2 },
-    { kind: "ib-tree", initialChains: 1, iterations: 6, nodesPerIteration: 2, branches: 2 },
-    { kind: "random-tree", initialChains: 1, iterations: 6, nodesPerIteration: 2, branches: 2 },
+    { kind: "ib-tree", initialChains: 1, rounds: 5, nodesPerRound: 2, branches: 2 },
+    { kind: "random-tree", initialChains: 1, rounds: 5, nodesPerRound: 2, branches: 2 },
+    { kind: "ib-tree" },
+    { kind: "fixed-width-tree" },
   ];
 
   it.each(configs)("same seed, same trees ($kind)", async (config) => {
@@ -159,6 +182,40 @@ describe("sampleBatch reproducibility", () => {
   });
 });
 
+describe("sampleBatch with decodeChunk", () => {
+  const chunked = (decodeChunk: number, prompts: readonly Int32Array[] = task.prompts, seed = 5) =>
+    sampleBatch(prompts, policy, options({ sampler: createSampler({ kind: "ib-tree" }), seed, decodeChunk }));
+  const fingerprints = (batch: Awaited<ReturnType<typeof chunked>>) =>
+    batch.samples.map((sample) => treeFingerprint(sample.tree));
+
+  it("gives the unchunked trees when the chunk holds a whole response", async () => {
+    expect(fingerprints(await chunked(48))).toEqual(fingerprints(await chunked(Number.POSITIVE_INFINITY)));
+  });
+
+  it("is reproducible from the seed and independent of the batch mates", async () => {
+    const [first, second, other] = await Promise.all([chunked(4), chunked(4), chunked(4, task.prompts, 6)]);
+    expect(fingerprints(second)).toEqual(fingerprints(first));
+    expect(fingerprints(other)).not.toEqual(fingerprints(first));
+    const pair = await chunked(4, [task.prompts[0], task.prompts[2]] as Int32Array[]);
+    expect(treeFingerprint(pair.samples[0]!.tree)).toBe(fingerprints(first)[0]);
+    for (const sample of first.samples) expectTreeInvariants(sample, 48, Number.POSITIVE_INFINITY);
+  });
+
+  it("sends a long response in chunks, continuing its prefix", async () => {
+    const counter = countingPolicy(policy);
+    const batch = await sampleBatch([distinctPrompts[0] as number[]], counter.wrapped, {
+      ...options({ sampler: createSampler({ kind: "chains", responses: 1, perIteration: 1 }) }),
+      decodeChunk: 3,
+    });
+    const [trajectory] = batch.samples[0]!.trajectories;
+    expect(counter.calls).toHaveLength(Math.ceil(trajectory!.tokens.length / 3));
+    for (const [index, [request]] of counter.calls.entries()) {
+      expect(Array.from(request!.prefix)).toEqual([...distinctPrompts[0]!, ...trajectory!.tokens.slice(0, 3 * index)]);
+      expect(request!.settings.maxTokens).toBe(Math.min(3, 48 - 3 * index));
+    }
+  });
+});
+
 describe("sampleBatch batching", () => {
   it("issues one generate call per iteration, covering every active prompt", async () => {
     const counter = countingPolicy(policy);
@@ -166,7 +223,7 @@ describe("sampleBatch batching", () => {
       distinctPrompts,
       counter.wrapped,
       options({
-        sampler: createSampler({ kind: "ib-tree", iterations: 5, nodesPerIteration: 2, branches: 2 }),
+        sampler: createSampler({ kind: "ib-tree", initialChains: 1, rounds: 4, nodesPerRound: 2, branches: 2 }),
         budget: 2000,
       }),
     );
@@ -179,29 +236,36 @@ describe("sampleBatch batching", () => {
     }
   });
 
-  it("reports each ib-tree fork at the top-N of the branching score, seen before the call", async () => {
-    const { branchingScores, topScoredNodes } = await import("./branching-score.js");
-    let checked = 0;
-    await sampleBatch(
-      task.prompts,
-      policy,
-      options({
-        sampler: createSampler({ kind: "ib-tree", iterations: 6, nodesPerIteration: 2, branches: 2 }),
-        onIteration: ({ iteration, prompts }) => {
-          if (iteration === 0) return;
-          for (const { tree, forks } of prompts) {
-            const candidates = Array.from({ length: tree.size }, (_, node) => node).filter(
-              (node) => tree.endingCount(node) === 0 && tree.pathTokens(node).length < 48,
-            );
-            const expected = topScoredNodes(tree, branchingScores(tree), candidates, 2);
-            expect(forks.map((fork) => fork.node)).toEqual(expected);
-            checked++;
-          }
-        },
-      }),
-    );
-    expect(checked).toBeGreaterThan(10);
-  });
+  it.each(["paper", "shannon-optimistic"] as const)(
+    "reports each ib-tree fork at the top-K of its branching score (%s), seen before the call",
+    async (branchScore) => {
+      const { branchingScores, topScoredNodes } = await import("./branching-score.js");
+      const { paperBranchScores } = await import("./paper-branch-score.js");
+      let checked = 0;
+      await sampleBatch(
+        task.prompts,
+        policy,
+        options({
+          sampler: createSampler({ kind: "ib-tree", branchScore, beta: 2, rounds: 5, nodesPerRound: 2, branches: 2 }),
+          onIteration: ({ iteration, prompts }) => {
+            if (iteration === 0) return;
+            for (const { tree, forks } of prompts) {
+              const candidates = Array.from({ length: tree.size }, (_, node) => node).filter(
+                (node) => tree.endingCount(node) === 0 && tree.pathTokens(node).length < 48,
+              );
+              const scores =
+                branchScore === "paper"
+                  ? paperBranchScores(tree, candidates, { beta: 2 })
+                  : branchingScores(tree, { beta: 2 });
+              expect(forks.map((fork) => fork.node)).toEqual(topScoredNodes(tree, scores, candidates, 2));
+              checked++;
+            }
+          },
+        }),
+      );
+      expect(checked).toBeGreaterThan(10);
+    },
+  );
 });
 
 describe("sampleBatch verification", () => {
@@ -281,7 +345,7 @@ describe("sampleBatch segmentation and entropies", () => {
     const batch = await sampleBatch(
       task.prompts,
       withoutEntropies,
-      options({ sampler: createSampler({ kind: "ib-tree", iterations: 4, nodesPerIteration: 2, branches: 2 }) }),
+      options({ sampler: createSampler({ kind: "ib-tree", rounds: 3, nodesPerRound: 2, branches: 2 }) }),
     );
     const trajectories = batch.samples.flatMap((sample) => sample.trajectories);
     expect(trajectories.every((trajectory) => trajectory.entropies === null)).toBe(true);

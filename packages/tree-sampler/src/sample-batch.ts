@@ -1,8 +1,10 @@
 import { type ReasoningTree, scoreTree, type TreeScore } from "@ibtpo/ib-score";
+import { ChunkedRequest } from "./chunked-request.js";
 import { TreeSamplerError } from "./errors.js";
-import type { Generation, Policy } from "./policy.js";
-import { type PlannedRequest, PromptSampling } from "./prompt-sampling.js";
-import { resolveSampleOptions, type SampleOptions } from "./sample-options.js";
+import type { ForkRequest } from "./fork-point.js";
+import type { Generation, GenerationRequest, Policy } from "./policy.js";
+import { PromptSampling } from "./prompt-sampling.js";
+import { type IterationListener, resolveSampleOptions, type SampleOptions } from "./sample-options.js";
 import { type BatchStatistics, batchStatistics, type TreeStatistics, treeStatistics } from "./statistics.js";
 import type { IterationRecord, Trajectory } from "./trajectory.js";
 
@@ -25,10 +27,31 @@ export interface BatchSample {
 
 const FINISH_REASONS = new Set(["eos", "stop", "length"]);
 
-function checkGeneration(generation: Generation | undefined, planned: PlannedRequest, location: string): Generation {
+/** One prompt's round in flight: its requests, generated chunk by chunk. */
+interface Round {
+  readonly iteration: number;
+  readonly rows: readonly ChunkedRequest[];
+}
+
+/** Tell the listener about the rounds that start before this call, once per iteration number. */
+function announce(
+  listener: IterationListener | undefined,
+  started: readonly { state: PromptSampling; iteration: number; forks: readonly ForkRequest[] }[],
+): void {
+  if (listener === undefined) return;
+  for (const iteration of new Set(started.map((round) => round.iteration))) {
+    listener({
+      iteration,
+      prompts: started
+        .filter((round) => round.iteration === iteration)
+        .map(({ state, forks }) => ({ promptIndex: state.promptIndex, tree: state.tree, forks })),
+    });
+  }
+}
+
+function checkGeneration(generation: Generation | undefined, maxTokens: number, location: string): Generation {
   if (generation === undefined) throw new TreeSamplerError("the policy returned no generation", location);
   const { tokens, logprobs, entropies, finishReason } = generation;
-  const { maxTokens } = planned.request.settings;
   if (!(tokens instanceof Int32Array) || tokens.length < 1 || tokens.length > maxTokens) {
     throw new TreeSamplerError(`expected 1 to ${maxTokens} tokens in an Int32Array, got ${tokens?.length}`, location);
   }
@@ -43,17 +66,19 @@ function checkGeneration(generation: Generation | undefined, planned: PlannedReq
 }
 
 /**
- * Sample a tree for every prompt under one token budget each. Each iteration asks the sampler
- * for every unfinished prompt's forks, cuts the requests to each prompt's remaining budget, and
- * issues one `policy.generate` call for all of them; responses are segmented into steps, added
- * to the trees and verified. A prompt's tree is finished when its budget is spent or its sampler
- * plans nothing more.
+ * Sample a tree for every prompt under one token budget each. Each round asks the sampler for a
+ * prompt's forks and cuts the requests to the prompt's remaining budget; the requests of every
+ * prompt share `policy.generate` calls (by default a round of every prompt is one call; with
+ * `decodeChunk`, prompts start their next round as soon as their own finished). Responses are
+ * segmented into steps, added to the trees and verified. A prompt's tree is finished when its
+ * budget is spent or its sampler plans nothing more.
  *
  * @example
+ * // createReferencePolicy and createReferenceTask come from "@ibtpo/tree-sampler/testing"
  * const policy = createReferencePolicy({ seed: 1 });
  * const task = createReferenceTask({ prompts: 4, seed: 1 });
  * const batch = await sampleBatch(task.prompts, policy, {
- *   sampler: ibTreeSampler({ iterations: 16, nodesPerIteration: 2, branches: 2 }),
+ *   sampler: ibTreeSampler(),
  *   budget: 512, maxResponseLength: 64, seed: 7, reward: task.reward, answer: task.answer,
  * });
  * batch.statistics.trajectoriesPer1kTokens;
@@ -71,36 +96,52 @@ export async function sampleBatch(
     }
     return new PromptSampling(index, tokens, resolved);
   });
+  const chunk = resolved.decodeChunk;
   let generateCalls = 0;
-  for (let iteration = 0; ; iteration++) {
+  const nextIteration = states.map(() => 0);
+  const rounds: (Round | null)[] = states.map(() => null);
+  for (;;) {
     resolved.signal?.throwIfAborted();
-    const plans = states.filter((state) => !state.done).map((state) => ({ state, ...state.plan(iteration) }));
-    const planned = plans.flatMap((plan) => plan.requests);
-    if (planned.length === 0) break;
-    resolved.onIteration?.({
-      iteration,
-      prompts: plans
-        .filter((plan) => plan.requests.length > 0)
-        .map(({ state, forks }) => ({ promptIndex: state.promptIndex, tree: state.tree, forks })),
-    });
+    const started: { state: PromptSampling; iteration: number; forks: readonly ForkRequest[] }[] = [];
+    for (const [index, state] of states.entries()) {
+      if (state.done || rounds[index] !== null) continue;
+      const iteration = nextIteration[index] as number;
+      nextIteration[index] = iteration + 1;
+      const { forks, requests } = state.plan(iteration);
+      if (requests.length === 0) continue;
+      rounds[index] = { iteration, rows: requests.map((planned) => new ChunkedRequest(planned, chunk)) };
+      started.push({ state, iteration, forks });
+    }
+    announce(resolved.onIteration, started);
+    const rows = rounds.flatMap((round) => round?.rows.filter((row) => !row.done) ?? []);
+    if (rows.length === 0) break;
+    const requests = rows.map((row) => row.nextRequest());
     const generations = await policy.generate(
-      planned.map((plan) => plan.request),
+      requests,
       resolved.signal === undefined ? {} : { signal: resolved.signal },
     );
     generateCalls++;
-    if (generations.length !== planned.length) {
+    if (generations.length !== requests.length) {
       throw new TreeSamplerError(
-        `${generations.length} generations for ${planned.length} requests`,
+        `${generations.length} generations for ${requests.length} requests`,
         `policy '${policy.name}'`,
       );
     }
-    const grown = planned.map((plan, index) => {
-      const location = `policy '${policy.name}', iteration ${iteration}, request ${index} (prompt ${plan.sampling.promptIndex})`;
-      return plan.sampling.grow(plan, checkGeneration(generations[index], plan, location), iteration);
-    });
-    const rewards = await Promise.all(grown.map((response, index) => planned[index]?.sampling.reward(response)));
-    for (const [index, response] of grown.entries())
-      planned[index]?.sampling.record(response, rewards[index] as number);
+    for (const [index, row] of rows.entries()) {
+      const request = requests[index] as GenerationRequest;
+      const location = `policy '${policy.name}', call ${generateCalls - 1}, request ${index} (prompt ${row.planned.sampling.promptIndex})`;
+      row.add(checkGeneration(generations[index], request.settings.maxTokens, location), request.settings.maxTokens);
+    }
+    await Promise.all(
+      rounds.map(async (round, index) => {
+        if (round === null || round.rows.some((row) => !row.done)) return;
+        rounds[index] = null;
+        const state = states[index] as PromptSampling;
+        const grown = round.rows.map((row) => state.grow(row.planned, row.generation(), round.iteration));
+        const rewards = await Promise.all(grown.map((response) => state.reward(response)));
+        for (const [row, response] of grown.entries()) state.record(response, rewards[row] as number);
+      }),
+    );
   }
   const samples = states.map((state) => summarize(state, resolved.answer, options));
   return {

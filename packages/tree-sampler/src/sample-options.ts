@@ -55,12 +55,24 @@ export interface SampleOptions {
   readonly answer?: AnswerExtractor;
   /** Options of the IB-Score reported in the statistics. */
   readonly ibScore?: IbScoreOptions;
+  /**
+   * Most tokens a request generates per generate call. Default Infinity: each request is sent
+   * once, so a round of every prompt is one call and a call lasts as long as its longest response.
+   * A finite chunk batches continuously across prompts: a request still generating is sent again
+   * with its prefix extended by what it generated (and a seed derived from its own), and a prompt
+   * whose round finished plans its next round into the next call while the others go on. Trees
+   * stay deterministic from the seed and independent of their batch mates, but differ from those
+   * sampled without chunks.
+   */
+  readonly decodeChunk?: number;
   readonly signal?: AbortSignal;
+  /** Called before each call with the prompts whose round starts in it (once per iteration number). */
   readonly onIteration?: IterationListener;
 }
 
 export interface ResolvedSampleOptions extends SampleOptions {
   readonly budgetCut: BudgetCut;
+  readonly decodeChunk: number;
   readonly maxDepth: number;
   readonly segmenter: Segmenter;
   readonly answer: AnswerExtractor;
@@ -72,6 +84,7 @@ export function resolveSampleOptions(options: SampleOptions, policy: Policy): Re
   checkCount(options.budget, "budget");
   checkCount(options.maxResponseLength, "maxResponseLength");
   const maxDepth = checkCount(options.maxDepth ?? Number.POSITIVE_INFINITY, "maxDepth", 1, true);
+  const decodeChunk = checkCount(options.decodeChunk ?? Number.POSITIVE_INFINITY, "decodeChunk", 1, true);
   if (!Number.isSafeInteger(options.seed)) {
     throw new TreeSamplerError(`must be a safe integer, got ${options.seed}`, "option seed");
   }
@@ -90,5 +103,5 @@ export function resolveSampleOptions(options: SampleOptions, policy: Policy): Re
   if (budgetCut !== "truncate" && budgetCut !== "drop") {
     throw new TreeSamplerError(`must be 'truncate' or 'drop', got '${String(budgetCut)}'`, "option budgetCut");
   }
-  return { ...options, budgetCut, maxDepth, segmenter, answer: options.answer ?? lastStepAnswer };
+  return { ...options, budgetCut, decodeChunk, maxDepth, segmenter, answer: options.answer ?? lastStepAnswer };
 }

@@ -62,7 +62,7 @@ describe("random-tree", () => {
     let parent = tree.root;
     for (let token = 10; token < 20; token++) parent = tree.addStep(parent, { tokens: [token], logprobs: [-1] });
     tree.addTrajectory(parent, 1);
-    const sampler = randomTreeSampler({ iterations: 4, nodesPerIteration: 3, branches: 2 });
+    const sampler = randomTreeSampler({ rounds: 3, nodesPerRound: 3, branches: 2 });
     const first = sampler.plan(handPlanContext(tree, 1)).map((fork) => fork.node);
     expect(new Set(first).size).toBe(3);
     expect(first.every((node) => node >= 0 && node < 10)).toBe(true);
@@ -82,19 +82,18 @@ describe("chains", () => {
     expect(sampler.plan(handPlanContext(tree, 0))).toEqual([{ node: 0, branches: 3 }]);
     for (let i = 0; i < 3; i++) tree.addTrajectory(tree.addStep(tree.root, { tokens: [i + 4], logprobs: [-1] }), 1);
     expect(sampler.plan(handPlanContext(tree, 1))).toEqual([{ node: 0, branches: 2 }]);
-    expect(() => chainsSampler({ responses: Number.POSITIVE_INFINITY })).toThrow(/perIteration/);
+    // By default: unlimited responses, four per call.
+    expect(chainsSampler().plan(handPlanContext(tree, 1))).toEqual([{ node: 0, branches: 4 }]);
   });
 });
 
 describe("createSampler", () => {
   it("builds each kind and rejects unknown kinds and bad counts by key", () => {
-    expect(createSampler({ kind: "chains", responses: 8 }).name).toBe("chains(G=8)");
-    expect(createSampler({ kind: "ib-tree", iterations: 3, nodesPerIteration: 1, branches: 2 }).name).toMatch(
-      /^ib-tree/,
-    );
+    expect(createSampler({ kind: "chains", responses: 8 }).name).toBe("chains(G=8, 4 per call)");
+    expect(createSampler({ kind: "ib-tree", rounds: 2, nodesPerRound: 1, branches: 2 }).name).toMatch(/^ib-tree/);
     expect(() => createSampler({ kind: "beam" } as never)).toThrow(/unknown sampler kind 'beam'/);
-    expect(() => createSampler({ kind: "random-tree", iterations: 3, nodesPerIteration: 0, branches: 2 })).toThrow(
-      /option nodesPerIteration/,
+    expect(() => createSampler({ kind: "random-tree", rounds: 2, nodesPerRound: 0, branches: 2 })).toThrow(
+      /option nodesPerRound/,
     );
   });
 });

@@ -37,6 +37,8 @@ describe("statistics", () => {
       maxResponseLength: 10,
       seed: 1,
       reward: (promptIndex) => (promptIndex === 0 ? 1 : 0),
+      // The Shannon form's aggregate skips nodes without two distinct children.
+      ibScore: { estimator: "shannon" },
     });
     const [first, second] = batch.samples;
     expect(first?.tree.size).toBe(3);
@@ -76,6 +78,7 @@ describe("statistics", () => {
       seed: 3,
       reward: (_promptIndex, tokens) => (tokens[0] === 2 ? 1 : 0),
       answer: (_promptIndex, tokens) => String(tokens[0]),
+      ibScore: { estimator: "shannon" },
     });
     const sample = batch.samples[0]!;
     const { tree } = sample;

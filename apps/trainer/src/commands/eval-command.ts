@@ -3,6 +3,7 @@ import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import { Command, Option } from "commander";
 import { ConfigError } from "../config/config-error.js";
 import { numberFlag } from "../config/flag-overrides.js";
+import { precheckOutputFile, precheckProblemCount } from "../config/precheck.js";
 import { TASKS } from "../config/train-config.js";
 import { writeJsonAtomic } from "../runtime/atomic-file.js";
 import { evaluateModel } from "../runtime/evaluate-checkpoint.js";
@@ -10,12 +11,17 @@ import { shown } from "../runtime/progress.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
 import { createTask } from "../runtime/task-setup.js";
 
-function positiveInteger(value: unknown, flag: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
+function integerAtLeast(value: unknown, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${flag} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
   }
   return value;
 }
+
+/** More samples per problem than this is a typo, not an evaluation. */
+const MAX_SAMPLES = 1024;
+const positiveInteger = (value: unknown, flag: string) => integerAtLeast(value, flag, 1, MAX_SAMPLES);
+const nonNegativeInteger = (value: unknown, flag: string) => integerAtLeast(value, flag, 0);
 
 export function evalCommand(): Command {
   return new Command("eval")
@@ -41,19 +47,20 @@ Examples:
       const taskName = flags.task ?? resolved.task;
       if (taskName === null) throw new ConfigError(`${path} does not record its task; pass --task`);
       const task = createTask(taskName, flags.task === undefined ? resolved.taskOptions : {});
+      // Every flag is checked before the checkpoint is loaded and the evaluation starts.
+      precheckProblemCount(task, flags.split as Split, flags.problems, "--problems");
+      const samples = positiveInteger(flags.samples, "--samples");
+      const seed = nonNegativeInteger(flags.seed, "--seed");
+      if (flags.out !== undefined) precheckOutputFile(flags.out, "--out");
       await selectBackend({ backend: flags.backend, log: (line) => console.error(line) });
       const { model, tokenizer } = await loadCheckpoint(resolved.directory);
       const summary = await evaluateModel({
         model,
         tokenizer,
         task,
-        problems: sampleProblems(task, {
-          split: flags.split as Split,
-          count: positiveInteger(flags.problems, "--problems"),
-          seed: 0,
-        }),
-        samples: positiveInteger(flags.samples, "--samples"),
-        seed: flags.seed,
+        problems: sampleProblems(task, { split: flags.split as Split, count: flags.problems, seed: 0 }),
+        samples,
+        seed,
         label: flags.split,
       });
       if (flags.out !== undefined) await writeJsonAtomic(flags.out, summary);

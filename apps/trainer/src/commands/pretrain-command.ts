@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { flagOverrides, numberFlag, parseSetFlags } from "../config/flag-overrides.js";
 import { loadConfig } from "../config/load-config.js";
+import { precheckPretrain } from "../config/precheck-pretrain.js";
 import { pretrainConfigSchema } from "../config/pretrain-config.js";
 import { pretrain } from "../pretrain/pretrain.js";
 
@@ -27,6 +28,7 @@ Examples:
         ...parseSetFlags(flags.set),
       ]);
       const out = config.out ?? `checkpoints/${config.task}-base`;
+      precheckPretrain(config, out);
       const result = await pretrain(config, out, (line) => console.error(line));
       console.log(`checkpoint written to ${result.checkpoint}`);
     });

@@ -52,7 +52,7 @@ export function sampleCommand(): Command {
     .addOption(new Option("--split <split>", "problem split").choices(["train", "validation", "test"]).default("train"))
     .option("-o, --out <file>", "rollouts JSONL (written only when every prompt finished)", "rollouts.jsonl")
     .option("--model <id>", "model id (default: the server's first)")
-    .option("--sampler-option <key=value...>", "sampler setting, e.g. --sampler-option branches=4 iterations=32", [])
+    .option("--sampler-option <key=value...>", "sampler setting, e.g. --sampler-option branches=4 rounds=32", [])
     .option("--temperature <t>", "sampling temperature", numberFlag)
     .option("--max-response-length <n>", "longest response in tokens", numberFlag)
     .option("--concurrency <n>", "requests in flight", numberFlag, 8)

@@ -4,6 +4,7 @@ import { ConfigError } from "../config/config-error.js";
 import { numberFlag } from "../config/flag-overrides.js";
 import { startCompletionsServer } from "../serve/completions-server.js";
 import { loadServedPolicy } from "../serve/load-served-policy.js";
+import { DEFAULT_SERVE_LIMITS, SERVE_LIMIT_FLAGS, type ServeLimits } from "../serve/serve-limits.js";
 
 function integerFlag(value: unknown, flag: string, min: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
@@ -12,8 +13,17 @@ function integerFlag(value: unknown, flag: string, min: number): number {
   return value;
 }
 
+/** The limits given as flags, each checked to be a positive integer. */
+function limitFlags(flags: Record<string, unknown>): ServeLimits {
+  const limits = { ...DEFAULT_SERVE_LIMITS };
+  for (const key of Object.keys(SERVE_LIMIT_FLAGS) as (keyof ServeLimits)[]) {
+    limits[key] = integerFlag(flags[key], SERVE_LIMIT_FLAGS[key].flag, 1);
+  }
+  return limits;
+}
+
 export function serveCommand(): Command {
-  return new Command("serve")
+  const command = new Command("serve")
     .description("Serve a checkpoint over an OpenAI-compatible completions API (token ids, log-probs, entropies)")
     .argument("<checkpoint>", "checkpoint folder (from ibtpo pretrain or train)")
     .option("--host <address>", "address to bind; 0.0.0.0 exposes the server to the network", "127.0.0.1")
@@ -22,7 +32,11 @@ export function serveCommand(): Command {
     .option("--max-batch-size <n>", "rows per batched generate call", numberFlag, 128)
     .option("--workers <n>", "decode worker threads (wasm/cpu backends)", numberFlag, 0)
     .option("--seed <n>", "seed of requests that carry none", numberFlag, 0)
-    .option("--backend <name>", "auto | node-gpu | node | wasm | cpu", "auto")
+    .option("--backend <name>", "auto | node-gpu | node | wasm | cpu", "auto");
+  for (const [key, { flag, help }] of Object.entries(SERVE_LIMIT_FLAGS)) {
+    command.option(`${flag} <n>`, help, numberFlag, DEFAULT_SERVE_LIMITS[key as keyof ServeLimits]);
+  }
+  return command
     .addHelpText(
       "after",
       `
@@ -35,6 +49,8 @@ Examples:
     )
     .action(async (checkpoint: string, flags) => {
       const log = (line: string) => console.error(line);
+      const limits = limitFlags(flags);
+      const port = integerFlag(flags.port, "--port", 0);
       await selectBackend({ backend: flags.backend, log });
       const served = await loadServedPolicy(checkpoint, {
         ...(flags.modelName === undefined ? {} : { modelId: flags.modelName }),
@@ -46,7 +62,8 @@ Examples:
         model: served.model,
         topLogprobs: served.topLogprobs,
         host: flags.host,
-        port: integerFlag(flags.port, "--port", 0),
+        port,
+        limits,
         maxBatchSize: integerFlag(flags.maxBatchSize, "--max-batch-size", 1),
         seed: integerFlag(flags.seed, "--seed", 0),
         log,

@@ -1,9 +1,10 @@
 import { Command } from "commander";
+import { ConfigError } from "../config/config-error.js";
 import { flagOverrides, numberFlag, parseSetFlags } from "../config/flag-overrides.js";
 import { loadConfig } from "../config/load-config.js";
 import { ALGORITHMS, trainConfigSchema } from "../config/train-config.js";
 import { shown } from "../runtime/progress.js";
-import { RunFolder } from "../train/run-folder.js";
+import { readRunConfig } from "../runtime/verify-run-folder.js";
 import { train } from "../train/train-run.js";
 
 export function trainCommand(): Command {
@@ -44,11 +45,9 @@ Examples:
         ...parseSetFlags(flags.set),
       ];
       if (flags.resume) {
-        if (flags.out === undefined) throw new Error("--resume needs --out <run folder>");
+        if (flags.out === undefined) throw new ConfigError("--resume needs --out <run folder>");
         // A resumed run keeps the config it started with.
-        const saved = (await new RunFolder(flags.out).readConfig()) as Record<string, unknown>;
-        const { resolved: _resolved, samplerConfig: _samplerConfig, tokenBudget: _tokenBudget, ...config } = saved;
-        const resumed = trainConfigSchema.parse(config);
+        const resumed = await readRunConfig(flags.out, trainConfigSchema, ["resolved", "samplerConfig", "tokenBudget"]);
         const result = await train(resumed, {
           out: flags.out,
           resume: true,
@@ -71,6 +70,8 @@ function report(
 ) {
   if (evaluation === null) {
     console.log(`interrupted; resume with: ibtpo train --out ${runDirectory} --resume`);
+    // The checkpoint is saved; the exit code says the run did not finish (128 + SIGINT).
+    process.exitCode = 130;
     return;
   }
   const ks = Object.entries(evaluation.passAtK)

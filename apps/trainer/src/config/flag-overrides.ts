@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { checkedConfigPath } from "./checked-config-path.js";
 import { ConfigError } from "./config-error.js";
 import type { ConfigOverride } from "./load-config.js";
 
@@ -11,7 +12,7 @@ export function parseSetFlags(flags: readonly string[]): ConfigOverride[] {
     const equals = flag.indexOf("=");
     if (equals <= 0)
       throw new ConfigError(`--set expects key=value (e.g. --set optimizer.learningRate=3e-4), got "${flag}"`);
-    return { path: flag.slice(0, equals), value: parse(flag.slice(equals + 1)) };
+    return { path: checkedConfigPath(flag.slice(0, equals), "--set"), value: parse(flag.slice(equals + 1)) };
   });
 }
 

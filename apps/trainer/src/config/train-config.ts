@@ -13,15 +13,13 @@ const samplerSchema = z.strictObject({
   responses: positiveInteger.optional(),
   /** trees: M initial chains. */
   initialChains: positiveInteger.optional(),
-  /** ib-tree / random-tree: C iterations (including the first). */
-  iterations: positiveInteger.optional(),
   /** ib-tree / random-tree: N nodes branched per iteration. */
-  nodesPerIteration: positiveInteger.optional(),
+  nodesPerRound: positiveInteger.optional(),
   /** all trees: T branches per selected node or fork point. */
   branches: positiveInteger.optional(),
   /** entropy-tree: N fork points per round. */
   forkPoints: positiveInteger.optional(),
-  /** entropy-tree: L rounds. */
+  /** trees: cap on rounds after the initial chains. */
   rounds: positiveInteger.optional(),
   maxDepth: positiveInteger.optional(),
   /**

@@ -13,7 +13,14 @@ export type ProgressMetrics = Record<string, string>;
  * progress.stop();
  */
 export class Progress {
+  /** Bars showing now, so every exit path can stop them (a running bar keeps the process alive). */
+  private static readonly showing = new Set<Progress>();
   private readonly bar: SingleBar;
+
+  /** Stop every bar still showing; the error printer calls it before printing. */
+  static stopAll(): void {
+    for (const progress of [...Progress.showing]) progress.stop();
+  }
 
   constructor(label: string, total: number, stream: NodeJS.WriteStream = process.stderr) {
     this.bar = new SingleBar(
@@ -29,6 +36,7 @@ export class Progress {
       Presets.shades_classic,
     );
     this.bar.start(total, 0, { metrics: "" });
+    Progress.showing.add(this);
   }
 
   update(value: number, metrics: ProgressMetrics = {}): void {
@@ -39,6 +47,7 @@ export class Progress {
   }
 
   stop(): void {
+    if (!Progress.showing.delete(this)) return;
     this.bar.stop();
   }
 }

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../config/config-error.js";
-import { RunFolder } from "../train/run-folder.js";
+import { RUN_LAYOUT } from "../train/run-folder.js";
+import { findResumePoint, readJsonFile } from "./verify-run-folder.js";
 
 export interface ResolvedCheckpoint {
   readonly directory: string;
@@ -22,20 +22,22 @@ export async function resolveCheckpoint(path: string): Promise<ResolvedCheckpoin
     );
   }
   if (existsSync(join(path, "manifest.json"))) {
-    const manifest = JSON.parse(await readFile(join(path, "manifest.json"), "utf8")) as {
+    const manifest = (await readJsonFile(join(path, "manifest.json"))) as {
       metadata?: { task?: string; taskOptions?: Record<string, number> };
-    };
+    } | null;
     return {
       directory: path,
-      task: manifest.metadata?.task ?? null,
-      taskOptions: manifest.metadata?.taskOptions ?? {},
+      task: manifest?.metadata?.task ?? null,
+      taskOptions: manifest?.metadata?.taskOptions ?? {},
     };
   }
-  const folder = new RunFolder(path);
-  const latest = existsSync(join(path, "config.json")) ? await folder.latestCheckpoint() : null;
+  const latest = existsSync(join(path, "config.json")) ? await findResumePoint(path, () => {}) : null;
   if (latest === null) {
     throw new ConfigError(`${path} is neither a checkpoint (no manifest.json) nor a run folder with a checkpoint`);
   }
-  const config = (await folder.readConfig()) as { task?: string; taskOptions?: Record<string, number> };
-  return { directory: latest.directory, task: config.task ?? null, taskOptions: config.taskOptions ?? {} };
+  const config = (await readJsonFile(join(path, RUN_LAYOUT.config))) as {
+    task?: string;
+    taskOptions?: Record<string, number>;
+  } | null;
+  return { directory: latest.directory, task: config?.task ?? null, taskOptions: config?.taskOptions ?? {} };
 }

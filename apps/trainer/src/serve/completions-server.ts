@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { Sfc32 } from "@ibtpo/random";
 import type { Policy } from "@ibtpo/tree-sampler";
 import { completionHandler, type TopLogprobsFunction } from "./completion-handler.js";
 import { GenerationBatcher } from "./generation-batcher.js";
 import { readJson, send } from "./http-json.js";
 import { OpenAIRequestError } from "./openai-error.js";
+import { type ServeLimits, serveLimits } from "./serve-limits.js";
 import { modelCard, type ServedModel } from "./served-model.js";
 import { detokenize, tokenize } from "./tokenize-routes.js";
 
@@ -20,8 +21,8 @@ export interface CompletionsServerOptions {
   readonly maxBatchSize?: number;
   /** Seeds requests that carry none. Default 0. */
   readonly seed?: number;
-  /** Largest accepted body in bytes. Default 8 MiB. */
-  readonly maxBodyBytes?: number;
+  /** Work and time limits per request and client; each unset one keeps its default (`DEFAULT_SERVE_LIMITS`). */
+  readonly limits?: Partial<ServeLimits>;
   readonly log?: (line: string) => void;
   /**
    * The top-k next tokens at each generated position, for `logprobs` > 0; without it such
@@ -42,10 +43,49 @@ export interface RunningServer {
 }
 
 /**
+ * Answer a request head above `maxHeaderBytes` with a 431 the client can read: keep reading (and
+ * dropping) what it still sends for a moment, since closing a socket with unread data resets it
+ * and the client would see a reset instead of the answer.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout"]
+        : [400, "Bad Request"];
+  const body = JSON.stringify(
+    new OpenAIRequestError(status, `${reason.toLowerCase()} (${error.code ?? error.message})`).toJSON(),
+  );
+  socket.on("data", () => {});
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/**
+ * Who sent a request, for fair turns and the per-client queue limit: its API key (the
+ * `authorization` header) when it sends one, so opening more connections gains a client
+ * nothing, else its connection.
+ */
+function clientOf(request: IncomingMessage): unknown {
+  const key = request.headers.authorization;
+  return key === undefined ? request.socket : `authorization ${key}`;
+}
+
+/**
  * An OpenAI-compatible completions server over a policy: `POST /v1/completions` (the subset of
  * {@link parseCompletionRequest}), `GET /v1/models`, vLLM-style `POST /tokenize` and
  * `POST /detokenize`, and `GET /health` (with the batching counters). Concurrent requests are batched into shared `generate`
- * calls by a {@link GenerationBatcher}.
+ * calls by a {@link GenerationBatcher}, one row per client (API key, else connection) in turn. Work is bounded by
+ * `limits`: too large a request is a 400 (413 for the body, 431 for the head), a client with
+ * too many queued rows gets a 429 and a full server a 503; a slow head or body is cut off; a
+ * client that goes away frees its queued rows.
  *
  * @example
  * const server = await startCompletionsServer({ policy, model: { id: "tiny", tokenizer, vocabSize, contextLength }, port: 0 });
@@ -54,12 +94,16 @@ export interface RunningServer {
  */
 export async function startCompletionsServer(options: CompletionsServerOptions): Promise<RunningServer> {
   const { policy, model } = options;
-  const batcher = new GenerationBatcher(policy, options.maxBatchSize ?? 128);
+  const limits = serveLimits(options.limits);
+  const batcher = new GenerationBatcher(policy, options.maxBatchSize ?? 128, limits.maxBatchTokens, (request) =>
+    Math.min(request.settings.maxTokens, model.contextLength - request.prefix.length),
+  );
   const created = Math.floor(Date.now() / 1000);
-  const limit = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  const limit = limits.maxBodyBytes;
   const complete = completionHandler({
     batcher,
     model,
+    limits,
     seeds: new Sfc32(options.seed ?? 0),
     ...(options.topLogprobs === undefined ? {} : { topLogprobs: options.topLogprobs }),
   });
@@ -86,31 +130,46 @@ export async function startCompletionsServer(options: CompletionsServerOptions):
     response.on("close", () => {
       if (!response.writableFinished) gone.abort(new Error("client closed the connection"));
     });
-    send(response, 200, await complete(await readJson(request, limit), gone.signal));
+    send(response, 200, await complete(await readJson(request, limit), gone.signal, clientOf(request)));
   };
 
-  const server: Server = createServer((request, response) => {
-    if (closing) {
-      response.setHeader("connection", "close");
-      send(response, 503, new OpenAIRequestError(503, "the server is shutting down").toJSON());
-      return;
-    }
-    inFlight++;
-    route(request, response)
-      .catch((error: unknown) => {
-        if (response.headersSent || response.destroyed) return;
-        if (OpenAIRequestError.isInstance(error)) return send(response, error.status, error.toJSON());
-        options.log?.(`internal error on ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
-        send(
-          response,
-          500,
-          new OpenAIRequestError(500, `internal error: ${(error as Error).message ?? String(error)}`).toJSON(),
-        );
-      })
-      .finally(() => {
-        inFlight--;
-      });
-  });
+  const server: Server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often the two timeouts above are checked (Node's default, 30 s, would let them slip).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 4)),
+    },
+    (request, response) => {
+      if (closing) {
+        response.setHeader("connection", "close");
+        send(response, 503, new OpenAIRequestError(503, "the server is shutting down").toJSON());
+        return;
+      }
+      inFlight++;
+      route(request, response)
+        .catch((error: unknown) => {
+          if (response.headersSent || response.destroyed) return;
+          if (OpenAIRequestError.isInstance(error)) {
+            if (error.status === 429 || error.status === 503) response.setHeader("retry-after", "1");
+            return send(response, error.status, error.toJSON());
+          }
+          options.log?.(
+            `internal error on ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`,
+          );
+          send(
+            response,
+            500,
+            new OpenAIRequestError(500, `internal error: ${(error as Error).message ?? String(error)}`).toJSON(),
+          );
+        })
+        .finally(() => {
+          inFlight--;
+        });
+    },
+  );
+  server.on("clientError", answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 8000, options.host ?? "127.0.0.1", () => {

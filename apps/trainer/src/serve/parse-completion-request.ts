@@ -1,4 +1,5 @@
 import { badField, OpenAIRequestError } from "./openai-error.js";
+import { DEFAULT_SERVE_LIMITS, type ServeLimits } from "./serve-limits.js";
 import type { ServedModel } from "./served-model.js";
 
 /** A validated `/v1/completions` request, prompts already as token ids. */
@@ -121,13 +122,61 @@ function safeEncode(model: ServedModel, text: string): Int32Array | null {
   }
 }
 
+/** How many prompts `prompt` holds, counted before any is tokenized. */
+function promptCount(value: unknown): number {
+  if (!Array.isArray(value) || value.length === 0 || value.every((item) => typeof item === "number")) return 1;
+  return value.length;
+}
+
+/** Refuse a request above the per-request limits, before its prompts are tokenized and after. */
+function checkRequestSize(
+  fields: Body,
+  n: number,
+  limits: Pick<ServeLimits, "maxRowsPerRequest" | "maxTokensPerRequest">,
+): void {
+  const rows = promptCount(fields.prompt) * n;
+  if (rows > limits.maxRowsPerRequest) {
+    throw new OpenAIRequestError(
+      400,
+      `prompt: ${rows} rows (prompts x n) exceed this server's limit of ${limits.maxRowsPerRequest} per request; split the request`,
+      "prompt",
+      "too_many_rows",
+    );
+  }
+}
+
+function checkTokenCount(
+  prompts: readonly Int32Array[],
+  n: number,
+  maxTokens: number,
+  model: ServedModel,
+  limit: number,
+): void {
+  let tokens = 0;
+  for (const prompt of prompts) tokens += n * Math.min(maxTokens, model.contextLength - prompt.length);
+  if (tokens > limit) {
+    throw new OpenAIRequestError(
+      400,
+      `max_tokens: the request may generate ${tokens} tokens (rows x max_tokens within the context), above this server's limit of ${limit} per request; lower max_tokens or n, or split the request`,
+      "max_tokens",
+      "too_many_tokens",
+    );
+  }
+}
+
 /**
  * Validate a `/v1/completions` body (the subset: model, prompt, max_tokens, temperature, top_p,
  * top_k, stop, stop_token_ids, seed, n, logprobs, return_tokens_as_token_ids). Anything invalid
  * or unsupported is an {@link OpenAIRequestError} whose message names the field. `logprobs`
- * above 0 (top log-probs) is accepted up to `maxLogprobs`.
+ * above 0 (top log-probs) is accepted up to `maxLogprobs`. A request above the per-request `limits`
+ * (rows, generated tokens) is a 400 naming the limit.
  */
-export function parseCompletionRequest(body: unknown, model: ServedModel, maxLogprobs = 0): CompletionRequest {
+export function parseCompletionRequest(
+  body: unknown,
+  model: ServedModel,
+  maxLogprobs = 0,
+  limits: Pick<ServeLimits, "maxRowsPerRequest" | "maxTokensPerRequest"> = DEFAULT_SERVE_LIMITS,
+): CompletionRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new OpenAIRequestError(400, "the request body must be a JSON object");
   }
@@ -157,6 +206,7 @@ export function parseCompletionRequest(body: unknown, model: ServedModel, maxLog
     throw badField("logit_bias", "is not supported by this server");
   }
   const n = integer(fields, "n", 1, 1, MAX_CHOICES);
+  checkRequestSize(fields, n, limits);
   if (fields.best_of !== undefined && fields.best_of !== null && fields.best_of !== n) {
     throw badField("best_of", "must equal n (this server does not rank candidates)");
   }
@@ -173,10 +223,13 @@ export function parseCompletionRequest(body: unknown, model: ServedModel, maxLog
     fields.seed === undefined || fields.seed === null ? null : integer(fields, "seed", 0, Number.MIN_SAFE_INTEGER);
   const returnIds = fields.return_tokens_as_token_ids ?? false;
   if (typeof returnIds !== "boolean") throw badField("return_tokens_as_token_ids", "must be a boolean");
+  const promptIds = prompts(fields.prompt, model);
+  const maxTokens = integer(fields, "max_tokens", 16, 1);
+  checkTokenCount(promptIds, n, maxTokens, model, limits.maxTokensPerRequest);
   return {
     model: fields.model,
-    prompts: prompts(fields.prompt, model),
-    maxTokens: integer(fields, "max_tokens", 16, 1),
+    prompts: promptIds,
+    maxTokens,
     temperature: real(fields, "temperature", 1, (value) => value >= 0, ">= 0"),
     topP: real(fields, "top_p", 1, (value) => value > 0 && value <= 1, "in (0, 1]"),
     topK: Math.max(0, integer(fields, "top_k", 0, -1)),

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -7,29 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBuiltinTask } from "@ibtpo/bench-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliAsync } from "../../test/run-cli.test-helper.js";
 import { defaultContextLength } from "../runtime/task-setup.js";
 import { startTinyServe, type TinyServe } from "./tiny-checkpoint.test-helper.js";
 
-const cli = new URL("../cli.ts", import.meta.url).pathname;
-
 /** Run `ibtpo ...` as a user would, without blocking this process (the servers live here). */
-function ibtpo(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
-      env: { ...process.env, IBTPO_BACKEND: "wasm", FORCE_COLOR: "0" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("error", reject);
-    child.once("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const ibtpo = runCliAsync;
 
 let tiny: TinyServe;
 let folder: string;

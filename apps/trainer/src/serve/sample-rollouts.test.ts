@@ -115,7 +115,7 @@ describe("sampleRollouts", () => {
     expect(firstIteration?.requests).toBe(4);
     await expect(
       sampleRollouts({ ...options(join(folder, "bad.jsonl"), tiny.server.url), samplerOptions: { bogus: 1 } }),
-    ).rejects.toThrow(/"sampler\.bogus" does not apply to sampler ib-tree; its keys: initialChains, iterations/);
+    ).rejects.toThrow(/"sampler\.bogus" does not apply to sampler ib-tree; its keys: initialChains, rounds/);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type BuiltinTaskName, type Split, sampleProblems } from "@ibtpo/bench-harness";
+import { formatRolloutRecord, trajectoryRolloutRecord } from "@ibtpo/ib-score";
 import { connectCompletionsPolicy, RemoteTokenizer, type RetryOptions } from "@ibtpo/policy-http";
 import type { SamplerKind } from "@ibtpo/tpo-loss";
 import { type BatchStatistics, type PromptSample, sampleBatch } from "@ibtpo/tree-sampler";
@@ -8,7 +9,6 @@ import { ConfigError } from "../config/config-error.js";
 import { writeFileAtomic } from "../runtime/atomic-file.js";
 import { createTask } from "../runtime/task-setup.js";
 import { samplerFor } from "../train/sampler-config.js";
-import { rolloutLines } from "./rollout-records.js";
 
 export interface SampleRolloutsOptions {
   /** Server root, e.g. http://127.0.0.1:8000 */
@@ -116,8 +116,11 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
     const id = problems[sample.promptIndex]!.id;
     const count = (seen.get(id) ?? 0) + 1;
     seen.set(id, count);
-    return rolloutLines(count === 1 ? id : `${id}#${count}`, sample);
+    const promptId = count === 1 ? id : `${id}#${count}`;
+    return sample.trajectories.map((trajectory) =>
+      formatRolloutRecord(trajectoryRolloutRecord(promptId, sample.tree, trajectory)),
+    );
   });
-  await writeFileAtomic(options.out, `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`);
+  await writeFileAtomic(options.out, `${lines.join("\n")}\n`);
   return { out: options.out, lines: lines.length, statistics: batch.statistics, samples: batch.samples };
 }

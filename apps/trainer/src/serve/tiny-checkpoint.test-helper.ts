@@ -5,6 +5,7 @@ import { SymbolTokenizer, saveCheckpoint, selectBackend, TransformerModel } from
 import type { Policy } from "@ibtpo/tree-sampler";
 import { type RunningServer, startCompletionsServer } from "./completions-server.js";
 import { loadServedPolicy, type ServedPolicy } from "./load-served-policy.js";
+import type { ServeLimits } from "./serve-limits.js";
 
 export interface TinyServe {
   readonly directory: string;
@@ -28,6 +29,8 @@ export async function startTinyServe(
     readonly symbols?: readonly string[];
     /** Serve a wrapper of the checkpoint's policy (to hold it back or make it fail). */
     readonly wrapPolicy?: (policy: Policy) => Policy;
+    readonly limits?: Partial<ServeLimits>;
+    readonly maxBatchSize?: number;
   } = {},
 ): Promise<TinyServe> {
   await selectBackend({ backend: "wasm", log: () => {} });
@@ -54,6 +57,8 @@ export async function startTinyServe(
     model: served.model,
     topLogprobs: served.topLogprobs,
     port: 0,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
   });
   return {
     directory: checkpoint,

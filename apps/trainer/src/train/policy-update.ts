@@ -7,6 +7,7 @@ import {
   policyLoss,
   readLossDiagnostics,
   stopGradient,
+  weightedLossDiagnostics,
 } from "@ibtpo/tpo-loss/tfjs";
 import type * as tf from "@tensorflow/tfjs";
 import type { RlContext } from "./rl-step.js";
@@ -27,7 +28,7 @@ export interface PolicyUpdate {
 export async function updatePolicy(context: RlContext, batch: TrainingBatch): Promise<PolicyUpdate> {
   const { config, model, preset, reference } = context;
   const temperature = config.sampling.temperature;
-  const chunks = microBatches(batch, config.optimizer.microBatchSize, preset.loss.lossAggregation === "token-mean");
+  const chunks = microBatches(batch, config.optimizer.microBatchSize, preset.loss.lossAggregation);
   const weights = chunks.map((chunk) => chunk.weight);
   // Dr.GRPO divides by a constant length: the longest response the sampler may produce.
   const lossOptions = { ...preset.loss, normalizerLength: preset.loss.normalizerLength ?? context.maxResponseLength };
@@ -62,21 +63,5 @@ export async function updatePolicy(context: RlContext, batch: TrainingBatch): Pr
     );
   }
   const read = await Promise.all(kept.map((tensors) => readLossDiagnostics(tensors)));
-  return { update: update as PolicyUpdate["update"], diagnostics: weightedDiagnostics(read, weights) };
-}
-
-function weightedDiagnostics(all: readonly LossDiagnostics[], weights: readonly number[]): LossDiagnostics {
-  const sum = (pick: (d: LossDiagnostics) => number) => all.reduce((total, d, i) => total + pick(d) * weights[i]!, 0);
-  const terms: Record<string, number> = {};
-  for (const name of Object.keys(all[0]?.terms ?? {})) terms[name] = sum((d) => d.terms[name] ?? 0);
-  const entropies = all.every((d) => d.meanEntropy !== null);
-  return {
-    loss: sum((d) => d.loss),
-    policy: sum((d) => d.policy),
-    clipFraction: sum((d) => d.clipFraction),
-    dualClipFraction: sum((d) => d.dualClipFraction),
-    approxKl: sum((d) => d.approxKl),
-    meanEntropy: entropies ? sum((d) => d.meanEntropy ?? 0) : null,
-    terms,
-  };
+  return { update: update as PolicyUpdate["update"], diagnostics: weightedLossDiagnostics(read, weights) };
 }

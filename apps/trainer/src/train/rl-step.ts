@@ -1,9 +1,8 @@
 import type { StepMetrics, Task } from "@ibtpo/bench-harness";
-import type { ReasoningTree } from "@ibtpo/ib-score";
 import type { PolicyOptimizer, SymbolTokenizer, TfjsPolicy, TransformerModel } from "@ibtpo/policy-tfjs";
 import { seedStreams } from "@ibtpo/random";
 import { type AdvantageEstimator, type TrainingPreset, trainingBatchFromTrees } from "@ibtpo/tpo-loss";
-import { type Sampler, sampleBatch } from "@ibtpo/tree-sampler";
+import { meanTreeEntropy, type Sampler, sampleBatch } from "@ibtpo/tree-sampler";
 import type { TrainConfig } from "../config/train-config.js";
 import { promptTokens, stepProblems } from "../runtime/task-setup.js";
 import { updatePolicy } from "./policy-update.js";
@@ -26,21 +25,6 @@ export interface RlContext {
 }
 
 const seconds = (start: number) => (performance.now() - start) / 1000;
-
-/** Mean entropy of every sampled token in the trees (full-distribution entropies). */
-function meanTreeEntropy(trees: readonly ReasoningTree[]): number | null {
-  let sum = 0;
-  let count = 0;
-  for (const tree of trees) {
-    for (let node = 1; node < tree.size; node++) {
-      const entropy = tree.stepEntropySum(node);
-      if (Number.isNaN(entropy)) continue;
-      sum += entropy * tree.multiplicity(node);
-      count += tree.tokenCount(node) * tree.multiplicity(node);
-    }
-  }
-  return count > 0 ? sum / count : null;
-}
 
 /**
  * One RL step: sample trees for this step's prompts under the token budget, verify, compute the

@@ -11,15 +11,15 @@ type SamplerOverrides = TrainConfig["sampler"];
  */
 const defaults: Record<SamplerKind | "random-tree", Omit<SamplerOverrides, "kind" | "maxDepth" | "budgetCut">> = {
   chains: {},
-  "ib-tree": { initialChains: 2, iterations: 64, nodesPerIteration: 2, branches: 2 },
-  "random-tree": { initialChains: 2, iterations: 64, nodesPerIteration: 2, branches: 2 },
+  "ib-tree": {},
+  "random-tree": {},
   "entropy-tree": { initialChains: 2, forkPoints: 2, rounds: 64, branches: 2 },
 };
 
 const keysOf: Record<SamplerKind | "random-tree", readonly string[]> = {
   chains: ["responses"],
-  "ib-tree": ["initialChains", "iterations", "nodesPerIteration", "branches"],
-  "random-tree": ["initialChains", "iterations", "nodesPerIteration", "branches"],
+  "ib-tree": ["initialChains", "rounds", "nodesPerRound", "branches"],
+  "random-tree": ["initialChains", "rounds", "nodesPerRound", "branches"],
   "entropy-tree": ["initialChains", "forkPoints", "rounds", "branches"],
 };
 

@@ -1,5 +1,5 @@
-import { splitIntoMicroBatches, type TokenRow } from "@ibtpo/policy-tfjs";
-import { padTrainingBatch, type TrainingBatch, type TrainingSequence } from "@ibtpo/tpo-loss";
+import type { TokenRow } from "@ibtpo/policy-tfjs";
+import { type LossAggregation, type TrainingBatch, type TrainingSequence, trainingMicroBatches } from "@ibtpo/tpo-loss";
 import * as tf from "@tensorflow/tfjs";
 import { tokenRow } from "../runtime/token-row.js";
 
@@ -11,48 +11,21 @@ export interface MicroBatch {
   readonly oldLogprobs: Float32Array;
   readonly advantages: Float32Array;
   readonly mask: Float32Array;
-  /** This micro-batch's share of the full batch's loss normaliser. */
+  /** This micro-batch's share of the full batch's loss normaliser (tpo-loss `trainingMicroBatches`). */
   readonly weight: number;
 }
 
-/** A row counts in per-sequence means with its largest token weight (k identical trajectories count k). */
-function rowWeight(sequence: TrainingSequence): number {
-  let largest = 0;
-  for (const weight of sequence.trainWeights) if (weight > largest) largest = weight;
-  return largest;
-}
-
-/**
- * Split a training batch into micro-batches of at most `size` rows. Each micro-batch's loss is
- * normalised on its own, so its weight is its share of the full batch's normaliser (trained
- * tokens for token means, row weights for sequence means): the weighted sum of micro-batch
- * losses equals the full-batch loss.
- */
-export function microBatches(batch: TrainingBatch, size: number, tokenMean: boolean): MicroBatch[] {
-  const sequences = batch.sequences.filter((sequence) => rowWeight(sequence) > 0);
-  const trainedTokens = (chunk: readonly TrainingSequence[]) =>
-    chunk.reduce((sum, sequence) => sum + sequence.trainWeights.reduce((a, b) => a + b, 0), 0);
-  const rowWeights = (chunk: readonly TrainingSequence[]) =>
-    chunk.reduce((sum, sequence) => sum + rowWeight(sequence), 0);
-  const share = tokenMean ? trainedTokens : rowWeights;
-  const total = share(sequences);
-  return splitIntoMicroBatches(sequences, size).map((chunk) => {
-    const chunkShare = share(chunk);
-    const padded = padTrainingBatch({
-      sequences: chunk,
-      tokenWeighting: batch.tokenWeighting,
-      trainedTokens: trainedTokens(chunk),
-    });
-    return {
-      rows: chunk.map((sequence) => tokenRow(sequence.promptTokens, sequence.tokens)),
-      sequences: chunk,
-      columns: padded.columns,
-      oldLogprobs: padded.oldLogprobs,
-      advantages: padded.advantages,
-      mask: padded.mask,
-      weight: chunkShare / total,
-    };
-  });
+/** tpo-loss's weighted micro-batches, each with the policy's token rows (prompt + response). */
+export function microBatches(batch: TrainingBatch, size: number, lossAggregation: LossAggregation): MicroBatch[] {
+  return trainingMicroBatches(batch, size, lossAggregation).map(({ sequences, padded, weight }) => ({
+    rows: sequences.map((sequence) => tokenRow(sequence.promptTokens, sequence.tokens)),
+    sequences,
+    columns: padded.columns,
+    oldLogprobs: padded.oldLogprobs,
+    advantages: padded.advantages,
+    mask: padded.mask,
+    weight,
+  }));
 }
 
 /** A [rows, columns] float32 tensor of one of a micro-batch's arrays. */

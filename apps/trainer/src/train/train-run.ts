@@ -10,6 +10,7 @@ import {
 import { createAdvantageEstimator, type PresetName, TpoLossInputError, trainingPreset } from "@ibtpo/tpo-loss";
 import { TreeSamplerError } from "@ibtpo/tree-sampler";
 import { ConfigError } from "../config/config-error.js";
+import { precheckTrainRun } from "../config/precheck-train.js";
 import type { TrainConfig } from "../config/train-config.js";
 import { withoutUndefined } from "../config/without-undefined.js";
 import { writeJsonAtomic } from "../runtime/atomic-file.js";
@@ -17,6 +18,13 @@ import { evaluateModel, greedyPassAt1 } from "../runtime/evaluate-checkpoint.js"
 import { Progress, shown } from "../runtime/progress.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
 import { createTask } from "../runtime/task-setup.js";
+import {
+  findResumePoint,
+  removeStaleTemporaryFolders,
+  runConfigHash,
+  verifyCheckpointBelongs,
+  verifyMetricsFile,
+} from "../runtime/verify-run-folder.js";
 import { rlStep } from "./rl-step.js";
 import { RUN_LAYOUT, RunFolder } from "./run-folder.js";
 import { samplerFor } from "./sampler-config.js";
@@ -80,25 +88,32 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   // The base checkpoint's difficulty knobs apply unless the config sets its own.
   const taskOptions = Object.keys(config.taskOptions).length > 0 ? config.taskOptions : base.taskOptions;
   const task = createTask(config.task, taskOptions);
+  if (!options.resume) precheckTrainRun(config, task, options.out);
   await selectBackend({ backend: config.backend, log });
 
   let startStep = 1;
-  let history: StepMetrics[] = [];
   let checkpointDirectory = config.init;
+  // Every check of the run folder and the checkpoint comes before anything in the folder changes.
   if (options.resume) {
-    const latest = await folder.latestCheckpoint();
+    const latest = await findResumePoint(options.out, log);
+    await verifyMetricsFile(folder.path(RUN_LAYOUT.metrics));
     if (latest !== null) {
+      await verifyCheckpointBelongs(latest.directory, { directory: options.out, ...config }, config.init);
       checkpointDirectory = latest.directory;
       startStep = latest.step + 1;
     }
+  } else if (folder.hasMetrics()) {
+    throw new ConfigError(
+      `run folder ${options.out} already holds a run; pass --resume to continue it or choose another --out`,
+    );
+  }
+  const loaded = await loadCheckpoint(checkpointDirectory);
+  let history: StepMetrics[] = [];
+  if (options.resume) {
+    await removeStaleTemporaryFolders(options.out);
     history = await folder.truncateMetrics(startStep - 1);
     log(`resuming ${options.out} after step ${startStep - 1}`);
   } else {
-    if (folder.hasMetrics()) {
-      throw new ConfigError(
-        `run folder ${options.out} already holds a run; pass --resume to continue it or choose another --out`,
-      );
-    }
     await folder.create({
       ...config,
       taskOptions: task.options,
@@ -109,8 +124,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       samplerConfig: algorithm.config,
     });
   }
-
-  const loaded = await loadCheckpoint(checkpointDirectory);
+  const configHash = await runConfigHash(options.out);
   const { model, tokenizer } = loaded;
   const optimizer = new PolicyOptimizer(model, {
     learningRate: {
@@ -148,7 +162,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       model,
       tokenizer,
       optimizer,
-      metadata: { step, algorithm: config.algorithm, task: config.task, seed: config.seed },
+      metadata: { step, algorithm: config.algorithm, task: config.task, seed: config.seed, configHash },
     });
     await folder.markLatest(step);
   };

@@ -72,7 +72,10 @@ describe("evaluatePolicy", () => {
     const binary = (p: number) => -p * Math.log(p) - (1 - p) * Math.log(1 - p);
     expect(summary.sampleIbScore).toMatchObject({ prompts: 1, trajectories: 4, effRate: 1, collapsed: 0, H: 0 });
     expect(summary.sampleIbScore?.I).toBeCloseTo(Math.log(2) - binary(0.75), 12);
-    expect(summary.sampleIbScore?.ibScore).toBeCloseTo(Math.log(2) - binary(0.75), 12);
+    // IB-Score in ib-score's default paper form: pi = 1 for every step (log-probs 0), raw values
+    // 1, 1, 0, 0 against v(root) = 0.5, so eta1 = 2 - 1.2 twice and -1.2 twice; J = 6 * mean(eta1) = -1.2.
+    expect(summary.sampleIbScore?.ibScore).toBeCloseTo(-1.2, 12);
+    expect(summary.sampleIbScore).toMatchObject({ estimator: "paper", avgRate: 0.5, confidence: 1 });
     expect(summary.passAtK["2"]).toBeCloseTo(1 - 1 / 6, 12);
   });
 

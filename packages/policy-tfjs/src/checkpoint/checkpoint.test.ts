@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
 import { PolicyOptimizer } from "../training/policy-optimizer.js";
 import { sftLoss } from "../training/sft-loss.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { rewriteWithChecksum } from "./checkpoint.test-helper.js";
 import { encodeSafetensors } from "./safetensors.js";
 
 let root: string;
@@ -30,13 +30,6 @@ async function trainedCheckpoint(name: string) {
   const directory = join(root, name);
   await saveCheckpoint(directory, { model, tokenizer, optimizer, metadata: { step: 3 } });
   return { model, optimizer, directory };
-}
-
-async function rewriteWithChecksum(directory: string, file: string, bytes: Uint8Array) {
-  await writeFile(join(directory, file), bytes);
-  const manifest = JSON.parse(await readFile(join(directory, "manifest.json"), "utf8"));
-  manifest.files[file] = { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
-  await writeFile(join(directory, "manifest.json"), JSON.stringify(manifest));
 }
 
 describe("checkpoints", () => {

@@ -8,6 +8,7 @@ import { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
 import type { OptimizerState } from "../training/optimizer-state.js";
 import type { PolicyOptimizer } from "../training/policy-optimizer.js";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
+import { verifyFinite, verifyWeightCount } from "./verify-weights.js";
 
 /** `manifest.json`: what the folder holds, with a sha256 per file. */
 export interface CheckpointManifest {
@@ -93,8 +94,9 @@ export async function saveCheckpoint(
 
 /**
  * Load and validate a checkpoint: every file must match its manifest checksum, the tokenizer must
- * fit the config, and the weights must have exactly the config's names, shapes and dtype (F32).
- * Errors name the file, key or weight that does not match. Pass `expectedConfig` to also insist on
+ * fit the config, the weights must have exactly the config's names, shapes and dtype (F32) and
+ * finite values (optimizer moments too), and sizes are checked against the files before anything
+ * is allocated. Errors name the file, key or tensor that does not match. Pass `expectedConfig` to also insist on
  * a model shape.
  *
  * @example
@@ -108,6 +110,9 @@ export async function loadCheckpoint(
   const read = async (name: string): Promise<Uint8Array> => {
     const entry = manifest.files[name];
     if (entry === undefined) throw new PolicyTfjsError(`${name} is not listed in manifest.json`, directory);
+    if (typeof entry !== "object" || entry === null || typeof entry.sha256 !== "string") {
+      throw new PolicyTfjsError("expected { sha256, bytes }", `${join(directory, "manifest.json")} files["${name}"]`);
+    }
     const bytes = new Uint8Array(
       await readFile(join(directory, name)).catch(() => {
         throw new PolicyTfjsError(`${name} is listed in manifest.json but missing`, directory);
@@ -122,9 +127,14 @@ export async function loadCheckpoint(
     }
     return bytes;
   };
-  const config = resolveTransformerConfig(
-    parseJson(await read("config.json"), join(directory, "config.json")) as TransformerConfig,
-  );
+  const configPath = join(directory, "config.json");
+  const configJson = parseJson(await read("config.json"), configPath);
+  const config = inFile(configPath, () => {
+    if (typeof configJson !== "object" || configJson === null || Array.isArray(configJson)) {
+      throw new PolicyTfjsError("must be a JSON object of model settings");
+    }
+    return resolveTransformerConfig(configJson as TransformerConfig);
+  });
   if (options.expectedConfig !== undefined) {
     const expected = resolveTransformerConfig(options.expectedConfig);
     for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
@@ -136,36 +146,55 @@ export async function loadCheckpoint(
       }
     }
   }
-  const tokenizer = SymbolTokenizer.fromJSON(
-    parseJson(await read("tokenizer.json"), join(directory, "tokenizer.json")),
-  );
+  const tokenizerPath = join(directory, "tokenizer.json");
+  const tokenizerJson = parseJson(await read("tokenizer.json"), tokenizerPath);
+  const tokenizer = inFile(tokenizerPath, () => SymbolTokenizer.fromJSON(tokenizerJson));
   if (tokenizer.vocabSize !== config.vocabSize) {
     throw new PolicyTfjsError(
       `has ${tokenizer.vocabSize} tokens but config.vocabSize is ${config.vocabSize}`,
       join(directory, "tokenizer.json"),
     );
   }
-  const { weights } = decodeSafetensors(await read(MODEL_FILE), join(directory, MODEL_FILE));
+  const weightsPath = join(directory, MODEL_FILE);
+  const { weights } = decodeSafetensors(await read(MODEL_FILE), weightsPath);
+  verifyWeightCount(config, weights, join(directory, "config.json"), MODEL_FILE);
+  verifyFinite(weights, weightsPath);
   const model = TransformerModel.create(config, { seed: 0 });
   try {
     model.loadWeights(weights);
   } catch (error) {
     model.dispose();
-    throw PolicyTfjsError.isInstance(error) ? new PolicyTfjsError(error.message, join(directory, MODEL_FILE)) : error;
+    throw PolicyTfjsError.isInstance(error) ? new PolicyTfjsError(error.message, weightsPath) : error;
   }
-  let optimizerState: OptimizerState | null = null;
-  if (manifest.files[OPTIMIZER_FILE] !== undefined) {
-    const { weights: moments, metadata } = decodeSafetensors(
-      await read(OPTIMIZER_FILE),
-      join(directory, OPTIMIZER_FILE),
+  try {
+    const optimizerState =
+      manifest.files[OPTIMIZER_FILE] === undefined ? null : await readOptimizerState(read, directory);
+    return { model, tokenizer, optimizerState, manifest };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+async function readOptimizerState(
+  read: (name: string) => Promise<Uint8Array>,
+  directory: string,
+): Promise<OptimizerState> {
+  const optimizerPath = join(directory, OPTIMIZER_FILE);
+  const { weights: moments, metadata } = decodeSafetensors(await read(OPTIMIZER_FILE), optimizerPath);
+  verifyFinite(moments, optimizerPath);
+  const step = Number(metadata.step);
+  if (!Number.isInteger(step) || step < 0) {
+    throw new PolicyTfjsError(
+      `must be a whole number of optimizer steps, got ${JSON.stringify(metadata.step)}`,
+      `${optimizerPath} __metadata__.step`,
     );
-    optimizerState = {
-      step: Number(metadata.step ?? Number.NaN),
-      firstMoments: moments.filter((moment) => moment.name.startsWith("adam_m.")),
-      secondMoments: moments.filter((moment) => moment.name.startsWith("adam_v.")),
-    };
   }
-  return { model, tokenizer, optimizerState, manifest };
+  return {
+    step,
+    firstMoments: moments.filter((moment) => moment.name.startsWith("adam_m.")),
+    secondMoments: moments.filter((moment) => moment.name.startsWith("adam_v.")),
+  };
 }
 
 async function readManifest(directory: string): Promise<CheckpointManifest> {
@@ -173,15 +202,29 @@ async function readManifest(directory: string): Promise<CheckpointManifest> {
   const bytes = await readFile(path).catch(() => {
     throw new PolicyTfjsError("no manifest.json: not a checkpoint folder, or an unfinished one", directory);
   });
-  const manifest = parseJson(new Uint8Array(bytes), path) as Partial<CheckpointManifest>;
+  const manifest = parseJson(new Uint8Array(bytes), path) as Partial<CheckpointManifest> | null;
   if (
-    manifest.format !== "ibtpo-policy-tfjs-checkpoint" ||
+    manifest?.format !== "ibtpo-policy-tfjs-checkpoint" ||
     manifest.version !== 1 ||
-    typeof manifest.files !== "object"
+    typeof manifest.files !== "object" ||
+    manifest.files === null
   ) {
     throw new PolicyTfjsError("not an ibtpo-policy-tfjs-checkpoint version 1 manifest", path);
   }
   return manifest as CheckpointManifest;
+}
+
+/** Run `check`, putting `path` before the location of a {@link PolicyTfjsError} it throws. */
+function inFile<T>(path: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!PolicyTfjsError.isInstance(error)) throw error;
+    throw new PolicyTfjsError(
+      error.message.slice(error.location === undefined ? 0 : error.location.length + 2),
+      error.location === undefined ? path : `${path} ${error.location}`,
+    );
+  }
 }
 
 function parseJson(bytes: Uint8Array, path: string): unknown {

@@ -36,7 +36,11 @@ export function encodeSafetensors(weights: readonly NamedWeight[], metadata: Rec
   return output;
 }
 
-/** Parse safetensors bytes; `source` (a file name) prefixes every error. */
+/**
+ * Parse safetensors bytes; `source` (a file name) prefixes every error, and the tensor's name
+ * follows it when one tensor is at fault. Sizes are checked against the file before any array is
+ * allocated.
+ */
 export function decodeSafetensors(
   bytes: Uint8Array,
   source = "safetensors",
@@ -53,24 +57,47 @@ export function decodeSafetensors(
   } catch (error) {
     throw fail(`the header is not JSON (${(error as Error).message})`);
   }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) {
+    throw fail("the header must be a JSON object of tensor entries");
+  }
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  if (
+    typeof metadata !== "object" ||
+    metadata === null ||
+    Array.isArray(metadata) ||
+    Object.values(metadata).some((value) => typeof value !== "string")
+  ) {
+    throw fail("must be an object of string values", "__metadata__");
+  }
   const weights: NamedWeight[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") continue;
+    const where = `tensor "${name}"`;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw fail(`the header entry is ${JSON.stringify(entry)}, not { dtype, shape, data_offsets }`, where);
+    }
     const {
       dtype,
       shape,
       data_offsets: offsets,
     } = entry as { dtype?: string; shape?: number[]; data_offsets?: number[] };
-    const where = `tensor "${name}"`;
     if (dtype !== "F32") throw fail(`dtype ${String(dtype)} is not supported (expected F32)`, where);
     if (!Array.isArray(shape) || shape.some((size) => !Number.isInteger(size) || size < 0))
       throw fail("invalid shape", where);
     const [begin, end] = Array.isArray(offsets) ? offsets : [];
     const count = shape.reduce((a, b) => a * b, 1);
-    if (begin === undefined || end === undefined || begin < 0 || end > dataLength || end - begin !== count * 4) {
+    // Checked before allocating: the offsets must lie in the file, so a huge shape cannot allocate.
+    if (
+      !Number.isInteger(begin) ||
+      !Number.isInteger(end) ||
+      begin === undefined ||
+      end === undefined ||
+      begin < 0 ||
+      end > dataLength ||
+      end - begin !== count * 4
+    ) {
       throw fail(
         `data_offsets [${offsets}] do not hold ${count} float32 values within ${dataLength} data bytes`,
         where,

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { LossAggregation } from "../loss-options.js";
+import type { LossAggregation } from "../option-choices.js";
 import { aggregateTokenValues } from "./aggregate-token-values.js";
 
 beforeAll(async () => {

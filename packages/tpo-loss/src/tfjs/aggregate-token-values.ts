@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LossAggregation } from "../loss-options.js";
+import type { LossAggregation } from "../option-choices.js";
 
 // Guards a division by a weight sum that is 0 only when nothing is trained (the numerator is then 0 too).
 const tiny = 1e-12;

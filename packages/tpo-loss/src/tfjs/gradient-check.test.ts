@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type KlEstimator, type LossAggregation, lossAggregations } from "../loss-options.js";
+import { type KlEstimator, lossAggregations } from "../option-choices.js";
 import { disposeLossDiagnostics } from "./loss-diagnostics.js";
 import { policyLoss, type TfjsPolicyLossOptions } from "./policy-loss.js";
 import { disposeAll, handBatch, handTensors } from "./worked-batch.test-helper.js";
@@ -78,7 +78,7 @@ function expectClose(actual: number[], expected: number[]): void {
 }
 
 const cases: { name: string; options: TfjsPolicyLossOptions }[] = [];
-for (const lossAggregation of lossAggregations as LossAggregation[]) {
+for (const lossAggregation of lossAggregations) {
   for (const dualClip of [null, 3]) {
     cases.push({
       name: `${lossAggregation}, dual clip ${dualClip}`,

@@ -1,9 +1,5 @@
-export type {
-  KlEstimator,
-  LossAggregation,
-  PolicyLossOptions,
-  ResolvedPolicyLossOptions,
-} from "../loss-options.js";
+export type { PolicyLossOptions, ResolvedPolicyLossOptions } from "../loss-options.js";
+export type { KlEstimator, LossAggregation } from "../option-choices.js";
 export { aggregateTokenValues } from "./aggregate-token-values.js";
 export type { ClippedSurrogate, ClipSettings } from "./clipped-surrogate.js";
 export { clippedSurrogate } from "./clipped-surrogate.js";
@@ -17,3 +13,4 @@ export { policyLoss } from "./policy-loss.js";
 export type { PolicyLossInputs } from "./policy-loss-inputs.js";
 export type { Regularizer, RegularizerBatch, RegularizerOutputs } from "./regularizer.js";
 export { stopGradient } from "./stop-gradient.js";
+export { weightedLossDiagnostics } from "./weighted-loss-diagnostics.js";

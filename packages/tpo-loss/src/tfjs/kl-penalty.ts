@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { KlEstimator } from "../loss-options.js";
+import type { KlEstimator } from "../option-choices.js";
 
 /**
  * Per-token estimate of KL(pi_theta || pi_ref) from log-probs of the sampled tokens

@@ -1,5 +1,5 @@
 import { requireFinite, requireOneOf, TpoLossInputError } from "../errors.js";
-import { type KlEstimator, klEstimators } from "../loss-options.js";
+import { type KlEstimator, klEstimators } from "../option-choices.js";
 import { klPenalty } from "./kl-penalty.js";
 import type { Regularizer } from "./regularizer.js";
 

@@ -73,6 +73,15 @@ describe("policyLoss (worked by hand)", () => {
     }
   });
 
+  it("takes the entropy bonus as the token-mean entropy whatever the loss aggregation", async () => {
+    // Row means of the entropy are 1 and 2.25: a sequence mean would give 1.625, a sum over
+    // rows x length 7.5 / 6 = 1.25; the token mean is 7.5 / 5 = 1.5 in every mode.
+    for (const lossAggregation of ["token-mean", "seq-mean-token-mean", "seq-mean-token-sum-norm"] as const) {
+      const { diagnostics } = await evaluate({ ...clipHigher, lossAggregation, entropyCoefficient: 0.1 });
+      expect(diagnostics.terms.entropy).toBeCloseTo(-1.5, 6);
+    }
+  });
+
   it("accepts a user-defined regulariser", async () => {
     const advantageSquare: Regularizer = {
       name: "advantage-weighted-logp",

@@ -59,6 +59,7 @@ export function policyLoss(inputs: PolicyLossInputs, options: TfjsPolicyLossOpti
       refLogp: inputs.refLogp ?? null,
       lossAggregation: resolved.lossAggregation,
       aggregate,
+      tokenMean,
     };
     const outputs: RegularizerOutputs = { logp, entropy: inputs.entropy ?? null };
     const terms: Record<string, tf.Scalar> = {};

@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { LossAggregation } from "../loss-options.js";
+import type { LossAggregation } from "../option-choices.js";
 
 /** What a regulariser sees of the batch: the targets of the update and the loss's reduction. */
 export interface RegularizerBatch {
@@ -11,6 +11,8 @@ export interface RegularizerBatch {
   readonly lossAggregation: LossAggregation;
   /** Reduce per-token values to a scalar exactly as the policy loss is reduced (mode and mask). */
   aggregate(values: tf.Tensor): tf.Scalar;
+  /** The mask-weighted token mean sum(m x) / sum(m), whatever the loss aggregation. */
+  tokenMean(values: tf.Tensor): tf.Scalar;
 }
 
 /** What a regulariser sees of the model's outputs (differentiable). */

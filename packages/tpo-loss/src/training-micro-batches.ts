@@ -1,0 +1,68 @@
+import { TpoLossInputError } from "./errors.js";
+import type { LossAggregation } from "./option-choices.js";
+import { type PaddedTrainingBatch, padTrainingBatch } from "./pad-training-batch.js";
+import { makeTrainingBatch, type TrainingBatch, type TrainingSequence } from "./training-batch.js";
+
+/** One micro-batch of training rows, padded, with its share of the full batch's loss. */
+export interface TrainingMicroBatch {
+  readonly sequences: readonly TrainingSequence[];
+  /** The rows as [rows, columns] arrays (columns: this micro-batch's longest row). */
+  readonly padded: PaddedTrainingBatch;
+  /**
+   * This micro-batch's share of the full batch's loss normaliser: its trained tokens over the
+   * batch's for 'token-mean', its row weights over the batch's for the sequence aggregations. The
+   * weighted sum of the micro-batches' losses (each normalised on its own) is the full-batch loss.
+   */
+  readonly weight: number;
+}
+
+/**
+ * The weight a row counts with in per-sequence means: its largest token weight (k for a row of k
+ * identical trajectories trained per trajectory, 1 for a deduplicated or chain row, 0 for a row
+ * with nothing to train), the same row weight the tfjs aggregation takes from the mask.
+ *
+ * @example
+ * sequenceWeight(batch.sequences[0]); // 2 for a row standing for two identical trajectories
+ */
+export function sequenceWeight(sequence: TrainingSequence): number {
+  let largest = 0;
+  for (const weight of sequence.trainWeights) if (weight > largest) largest = weight;
+  return largest;
+}
+
+/**
+ * Split a training batch into micro-batches of at most `size` rows for gradient accumulation,
+ * leaving out rows with nothing to train. Each micro-batch's loss is normalised on its own, so its
+ * `weight` is its share of the full batch's normaliser; accumulate `weight x gradient` over the
+ * micro-batches to get the full-batch gradient.
+ *
+ * @example
+ * for (const micro of trainingMicroBatches(batch, 32, preset.loss.lossAggregation)) {
+ *   const loss = policyLoss(inputsOf(micro.padded), preset.loss).loss; // scaled by micro.weight
+ * }
+ */
+export function trainingMicroBatches(
+  batch: TrainingBatch,
+  size: number,
+  lossAggregation: LossAggregation,
+): TrainingMicroBatch[] {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new TpoLossInputError(`must be a positive integer, got ${size}`, "micro-batch size");
+  }
+  const sequences = batch.sequences.filter((sequence) => sequenceWeight(sequence) > 0);
+  const share =
+    lossAggregation === "token-mean"
+      ? (chunk: readonly TrainingSequence[]) => makeTrainingBatch(chunk, batch.tokenWeighting).trainedTokens
+      : (chunk: readonly TrainingSequence[]) => chunk.reduce((sum, sequence) => sum + sequenceWeight(sequence), 0);
+  const total = share(sequences);
+  const microBatches: TrainingMicroBatch[] = [];
+  for (let start = 0; start < sequences.length; start += size) {
+    const chunk = sequences.slice(start, start + size);
+    microBatches.push({
+      sequences: chunk,
+      padded: padTrainingBatch(makeTrainingBatch(chunk, batch.tokenWeighting)),
+      weight: share(chunk) / total,
+    });
+  }
+  return microBatches;
+}
