@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, temporaryDirectory } from "./run-cli.js";
+import { runCli, temporaryDirectory } from "./run-cli.test-helper.js";
 
 const example = (name: string) => new URL(`../../../examples/${name}`, import.meta.url).pathname;
 const work = temporaryDirectory("advantages");

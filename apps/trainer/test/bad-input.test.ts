@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { decodeSafetensors, encodeSafetensors } from "@ibtpo/policy-tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCliAsync, TINY_PRETRAIN, TINY_TRAIN, temporaryDirectory } from "./run-cli.js";
+import { runCliAsync, TINY_PRETRAIN, TINY_TRAIN, temporaryDirectory } from "./run-cli.test-helper.js";
 
 const work = temporaryDirectory("bad-input");
 const base = join(work, "base");

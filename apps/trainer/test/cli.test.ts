@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli, TINY_PRETRAIN, TINY_TRAIN, temporaryDirectory } from "./run-cli.js";
+import { runCli, startCli, TINY_PRETRAIN, TINY_TRAIN, temporaryDirectory } from "./run-cli.test-helper.js";
 
 const work = temporaryDirectory("cli");
 const base = join(work, "base");

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, temporaryDirectory } from "./run-cli.js";
+import { runCli, temporaryDirectory } from "./run-cli.test-helper.js";
 
 const repository = new URL("../../../", import.meta.url).pathname;
 const script = join(repository, "examples/python/apply_advantages.py");

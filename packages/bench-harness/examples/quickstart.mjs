@@ -1,5 +1,5 @@
-// Build first: npx -y pnpm@10.34.9 --filter @ibtpo/bench-harness build
-// Then: node packages/bench-harness/examples/quickstart.mjs
+// Runs against the sources, no build needed:
+//   npx -y pnpm@10.34.9 --filter @ibtpo/bench-harness example
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -6,7 +6,8 @@ import { existsSync, statSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkReportInChromium, renderReport, runComparison, syntheticRunResult } from "../dist/index.js";
+import { renderReport, runComparison, syntheticRunResult } from "../dist/index.js";
+import { checkReportInChromium } from "../dist/testing.js";
 
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(chromium)) {

@@ -1,5 +1,6 @@
+import { deriveSeedSplitMix32, Mulberry32 } from "@ibtpo/random";
+import { BenchHarnessError } from "./errors.js";
 import { passAtK } from "./evaluation/pass-at-k.js";
-import { createRandom, deriveSeed } from "./random.js";
 import type { Problem, Task } from "./task.js";
 
 export interface TrajectoryCalibration {
@@ -32,14 +33,14 @@ export function calibrateWithRandomTrajectories<Data>(
   options: { readonly samples?: number; readonly seed?: number } = {},
 ): TrajectoryCalibration {
   const { samples = 16, seed = 0 } = options;
-  if (problems.length === 0) throw new RangeError("calibrateWithRandomTrajectories: no problems");
+  if (problems.length === 0) throw new BenchHarnessError("no problems", "calibrateWithRandomTrajectories");
   let rewardSum = 0;
   let passSum = 0;
   let solved = 0;
   let symbols = 0;
   let maxSymbols = 0;
   problems.forEach((problem, index) => {
-    const random = createRandom(deriveSeed(seed, index));
+    const random = new Mulberry32(deriveSeedSplitMix32(seed, index));
     let correct = 0;
     for (let s = 0; s < samples; s++) {
       const response = task.randomTrajectory(problem, random);

@@ -1,3 +1,5 @@
+/** Re-exported from `@ibtpo/tree-sampler`, its home. */
+export type { TextCodec } from "@ibtpo/tree-sampler";
 export type { TrajectoryCalibration } from "./calibration.js";
 export { calibrateWithRandomTrajectories } from "./calibration.js";
 export { writeFileAtomic } from "./comparison/atomic-write.js";
@@ -27,6 +29,7 @@ export type { AnswerVerifier, AnswerVerifierName } from "./dataset/answer-verifi
 export { ANSWER_VERIFIERS, resolveAnswerVerifier } from "./dataset/answer-verifiers.js";
 export type { Dataset, DatasetOptions, DatasetRecord } from "./dataset/jsonl-dataset.js";
 export { DatasetError, loadJsonlDataset, parseJsonlDataset } from "./dataset/jsonl-dataset.js";
+export { BenchHarnessError } from "./errors.js";
 export type {
   EvaluationOptions,
   EvaluationProgress,
@@ -38,15 +41,14 @@ export type {
 export { evaluatePolicy } from "./evaluation/evaluate-policy.js";
 export { passAtK } from "./evaluation/pass-at-k.js";
 export { sampleIbScore, stepEndsAt } from "./evaluation/sample-ib-score.js";
-export type { SymbolCodec, TextCodec } from "./evaluation/text-codec.js";
+export type { SymbolCodec } from "./evaluation/text-codec.js";
 export { createSymbolCodec } from "./evaluation/text-codec.js";
 export { createTrajectoryPolicy } from "./evaluation/trajectory-policy.js";
 export type { Random } from "./random.js";
+/** `createRandom` and `deriveSeed` are deprecated: use `Mulberry32` and `deriveSeedSplitMix32` of `@ibtpo/random`. */
 export { createRandom, deriveSeed, hashString } from "./random.js";
 export type { CurveStyle, VegaLiteSpec } from "./report/chart-specs.js";
 export { DEFAULT_CURVE_STYLE } from "./report/chart-specs.js";
-export type { PlotCheck, ReportRenderCheck, ReportRenderCheckOptions } from "./report/chromium-check.js";
-export { checkReportInChromium, DEFAULT_CHROMIUM_PATH } from "./report/chromium-check.js";
 export { renderSvg } from "./report/render-svg.js";
 export type { SeedBandPoint } from "./report/seed-bands.js";
 export { seedBands } from "./report/seed-bands.js";

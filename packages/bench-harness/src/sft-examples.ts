@@ -1,4 +1,6 @@
-import { createRandom, deriveSeed, hashString } from "./random.js";
+import { deriveSeedSplitMix32, Mulberry32 } from "@ibtpo/random";
+import { BenchHarnessError } from "./errors.js";
+import { hashString } from "./random.js";
 import type { Problem, Task } from "./task.js";
 
 /** A prompt and a response to imitate. */
@@ -24,9 +26,9 @@ export function sftExamples<Data>(
 ): SftExample[] {
   const { perProblem = 1, seed = 0 } = options;
   if (!Number.isInteger(perProblem) || perProblem < 1)
-    throw new RangeError(`sftExamples: perProblem must be a positive integer, got ${perProblem}`);
+    throw new BenchHarnessError(`perProblem must be a positive integer, got ${perProblem}`, "sftExamples");
   return problems.flatMap((problem) => {
-    const random = createRandom(deriveSeed(seed, hashString(problem.prompt)));
+    const random = new Mulberry32(deriveSeedSplitMix32(seed, hashString(problem.prompt)));
     return Array.from({ length: perProblem }, () => ({
       problemId: problem.id,
       prompt: problem.prompt,

@@ -1,4 +1,6 @@
-import { deriveSeed, hashString } from "./random.js";
+import { deriveSeedSplitMix32 } from "@ibtpo/random";
+import { BenchHarnessError } from "./errors.js";
+import { hashString } from "./random.js";
 import type { Problem, Split, Task } from "./task.js";
 
 /** Shares of the problem space given to each split; they must sum to 1. */
@@ -25,7 +27,10 @@ export function splitOf(
 ): Split {
   const sum = fractions.train + fractions.validation + fractions.test;
   if (Math.abs(sum - 1) > 1e-9 || fractions.train < 0 || fractions.validation < 0 || fractions.test < 0) {
-    throw new RangeError(`split fractions must be non-negative and sum to 1, got ${JSON.stringify(fractions)}`);
+    throw new BenchHarnessError(
+      `must be non-negative and sum to 1, got ${JSON.stringify(fractions)}`,
+      "split fractions",
+    );
   }
   const position = hashString(`${taskName}\u0000${canonical}`) / 4294967296;
   if (position < fractions.train) return "train";
@@ -53,19 +58,20 @@ export interface SampleProblemsOptions {
 export function sampleProblems<Data>(task: Task<Data>, options: SampleProblemsOptions): Problem<Data>[] {
   const { split, count, seed = 0, fractions = DEFAULT_SPLIT_FRACTIONS, attemptsPerProblem = 200 } = options;
   if (!Number.isInteger(count) || count < 0)
-    throw new RangeError(`sampleProblems: count must be a non-negative integer, got ${count}`);
+    throw new BenchHarnessError(`count must be a non-negative integer, got ${count}`, "sampleProblems");
   const seen = new Set<string>();
   const problems: Problem<Data>[] = [];
   const attempts = Math.max(1, count) * attemptsPerProblem;
   for (let attempt = 0; attempt < attempts && problems.length < count; attempt++) {
-    const problem = task.generate(deriveSeed(seed, attempt));
+    const problem = task.generate(deriveSeedSplitMix32(seed, attempt));
     if (seen.has(problem.prompt) || splitOf(task.name, problem.prompt, fractions) !== split) continue;
     seen.add(problem.prompt);
     problems.push(problem);
   }
   if (problems.length < count) {
-    throw new RangeError(
-      `sampleProblems: found only ${problems.length} distinct ${split} problems of task "${task.name}" in ${attempts} draws (asked for ${count}); the problem space is too small for these options`,
+    throw new BenchHarnessError(
+      `found only ${problems.length} distinct ${split} problems of task "${task.name}" in ${attempts} draws (asked for ${count}); the problem space is too small for these options`,
+      "sampleProblems",
     );
   }
   return problems;
@@ -81,8 +87,9 @@ export function assertDisjoint(lists: Readonly<Record<string, readonly { readonl
     for (const problem of problems) {
       const previous = owner.get(problem.prompt);
       if (previous !== undefined && previous !== name) {
-        throw new Error(
-          `splits overlap: prompt ${JSON.stringify(problem.prompt)} is in both "${previous}" and "${name}"`,
+        throw new BenchHarnessError(
+          `prompt ${JSON.stringify(problem.prompt)} is in both "${previous}" and "${name}"`,
+          "splits overlap",
         );
       }
       owner.set(problem.prompt, name);

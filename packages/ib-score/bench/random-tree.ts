@@ -1,5 +1,5 @@
+import { Mulberry32 } from "@ibtpo/random";
 import { ReasoningTree } from "../src/index.js";
-import { seededRandom } from "./seeded-random.js";
 
 /**
  * How a random tree's steps attach:
@@ -15,32 +15,32 @@ export type TreeShape = "uniform" | "sampled";
  * and entropies, and every leaf ends one trajectory with a 0/1 reward.
  */
 export function randomTree(nodes: number, seed: number, shape: TreeShape): ReasoningTree {
-  const random = seededRandom(seed);
+  const random = new Mulberry32(seed);
   const tree = new ReasoningTree({ promptId: `random-${shape}-${nodes}` });
   const hasChild = new Uint8Array(nodes + 1);
   let chainLeft = 0;
   for (let id = 1; id <= nodes; id++) {
     let parent: number;
-    if (shape === "uniform") parent = Math.floor(random() * id);
+    if (shape === "uniform") parent = Math.floor(random.next() * id);
     else if (chainLeft > 0) parent = id - 1;
     else {
-      parent = Math.floor(random() * id);
-      chainLeft = 1 + Math.floor(random() * 12);
+      parent = Math.floor(random.next() * id);
+      chainLeft = 1 + Math.floor(random.next() * 12);
     }
     chainLeft--;
     hasChild[parent] = 1;
-    const length = 1 + Math.floor(random() * 8);
+    const length = 1 + Math.floor(random.next() * 8);
     const tokens = new Int32Array(length);
     const logprobs = new Float64Array(length);
     const entropies = new Float64Array(length);
     tokens[0] = id; // unique first token: no two siblings merge
     for (let t = 0; t < length; t++) {
-      if (t > 0) tokens[t] = Math.floor(random() * 64);
-      logprobs[t] = -random() * 3;
-      entropies[t] = random() * 4;
+      if (t > 0) tokens[t] = Math.floor(random.next() * 64);
+      logprobs[t] = -random.next() * 3;
+      entropies[t] = random.next() * 4;
     }
     tree.addStep(parent, { tokens, logprobs, entropies });
   }
-  for (let id = 1; id <= nodes; id++) if (hasChild[id] === 0) tree.addTrajectory(id, random() < 0.4 ? 1 : 0);
+  for (let id = 1; id <= nodes; id++) if (hasChild[id] === 0) tree.addTrajectory(id, random.next() < 0.4 ? 1 : 0);
   return tree;
 }

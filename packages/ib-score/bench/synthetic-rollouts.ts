@@ -1,4 +1,4 @@
-import { seededRandom } from "./seeded-random.js";
+import { Mulberry32 } from "@ibtpo/random";
 
 /**
  * Synthetic rollouts in the `ib-score analyze` JSONL format: for each prompt, `group` responses of
@@ -7,12 +7,12 @@ import { seededRandom } from "./seeded-random.js";
  * and its last is not candidate 2, so the steps carry real information about the answer.
  */
 export function* syntheticRolloutLines(prompts: number, group: number, seed: number): Generator<string> {
-  const random = seededRandom(seed);
+  const random = new Mulberry32(seed);
   for (let prompt = 0; prompt < prompts; prompt++) {
-    const stepCount = 3 + Math.floor(random() * 4);
+    const stepCount = 3 + Math.floor(random.next() * 4);
     const candidates = Array.from({ length: stepCount }, () =>
       Array.from({ length: 3 }, () =>
-        Array.from({ length: 2 + Math.floor(random() * 6) }, () => Math.floor(random() * 60)),
+        Array.from({ length: 2 + Math.floor(random.next() * 6) }, () => Math.floor(random.next() * 60)),
       ),
     );
     for (let response = 0; response < group; response++) {
@@ -22,12 +22,12 @@ export function* syntheticRolloutLines(prompts: number, group: number, seed: num
       const stepEnds: number[] = [];
       const choices: number[] = [];
       for (const options of candidates) {
-        const choice = Math.floor(random() * 3);
+        const choice = Math.floor(random.next() * 3);
         choices.push(choice);
         for (const token of options[choice] as number[]) {
           tokens.push(token);
-          logprobs.push(Number(Math.log(0.2 + 0.6 * random()).toFixed(4)));
-          entropies.push(Number((0.5 + 1.5 * random()).toFixed(4)));
+          logprobs.push(Number(Math.log(0.2 + 0.6 * random.next()).toFixed(4)));
+          entropies.push(Number((0.5 + 1.5 * random.next()).toFixed(4)));
         }
         stepEnds.push(tokens.length);
       }

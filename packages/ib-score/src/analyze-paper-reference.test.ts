@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Mulberry32 } from "@ibtpo/random";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../bench/seeded-random.js";
 
 // `ib-score analyze --json` against a straightforward implementation of docs/METHOD.md section 3.1
 // written here from the formulas alone: plain objects, no shared code with the package.
@@ -21,8 +21,8 @@ interface Line {
 }
 
 function randomRollouts(seed: number): Line[] {
-  const random = seededRandom(seed);
-  const pick = (n: number) => Math.floor(random() * n);
+  const random = new Mulberry32(seed);
+  const pick = (n: number) => Math.floor(random.next() * n);
   const lines: Line[] = [];
   for (let prompt = 0; prompt < 30; prompt++) {
     // A quarter of the prompts have one response: a tree without a node of two draws (collapsed).
@@ -37,7 +37,7 @@ function randomRollouts(seed: number): Line[] {
         const length = 1 + pick(2);
         for (let i = 0; i < length; i++) {
           tokens.push(pick(2));
-          logprobs.push(Math.log(0.05 + 0.95 * random()));
+          logprobs.push(Math.log(0.05 + 0.95 * random.next()));
         }
         stepEnds.push(tokens.length);
       }
@@ -174,7 +174,7 @@ function expectClose(actual: unknown, expected: unknown, path: string): void {
   }
 }
 
-describe("ib-score analyze --json against METHOD.md 3.1", () => {
+describe("ib-score analyze --json against docs/METHOD.md 3.1", () => {
   it.each([
     ["the defaults", [], 5, "geometric"],
     ["--step-probability product --beta 2", ["--step-probability", "product", "--beta", "2"], 2, "product"],

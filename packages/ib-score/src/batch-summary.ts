@@ -1,7 +1,7 @@
 import type { IbScoreEstimator } from "./score-options.js";
 import type { TreeScore } from "./score-tree.js";
 
-/** Aggregates over the trees of a batch (METHOD.md section 3). */
+/** Aggregates over the trees of a batch (docs/METHOD.md section 3). */
 export interface BatchSummary {
   /** The estimator the trees were scored with; null for an empty batch. */
   readonly estimator: IbScoreEstimator | null;

@@ -2,7 +2,7 @@ import { IbScoreInputError } from "./errors.js";
 import type { NodeId, ReasoningTree } from "./reasoning-tree.js";
 import { checkStepProbabilityMode, type StepProbabilityMode, stepProbability } from "./step-probability.js";
 
-/** Options of the paper form of IB-Score (METHOD.md section 3.1). */
+/** Options of the paper form of IB-Score (docs/METHOD.md section 3.1). */
 export interface PaperScoreOptions {
   /** The IB trade-off beta: eta1 = r - (1 + 1/beta), J = (1 + beta) E[eta1 eta2]. Default 5 (the paper's). */
   readonly beta?: number;
@@ -48,7 +48,7 @@ function rawValue(tree: ReasoningTree, node: NodeId): number {
 }
 
 /**
- * r(c) = v(c) / v(parent) with raw values (alpha = 0), METHOD.md section 3.1. When v(parent) = 0
+ * r(c) = v(c) / v(parent) with raw values (alpha = 0), docs/METHOD.md section 3.1. When v(parent) = 0
  * every child also has value 0 and r = 1 (project choice: no information). NaN when `child` has no
  * finished trajectory, or is the root.
  *
@@ -66,7 +66,7 @@ export function relativeValueGain(tree: ReasoningTree, child: NodeId): number {
 }
 
 /**
- * The paper-form IB-Score J(n) of METHOD.md section 3.1, with Cov(eta1, eta2) and the mean
+ * The paper-form IB-Score J(n) of docs/METHOD.md section 3.1, with Cov(eta1, eta2) and the mean
  * confidence pbar beside it. For children c_k with multiplicities m_k (B = sum m_k draws):
  * eta1(c) = r(c) - (1 + 1/beta), eta2(c) = pi(c), J = (1 + beta) / B * sum m_k eta1 eta2, so
  * J = (1 + beta)(Cov + mean(eta1) pbar). Children without a finished trajectory have no value and

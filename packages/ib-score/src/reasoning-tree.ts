@@ -31,7 +31,7 @@ function grown<T extends Int32Array | Float64Array>(array: T, capacity: number, 
 }
 
 /**
- * A reasoning tree for one prompt (METHOD.md section 1): the root is the prompt, each node is a
+ * A reasoning tree for one prompt (docs/METHOD.md section 1): the root is the prompt, each node is a
  * step, each root-to-leaf draw is a trajectory. Identical steps drawn at the same parent are
  * merged into one node whose multiplicity counts the draws.
  *

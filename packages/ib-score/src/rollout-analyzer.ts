@@ -38,7 +38,7 @@ const finiteOrNull = (value: number | undefined): number | null =>
   value === undefined || Number.isNaN(value) ? null : value;
 
 /** {@link IbParts} as reported in JSON (NaN and missing become null). */
-export function reportedParts(parts: IbParts | null): ReportedParts {
+function reportedParts(parts: IbParts | null): ReportedParts {
   return {
     ib_score: finiteOrNull(parts?.ibScore),
     H: finiteOrNull(parts?.H),

@@ -41,7 +41,7 @@ export function checkRolloutFormat(format: unknown, location = "option format"):
 }
 
 /** Parse one line as a JSON object; errors name `location`. */
-export function parseJsonObject(line: string, location: string): Record<string, unknown> {
+function parseJsonObject(line: string, location: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -55,7 +55,7 @@ export function parseJsonObject(line: string, location: string): Record<string, 
 }
 
 /** A number array field; errors name the field and the bad index. */
-export function numberArray(value: unknown, field: string, location: string): number[] {
+function numberArray(value: unknown, field: string, location: string): number[] {
   if (!Array.isArray(value)) throw new IbScoreInputError(`${field} must be an array of numbers`, location);
   for (let i = 0; i < value.length; i++) {
     if (typeof value[i] !== "number") {
@@ -66,7 +66,7 @@ export function numberArray(value: unknown, field: string, location: string): nu
 }
 
 /** The prompt id under `key`: a string, or an integer written as a string. */
-export function promptIdField(record: Record<string, unknown>, key: string, location: string): string {
+function promptIdField(record: Record<string, unknown>, key: string, location: string): string {
   const value = record[key];
   if (typeof value === "string") return value;
   if (Number.isInteger(value)) return String(value);
@@ -77,7 +77,7 @@ export function promptIdField(record: Record<string, unknown>, key: string, loca
 }
 
 /** The reward under `key`: a number in [0, 1]. */
-export function rewardField(record: Record<string, unknown>, key: string, location: string): number {
+function rewardField(record: Record<string, unknown>, key: string, location: string): number {
   const reward = record[key];
   if (typeof reward !== "number" || !(reward >= 0 && reward <= 1)) {
     throw new IbScoreInputError(

@@ -12,7 +12,7 @@ export const ibScoreEstimators = ["paper", "shannon"] as const;
 /** One of {@link ibScoreEstimators}. */
 export type IbScoreEstimator = (typeof ibScoreEstimators)[number];
 
-/** How a step's entropy h(c) is formed from its per-token entropies (METHOD.md section 3.2). */
+/** How a step's entropy h(c) is formed from its per-token entropies (docs/METHOD.md section 3.2). */
 export const stepEntropyModes = ["token-mean", "token-sum"] as const;
 
 /** One of {@link stepEntropyModes}. */

@@ -23,7 +23,7 @@ function scratchSums(length: number): Float64Array {
 }
 
 /**
- * The scores of one node, or means over a set of nodes (METHOD.md section 3). Numbers that need
+ * The scores of one node, or means over a set of nodes (docs/METHOD.md section 3). Numbers that need
  * per-token log-probs (J, Cov, confidence, and H when steps have no entropies) are NaN when the
  * steps carry none.
  */
@@ -49,7 +49,7 @@ export interface DepthScore extends IbParts {
 }
 
 /**
- * IB-Score of every node of a tree and the tree's aggregates (METHOD.md sections 2-3).
+ * IB-Score of every node of a tree and the tree's aggregates (docs/METHOD.md sections 2-3).
  * Per-node arrays are indexed by node id; entries are NaN where a node has no children.
  */
 export interface TreeScore {

@@ -2,7 +2,7 @@ import { checkChoice } from "./check-choice.js";
 import type { NodeId, ReasoningTree } from "./reasoning-tree.js";
 
 /**
- * How a multi-token step's probability pi(c) is formed from its token log-probs (METHOD.md
+ * How a multi-token step's probability pi(c) is formed from its token log-probs (docs/METHOD.md
  * section 3.1, a project choice): 'geometric' = exp(mean token log-prob), so steps of different
  * lengths are comparable; 'product' = exp(sum of token log-probs), the literal probability.
  */

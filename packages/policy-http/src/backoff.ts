@@ -1,4 +1,4 @@
-import { SeededRandom } from "@ibtpo/tree-sampler";
+import { Sfc32 } from "@ibtpo/random";
 
 export interface BackoffOptions {
   /** Delay before the first retry, before jitter (ms). Default 250. */
@@ -23,7 +23,7 @@ export interface BackoffOptions {
 export class Backoff {
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
-  private readonly random: SeededRandom;
+  private readonly random: Sfc32;
 
   constructor(options: BackoffOptions = {}) {
     this.initialDelayMs = options.initialDelayMs ?? 250;
@@ -33,7 +33,7 @@ export class Backoff {
         `backoff needs 0 <= initialDelayMs <= maxDelayMs, got ${this.initialDelayMs} and ${this.maxDelayMs}`,
       );
     }
-    this.random = new SeededRandom(options.seed ?? 0);
+    this.random = new Sfc32(options.seed ?? 0);
   }
 
   /** Milliseconds to wait before retry number `retry` (1-based). */

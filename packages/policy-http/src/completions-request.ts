@@ -1,6 +1,5 @@
-import type { GenerationRequest } from "@ibtpo/tree-sampler";
+import type { GenerationRequest, TextCodec } from "@ibtpo/tree-sampler";
 import { PolicyHttpError } from "./errors.js";
-import type { TextCodec } from "./text-codec.js";
 
 /** How prefixes and stop tokens go over the wire. */
 export interface WireFormat {

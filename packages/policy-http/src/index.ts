@@ -1,3 +1,5 @@
+/** Re-exported from `@ibtpo/tree-sampler`, its home. */
+export type { TextCodec } from "@ibtpo/tree-sampler";
 export { Backoff, type BackoffOptions } from "./backoff.js";
 export { type CompletionContext, type EntropySource, generationFromCompletion } from "./completion-response.js";
 export { completionsBody, type WireFormat } from "./completions-request.js";
@@ -14,5 +16,4 @@ export {
 export { RemoteTokenizer, type RemoteTokenizerOptions } from "./remote-tokenizer.js";
 export { isRetryableStatus, type RequestJsonOptions, requestJson, retryAfterSeconds } from "./request-json.js";
 export { type RetryOptions, withRetries } from "./retry.js";
-export type { TextCodec } from "./text-codec.js";
 export { type TokenIdSource, tokenIdOf } from "./token-ids.js";

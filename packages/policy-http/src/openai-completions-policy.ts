@@ -1,4 +1,5 @@
-import { deriveSeed, type Generation, type GenerationRequest, type Policy } from "@ibtpo/tree-sampler";
+import { deriveSeedMurmur3 } from "@ibtpo/random";
+import type { Generation, GenerationRequest, Policy, TextCodec } from "@ibtpo/tree-sampler";
 import { Backoff } from "./backoff.js";
 import { type EntropySource, generationFromCompletion } from "./completion-response.js";
 import { completionsBody, type WireFormat } from "./completions-request.js";
@@ -6,7 +7,6 @@ import { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import { PolicyHttpError } from "./errors.js";
 import { requestJson } from "./request-json.js";
 import { type RetryOptions, withRetries } from "./retry.js";
-import type { TextCodec } from "./text-codec.js";
 import type { TokenIdSource } from "./token-ids.js";
 
 export interface OpenAICompletionsPolicyOptions {
@@ -107,7 +107,7 @@ export class OpenAICompletionsPolicy implements Policy {
     const bodies = requests.map((request, index) =>
       completionsBody(
         request,
-        request.settings.seed ?? deriveSeed(policySeed, call, index),
+        request.settings.seed ?? deriveSeedMurmur3(policySeed, call, index),
         this.options.model,
         this.wire,
         `requests[${index}]`,
@@ -146,7 +146,7 @@ export class OpenAICompletionsPolicy implements Policy {
     const retry = this.options.retry ?? {};
     const backoff = new Backoff({
       ...retry,
-      seed: deriveSeed(retry.seed ?? this.options.seed ?? 0, body.seed as number),
+      seed: deriveSeedMurmur3(retry.seed ?? this.options.seed ?? 0, body.seed as number),
     });
     const context = {
       url: this.url,

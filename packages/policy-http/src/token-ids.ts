@@ -1,4 +1,4 @@
-import type { TextCodec } from "./text-codec.js";
+import type { TextCodec } from "@ibtpo/tree-sampler";
 
 /** vLLM's `return_tokens_as_token_ids` spelling of a token: `"token_id:123"`. */
 const TOKEN_ID_PATTERN = /^token_id:(\d+)$/;

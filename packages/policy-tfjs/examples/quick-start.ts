@@ -1,14 +1,14 @@
 /**
  * Train a tiny transformer to echo a digit string, sample from it, and round-trip a checkpoint.
- *   node --import tsx examples/quick-start.ts
+ *   npx -y pnpm@10.34.9 --filter @ibtpo/policy-tfjs example
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import {
   loadCheckpoint,
   PolicyOptimizer,
-  SeededRandom,
   SymbolTokenizer,
   saveCheckpoint,
   selectBackend,
@@ -27,7 +27,7 @@ const model = TransformerModel.create(
 console.log(`parameters: ${model.parameterCount}`);
 
 // Prompt "<bos>d1 d2 d3=" and response "d1 d2 d3\n<eos>".
-const random = new SeededRandom(2);
+const random = new Mulberry32(scrambleSeed(2));
 const example = () => {
   const digits = Array.from({ length: 3 }, () => String(Math.floor(random.next() * 10))).join("");
   const prompt = tokenizer.encode(`${digits}=`, { bos: true });

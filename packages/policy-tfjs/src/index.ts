@@ -39,5 +39,6 @@ export {
 export { type ResponseLogProbs, responseLogProbs, type TokenRow } from "./training/response-log-probs.js";
 export { type RowScores, scoreRows } from "./training/score-rows.js";
 export { SFT_LOSS_MODULE, sftLoss } from "./training/sft-loss.js";
+/** @deprecated Use `Mulberry32` and `scrambleSeed` from `@ibtpo/random`. */
 export { SeededRandom } from "./util/seeded-random.js";
 export { ModelWorkerPool } from "./workers/model-worker-pool.js";

@@ -1,15 +1,10 @@
 import { ReasoningTree } from "@ibtpo/ib-score";
+import { Mulberry32 } from "@ibtpo/random";
 
-/** mulberry32: a small seeded PRNG, so every benchmark input is reproducible. */
+/** Every benchmark input is reproducible: `random()` draws from Mulberry32 of @ibtpo/random. */
 export function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Mulberry32(seed);
+  return () => generator.next();
 }
 
 /**

@@ -1,8 +1,8 @@
 import { ReasoningTree } from "@ibtpo/ib-score";
 import { describe, expect, it } from "vitest";
 import { ibTpoStepAdvantages } from "./ib-tpo-advantages.js";
-import { handBuiltTree, nodes } from "./test-fixtures.js";
 import { treeRlStepAdvantages } from "./treerl-advantages.js";
+import { handBuiltTree, nodes } from "./worked-trees.test-helper.js";
 
 const { a, b, c, d } = nodes;
 /** H_b written out again here, so the test does not lean on the code it checks. */
@@ -12,7 +12,7 @@ const slope = (x: number) => Math.log((1 - x) / x);
 /** The option values that reproduce this project's first IB-TPO advantages (README table). */
 const earlier = { ibAdvantage: "score-function", informationWeight: 1, rewardScale: "none", leafNorm: "sqrt" } as const;
 
-describe("ibTpoStepAdvantages, score-function form (METHOD.md 5.2), on the hand-built tree", () => {
+describe("ibTpoStepAdvantages, score-function form (docs/METHOD.md 5.2), on the hand-built tree", () => {
   // Values (alpha 0): v(root) = 3/4, v(a) = 2/3, v(b) = 1, v(c) = 1, v(d) = 0.
   const global = { a: 2 / 3 - 3 / 4, b: 1 / 4, c: 1 / 4, d: -3 / 4 };
   const local = { a: 2 / 3 - 3 / 4, b: 1 / 4, c: 1 / 3, d: -2 / 3 };

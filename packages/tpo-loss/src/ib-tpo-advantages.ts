@@ -127,7 +127,7 @@ function treeRewardScale(tree: ReasoningTree, options: ResolvedStepAdvantageOpti
   return meanAndStd(rewards, 0, rewards.length).std + options.stdEpsilon;
 }
 
-/** METHOD.md 5.1: A_IB(s) = (r(s) - (1 + 1/beta)) pi_old(s) for every node on a finished trajectory. */
+/** docs/METHOD.md 5.1: A_IB(s) = (r(s) - (1 + 1/beta)) pi_old(s) for every node on a finished trajectory. */
 function paperInformationAdvantage(tree: ReasoningTree, options: ResolvedStepAdvantageOptions, out: Float64Array) {
   const shift = 1 + 1 / options.informationWeight;
   for (let node = 1; node < tree.size; node++) {
@@ -136,7 +136,7 @@ function paperInformationAdvantage(tree: ReasoningTree, options: ResolvedStepAdv
   }
 }
 
-/** METHOD.md 5.2: A_IB(s) = A_H(s) + beta A_I(s), the score-function gradients of H and I at the parent. */
+/** docs/METHOD.md 5.2: A_IB(s) = A_H(s) + beta A_I(s), the score-function gradients of H and I at the parent. */
 function scoreFunctionAdvantage(
   tree: ReasoningTree,
   options: ResolvedStepAdvantageOptions,

@@ -1,7 +1,7 @@
 import { requireAtLeast, requireFinite, requireOneOf, TpoLossInputError } from "./errors.js";
 import { type KlEstimator, klEstimators, type LossAggregation, lossAggregations } from "./option-choices.js";
 
-/** Options of the clipped policy loss (METHOD.md section 6). Plain data, so presets can carry them. */
+/** Options of the clipped policy loss (docs/METHOD.md section 6). Plain data, so presets can carry them. */
 export interface PolicyLossOptions {
   /** eps_low: the ratio is clipped below at 1 - clipLow. Default 0.2. */
   readonly clipLow?: number;

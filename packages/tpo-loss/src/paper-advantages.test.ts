@@ -2,8 +2,8 @@ import { ReasoningTree } from "@ibtpo/ib-score";
 import { describe, expect, it } from "vitest";
 import { ibTpoStepAdvantages } from "./ib-tpo-advantages.js";
 import { createAdvantageEstimator, trainingPreset } from "./presets.js";
-import { handBuiltTree, nodes } from "./test-fixtures.js";
 import { trainingBatchFromTrees } from "./tree-sequences.js";
+import { handBuiltTree, nodes } from "./worked-trees.test-helper.js";
 
 const names = ["a", "b", "c", "d"] as const;
 
@@ -63,7 +63,7 @@ describe("the ib-tpo preset's advantages equal docs/METHOD.md 5.1", () => {
   });
 });
 
-describe("ibTpoStepAdvantages, paper form options (METHOD.md 5.1, 5.2)", () => {
+describe("ibTpoStepAdvantages, paper form options (docs/METHOD.md 5.1, 5.2)", () => {
   it("uses the product step probability, another lambda and informationWeight", () => {
     const parts = ibTpoStepAdvantages(handBuiltTree(), {
       stepProbability: "product",
@@ -131,7 +131,7 @@ describe("ibTpoStepAdvantages, paper form options (METHOD.md 5.1, 5.2)", () => {
   });
 });
 
-describe("token weighting x leafNorm (METHOD.md 5.2): the coefficient of a step on n trajectories", () => {
+describe("token weighting x leafNorm (docs/METHOD.md 5.2): the coefficient of a step on n trajectories", () => {
   const cases = [
     { tokenWeighting: "dedup", leafNorm: "sqrt", factor: (n: number) => 1 / Math.sqrt(n) },
     { tokenWeighting: "dedup", leafNorm: "none", factor: () => 1 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createAdvantageEstimator, presetNames, trainingPreset } from "./presets.js";
-import { handBuiltTree } from "./test-fixtures.js";
 import { treeRlStepAdvantages } from "./treerl-advantages.js";
+import { handBuiltTree } from "./worked-trees.test-helper.js";
 
 describe("trainingPreset", () => {
   it("lists the seven presets", () => {

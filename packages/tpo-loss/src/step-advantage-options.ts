@@ -17,7 +17,7 @@ import {
 
 /** Options of the step-level tree advantages (docs/METHOD.md section 5). */
 export interface StepAdvantageOptions {
-  /** Form of the local IB advantage A_IB: 'paper' (default, METHOD.md 5.1) or 'score-function' (5.2). */
+  /** Form of the local IB advantage A_IB: 'paper' (default, docs/METHOD.md 5.1) or 'score-function' (5.2). */
   readonly ibAdvantage?: IbAdvantageForm;
   /** lambda, the weight of A_IB in A = A_GL + lambda A_IB. Default 0.1 (the paper's). */
   readonly lambda?: number;
@@ -55,7 +55,7 @@ export interface StepAdvantageOptions {
 /** {@link StepAdvantageOptions} with every default filled in (deprecated names moved to their new ones). */
 export type ResolvedStepAdvantageOptions = Required<Omit<StepAdvantageOptions, "beta">>;
 
-/** The IB-TPO defaults: the paper's form (METHOD.md 5.1). */
+/** The IB-TPO defaults: the paper's form (docs/METHOD.md 5.1). */
 export const defaultStepAdvantageOptions: ResolvedStepAdvantageOptions = {
   ibAdvantage: "paper",
   lambda: 0.1,

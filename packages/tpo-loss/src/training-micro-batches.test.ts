@@ -2,10 +2,10 @@ import { ReasoningTree } from "@ibtpo/ib-score";
 import { describe, expect, it } from "vitest";
 import { ibTpoEstimator } from "./advantage-estimator.js";
 import { type LossAggregation, lossAggregations } from "./option-choices.js";
-import { handBuiltTree } from "./test-fixtures.js";
 import type { TrainingSequence } from "./training-batch.js";
 import { sequenceWeight, trainingMicroBatches } from "./training-micro-batches.js";
 import { trainingBatchFromTrees } from "./tree-sequences.js";
+import { handBuiltTree } from "./worked-trees.test-helper.js";
 
 /** A tree whose only trajectory is truncated: under maskTruncated its row has nothing to train. */
 function truncatedTree(): ReasoningTree {

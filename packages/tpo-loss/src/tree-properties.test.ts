@@ -61,7 +61,7 @@ function paperAdvantagesFromDraws(draws: { steps: number[]; reward: number; logp
 }
 
 describe("tree advantage properties", () => {
-  it("the ib-tpo preset's advantages equal METHOD.md 5.1 computed from the responses alone", () => {
+  it("the ib-tpo preset's advantages equal docs/METHOD.md 5.1 computed from the responses alone", () => {
     const estimator = createAdvantageEstimator(trainingPreset("ib-tpo").advantage);
     fc.assert(
       fc.property(trajectories, (draws) => {

@@ -2,8 +2,8 @@ import { ReasoningTree } from "@ibtpo/ib-score";
 import { describe, expect, it } from "vitest";
 import { grpoEstimator, ibTpoEstimator, type StepAdvantageEstimator, treeRlEstimator } from "./advantage-estimator.js";
 import { ibTpoStepAdvantages } from "./ib-tpo-advantages.js";
-import { handBuiltTree, nodes } from "./test-fixtures.js";
 import { trainingBatchFromTrees } from "./tree-sequences.js";
+import { handBuiltTree, nodes } from "./worked-trees.test-helper.js";
 
 const { a, b, c, d } = nodes;
 

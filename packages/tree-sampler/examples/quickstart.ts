@@ -1,7 +1,7 @@
 // Sample IB-guided trees for four toy prompts with the reference policy and print what came out.
-// Run: pnpm --filter @ibtpo/tree-sampler example
-import { ibTreeSampler, sampleBatch } from "../src/index.js";
-import { createReferencePolicy, createReferenceTask } from "../src/testing.js";
+// Run: npx -y pnpm@10.34.9 --filter @ibtpo/tree-sampler example (no build needed: it runs against the sources)
+import { ibTreeSampler, sampleBatch } from "@ibtpo/tree-sampler";
+import { createReferencePolicy, createReferenceTask } from "@ibtpo/tree-sampler/testing";
 
 const policy = createReferencePolicy({ seed: 1 });
 const task = createReferenceTask({ prompts: 4, seed: 1 });

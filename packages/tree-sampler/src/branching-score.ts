@@ -1,7 +1,7 @@
 import { binaryEntropy, type IbScoreOptions, type NodeId, type ReasoningTree, scoreTree } from "@ibtpo/ib-score";
 
 /**
- * IBTree's earlier branching score of every node (`branchScore: "shannon-optimistic"`, METHOD.md
+ * IBTree's earlier branching score of every node (`branchScore: "shannon-optimistic"`, docs/METHOD.md
  * section 4): IB-Score(n) = H(n) + beta I(n), except that for a node with one distinct child
  * I(n), which is always 0 there, is replaced by its optimistic value H_b(v(n)), the most a new
  * branch at n could reveal. NaN for nodes without children. Indexed by node id.

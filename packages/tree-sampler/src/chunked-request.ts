@@ -1,7 +1,7 @@
+import { deriveSeedMurmur3 } from "@ibtpo/random";
 import { TreeSamplerError } from "./errors.js";
 import type { FinishReason, Generation, GenerationRequest } from "./policy.js";
 import type { PlannedRequest } from "./prompt-sampling.js";
-import { deriveSeed } from "./seeded-random.js";
 import { concatSpans } from "./token-span.js";
 
 /**
@@ -38,7 +38,7 @@ export class ChunkedRequest {
       extended.set(piece.tokens, offset);
       offset += piece.tokens.length;
     }
-    const seed = deriveSeed(settings.seed ?? 0, this.pieces.length);
+    const seed = deriveSeedMurmur3(settings.seed ?? 0, this.pieces.length);
     return { prefix: extended, settings: { ...settings, maxTokens, seed } };
   }
 

@@ -7,7 +7,7 @@ import type { SamplerKindOptions } from "./sampler-option-specs.js";
 export type FixedWidthTreeOptions = SamplerKindOptions<"fixed-width-tree">;
 
 /**
- * `fixed-width-tree` (TreePO-like, METHOD.md section 4): B0 chains from the prompt, then level by
+ * `fixed-width-tree` (TreePO-like, docs/METHOD.md section 4): B0 chains from the prompt, then level by
  * level, each round brings every node of the shallowest depth that still has fewer than `width`
  * draws up to `width` (one new continuation per missing draw), until the budget is spent, the
  * round cap is reached or every node has `width` draws. Nodes a trajectory ends at, nodes at the

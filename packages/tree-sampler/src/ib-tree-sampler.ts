@@ -9,7 +9,7 @@ import type { SamplerKindOptions } from "./sampler-option-specs.js";
 export type IbTreeOptions = SamplerKindOptions<"ib-tree">;
 
 /**
- * `ib-tree` (IBTree, METHOD.md section 4): B0 chains from the prompt, then rounds that each branch
+ * `ib-tree` (IBTree, docs/METHOD.md section 4): B0 chains from the prompt, then rounds that each branch
  * B new continuations from the K candidate nodes (every non-leaf node the response may still grow
  * from, the root included) of highest branching score, ties broken by depth then id. The score
  * is the paper's IB-Score J (`branchScore: 'paper'`, with `beta` and `stepProbability`) or this

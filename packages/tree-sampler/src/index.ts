@@ -40,4 +40,5 @@ export { deriveSeed, SeededRandom } from "./seeded-random.js";
 export type { Segmenter } from "./segmenter.js";
 export { delimiterSegmenter, fixedLengthSegmenter, functionSegmenter } from "./segmenter.js";
 export type { BatchStatistics, TreeStatistics } from "./statistics.js";
+export type { TextCodec } from "./text-codec.js";
 export type { IterationRecord, Trajectory } from "./trajectory.js";

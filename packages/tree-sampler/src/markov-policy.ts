@@ -1,7 +1,7 @@
+import { deriveSeedMurmur3, Sfc32 } from "@ibtpo/random";
 import { drawToken, entropyOf, temperatureScaled, truncatedDistribution } from "./distribution.js";
 import { TreeSamplerError } from "./errors.js";
 import type { Generation, GenerationRequest, Policy, SamplingSettings } from "./policy.js";
-import { deriveSeed, SeededRandom } from "./seeded-random.js";
 
 export interface MarkovPolicyOptions {
   readonly name?: string;
@@ -40,7 +40,7 @@ export class MarkovPolicy implements Policy {
   readonly order: number;
   private readonly table: (context: Int32Array) => ArrayLike<number>;
   private readonly cache = new Map<string, Float64Array>();
-  private readonly fallbackSeeds: SeededRandom;
+  private readonly fallbackSeeds: Sfc32;
 
   constructor(options: MarkovPolicyOptions) {
     const { vocabularySize, order, eosToken } = options;
@@ -58,7 +58,7 @@ export class MarkovPolicy implements Policy {
     this.eosToken = eosToken;
     this.stepDelimiter = options.stepDelimiter;
     this.table = options.probabilities;
-    this.fallbackSeeds = new SeededRandom(options.seed ?? 0);
+    this.fallbackSeeds = new Sfc32(options.seed ?? 0);
   }
 
   /** The exact next-token distribution after `prefix` (at temperature 1), validated and cached. */
@@ -90,7 +90,7 @@ export class MarkovPolicy implements Policy {
     const location = `request ${index}`;
     const settings = checkSettings(request.settings, location);
     const stopTokens = new Set(settings.stopTokens ?? []);
-    const random = new SeededRandom(settings.seed ?? deriveSeed(this.fallbackSeeds.nextUint32()));
+    const random = new Sfc32(settings.seed ?? deriveSeedMurmur3(this.fallbackSeeds.nextUint32()));
     const sequence = Array.from(request.prefix);
     for (const [position, token] of sequence.entries())
       checkToken(token, this.vocabularySize, `${location} prefix[${position}]`);

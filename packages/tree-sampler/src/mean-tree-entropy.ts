@@ -2,7 +2,7 @@ import type { ReasoningTree } from "@ibtpo/ib-score";
 
 /**
  * Mean full-distribution entropy (nats) of every sampled token in the trees, each token counted
- * once per draw of its step (METHOD.md section 7's "mean token entropy"). Steps without entropies
+ * once per draw of its step (docs/METHOD.md section 7's "mean token entropy"). Steps without entropies
  * are left out; null when no token has one.
  *
  * @example

@@ -2,7 +2,7 @@ import type { NodeId } from "@ibtpo/ib-score";
 import type { ForkRequest } from "./fork-point.js";
 import type { PlanContext, Sampler } from "./sampler.js";
 
-/** The shape shared by the node-branching trees (ib-tree, random-tree), METHOD.md section 4. */
+/** The shape shared by the node-branching trees (ib-tree, random-tree), docs/METHOD.md section 4. */
 export interface NodeBranchingShape {
   /** B0: chains sampled from the prompt in the first call. */
   readonly initialChains: number;
@@ -15,7 +15,7 @@ export interface NodeBranchingShape {
 }
 
 /** Nodes new branches may start after (every non-leaf node, the root included), in id order. */
-export function branchCandidates(context: PlanContext): NodeId[] {
+function branchCandidates(context: PlanContext): NodeId[] {
   const candidates: NodeId[] = [];
   for (let node = 0; node < context.tree.size; node++) if (context.isBranchCandidate(node)) candidates.push(node);
   return candidates;

@@ -1,7 +1,7 @@
 import { type NodeId, type PaperScoreOptions, paperNodeScore, type ReasoningTree } from "@ibtpo/ib-score";
 
 /**
- * IBTree's default branching score (`branchScore: 'paper'`, METHOD.md section 4): the paper's
+ * IBTree's default branching score (`branchScore: 'paper'`, docs/METHOD.md section 4): the paper's
  * IB-Score J(n) of section 3.1, from ib-score's `paperNodeScore`, for each of `nodes`; NaN for
  * every other node and for a node without a finished draw below it. Indexed by node id.
  *

@@ -1,6 +1,6 @@
 import type { ReasoningTree } from "@ibtpo/ib-score";
+import { Sfc32 } from "@ibtpo/random";
 import type { PlanContext } from "./sampler.js";
-import { SeededRandom } from "./seeded-random.js";
 
 /** A plan context over a hand-built tree: every node no trajectory ends at is a candidate. */
 export function handPlanContext(
@@ -11,7 +11,7 @@ export function handPlanContext(
   return {
     tree,
     iteration,
-    random: new SeededRandom(iteration),
+    random: new Sfc32(iteration),
     maxDepth: 10,
     maxResponseLength: 100,
     responseLength: (node) => tree.pathTokens(node).length,

@@ -1,4 +1,5 @@
 import { type NodeId, ReasoningTree } from "@ibtpo/ib-score";
+import { Sfc32, seedStreams } from "@ibtpo/random";
 import { TreeSamplerError } from "./errors.js";
 import { fitToBudget } from "./fit-to-budget.js";
 import {
@@ -13,7 +14,6 @@ import { growBranch } from "./grow-branch.js";
 import type { Generation, GenerationRequest } from "./policy.js";
 import type { ResolvedSampleOptions } from "./sample-options.js";
 import type { PlanContext } from "./sampler.js";
-import { deriveSeed, SeededRandom } from "./seeded-random.js";
 import type { IterationRecord, Trajectory } from "./trajectory.js";
 
 export interface PlannedRequest {
@@ -72,7 +72,7 @@ export class PromptSampling {
     for (const [index, fork] of expanded.entries()) {
       const maxTokens = granted[index] as number;
       if (maxTokens === 0) continue;
-      const seed = deriveSeed(this.options.seed, this.promptIndex, iteration, requests.length);
+      const seed = seedStreams.generationRequest(this.options.seed, this.promptIndex, iteration, requests.length);
       const prefix = new Int32Array(this.prompt.length + fork.responsePrefix.tokens.length);
       prefix.set(this.prompt);
       prefix.set(fork.responsePrefix.tokens, this.prompt.length);
@@ -159,7 +159,7 @@ export class PromptSampling {
     return {
       tree,
       iteration,
-      random: new SeededRandom(deriveSeed(options.seed, this.promptIndex, iteration, -1)),
+      random: new Sfc32(seedStreams.samplerChoices(options.seed, this.promptIndex, iteration)),
       maxDepth: options.maxDepth,
       maxResponseLength: options.maxResponseLength,
       responseLength: (node) => this.responseLength(node),

@@ -1,6 +1,6 @@
+import { deriveSeedMurmur3, Sfc32 } from "@ibtpo/random";
 import { TreeSamplerError } from "./errors.js";
 import { MarkovPolicy } from "./markov-policy.js";
-import { deriveSeed, SeededRandom } from "./seeded-random.js";
 
 /** Token ids of the reference vocabulary: end of sequence, step delimiter, end of question, symbols. */
 export const REFERENCE_EOS = 0;
@@ -44,7 +44,7 @@ function checkProbability(value: number, key: string): void {
 }
 
 /** A standard normal draw (Box-Muller). */
-function gaussian(random: SeededRandom): number {
+function gaussian(random: Sfc32): number {
   const u = 1 - random.next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
 }
@@ -106,7 +106,7 @@ export function createReferencePolicy(options: ReferencePolicyOptions = {}): Mar
       probabilities[REFERENCE_EOS] = mayEnd ? end : 0;
       probabilities[REFERENCE_DELIMITER] = afterSymbol ? stepEnd : 0;
       const symbolMass = 1 - (probabilities[REFERENCE_EOS] as number) - (probabilities[REFERENCE_DELIMITER] as number);
-      const random = new SeededRandom(deriveSeed(seed, context.length, ...context));
+      const random = new Sfc32(deriveSeedMurmur3(seed, context.length, ...context));
       const weights = Array.from({ length: symbols }, (_, next) => {
         const noise = Math.exp(spread * gaussian(random));
         return model === "geometric" ? noise : noise * (PROGRESS_KERNEL.get(next - Math.max(level, 0)) ?? 0);

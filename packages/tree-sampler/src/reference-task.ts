@@ -1,3 +1,4 @@
+import { Sfc32, seedStreams } from "@ibtpo/random";
 import { checkCount } from "./check-option.js";
 import { TreeSamplerError } from "./errors.js";
 import {
@@ -7,7 +8,6 @@ import {
   REFERENCE_QUESTION_END,
 } from "./reference-policy.js";
 import type { AnswerExtractor, RewardFunction } from "./sample-options.js";
-import { deriveSeed, SeededRandom } from "./seeded-random.js";
 
 export interface ReferenceTaskOptions {
   /** Number of prompts. */
@@ -60,7 +60,7 @@ export function createReferenceTask(options: ReferenceTaskOptions): ReferenceTas
   const symbols = checkCount(options.symbols ?? 10, "symbols");
   const promptLength = checkCount(options.promptLength ?? 4, "promptLength");
   const maxModulus = checkCount(options.maxModulus ?? 6, "maxModulus", 2);
-  const random = new SeededRandom(deriveSeed(options.seed ?? 0, 0x7a5c));
+  const random = new Sfc32(seedStreams.referenceTask(options.seed ?? 0));
   const prompts: Int32Array[] = [];
   const moduli: number[] = [];
   const targets: number[] = [];

@@ -16,7 +16,7 @@ interface OptionSpecBase {
   readonly name: string;
   /** One line for `--help` and docs. */
   readonly doc: string;
-  /** The letter METHOD.md and the papers use for this option, when there is one. */
+  /** The letter docs/METHOD.md and the papers use for this option, when there is one. */
   readonly letter?: string;
 }
 
@@ -56,7 +56,7 @@ export interface BooleanOptionSpec extends OptionSpecBase {
 /** What one sampler option is: its name, value kind, range or choices, default and a line of doc. */
 export type SamplerOptionSpec = IntegerOptionSpec | NumberOptionSpec | ChoiceOptionSpec | BooleanOptionSpec;
 
-/** The branching scores `ib-tree` can rank nodes by (METHOD.md section 4). */
+/** The branching scores `ib-tree` can rank nodes by (docs/METHOD.md section 4). */
 export const BRANCH_SCORES = ["paper", "shannon-optimistic"] as const;
 
 const initialChains = (defaultValue: number, letter: string) =>

@@ -1,6 +1,6 @@
 import type { NodeId, ReasoningTree } from "@ibtpo/ib-score";
+import type { Sfc32 } from "@ibtpo/random";
 import type { ForkPoint, ForkRequest } from "./fork-point.js";
-import type { SeededRandom } from "./seeded-random.js";
 
 /** What a sampler sees when it plans one iteration of one prompt's tree. */
 export interface PlanContext {
@@ -8,7 +8,7 @@ export interface PlanContext {
   /** 0 for the first iteration (the initial chains), then 1, 2, ... */
   readonly iteration: number;
   /** Seeded from (run seed, prompt index, iteration): the only source of randomness a plan may use. */
-  readonly random: SeededRandom;
+  readonly random: Sfc32;
   readonly maxDepth: number;
   readonly maxResponseLength: number;
   /** Tokens from the first step through the end of `node` (0 for the root). */

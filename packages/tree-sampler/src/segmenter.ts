@@ -1,7 +1,7 @@
 import { TreeSamplerError } from "./errors.js";
 
 /**
- * Cuts a token span into steps (METHOD.md section 1). `stepEnds` returns the exclusive end offset
+ * Cuts a token span into steps (docs/METHOD.md section 1). `stepEnds` returns the exclusive end offset
  * of every step, ascending, the last one equal to `tokens.length`; every step has >= 1 token.
  *
  * A sampler that continues a prefix ending inside a step passes the step's head followed by the

@@ -1,7 +1,7 @@
 import { type BatchSummary, type IbParts, type ReasoningTree, summarizeBatch, type TreeScore } from "@ibtpo/ib-score";
 import type { Trajectory } from "./trajectory.js";
 
-/** METHOD.md section 4's per-tree report. */
+/** docs/METHOD.md section 4's per-tree report. */
 export interface TreeStatistics {
   readonly trajectories: number;
   /** Trajectories that ended on their own (end or stop token), not cut by a length or the budget. */

@@ -6,7 +6,7 @@ import type { FinishReason } from "./policy.js";
  * Why a response was cut before it ended: 'budget' when the token budget had lowered its
  * maxTokens, else 'max-length' (it reached maxResponseLength, or a length limit of the policy).
  */
-export type Truncation = "max-length" | "budget";
+type Truncation = "max-length" | "budget";
 
 /**
  * One sampled response: a root-to-leaf draw of the tree. Per-token data cover the whole response,

@@ -1,4 +1,4 @@
-import { type RunConfig, RunFolder, runFolderPath } from "@ibtpo/bench-harness";
+import { type RunConfig, runFolderPath } from "@ibtpo/bench-harness";
 import { Command } from "commander";
 import { ConfigError } from "../config/config-error.js";
 import { trainConfigHelp } from "../config/config-help.js";

@@ -4,7 +4,7 @@ import { type Split, sampleProblems, type Task } from "@ibtpo/bench-harness";
 import { ConfigError } from "./config-error.js";
 
 /** Largest problem count one draw may ask for: a count the problem space cannot hold fails at once, not after hours. */
-export const MAX_PROBLEMS = 20_000;
+const MAX_PROBLEMS = 20_000;
 /** Largest `promptsPerStep`: every prompt of a step is sampled and kept in memory together. */
 export const MAX_PROMPTS_PER_STEP = 4096;
 
@@ -36,7 +36,7 @@ export function precheckBudget(budget: number, responseLength: number): void {
 }
 
 /** Is `directory` a training run folder (what `ibtpo train` writes)? */
-export function isRunFolder(directory: string): boolean {
+function isRunFolder(directory: string): boolean {
   return existsSync(join(directory, "config.json")) && existsSync(join(directory, "metrics.jsonl"));
 }
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createRandom, deriveSeed, type EvaluationSummary, sampleProblems } from "@ibtpo/bench-harness";
+import { type EvaluationSummary, sampleProblems } from "@ibtpo/bench-harness";
 import {
   countParameters,
   PolicyOptimizer,
@@ -10,6 +10,7 @@ import {
   splitIntoMicroBatches,
   TransformerModel,
 } from "@ibtpo/policy-tfjs";
+import { Mulberry32, seedStreams } from "@ibtpo/random";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { writeJsonAtomic } from "../runtime/atomic-file.js";
 import { evaluateModel, greedyPassAt1 } from "../runtime/evaluate-checkpoint.js";
@@ -61,7 +62,7 @@ export async function pretrain(
     count: config.evalProblems,
     seed: config.seed,
   });
-  const random = createRandom(deriveSeed(config.seed, 0x5f7));
+  const random = new Mulberry32(seedStreams.pretrainExamples(config.seed));
   const progress = new Progress("pretrain", config.steps);
   let lastPass = Number.NaN;
   for (let step = 1; step <= config.steps; step++) {

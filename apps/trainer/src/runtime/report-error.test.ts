@@ -1,8 +1,10 @@
+import { BenchHarnessError, DatasetError, passAtK } from "@ibtpo/bench-harness";
 import { PolicyTfjsError } from "@ibtpo/policy-tfjs";
+import { Sfc32 } from "@ibtpo/random";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../config/config-error.js";
 import { Progress } from "./progress.js";
-import { errorLine, reportError } from "./report-error.js";
+import { errorLine, isUserFacingError, reportError } from "./report-error.js";
 
 const printed = () => {
   const write = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
@@ -57,6 +59,32 @@ describe("reportError", () => {
     expect(stop).toHaveBeenCalledTimes(1);
     // A second stop (a finally block after the printer) is harmless.
     progress.stop();
+  });
+});
+
+describe("isUserFacingError", () => {
+  const thrown = (action: () => unknown): unknown => {
+    try {
+      action();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("expected a throw");
+  };
+
+  it("prints a bench-harness error as its message, which names the function", () => {
+    expect(errorLine(thrown(() => passAtK(4, 5, 1)))).toBe("passAtK: correct must be an integer in [0, 4], got 5");
+  });
+
+  it("recognises every package's error type by its marker, and nothing else", () => {
+    expect(isUserFacingError(new ConfigError("bad key"))).toBe(true);
+    expect(isUserFacingError(new BenchHarnessError("empty", "runComparison"))).toBe(true);
+    expect(isUserFacingError(new DatasetError("data.jsonl", 3, "missing answer"))).toBe(true);
+    expect(isUserFacingError(thrown(() => new Sfc32(0.5)))).toBe(true);
+    expect(isUserFacingError(new RangeError("index out of range"))).toBe(false);
+    const lookalike = new Error("runComparison: empty");
+    lookalike.name = "BenchHarnessError";
+    expect(isUserFacingError(lookalike)).toBe(false);
   });
 });
 

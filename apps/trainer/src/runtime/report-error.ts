@@ -1,5 +1,10 @@
+import { BenchHarnessError } from "@ibtpo/bench-harness";
 import { IbScoreInputError } from "@ibtpo/ib-score";
+import { PolicyHttpError } from "@ibtpo/policy-http";
 import { PolicyTfjsError } from "@ibtpo/policy-tfjs";
+import { RandomError } from "@ibtpo/random";
+import { TpoLossInputError } from "@ibtpo/tpo-loss";
+import { TreeSamplerError } from "@ibtpo/tree-sampler";
 import { ConfigError } from "../config/config-error.js";
 import { OpenAIRequestError } from "../serve/openai-error.js";
 import { Progress } from "./progress.js";
@@ -19,15 +24,26 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";
 }
 
-/** Errors whose message is written for a user: it names the file, key or tensor. */
-function isKnown(error: unknown): error is Error {
-  return (
-    ConfigError.isInstance(error) ||
-    IbScoreInputError.isInstance(error) ||
-    PolicyTfjsError.isInstance(error) ||
-    OpenAIRequestError.isInstance(error) ||
-    (error instanceof Error && /Error$/.test(error.name) && !["Error", "TypeError", "RangeError"].includes(error.name))
-  );
+/**
+ * The error types whose message is written for a user (it names the file, key, tensor or place):
+ * the user sees the message alone. Each is recognised by its `isInstance` marker, which works
+ * across installed copies of a package.
+ */
+const USER_FACING_ERRORS = [
+  ConfigError,
+  OpenAIRequestError,
+  BenchHarnessError,
+  IbScoreInputError,
+  PolicyHttpError,
+  PolicyTfjsError,
+  RandomError,
+  TpoLossInputError,
+  TreeSamplerError,
+] as const;
+
+/** True for an error of one of {@link USER_FACING_ERRORS}. */
+export function isUserFacingError(error: unknown): error is Error {
+  return USER_FACING_ERRORS.some((type) => type.isInstance(error));
 }
 
 /** One line for a user. */
@@ -37,7 +53,7 @@ export function errorLine(error: unknown): string {
     const message = error.message.split("\n")[0] as string;
     return hint === undefined || message.includes(hint) ? message : `${message} (${hint})`;
   }
-  if (isKnown(error)) return error.message;
+  if (isUserFacingError(error)) return error.message;
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return `${message.split("\n")[0]} (an unexpected error; run again with --debug for its stack trace)`;
 }

@@ -1,13 +1,13 @@
 import {
   type BuiltinTaskName,
   createBuiltinTask,
-  deriveSeed,
   type Problem,
   sampleProblems,
   type Task,
   type TextCodec,
 } from "@ibtpo/bench-harness";
 import type { SymbolTokenizer } from "@ibtpo/policy-tfjs";
+import { seedStreams } from "@ibtpo/random";
 import { ConfigError } from "../config/config-error.js";
 
 /** A built-in task with its difficulty knobs; an unknown knob is a config error naming it. */
@@ -40,7 +40,7 @@ export function tokenizerCodec(tokenizer: SymbolTokenizer): TextCodec {
  * run seed and the step, so a resumed run sees exactly the problems it would have seen.
  */
 export function stepProblems(task: Task, runSeed: number, step: number, count: number): Problem[] {
-  return sampleProblems(task, { split: "train", count, seed: deriveSeed(runSeed, step) });
+  return sampleProblems(task, { split: "train", count, seed: seedStreams.trainProblems(runSeed, step) });
 }
 
 /** The longest prompt plus the longest legal response (with BOS and EOS), rounded up to 8. */

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { ConfigError } from "../config/config-error.js";
 
 /** A step checkpoint's folder name: `step-` and the zero-padded step. */
-export const STEP_CHECKPOINT_NAME = /^step-(\d{6,})$/;
+const STEP_CHECKPOINT_NAME = /^step-(\d{6,})$/;
 /** What a checkpoint save killed part-way leaves: `step-NNNNNN.tmp-PID-TIME-N` (and `.previous`). */
 const TEMPORARY_NAME = /^step-\d+\.tmp-(\d+)-\d+-\d+(\.previous)?$/;
 

@@ -1,4 +1,5 @@
-import { deriveSeed, type GenerationRequest, type SeededRandom } from "@ibtpo/tree-sampler";
+import { deriveSeedMurmur3, type Sfc32 } from "@ibtpo/random";
+import type { GenerationRequest } from "@ibtpo/tree-sampler";
 import { completionResponse } from "./completion-response.js";
 import type { ClientKey, GenerationBatcher } from "./generation-batcher.js";
 import { OpenAIRequestError } from "./openai-error.js";
@@ -16,7 +17,7 @@ export type TopLogprobsFunction = (
 ) => TokenLogprob[][];
 
 /** The generation requests of a completion request: prompt-major, then choice, each with its own seed. */
-function generationRequests(request: CompletionRequest, seeds: SeededRandom): GenerationRequest[] {
+function generationRequests(request: CompletionRequest, seeds: Sfc32): GenerationRequest[] {
   return request.prompts.flatMap((prefix) => {
     const seed = request.seed ?? seeds.nextUint32();
     return Array.from({ length: request.n }, (_, choice) => ({
@@ -28,7 +29,7 @@ function generationRequests(request: CompletionRequest, seeds: SeededRandom): Ge
         topK: request.topK,
         stopTokens: request.stopTokens,
         // Choice 0 uses the seed itself, so n = 1 and the first of n choices agree.
-        seed: choice === 0 ? seed : deriveSeed(seed, choice),
+        seed: choice === 0 ? seed : deriveSeedMurmur3(seed, choice),
       },
     }));
   });
@@ -61,13 +62,13 @@ function admit(batcher: GenerationBatcher, client: ClientKey, rows: number, limi
  * build the answer (with top log-probs when asked and available).
  *
  * @example
- * const complete = completionHandler({ batcher, model, seeds: new SeededRandom(0) });
+ * const complete = completionHandler({ batcher, model, seeds: new Sfc32(0) });
  * const answer = await complete({ model: "tiny", prompt: [1, 4], max_tokens: 8, logprobs: 0 });
  */
 export function completionHandler(context: {
   readonly batcher: GenerationBatcher;
   readonly model: ServedModel;
-  readonly seeds: SeededRandom;
+  readonly seeds: Sfc32;
   readonly topLogprobs?: TopLogprobsFunction;
   /** Default {@link DEFAULT_SERVE_LIMITS}. */
   readonly limits?: ServeLimits;

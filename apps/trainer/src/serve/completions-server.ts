@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { type Policy, SeededRandom } from "@ibtpo/tree-sampler";
+import { Sfc32 } from "@ibtpo/random";
+import type { Policy } from "@ibtpo/tree-sampler";
 import { completionHandler, type TopLogprobsFunction } from "./completion-handler.js";
 import { GenerationBatcher } from "./generation-batcher.js";
 import { readJson, send } from "./http-json.js";
@@ -103,7 +104,7 @@ export async function startCompletionsServer(options: CompletionsServerOptions):
     batcher,
     model,
     limits,
-    seeds: new SeededRandom(options.seed ?? 0),
+    seeds: new Sfc32(options.seed ?? 0),
     ...(options.topLogprobs === undefined ? {} : { topLogprobs: options.topLogprobs }),
   });
   let closing = false;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBuiltinTask } from "@ibtpo/bench-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliAsync } from "../../test/run-cli.js";
+import { runCliAsync } from "../../test/run-cli.test-helper.js";
 import { defaultContextLength } from "../runtime/task-setup.js";
 import { startTinyServe, type TinyServe } from "./tiny-checkpoint.test-helper.js";
 

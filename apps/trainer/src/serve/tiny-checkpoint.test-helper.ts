@@ -15,7 +15,7 @@ export interface TinyServe {
 }
 
 /** Symbols of the tiny model: digits, '+', '=' and the step delimiter. */
-export const TINY_SYMBOLS = [..."0123456789+=", "\n"];
+const TINY_SYMBOLS = [..."0123456789+=", "\n"];
 
 /**
  * A freshly initialised tiny transformer saved as a real checkpoint in a temporary folder, loaded

@@ -1,10 +1,11 @@
 import {
   type AdvantageEstimator,
   createAdvantageEstimator,
+  TpoLossInputError,
   type TrainingPreset,
   trainingPreset,
 } from "@ibtpo/tpo-loss";
-import type { Sampler, SamplerConfig } from "@ibtpo/tree-sampler";
+import { type Sampler, type SamplerConfig, TreeSamplerError } from "@ibtpo/tree-sampler";
 import { ConfigError } from "../config/config-error.js";
 import type { TrainConfig } from "../config/train-config.js";
 import { withoutUndefined } from "../config/without-undefined.js";
@@ -37,7 +38,7 @@ export function resolveAlgorithm(config: TrainConfig): ResolvedAlgorithm {
       ...samplerFor(preset.sampler, config.sampler),
     };
   } catch (error) {
-    if (error instanceof Error && "location" in error && typeof error.location === "string") {
+    if ((TpoLossInputError.isInstance(error) || TreeSamplerError.isInstance(error)) && error.location !== undefined) {
       const key = error.location.replace(/^option /, "");
       throw new ConfigError(`config for algorithm ${config.algorithm}, key "${key}": ${error.message}`);
     }

@@ -1,5 +1,6 @@
-import { deriveSeed, type StepMetrics } from "@ibtpo/bench-harness";
+import type { StepMetrics } from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
+import { seedStreams } from "@ibtpo/random";
 import { type TrainingBatch, trainingBatchFromTrees, zeroVarianceFilterTrees } from "@ibtpo/tpo-loss";
 import { type BatchSample, meanTreeEntropy, sampleBatch } from "@ibtpo/tree-sampler";
 import { promptTokens, stepProblems } from "../runtime/task-setup.js";
@@ -37,7 +38,7 @@ export async function sampleStep(context: RlContext, step: number): Promise<Step
     ...(config.sampler.maxDepth === undefined ? {} : { maxDepth: config.sampler.maxDepth }),
     budgetCut: config.sampler.budgetCut ?? "drop",
     sampling: config.sampling,
-    seed: deriveSeed(config.seed, 0x51_000 + step),
+    seed: seedStreams.rlStepSampling(config.seed, step),
     reward: (index, tokens) => verdict(index, tokens).reward,
     answer: (index, tokens) => verdict(index, tokens).answer,
     ...(context.signal === undefined ? {} : { signal: context.signal }),

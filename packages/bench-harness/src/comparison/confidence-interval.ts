@@ -1,3 +1,4 @@
+import { BenchHarnessError } from "../errors.js";
 import { studentTQuantile } from "./student-t.js";
 
 /** Mean of a sample with a two-sided confidence interval from Student's t. */
@@ -20,9 +21,9 @@ export interface MeanWithInterval {
  * meanConfidenceInterval([0.2, 0.3, 0.4]).halfWidth; // 4.303 * 0.1 / sqrt(3) = 0.248
  */
 export function meanConfidenceInterval(values: readonly number[], level = 0.95): MeanWithInterval {
-  if (values.length === 0) throw new RangeError("meanConfidenceInterval: no values");
+  if (values.length === 0) throw new BenchHarnessError("no values", "meanConfidenceInterval");
   const bad = values.findIndex((value) => !Number.isFinite(value));
-  if (bad >= 0) throw new RangeError(`meanConfidenceInterval: value ${bad} is ${values[bad]}`);
+  if (bad >= 0) throw new BenchHarnessError(`value ${bad} is ${values[bad]}`, "meanConfidenceInterval");
   const n = values.length;
   const mean = values.reduce((sum, value) => sum + value, 0) / n;
   if (n < 2) return { n, mean, std: null, halfWidth: null, low: null, high: null };

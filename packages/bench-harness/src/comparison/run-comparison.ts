@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { BenchHarnessError } from "../errors.js";
 import { writeReportFiles } from "../report/write-report.js";
 import type { RunResult, StoredRun } from "./run-folder.js";
 import { runFolderPath, writeRunFolder } from "./run-folder.js";
@@ -53,21 +54,22 @@ export interface ComparisonResults {
  */
 export async function runComparison(options: ComparisonOptions): Promise<ComparisonResults> {
   const { algorithms, seeds, tasks, tokenBudget, outputDir, budgetTolerance = 0 } = options;
-  if (!(tokenBudget > 0)) throw new RangeError(`runComparison: tokenBudget must be > 0, got ${tokenBudget}`);
+  if (!(tokenBudget > 0)) throw new BenchHarnessError(`tokenBudget must be > 0, got ${tokenBudget}`, "runComparison");
   for (const [name, list] of [
     ["algorithms", algorithms],
     ["seeds", seeds],
     ["tasks", tasks],
   ] as const) {
-    if (list.length === 0) throw new RangeError(`runComparison: ${name} is empty`);
-    if (new Set<unknown>(list).size !== list.length) throw new RangeError(`runComparison: ${name} has duplicates`);
+    if (list.length === 0) throw new BenchHarnessError(`${name} is empty`, "runComparison");
+    if (new Set<unknown>(list).size !== list.length)
+      throw new BenchHarnessError(`${name} has duplicates`, "runComparison");
   }
   const specs = tasks.flatMap((task) =>
     algorithms.flatMap((algorithm) => seeds.map((seed): RunSpec => ({ algorithm, task, seed, tokenBudget }))),
   );
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`runComparison: concurrency must be a positive integer, got ${concurrency}`);
+    throw new BenchHarnessError(`concurrency must be a positive integer, got ${concurrency}`, "runComparison");
   }
   const stored = new Array<StoredRun>(specs.length);
   let completed = 0;
@@ -85,8 +87,9 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     const result = await options.run(spec);
     const spent = result.history.reduce((sum, step) => sum + step.generatedTokens, 0);
     if (spent > tokenBudget * (1 + budgetTolerance)) {
-      throw new RangeError(
-        `runComparison: run ${spec.algorithm}/${spec.task}/seed ${spec.seed} generated ${spent} tokens, over the budget of ${tokenBudget}`,
+      throw new BenchHarnessError(
+        `run ${spec.algorithm}/${spec.task}/seed ${spec.seed} generated ${spent} tokens, over the budget of ${tokenBudget}`,
+        "runComparison",
       );
     }
     const run: StoredRun = {

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { access, appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { BenchHarnessError } from "../errors.js";
 import type { EvaluationSummary } from "../evaluation/evaluate-policy.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { checkedStepMetrics, type StepMetrics } from "./step-metrics.js";
@@ -75,7 +76,7 @@ async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path}: invalid JSON (${(error as Error).message})`);
+    throw new BenchHarnessError(`invalid JSON (${(error as Error).message})`, path);
   }
 }
 
@@ -96,7 +97,7 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
     ["task", "string"],
     ["seed", "number"],
   ] as const) {
-    if (typeof config?.[key] !== type) throw new Error(`${configPath}: "${key}" must be a ${type}`);
+    if (typeof config?.[key] !== type) throw new BenchHarnessError(`"${key}" must be a ${type}`, configPath);
   }
   return config as RunConfig;
 }
@@ -115,14 +116,14 @@ export async function readRunFolder(dir: string): Promise<StoredRun> {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new Error(`${metricsPath}:${index + 1}: invalid JSON (${(error as Error).message})`);
+      throw new BenchHarnessError(`invalid JSON (${(error as Error).message})`, `${metricsPath}:${index + 1}`);
     }
     history.push(checkedStepMetrics(value, `${metricsPath}:${index + 1}`));
   });
   const evaluationPath = join(dir, RUN_FILES.evaluation);
   const evaluation = (await readJson(evaluationPath)) as EvaluationSummary;
   if (typeof evaluation?.passAtK !== "object" || evaluation.passAtK === null) {
-    throw new Error(`${evaluationPath}: "passAtK" must be an object of pass@k by k`);
+    throw new BenchHarnessError(`"passAtK" must be an object of pass@k by k`, evaluationPath);
   }
   return { config, history, evaluation };
 }

@@ -1,5 +1,6 @@
+import { BenchHarnessError } from "../errors.js";
 /**
- * Diagnostics of one RL step (METHOD.md section 7), one JSON object per line of metrics.jsonl.
+ * Diagnostics of one RL step (docs/METHOD.md section 7), one JSON object per line of metrics.jsonl.
  * `step`, `generatedTokens` and `accuracy` are required; a metric a method does not have is
  * null or absent. Unknown keys are kept.
  *
@@ -70,17 +71,17 @@ export const OPTIONAL_METRIC_NAMES = [
 /** Checks one parsed metrics object; `where` (file:line) prefixes every error. */
 export function checkedStepMetrics(value: unknown, where: string): StepMetrics {
   if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new Error(`${where}: expected a JSON object`);
+    throw new BenchHarnessError(`expected a JSON object`, where);
   const record = value as Record<string, unknown>;
   for (const key of ["step", "generatedTokens", "accuracy"]) {
     if (typeof record[key] !== "number" || !Number.isFinite(record[key])) {
-      throw new Error(`${where}: "${key}" must be a finite number, got ${JSON.stringify(record[key])}`);
+      throw new BenchHarnessError(`"${key}" must be a finite number, got ${JSON.stringify(record[key])}`, where);
     }
   }
   for (const key of OPTIONAL_METRIC_NAMES) {
     const metric = record[key];
     if (metric !== undefined && metric !== null && (typeof metric !== "number" || !Number.isFinite(metric))) {
-      throw new Error(`${where}: "${key}" must be a finite number or null, got ${JSON.stringify(metric)}`);
+      throw new BenchHarnessError(`"${key}" must be a finite number or null, got ${JSON.stringify(metric)}`, where);
     }
   }
   return record as StepMetrics;

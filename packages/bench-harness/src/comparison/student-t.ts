@@ -1,3 +1,5 @@
+import { BenchHarnessError } from "../errors.js";
+
 /** ln Gamma(x) for x > 0 (Lanczos approximation, g = 7, 9 terms; ~1e-15 relative). */
 function logGamma(x: number): number {
   const c = [
@@ -56,8 +58,8 @@ export function studentTCdf(t: number, degrees: number): number {
  * studentTQuantile(0.975, 4); // 2.776...
  */
 export function studentTQuantile(p: number, degrees: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`studentTQuantile: p must be in (0, 1), got ${p}`);
-  if (!(degrees > 0)) throw new RangeError(`studentTQuantile: degrees must be > 0, got ${degrees}`);
+  if (!(p > 0 && p < 1)) throw new BenchHarnessError(`p must be in (0, 1), got ${p}`, "studentTQuantile");
+  if (!(degrees > 0)) throw new BenchHarnessError(`degrees must be > 0, got ${degrees}`, "studentTQuantile");
   if (p < 0.5) return -studentTQuantile(1 - p, degrees);
   let low = 0;
   let high = 1;

@@ -1,4 +1,5 @@
-import { createRandom, hashString } from "../random.js";
+import { Mulberry32 } from "@ibtpo/random";
+import { hashString } from "../random.js";
 import type { RunSpec } from "./run-comparison.js";
 import type { RunResult } from "./run-folder.js";
 import type { StepMetrics } from "./step-metrics.js";
@@ -12,7 +13,7 @@ import type { StepMetrics } from "./step-metrics.js";
  *   run: async (spec) => syntheticRunResult(spec), outputDir: "/tmp/demo" });
  */
 export function syntheticRunResult(spec: RunSpec, steps = 20): RunResult {
-  const random = createRandom(hashString(`${spec.algorithm}/${spec.task}/${spec.seed}`));
+  const random = new Mulberry32(hashString(`${spec.algorithm}/${spec.task}/${spec.seed}`));
   const skill = 0.25 + 0.5 * (hashString(spec.algorithm) / 4294967296);
   const perStep = Math.floor(spec.tokenBudget / steps);
   const history: StepMetrics[] = [];

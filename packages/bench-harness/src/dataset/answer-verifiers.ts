@@ -1,3 +1,4 @@
+import { BenchHarnessError } from "../errors.js";
 import { responseLines, type Verification } from "../task.js";
 
 /** A verifier for custom data: compares a response with the reference answer. */
@@ -30,7 +31,7 @@ export const ANSWER_VERIFIERS: Readonly<Record<AnswerVerifierName, AnswerVerifie
   numeric: (response, answer) => {
     const expected = Number(answer.trim());
     if (!Number.isFinite(expected))
-      throw new RangeError(`numeric verifier: reference answer ${JSON.stringify(answer)} is not a number`);
+      throw new BenchHarnessError(`reference answer ${JSON.stringify(answer)} is not a number`, "numeric verifier");
     const found = response.match(NUMBER_PATTERN);
     const given = found === null ? null : (found[found.length - 1] as string);
     if (given === null) return { reward: 0, answer: null, wellFormed: false };
@@ -49,8 +50,9 @@ export function resolveAnswerVerifier(verifier: AnswerVerifierName | AnswerVerif
   if (typeof verifier === "function") return verifier;
   const found = ANSWER_VERIFIERS[verifier];
   if (found === undefined) {
-    throw new RangeError(
+    throw new BenchHarnessError(
       `unknown verifier "${String(verifier)}"; choose one of ${Object.keys(ANSWER_VERIFIERS).join(", ")} or pass a function`,
+      "verifier",
     );
   }
   return found;
@@ -60,7 +62,7 @@ export function resolveAnswerVerifier(verifier: AnswerVerifierName | AnswerVerif
 export function normalizedVerification(result: Verification | number, where: string): Verification {
   const verdict = typeof result === "number" ? { reward: result, answer: null, wellFormed: true } : result;
   if (!(verdict.reward >= 0 && verdict.reward <= 1)) {
-    throw new RangeError(`${where}: verifier returned reward ${verdict.reward}, which is outside [0, 1]`);
+    throw new BenchHarnessError(`verifier returned reward ${verdict.reward}, which is outside [0, 1]`, where);
   }
   return verdict;
 }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { BenchHarnessError } from "../errors.js";
 import { DEFAULT_SPLIT_FRACTIONS, type SplitFractions, splitOf } from "../splits.js";
 import type { Problem, ResponseVerifier, Split } from "../task.js";
 import { characterVocabulary } from "../vocabulary.js";
@@ -33,15 +34,18 @@ export interface DatasetOptions {
   readonly fractions?: SplitFractions;
 }
 
-/** A problem in a dataset file, with the place it was found. */
-export class DatasetError extends Error {
+/**
+ * A problem in a dataset file, with the place it was found (`location` is `file:line`). A
+ * {@link BenchHarnessError}, so `BenchHarnessError.isInstance` recognises it too.
+ */
+export class DatasetError extends BenchHarnessError {
   override readonly name = "DatasetError";
   constructor(
     readonly file: string,
     readonly line: number,
     readonly problem: string,
   ) {
-    super(`${file}:${line}: ${problem}`);
+    super(problem, `${file}:${line}`);
   }
 }
 

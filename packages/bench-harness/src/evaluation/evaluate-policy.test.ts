@@ -1,6 +1,6 @@
+import { deriveSeedSplitMix32, Mulberry32 } from "@ibtpo/random";
 import type { Generation, GenerationRequest, Policy } from "@ibtpo/tree-sampler";
 import { describe, expect, it } from "vitest";
-import { createRandom, deriveSeed } from "../random.js";
 import { sampleProblems } from "../splits.js";
 import type { Problem } from "../task.js";
 import { createGraphPathTask, type GraphPathData } from "../tasks/graph-path.js";
@@ -107,7 +107,8 @@ describe("evaluatePolicy", () => {
     problems.forEach((item, index) => {
       const rewards = Array.from(
         { length: 8 },
-        (_, s) => task.verify(item, task.randomTrajectory(item, createRandom(deriveSeed(4, index * 8 + s)))).reward,
+        (_, s) =>
+          task.verify(item, task.randomTrajectory(item, new Mulberry32(deriveSeedSplitMix32(4, index * 8 + s)))).reward,
       );
       expectedMean += rewards.reduce((a, b) => a + b, 0) / (8 * problems.length);
       expectedPass += passAtK(8, rewards.filter((reward) => reward === 1).length, 8) / problems.length;

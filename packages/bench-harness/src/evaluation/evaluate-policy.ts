@@ -1,10 +1,10 @@
 import type { BatchSummary, IbScoreOptions } from "@ibtpo/ib-score";
-import type { Generation, GenerationRequest, Policy, SamplingSettings } from "@ibtpo/tree-sampler";
-import { deriveSeed } from "../random.js";
+import { deriveSeedSplitMix32 } from "@ibtpo/random";
+import type { Generation, GenerationRequest, Policy, SamplingSettings, TextCodec } from "@ibtpo/tree-sampler";
+import { BenchHarnessError } from "../errors.js";
 import type { Problem, ResponseVerifier, Verification } from "../task.js";
 import { passAtK } from "./pass-at-k.js";
 import { sampleIbScore } from "./sample-ib-score.js";
-import type { TextCodec } from "./text-codec.js";
 
 /** Progress of an evaluation: which phase, and requests finished out of the phase's total. */
 export interface EvaluationProgress {
@@ -100,8 +100,9 @@ async function generateInBatches(
     const batch = requests.slice(start, start + batchSize);
     const generations = await policy.generate(batch, signal === undefined ? {} : { signal });
     if (generations.length !== batch.length) {
-      throw new Error(
-        `policy "${policy.name}" returned ${generations.length} generations for ${batch.length} requests`,
+      throw new BenchHarnessError(
+        `returned ${generations.length} generations for ${batch.length} requests`,
+        `evaluatePolicy: policy "${policy.name}"`,
       );
     }
     out.push(...generations);
@@ -126,9 +127,9 @@ export async function evaluatePolicy<Data>(options: EvaluationOptions<Data>): Pr
   const ks = options.ks ?? (samples > 1 ? [1, samples] : samples === 1 ? [1] : []);
   for (const k of ks) {
     if (!Number.isInteger(k) || k < 1 || k > samples)
-      throw new RangeError(`evaluatePolicy: k=${k} must be an integer in [1, samples=${samples}]`);
+      throw new BenchHarnessError(`k=${k} must be an integer in [1, samples=${samples}]`, "evaluatePolicy");
   }
-  if (problems.length === 0) throw new RangeError("evaluatePolicy: no problems");
+  if (problems.length === 0) throw new BenchHarnessError("no problems", "evaluatePolicy");
   const prompts = problems.map((problem) => Int32Array.from([...promptPrefix, ...codec.encode(problem.prompt)]));
 
   const outcome = (problem: Problem<Data>, generation: Generation): ResponseOutcome => {
@@ -159,7 +160,7 @@ export async function evaluatePolicy<Data>(options: EvaluationOptions<Data>): Pr
     for (let s = 0; s < samples; s++) {
       requests.push({
         prefix,
-        settings: { temperature: 1, ...sampling, maxTokens, seed: deriveSeed(seed, index * samples + s) },
+        settings: { temperature: 1, ...sampling, maxTokens, seed: deriveSeedSplitMix32(seed, index * samples + s) },
       });
     }
   });

@@ -1,11 +1,5 @@
-/**
- * Turns text into token ids and back. Structural, so the tfjs tokenizer or any other
- * tokenizer fits without this package depending on it.
- */
-export interface TextCodec {
-  encode(text: string): Int32Array;
-  decode(tokens: ArrayLike<number>): string;
-}
+import type { TextCodec } from "@ibtpo/tree-sampler";
+import { BenchHarnessError } from "../errors.js";
 
 /** A codec over a symbol list with an end token, for tests and stand-in policies. */
 export interface SymbolCodec extends TextCodec {
@@ -33,7 +27,10 @@ export function createSymbolCodec(symbols: readonly string[]): SymbolCodec {
       while (position < text.length) {
         const symbol = longestFirst.find((candidate) => text.startsWith(candidate, position));
         if (symbol === undefined) {
-          throw new RangeError(`symbol codec: no symbol covers ${JSON.stringify(text[position])} at index ${position}`);
+          throw new BenchHarnessError(
+            `no symbol covers ${JSON.stringify(text[position])} at index ${position}`,
+            "symbol codec",
+          );
         }
         out.push(ids.get(symbol) as number);
         position += symbol.length;
@@ -46,7 +43,7 @@ export function createSymbolCodec(symbols: readonly string[]): SymbolCodec {
         const id = tokens[i] as number;
         if (id === 0) continue;
         const symbol = symbols[id - 1];
-        if (symbol === undefined) throw new RangeError(`symbol codec: unknown token id ${id} at index ${i}`);
+        if (symbol === undefined) throw new BenchHarnessError(`unknown token id ${id} at index ${i}`, "symbol codec");
         text += symbol;
       }
       return text;

@@ -1,5 +1,6 @@
+import { Mulberry32 } from "@ibtpo/random";
 import type { Generation, Policy } from "@ibtpo/tree-sampler";
-import { createRandom } from "../random.js";
+import { BenchHarnessError } from "../errors.js";
 import type { Problem, Task } from "../task.js";
 import type { SymbolCodec } from "./text-codec.js";
 
@@ -28,9 +29,12 @@ export function createTrajectoryPolicy<Data>(
         const prompt = codec.decode(request.prefix);
         const problem = byPrompt.get(prompt);
         if (problem === undefined)
-          throw new RangeError(`trajectory policy: request ${index} has an unknown prompt ${JSON.stringify(prompt)}`);
+          throw new BenchHarnessError(
+            `request ${index} has an unknown prompt ${JSON.stringify(prompt)}`,
+            "trajectory policy",
+          );
         const { temperature = 1, seed = 0, maxTokens } = request.settings;
-        const response = task.randomTrajectory(problem, createRandom(temperature === 0 ? 0 : seed));
+        const response = task.randomTrajectory(problem, new Mulberry32(temperature === 0 ? 0 : seed));
         const full = [...codec.encode(response), codec.eosToken];
         const tokens = Int32Array.from(full.slice(0, maxTokens));
         return {

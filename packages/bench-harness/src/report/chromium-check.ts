@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { BenchHarnessError } from "../errors.js";
 import { decodePng, type RgbaImage } from "./decode-png.js";
 
 const run = promisify(execFile);
@@ -113,7 +114,7 @@ export async function checkReportInChromium(
       { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 },
     );
     const match = /data-probe="([^"]*)"/.exec(dom);
-    if (match === null) throw new Error(`checkReportInChromium: the probe did not run in ${htmlPath}`);
+    if (match === null) throw new BenchHarnessError(`the probe did not run in ${htmlPath}`, "checkReportInChromium");
     const probe = JSON.parse((match[1] as string).replace(/&quot;/g, '"').replace(/&amp;/g, "&")) as {
       svgs: number;
       height: number;

@@ -1,4 +1,5 @@
 import { inflateSync } from "node:zlib";
+import { BenchHarnessError } from "../errors.js";
 
 /** An 8-bit RGBA image. */
 export interface RgbaImage {
@@ -24,7 +25,8 @@ function paeth(left: number, up: number, upLeft: number): number {
  * count pixels without an image library.
  */
 export function decodePng(file: Uint8Array): RgbaImage {
-  if (!SIGNATURE.every((byte, index) => file[index] === byte)) throw new Error("decodePng: not a PNG file");
+  if (!SIGNATURE.every((byte, index) => file[index] === byte))
+    throw new BenchHarnessError("not a PNG file", "decodePng");
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   let width = 0;
   let height = 0;
@@ -39,8 +41,9 @@ export function decodePng(file: Uint8Array): RgbaImage {
       height = view.getUint32(offset + 12);
       const [depth, colorType, , , interlace] = body.subarray(8, 13);
       if (depth !== 8 || (colorType !== 2 && colorType !== 6) || interlace !== 0) {
-        throw new Error(
-          `decodePng: only 8-bit non-interlaced RGB/RGBA is supported (depth ${depth}, color type ${colorType}, interlace ${interlace})`,
+        throw new BenchHarnessError(
+          `only 8-bit non-interlaced RGB/RGBA is supported (depth ${depth}, color type ${colorType}, interlace ${interlace})`,
+          "decodePng",
         );
       }
       channels = colorType === 2 ? 3 : 4;
@@ -59,7 +62,7 @@ export function decodePng(file: Uint8Array): RgbaImage {
       const up = y > 0 ? (rows[(y - 1) * stride + x] as number) : 0;
       const upLeft = x >= channels && y > 0 ? (rows[(y - 1) * stride + x - channels] as number) : 0;
       const predictor = [0, left, up, (left + up) >> 1, paeth(left, up, upLeft)][filter];
-      if (predictor === undefined) throw new Error(`decodePng: unknown filter ${filter} on row ${y}`);
+      if (predictor === undefined) throw new BenchHarnessError(`unknown filter ${filter} on row ${y}`, "decodePng");
       rows[y * stride + x] = ((source[x] as number) + predictor) & 0xff;
     }
   }

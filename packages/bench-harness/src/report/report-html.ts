@@ -14,7 +14,7 @@ export interface ReportSection {
   readonly charts: readonly RenderedChart[];
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 

@@ -4,6 +4,7 @@ import { writeFileAtomic } from "../comparison/atomic-write.js";
 import { type PairedDifference, pairedDifferences } from "../comparison/paired-difference.js";
 import { isRunFolder, readRunFolder, type StoredRun } from "../comparison/run-folder.js";
 import { type SummaryRow, summarizeRuns } from "../comparison/summarize-runs.js";
+import { BenchHarnessError } from "../errors.js";
 import { chartRows } from "./chart-rows.js";
 import {
   balanceChartSpec,
@@ -65,7 +66,10 @@ export async function loadRuns(dir: string): Promise<StoredRun[]> {
   };
   await walk(dir, 1);
   if (found.length === 0)
-    throw new Error(`${dir}: no run folders found (a run folder holds metrics.jsonl, eval.json and config.json)`);
+    throw new BenchHarnessError(
+      `no run folders found (a run folder holds metrics.jsonl, eval.json and config.json)`,
+      dir,
+    );
   return found;
 }
 

@@ -1,3 +1,4 @@
+import { BenchHarnessError } from "../errors.js";
 import { hashString } from "../random.js";
 import { type ParsedResponse, type Problem, responseLines } from "../task.js";
 
@@ -12,7 +13,7 @@ export function checkedOption(
 ): number {
   const chosen = value ?? fallback;
   if (!Number.isInteger(chosen) || chosen < min || chosen > max) {
-    throw new RangeError(`${task}: option "${key}" must be an integer in [${min}, ${max}], got ${value}`);
+    throw new BenchHarnessError(`option "${key}" must be an integer in [${min}, ${max}], got ${value}`, task);
   }
   return chosen;
 }

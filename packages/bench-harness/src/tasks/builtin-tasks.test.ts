@@ -1,5 +1,5 @@
+import { Mulberry32 } from "@ibtpo/random";
 import { describe, expect, it } from "vitest";
-import { createRandom } from "../random.js";
 import { assertDisjoint, sampleProblems } from "../splits.js";
 import { firstUncovered } from "../vocabulary.js";
 import { BUILTIN_TASK_NAMES, createBuiltinTask } from "./registry.js";
@@ -34,7 +34,7 @@ describe.each(BUILTIN_TASK_NAMES)("built-in task %s", (name) => {
   });
 
   it("produces well-formed legal random trajectories, some solving and some not", () => {
-    const random = createRandom(5);
+    const random = new Mulberry32(5);
     const rewards = test.map((problem) => {
       const response = task.randomTrajectory(problem, random);
       const verdict = task.verify(problem, response);
@@ -47,7 +47,7 @@ describe.each(BUILTIN_TASK_NAMES)("built-in task %s", (name) => {
 
   it("covers prompts and responses with a small vocabulary and fits the context", () => {
     expect(task.vocabulary.length).toBeLessThanOrEqual(48);
-    const random = createRandom(6);
+    const random = new Mulberry32(6);
     for (const problem of [...train.slice(0, 100), ...test]) {
       for (const response of [task.randomTrajectory(problem, random), task.solve(problem) as string]) {
         expect(firstUncovered(task.vocabulary, problem.prompt + response)).toBe(-1);

@@ -1,4 +1,5 @@
-import { createRandom, type Random } from "../random.js";
+import { Mulberry32 } from "@ibtpo/random";
+import type { Random } from "../random.js";
 import { type ParsedResponse, STEP_DELIMITER, type Task, type Verification } from "../task.js";
 import { checkedOption, parseLinesMatching, problemOf } from "./building-blocks.js";
 
@@ -107,7 +108,7 @@ export function createCountdownTask(options: CountdownOptions = {}): Task<Countd
     options: { numbers: count, maxNumber, maxTarget, minSteps },
     renderPrompt,
     generate(seed) {
-      const random = createRandom(seed);
+      const random = new Mulberry32(seed);
       for (;;) {
         const numbers = Array.from({ length: count }, () => 1 + random.int(maxNumber));
         const pool = numbers.slice();

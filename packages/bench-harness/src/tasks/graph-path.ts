@@ -1,4 +1,5 @@
-import { createRandom, type Random } from "../random.js";
+import { Mulberry32 } from "@ibtpo/random";
+import type { Random } from "../random.js";
 import {
   type ParsedResponse,
   type Problem,
@@ -82,7 +83,7 @@ export function createGraphPathTask(options: GraphPathOptions = {}): Task<GraphP
     options: { nodes: nodeCount, outDegree, minDistance },
     renderPrompt,
     generate(seed) {
-      const random = createRandom(seed);
+      const random = new Mulberry32(seed);
       for (;;) {
         // Random topological order; edges only go forward, so every walk ends.
         const order = random.shuffled(labels);

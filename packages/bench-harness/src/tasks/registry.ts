@@ -1,3 +1,4 @@
+import { BenchHarnessError } from "../errors.js";
 import type { Task } from "../task.js";
 import { type CountdownOptions, createCountdownTask } from "./countdown.js";
 import { createGraphPathTask, type GraphPathOptions } from "./graph-path.js";
@@ -32,6 +33,9 @@ export function createBuiltinTask<Name extends BuiltinTaskName>(
     case "sort-swaps":
       return createSortSwapsTask(options as SortSwapsOptions) as Task;
     default:
-      throw new RangeError(`unknown task "${String(name)}"; built-in tasks: ${BUILTIN_TASK_NAMES.join(", ")}`);
+      throw new BenchHarnessError(
+        `unknown task "${String(name)}"; built-in tasks: ${BUILTIN_TASK_NAMES.join(", ")}`,
+        "createBuiltinTask",
+      );
   }
 }

@@ -1,4 +1,5 @@
-import { createRandom, type Random } from "../random.js";
+import { Mulberry32 } from "@ibtpo/random";
+import type { Random } from "../random.js";
 import { type ParsedResponse, type Problem, STEP_DELIMITER, type Task, type Verification } from "../task.js";
 import { checkedOption, parseLinesMatching, problemOf } from "./building-blocks.js";
 
@@ -68,7 +69,7 @@ export function createSortSwapsTask(options: SortSwapsOptions = {}): Task<SortSw
     options: { length, minSwaps, slack },
     renderPrompt,
     generate(seed) {
-      const random = createRandom(seed);
+      const random = new Mulberry32(seed);
       for (;;) {
         const digits = random.shuffled("0123456789".split("")).slice(0, length).join("");
         const needed = optimalSwaps(digits).length;

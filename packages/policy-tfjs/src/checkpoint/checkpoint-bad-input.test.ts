@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyTfjsError } from "../errors.js";
 import { TransformerModel } from "../model/transformer-model.js";
-import { tinyConfig, useTestBackend } from "../test-support.js";
+import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
 import { PolicyOptimizer } from "../training/policy-optimizer.js";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";

@@ -3,7 +3,7 @@ import { countParameters, type ResolvedTransformerConfig } from "../model/transf
 import type { NamedWeight } from "../model/transformer-model.js";
 
 /** Largest fixed position table (contextLength x modelDimension floats) a config may ask for: 1 GiB of float32. */
-export const MAX_POSITION_TABLE_VALUES = 2 ** 28;
+const MAX_POSITION_TABLE_VALUES = 2 ** 28;
 
 /**
  * Throw naming the file and tensor at the first NaN or infinite value: a checkpoint with one

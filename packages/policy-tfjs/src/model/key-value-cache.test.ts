@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useTestBackend } from "../test-support.js";
+import { useTestBackend } from "../test-backend.test-helper.js";
 import { CACHE_GROWTH_COLUMNS, KeyValueCache } from "./key-value-cache.js";
 
 beforeAll(useTestBackend);

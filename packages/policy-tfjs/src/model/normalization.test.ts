@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useTestBackend } from "../test-support.js";
+import { useTestBackend } from "../test-backend.test-helper.js";
 import { gelu, layerNorm } from "./normalization.js";
 
 beforeAll(useTestBackend);

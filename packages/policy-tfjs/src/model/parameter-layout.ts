@@ -1,7 +1,7 @@
 import type { ResolvedTransformerConfig } from "./transformer-config.js";
 
 /** How a weight starts: small normal, normal scaled for residual branches, zeros or ones. */
-export type ParameterInit = "normal" | "residual" | "zeros" | "ones";
+type ParameterInit = "normal" | "residual" | "zeros" | "ones";
 
 export interface ParameterSpec {
   readonly name: string;

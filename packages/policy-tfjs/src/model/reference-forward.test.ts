@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
+import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../checkpoint/checkpoint.js";
-import { useTestBackend } from "../test-support.js";
-import { SeededRandom } from "../util/seeded-random.js";
+import { useTestBackend } from "../test-backend.test-helper.js";
 import { leftPaddedLayout } from "./batch-layout.js";
 import { TransformerModel } from "./transformer-model.js";
 
@@ -65,7 +65,7 @@ beforeAll(async () => {
   await useTestBackend();
   // Random (not initial) weights everywhere: biases and gains too, so every term matters.
   model = TransformerModel.create(config, { seed: 21 });
-  const random = new SeededRandom(22);
+  const random = new Mulberry32(scrambleSeed(22));
   model.loadWeights(
     model.exportWeights().map((weight) => ({
       ...weight,
@@ -144,7 +144,7 @@ describe("a committed checkpoint", () => {
   it("loads and gives the plain implementation's hidden rows", async () => {
     const directory = fileURLToPath(new URL("../../../../checkpoints/countdown-base", import.meta.url));
     const { model: trained } = await loadCheckpoint(directory);
-    const random = new SeededRandom(41);
+    const random = new Mulberry32(scrambleSeed(41));
     const rowLengths = [trained.config.contextLength, 10, 30];
     const layout = leftPaddedLayout(rowLengths);
     const width = layout.width;

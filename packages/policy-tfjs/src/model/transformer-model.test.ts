@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { tinyConfig, useTestBackend } from "../test-support.js";
+import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { responseLogProbs } from "../training/response-log-probs.js";
 import { countParameters } from "./transformer-config.js";
 import { TransformerModel } from "./transformer-model.js";

@@ -1,6 +1,6 @@
+import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
-import { SeededRandom } from "../util/seeded-random.js";
 import { MASKED_SCORE } from "./batch-layout.js";
 import {
   type AttentionWeights,
@@ -64,7 +64,7 @@ export class TransformerModel {
   /** Build a model with weights drawn from `seed` (same config and seed, same weights, on any backend). */
   static create(config: TransformerConfig, options: { readonly seed: number }): TransformerModel {
     const resolved = resolveTransformerConfig(config);
-    const random = new SeededRandom(options.seed);
+    const random = new Mulberry32(scrambleSeed(options.seed));
     const residualScale = resolved.initScale / Math.sqrt(2 * resolved.layers);
     const weights = new Map<string, tf.Variable>();
     for (const spec of parameterLayout(resolved)) {

@@ -1,8 +1,8 @@
+import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
 import { type LeftPaddedLayout, leftPaddedLayout } from "../model/batch-layout.js";
 import type { KeyValueCache } from "../model/key-value-cache.js";
 import type { TransformerModel } from "../model/transformer-model.js";
-import { SeededRandom } from "../util/seeded-random.js";
 import { type DrawSettings, drawToken } from "./draw-token.js";
 
 /** One row to continue, already validated. */
@@ -30,7 +30,7 @@ export interface DecodeOptions {
 
 interface RowState {
   readonly row: DecodeRow;
-  readonly random: SeededRandom;
+  readonly random: Mulberry32;
   readonly tokens: number[];
   readonly logprobs: number[];
   readonly entropies: number[];
@@ -44,14 +44,14 @@ interface RowState {
  * whole sequence (for benchmarks and checks). Rows that finish are dropped from the cache once
  * they are half of the batch, so long stragglers do not pay for finished rows.
  */
-export async function decodeBatch(
+async function decodeBatch(
   model: TransformerModel,
   rows: readonly DecodeRow[],
   options: DecodeOptions,
 ): Promise<DecodedRow[]> {
   const states: RowState[] = rows.map((row) => ({
     row,
-    random: new SeededRandom(row.seed),
+    random: new Mulberry32(scrambleSeed(row.seed)),
     tokens: [],
     logprobs: [],
     entropies: [],

@@ -2,7 +2,7 @@ import type { GenerationRequest } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
-import { tinyConfig, useTestBackend } from "../test-support.js";
+import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { responseLogProbs } from "../training/response-log-probs.js";
 import { TfjsPolicy } from "./tfjs-policy.js";
 

@@ -1,9 +1,9 @@
+import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import type { Generation, GenerationRequest, Policy } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import type { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
-import { SeededRandom } from "../util/seeded-random.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { type DecodeRow, decodeRows } from "./batch-decoder.js";
 
@@ -55,7 +55,7 @@ export class TfjsPolicy implements Policy {
   readonly eosToken: number;
   readonly stepDelimiter: number | undefined;
   readonly providesEntropies = true;
-  private readonly defaultSeeds: SeededRandom;
+  private readonly defaultSeeds: Mulberry32;
   private pool: ModelWorkerPool | null = null;
 
   constructor(
@@ -65,7 +65,7 @@ export class TfjsPolicy implements Policy {
     this.name = options.name ?? "tfjs-transformer";
     this.eosToken = options.eosToken;
     this.stepDelimiter = options.stepDelimiter;
-    this.defaultSeeds = new SeededRandom(options.seed ?? 0);
+    this.defaultSeeds = new Mulberry32(scrambleSeed(options.seed ?? 0));
   }
 
   /** A policy whose end token and step delimiter come from the tokenizer. */

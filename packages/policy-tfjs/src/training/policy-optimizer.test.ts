@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
-import { tinyConfig, useTestBackend } from "../test-support.js";
+import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { PolicyOptimizer, splitIntoMicroBatches } from "./policy-optimizer.js";
 import { sftLoss } from "./sft-loss.js";
 

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
-import { tinyConfig, useTestBackend } from "../test-support.js";
+import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { responseLogProbs } from "./response-log-probs.js";
 import { scoreRows } from "./score-rows.js";
 

@@ -1,10 +1,10 @@
 import { pathToFileURL } from "node:url";
+import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import type * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
 import { TfjsPolicy } from "../sampling/tfjs-policy.js";
-import { tinyConfig, useTestBackend } from "../test-support.js";
-import { SeededRandom } from "../util/seeded-random.js";
+import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { siblingModule } from "../util/sibling-module.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { type ClippedMicroBatch, loss as clippedLoss } from "./clipped-loss-module.fixture.js";
@@ -54,7 +54,7 @@ describe("PolicyOptimizer.trainStepInWorkers", () => {
   it("runs a clipped RL loss with reports to the same numbers in a worker, on this thread and through trainStep", async () => {
     const clippedModule = pathToFileURL(siblingModule(import.meta.url, "clipped-loss-module.fixture").path).href;
     const columns = 3;
-    const random = new SeededRandom(5);
+    const random = new Mulberry32(scrambleSeed(5));
     const microBatches: ClippedMicroBatch[] = splitIntoMicroBatches(rows, 2).map((chunk) => ({
       rows: chunk,
       columns,

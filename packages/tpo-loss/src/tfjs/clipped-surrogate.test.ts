@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clippedSurrogate } from "./clipped-surrogate.js";
-import { disposeAll, handTensors } from "./test-inputs.js";
+import { disposeAll, handTensors } from "./worked-batch.test-helper.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

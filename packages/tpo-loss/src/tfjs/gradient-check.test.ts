@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type KlEstimator, lossAggregations } from "../option-choices.js";
 import { disposeLossDiagnostics } from "./loss-diagnostics.js";
 import { policyLoss, type TfjsPolicyLossOptions } from "./policy-loss.js";
-import { disposeAll, handBatch, handTensors } from "./test-inputs.js";
+import { disposeAll, handBatch, handTensors } from "./worked-batch.test-helper.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

@@ -5,7 +5,7 @@ import { disposeLossDiagnostics, readLossDiagnostics } from "./loss-diagnostics.
 import type { TfjsPolicyLossOptions } from "./policy-loss.js";
 import { policyLoss } from "./policy-loss.js";
 import type { Regularizer } from "./regularizer.js";
-import { disposeAll, handBatch, handTensors } from "./test-inputs.js";
+import { disposeAll, handBatch, handTensors } from "./worked-batch.test-helper.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

@@ -22,7 +22,7 @@ export interface PolicyLossResult {
 }
 
 /**
- * The clipped policy loss of METHOD.md section 6 plus regularisers:
+ * The clipped policy loss of docs/METHOD.md section 6 plus regularisers:
  * loss = aggregate(clipped surrogate) + sum_r coefficient_r x term_r.
  *
  * @example

@@ -3,7 +3,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { describe, expect, it } from "vitest";
 import { readLossDiagnostics } from "./loss-diagnostics.js";
 import { policyLoss, type TfjsPolicyLossOptions } from "./policy-loss.js";
-import { disposeAll, handTensors } from "./test-inputs.js";
+import { disposeAll, handTensors } from "./worked-batch.test-helper.js";
 
 const options: TfjsPolicyLossOptions = {
   clipLow: 0.2,

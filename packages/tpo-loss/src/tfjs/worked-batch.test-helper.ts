@@ -16,7 +16,7 @@ export const handBatch = {
   klGap: [0.1, -0.2, 0.3, 0, 0.5, 9],
 };
 
-export function handLogp(): number[] {
+function handLogp(): number[] {
   return handBatch.oldLogp.map((old, index) => old + Math.log(handBatch.ratios[index] as number));
 }
 
