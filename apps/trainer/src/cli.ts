@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { analyzeCommand } from "./commands/analyze-command.js";
 import { compareCommand } from "./commands/compare-command.js";
 import { evalCommand } from "./commands/eval-command.js";
+import { exportCommand } from "./commands/export-command.js";
 import { pretrainCommand } from "./commands/pretrain-command.js";
 import { reportCommand } from "./commands/report-command.js";
 import { sampleCommand } from "./commands/sample-command.js";
@@ -22,7 +23,8 @@ const program = new Command("ibtpo")
   .addCommand(compareCommand())
   .addCommand(reportCommand())
   .addCommand(serveCommand())
-  .addCommand(sampleCommand());
+  .addCommand(sampleCommand())
+  .addCommand(exportCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

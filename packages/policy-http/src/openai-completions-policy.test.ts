@@ -17,7 +17,6 @@ function policyFor(fake: FakeServer, options: Partial<OpenAICompletionsPolicyOpt
     baseUrl: `${fake.baseUrl}/v1/`,
     model: "tiny",
     eosToken: EOS,
-    serverKind: "ibtpo",
     retry: fastRetry,
     timeoutMs: 2000,
     ...options,

@@ -19,12 +19,13 @@ export interface OpenAICompletionsPolicyOptions {
   readonly eosToken: number;
   /**
    * The server's dialect (body fields, log-prob shape, neutral sampling, id stops); default
-   * `"vllm"`. {@link connectCompletionsPolicy} detects it from `GET /v1/models`.
+   * `"ibtpo"` (`ibtpo serve`: vLLM's fields, log-probs at the sampling temperature, exact
+   * entropies). {@link connectCompletionsPolicy} detects it from `GET /v1/models`.
    */
   readonly serverKind?: ServerKind;
   /**
-   * What the server's log-probs mean; default the dialect's (vLLM and unknown servers:
-   * `"temperature-1"`). With `"temperature-1"`, sampling at a temperature other than 0 or 1 is
+   * What the server's log-probs mean; default the dialect's (`"vllm"` and `"openai"`:
+   * `"temperature-1"`, the others `"sampling-temperature"`). With `"temperature-1"`, sampling at a temperature other than 0 or 1 is
    * refused: the log-probs would not describe the distribution the tokens were drawn from.
    */
   readonly logprobTemperature?: LogprobTemperature;
@@ -98,7 +99,7 @@ export class OpenAICompletionsPolicy implements Policy {
     this.providesEntropies = this.entropy !== "none";
     this.url = `${serverRoot(options.baseUrl)}/v1/completions`;
     this.limiter = new ConcurrencyLimiter(options.maxConcurrency ?? 8);
-    this.dialect = SERVER_DIALECTS[options.serverKind ?? "vllm"];
+    this.dialect = SERVER_DIALECTS[options.serverKind ?? "ibtpo"];
     if (this.dialect === undefined) throw new RangeError(`unknown serverKind ${JSON.stringify(options.serverKind)}`);
     this.logprobTemperature = options.logprobTemperature ?? this.dialect.logprobTemperature;
     const topLogprobs = options.topLogprobs ?? (this.entropy === "top-k-lower-bound" ? 5 : this.dialect.minLogprobs);

@@ -12,7 +12,7 @@ export interface RemoteTokenizerOptions {
   readonly baseUrl: string;
   /** Sent as `model` (vLLM serves several); omitted when absent. */
   readonly model?: string;
-  /** Which routes and fields: vLLM's `prompt` (default), llama.cpp's `content`, SGLang's `/v1/...` routes. */
+  /** Which routes and fields: vLLM's and ibtpo serve's `prompt` (default), llama.cpp's `content`, SGLang's `/v1/...` routes. */
   readonly serverKind?: ServerKind;
   readonly timeoutMs?: number;
   readonly retry?: RetryOptions;
@@ -40,7 +40,7 @@ export class RemoteTokenizer {
   constructor(readonly options: RemoteTokenizerOptions) {
     this.root = serverRoot(options.baseUrl);
     this.backoff = new Backoff(options.retry ?? {});
-    this.dialect = SERVER_DIALECTS[options.serverKind ?? "vllm"];
+    this.dialect = SERVER_DIALECTS[options.serverKind ?? "ibtpo"];
   }
 
   /** Token ids of `text`; `addSpecialTokens` (default true) lets the server add BOS. */

@@ -15,7 +15,7 @@ export {
 export { decodeSafetensors, encodeSafetensors } from "./checkpoint/safetensors.js";
 export { PolicyTfjsError } from "./errors.js";
 export { type LeftPaddedLayout, leftPaddedLayout } from "./model/batch-layout.js";
-export { type ParameterSpec, parameterLayout } from "./model/parameter-layout.js";
+export { type ParameterSpec, parameterLayout, sinusoidalTable } from "./model/parameter-layout.js";
 export {
   countParameters,
   type ResolvedTransformerConfig,

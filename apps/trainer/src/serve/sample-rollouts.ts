@@ -1,7 +1,14 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type BuiltinTaskName, type Split, sampleProblems } from "@ibtpo/bench-harness";
-import { connectCompletionsPolicy, RemoteTokenizer, type RetryOptions } from "@ibtpo/policy-http";
+import {
+  connectCompletionsPolicy,
+  type EntropySource,
+  type LogprobTemperature,
+  RemoteTokenizer,
+  type RetryOptions,
+  type ServerKind,
+} from "@ibtpo/policy-http";
 import type { SamplerKind } from "@ibtpo/tpo-loss";
 import { type BatchStatistics, type PromptSample, sampleBatch } from "@ibtpo/tree-sampler";
 import { ConfigError } from "../config/config-error.js";
@@ -32,11 +39,30 @@ export interface SampleRolloutsOptions {
   /** Needed when the server does not describe its token ids (`ibtpo serve` does). */
   readonly eosToken?: number;
   readonly stepDelimiterToken?: number;
+  /** The server's dialect; default detected from `GET /v1/models`. */
+  readonly serverKind?: ServerKind;
+  /** `logprobs` count asked for (k of the top-k entropy bound). */
+  readonly topLogprobs?: number;
+  /** Where entropies come from; default exact ones from `ibtpo serve`, none elsewhere. */
+  readonly entropy?: EntropySource;
+  /** What the server's log-probs mean, when it differs from the dialect's default. */
+  readonly logprobTemperature?: LogprobTemperature;
+  /** Extra body fields for every completion request (they win over the neutral sampling fields). */
+  readonly extraBody?: Readonly<Record<string, unknown>>;
   readonly concurrency?: number;
   readonly timeoutMs?: number;
   readonly retry?: RetryOptions;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
+}
+
+/** The command-line flags that set what a server may not say, named in connection errors. */
+const CLI_FLAGS = { eosToken: "--eos-token", entropy: "--entropy" } as const;
+
+/** A response's tokens without its final end token (the verifier reads text, not ids). */
+export function withoutEndToken(tokens: ArrayLike<number>, eosToken: number): number[] {
+  const ids = Array.from(tokens);
+  return ids.at(-1) === eosToken ? ids.slice(0, -1) : ids;
 }
 
 export interface SampleRolloutsResult {
@@ -58,11 +84,17 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
   const log = options.log ?? (() => {});
   await mkdir(dirname(resolve(options.out)), { recursive: true });
   const retry = options.retry ?? {};
-  const { policy, card, contextLength } = await connectCompletionsPolicy({
+  const { policy, card, contextLength, serverKind } = await connectCompletionsPolicy({
     baseUrl: options.server,
     ...(options.model === undefined ? {} : { model: options.model }),
     ...(options.eosToken === undefined ? {} : { eosToken: options.eosToken }),
     ...(options.stepDelimiterToken === undefined ? {} : { stepDelimiter: options.stepDelimiterToken }),
+    ...(options.serverKind === undefined ? {} : { serverKind: options.serverKind }),
+    ...(options.topLogprobs === undefined ? {} : { topLogprobs: options.topLogprobs }),
+    ...(options.entropy === undefined ? {} : { entropy: options.entropy }),
+    ...(options.logprobTemperature === undefined ? {} : { logprobTemperature: options.logprobTemperature }),
+    ...(options.extraBody === undefined ? {} : { extraBody: options.extraBody }),
+    optionNames: CLI_FLAGS,
     maxConcurrency: options.concurrency ?? 8,
     timeoutMs: options.timeoutMs ?? 120_000,
     retry: { ...retry, seed: options.seed },
@@ -77,7 +109,7 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
     ...options.samplerOptions,
     kind: options.sampler,
   });
-  const tokenizer = new RemoteTokenizer({ baseUrl: options.server, model: card.id, retry });
+  const tokenizer = new RemoteTokenizer({ baseUrl: options.server, model: card.id, serverKind, retry });
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const problems = sampleProblems(task, { split: options.split, count: options.prompts, seed: options.seed });
   const prompts = await Promise.all(problems.map((problem) => tokenizer.encode(problem.prompt, signal)));
@@ -94,7 +126,7 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
   // The reward callback is async (the server detokenizes); keep each verdict for the answer extractor.
   const answers = new Map<string, string | null>();
   log(
-    `sampling ${problems.length} ${task.name} prompts with ${options.sampler}, budget ${options.budget}, from ${card.id} at ${options.server}`,
+    `sampling ${problems.length} ${task.name} prompts with ${options.sampler}, budget ${options.budget}, from ${card.id} at ${options.server} (${serverKind})`,
   );
   const batch = await sampleBatch(prompts, policy, {
     sampler,
@@ -103,7 +135,9 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
     seed: options.seed,
     ...(options.temperature === undefined ? {} : { sampling: { temperature: options.temperature } }),
     reward: async (index, tokens) => {
-      const verdict = task.verify(problems[index]!, await tokenizer.decode(tokens, signal));
+      // The end token is an id, never text: servers that render it ("<eos>") would fail every answer.
+      const text = await tokenizer.decode(withoutEndToken(tokens, policy.eosToken), signal);
+      const verdict = task.verify(problems[index]!, text);
       answers.set(`${index}:${tokens.join(",")}`, verdict.answer);
       return verdict.reward;
     },
