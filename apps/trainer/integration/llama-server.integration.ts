@@ -1,0 +1,299 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { sampleProblems } from "@ibtpo/bench-harness";
+import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTask } from "../src/runtime/task-setup.js";
+import { startCompletionsServer } from "../src/serve/completions-server.js";
+import { loadServedPolicy } from "../src/serve/load-served-policy.js";
+
+/**
+ * `ibtpo sample` against a real llama.cpp `llama-server` serving this repository's countdown base
+ * checkpoint exported to GGUF, next to `ibtpo serve` over the same checkpoint. The binary comes
+ * from IBTPO_LLAMA_SERVER (built by integration/build-llama-server.sh).
+ */
+const llamaServerBinary = process.env.IBTPO_LLAMA_SERVER;
+if (llamaServerBinary === undefined || llamaServerBinary === "") {
+  throw new Error("set IBTPO_LLAMA_SERVER to a llama-server binary (integration/build-llama-server.sh prints one)");
+}
+
+const root = resolve(import.meta.dirname, "../../..");
+const checkpoint = join(root, "checkpoints/countdown-base");
+const cli = resolve(import.meta.dirname, "../src/cli.ts");
+const EOS = 2;
+const NEWLINE = 20;
+const TOLERANCE = 1e-2;
+
+function ibtpo(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+      env: { ...process.env, IBTPO_BACKEND: "wasm", FORCE_COLOR: "0" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once("error", fail);
+    child.once("close", (status) => done({ status, stdout, stderr }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+let folder: string;
+let llama: ChildProcess | null = null;
+let llamaLog = "";
+let llamaUrl: string;
+let ibtpoUrl: string;
+let closeIbtpo: () => Promise<void>;
+let vocabSize: number;
+
+beforeAll(async () => {
+  await selectBackend({ backend: "wasm", log: () => {} });
+  folder = await mkdtemp(join(tmpdir(), "ibtpo-llama-"));
+  const gguf = join(folder, "countdown-base.gguf");
+  const exported = await ibtpo(["export", checkpoint, "--format", "gguf", "--out", gguf]);
+  expect(exported.stderr).not.toMatch(/Error/);
+  expect(exported.status).toBe(0);
+  const loaded = await loadCheckpoint(checkpoint);
+  vocabSize = loaded.model.config.vocabSize;
+  const contextLength = loaded.model.config.contextLength;
+  loaded.model.dispose();
+
+  const port = await freePort();
+  llamaUrl = `http://127.0.0.1:${port}`;
+  // One slot of the model's whole context, one thread: the sampler sends requests concurrently and
+  // llama-server queues them; loopback only.
+  llama = spawn(
+    llamaServerBinary,
+    ["-m", gguf, "--host", "127.0.0.1", "--port", String(port), "-c", String(contextLength), "-np", "1", "-t", "1"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  llama.stdout?.on("data", (chunk: Buffer) => {
+    llamaLog += chunk.toString();
+  });
+  llama.stderr?.on("data", (chunk: Buffer) => {
+    llamaLog += chunk.toString();
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (llama.exitCode !== null) throw new Error(`llama-server exited ${llama.exitCode}:\n${llamaLog.slice(-3000)}`);
+    const healthy = await fetch(`${llamaUrl}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) break;
+    if (Date.now() > deadline)
+      throw new Error(`llama-server did not become healthy in 60 s:\n${llamaLog.slice(-3000)}`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+
+  const served = await loadServedPolicy(checkpoint);
+  const server = await startCompletionsServer({
+    policy: served.policy,
+    model: served.model,
+    topLogprobs: served.topLogprobs,
+    port: 0,
+  });
+  ibtpoUrl = server.url;
+  closeIbtpo = async () => {
+    await server.close();
+    await served.dispose();
+  };
+});
+
+afterAll(async () => {
+  await closeIbtpo?.();
+  if (llama !== null && llama.exitCode === null) {
+    llama.kill("SIGTERM");
+    await new Promise((done) => llama?.once("exit", done));
+  }
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** Full next-token distribution (token id -> log-prob) at `prefix`, from each server. */
+async function llamaDistribution(prefix: readonly number[], temperature: number): Promise<Map<number, number>> {
+  const answer = await post(`${llamaUrl}/v1/completions`, {
+    model: "countdown-base",
+    prompt: prefix,
+    max_tokens: 1,
+    temperature,
+    top_k: 0,
+    top_p: 1,
+    min_p: 0,
+    logprobs: vocabSize,
+    seed: 1,
+    ...(temperature === 1 ? {} : { post_sampling_probs: true }),
+  });
+  const [entry] = (answer.choices as { logprobs: { content: Record<string, unknown>[] } }[])[0]!.logprobs.content;
+  const top = (entry!.top_logprobs ?? entry!.top_probs) as { id: number; logprob?: number; prob?: number }[];
+  return new Map(top.map((item) => [item.id, item.logprob ?? Math.log(item.prob as number)]));
+}
+
+async function ibtpoDistribution(prefix: readonly number[], temperature: number): Promise<Map<number, number>> {
+  const answer = await post(`${ibtpoUrl}/v1/completions`, {
+    model: "countdown-base",
+    prompt: prefix,
+    max_tokens: 1,
+    temperature,
+    logprobs: vocabSize,
+    seed: 1,
+    return_tokens_as_token_ids: true,
+  });
+  const top = (answer.choices as { logprobs: { top_logprobs: Record<string, number>[] } }[])[0]!.logprobs
+    .top_logprobs[0]!;
+  return new Map(Object.entries(top).map(([token, logprob]) => [Number(token.replace("token_id:", "")), logprob]));
+}
+
+interface RolloutLine {
+  readonly prompt_id: string;
+  readonly tokens: number[];
+  readonly logprobs: number[];
+  readonly reward: number;
+  readonly truncated: boolean;
+}
+
+const samples = new Map<string, RolloutLine[]>();
+
+describe("ibtpo sample against llama-server (GGUF export of countdown-base)", () => {
+  it("reports the GGUF model, its context, and is detected as llama.cpp", async () => {
+    const models = (await (await fetch(`${llamaUrl}/v1/models`)).json()) as {
+      data: { owned_by: string; meta: { n_ctx: number; n_vocab: number } }[];
+    };
+    expect(models.data[0]?.owned_by).toBe("llamacpp");
+    expect(models.data[0]?.meta).toMatchObject({ n_ctx: 40, n_vocab: vocabSize });
+    const tokens = await post(`${llamaUrl}/tokenize`, { content: "12+3=15\n", add_special: true });
+    expect(tokens.tokens).toEqual([1, 4, 5, 13, 6, 17, 4, 8, NEWLINE]);
+  });
+
+  for (const sampler of ["chains", "ib-tree", "entropy-tree"] as const) {
+    it(`samples ${sampler} end to end, with rewards scored on text without the end token`, async () => {
+      const out = join(folder, `${sampler}.jsonl`);
+      const run = await ibtpo([
+        "sample",
+        "--server",
+        llamaUrl,
+        "--task",
+        "countdown",
+        "--sampler",
+        sampler,
+        "--budget",
+        "96",
+        "--prompts",
+        "6",
+        "--seed",
+        "3",
+        "--eos-token",
+        String(EOS),
+        "--step-delimiter-token",
+        String(NEWLINE),
+        ...(sampler === "entropy-tree" ? ["--entropy", "top-k-lower-bound", "--top-logprobs", String(vocabSize)] : []),
+        "--out",
+        out,
+      ]);
+      expect(run.stderr).toMatch(/\(llama\.cpp\)/);
+      expect(run.status, run.stderr).toBe(0);
+      const lines = (await readFile(out, "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as RolloutLine);
+      expect(lines.length).toBeGreaterThan(6);
+      samples.set(sampler, lines);
+      // Every reward is what the task's verifier gives the decoded text without the end token.
+      const task = createTask("countdown", {});
+      const problems = new Map(
+        sampleProblems(task, { split: "train", count: 6, seed: 3 }).map((problem) => [problem.id, problem]),
+      );
+      const { tokenizer } = await loadCheckpoint(checkpoint).then((loaded) => {
+        loaded.model.dispose();
+        return loaded;
+      });
+      let finished = 0;
+      for (const line of lines) {
+        const problem = problems.get(line.prompt_id.split("#")[0] as string);
+        expect(problem).toBeDefined();
+        if (line.tokens.at(-1) === EOS) finished++;
+        expect(line.reward).toBe(task.verify(problem!, tokenizer.decode(line.tokens)).reward);
+      }
+      expect(finished).toBeGreaterThan(0);
+      const analysis = await ibtpo(["analyze", out, "--json"]);
+      expect(analysis.status, analysis.stderr).toBe(0);
+      const report = JSON.parse(analysis.stdout) as { prompts?: unknown; trajectories?: number };
+      expect(report).toBeTypeOf("object");
+    });
+  }
+
+  it("finds some correct answers across the three samplers (the verifier sees no <eos>)", () => {
+    const rewards = [...samples.values()].flat().map((line) => line.reward);
+    expect(rewards.length).toBeGreaterThan(0);
+    expect(rewards.some((reward) => reward > 0)).toBe(true);
+  });
+
+  it(`agrees with ibtpo serve on the next-token distributions of sampled prefixes within ${TOLERANCE}`, async () => {
+    const lines = samples.get("chains") ?? [];
+    expect(lines.length).toBeGreaterThan(0);
+    const task = createTask("countdown", {});
+    const problems = new Map(
+      sampleProblems(task, { split: "train", count: 6, seed: 3 }).map((problem) => [problem.id, problem]),
+    );
+    const { tokenizer } = await loadCheckpoint(checkpoint).then((loaded) => {
+      loaded.model.dispose();
+      return loaded;
+    });
+    let compared = 0;
+    let largest = 0;
+    for (const line of lines.slice(0, 6)) {
+      const prompt = Array.from(
+        tokenizer.encode(problems.get(line.prompt_id.split("#")[0] as string)!.prompt, { bos: true }),
+      );
+      for (let cut = 0; cut < line.tokens.length; cut++) {
+        const prefix = [...prompt, ...line.tokens.slice(0, cut)];
+        for (const temperature of cut === 0 ? [1, 0.7] : [1]) {
+          const [ours, theirs] = await Promise.all([
+            ibtpoDistribution(prefix, temperature),
+            llamaDistribution(prefix, temperature),
+          ]);
+          expect(theirs.size).toBe(vocabSize);
+          for (const [token, logprob] of ours) {
+            // Tokens below e^-20 are noise in both float32 softmaxes.
+            if (logprob < -20) continue;
+            const difference = Math.abs(logprob - (theirs.get(token) ?? Number.NEGATIVE_INFINITY));
+            largest = Math.max(largest, difference);
+            compared++;
+          }
+        }
+        // The sampled token's log-prob as llama.cpp reported it through ibtpo sample.
+        const reference = await ibtpoDistribution(prefix, 1);
+        const sampled = reference.get(line.tokens[cut] as number) as number;
+        largest = Math.max(largest, Math.abs(sampled - (line.logprobs[cut] as number)));
+      }
+    }
+    console.error(`compared ${compared} next-token log-probs; largest difference ${largest.toExponential(2)}`);
+    expect(compared).toBeGreaterThan(100);
+    expect(largest).toBeLessThan(TOLERANCE);
+  });
+});
