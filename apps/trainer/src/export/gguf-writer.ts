@@ -126,11 +126,14 @@ function writeValue(sink: ByteSink, value: GgufValue): void {
       sink.string(value.value);
       return;
     case "string-array":
-      return writeArray(sink, GGUF_VALUE_TYPE.string, value.value, (text) => sink.string(text));
+      writeArray(sink, GGUF_VALUE_TYPE.string, value.value, (text) => sink.string(text));
+      return;
     case "float32-array":
-      return writeArray(sink, GGUF_VALUE_TYPE.float32, value.value, (number) => sink.f32(number));
+      writeArray(sink, GGUF_VALUE_TYPE.float32, value.value, (number) => sink.f32(number));
+      return;
     case "int32-array":
-      return writeArray(sink, GGUF_VALUE_TYPE.int32, value.value, (number) => sink.i32(number));
+      writeArray(sink, GGUF_VALUE_TYPE.int32, value.value, (number) => sink.i32(number));
+      return;
   }
 }
 
