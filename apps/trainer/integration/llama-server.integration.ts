@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { sampleProblems } from "@ibtpo/bench-harness";
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTask } from "../src/runtime/task-setup.js";
 import { startCompletionsServer } from "../src/serve/completions-server.js";
 import { loadServedPolicy } from "../src/serve/load-served-policy.js";
+import { type LlamaServer, startLlamaServer } from "./llama-server-process.js";
 
 /**
  * `ibtpo sample` against a real llama.cpp `llama-server` serving this repository's countdown base
@@ -45,14 +45,6 @@ function ibtpo(args: readonly string[]): Promise<{ status: number | null; stdout
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: "POST",
@@ -65,8 +57,7 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
 }
 
 let folder: string;
-let llama: ChildProcess | null = null;
-let llamaLog = "";
+let llama: LlamaServer | null = null;
 let llamaUrl: string;
 let ibtpoUrl: string;
 let closeIbtpo: () => Promise<void>;
@@ -84,33 +75,8 @@ beforeAll(async () => {
   const contextLength = loaded.model.config.contextLength;
   loaded.model.dispose();
 
-  const port = await freePort();
-  llamaUrl = `http://127.0.0.1:${port}`;
-  // One slot of the model's whole context, one thread: the sampler sends requests concurrently and
-  // llama-server queues them; loopback only.
-  llama = spawn(
-    llamaServerBinary,
-    ["-m", gguf, "--host", "127.0.0.1", "--port", String(port), "-c", String(contextLength), "-np", "1", "-t", "1"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  llama.stdout?.on("data", (chunk: Buffer) => {
-    llamaLog += chunk.toString();
-  });
-  llama.stderr?.on("data", (chunk: Buffer) => {
-    llamaLog += chunk.toString();
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (llama.exitCode !== null) throw new Error(`llama-server exited ${llama.exitCode}:\n${llamaLog.slice(-3000)}`);
-    const healthy = await fetch(`${llamaUrl}/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) break;
-    if (Date.now() > deadline)
-      throw new Error(`llama-server did not become healthy in 60 s:\n${llamaLog.slice(-3000)}`);
-    await new Promise((done) => setTimeout(done, 250));
-  }
+  llama = await startLlamaServer(llamaServerBinary, gguf, contextLength);
+  llamaUrl = llama.url;
 
   const served = await loadServedPolicy(checkpoint);
   const server = await startCompletionsServer({
@@ -128,10 +94,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeIbtpo?.();
-  if (llama !== null && llama.exitCode === null) {
-    llama.kill("SIGTERM");
-    await new Promise((done) => llama?.once("exit", done));
-  }
+  await llama?.stop();
   await rm(folder, { recursive: true, force: true });
 });
 
