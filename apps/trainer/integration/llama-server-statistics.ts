@@ -15,10 +15,9 @@ import { parseArgs } from "node:util";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import type { PromptSample } from "@ibtpo/tree-sampler";
 import { exportPolicy } from "../src/export/export-policy.js";
-import { startCompletionsServer } from "../src/serve/completions-server.js";
-import { loadServedPolicy } from "../src/serve/load-served-policy.js";
 import { sampleRollouts } from "../src/serve/sample-rollouts.js";
 import { startLlamaServer } from "./llama-server-process.js";
+import { startIbtpoServe } from "./start-ibtpo-serve.js";
 
 const { values } = parseArgs({
   options: {
@@ -59,13 +58,7 @@ const loaded = await loadCheckpoint(checkpoint);
 const contextLength = loaded.model.config.contextLength;
 loaded.model.dispose();
 const llama = await startLlamaServer(binary, gguf, contextLength);
-const served = await loadServedPolicy(checkpoint);
-const ibtpoServer = await startCompletionsServer({
-  policy: served.policy,
-  model: served.model,
-  topLogprobs: served.topLogprobs,
-  port: 0,
-});
+const ibtpoServer = await startIbtpoServe(checkpoint);
 try {
   const run = async (server: string, extra: Record<string, unknown>) => {
     const started = performance.now();
@@ -103,8 +96,7 @@ try {
     `| wall time (s) | ${viaLlama.seconds.toFixed(1)} | ${viaIbtpo.seconds.toFixed(1)} | (one run each, shared machine) |`,
   );
 } finally {
-  await ibtpoServer.close();
-  await served.dispose();
+  await ibtpoServer.stop();
   await llama.stop();
   await rm(folder, { recursive: true, force: true });
 }

@@ -6,9 +6,8 @@ import { sampleProblems } from "@ibtpo/bench-harness";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTask } from "../src/runtime/task-setup.js";
-import { startCompletionsServer } from "../src/serve/completions-server.js";
-import { loadServedPolicy } from "../src/serve/load-served-policy.js";
 import { type LlamaServer, startLlamaServer } from "./llama-server-process.js";
+import { startIbtpoServe } from "./start-ibtpo-serve.js";
 
 /**
  * `ibtpo sample` against a real llama.cpp `llama-server` serving this repository's countdown base
@@ -78,18 +77,9 @@ beforeAll(async () => {
   llama = await startLlamaServer(llamaServerBinary, gguf, contextLength);
   llamaUrl = llama.url;
 
-  const served = await loadServedPolicy(checkpoint);
-  const server = await startCompletionsServer({
-    policy: served.policy,
-    model: served.model,
-    topLogprobs: served.topLogprobs,
-    port: 0,
-  });
-  ibtpoUrl = server.url;
-  closeIbtpo = async () => {
-    await server.close();
-    await served.dispose();
-  };
+  const ibtpoServe = await startIbtpoServe(checkpoint);
+  ibtpoUrl = ibtpoServe.url;
+  closeIbtpo = ibtpoServe.stop;
 });
 
 afterAll(async () => {
