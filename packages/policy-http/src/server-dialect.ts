@@ -125,7 +125,13 @@ export const SERVER_DIALECTS: Readonly<Record<ServerKind, ServerDialect>> = {
     // the temperature and the (neutral) truncations: asked for whenever temperature is not 1.
     logprobTemperature: "sampling-temperature",
     temperatureFields: (temperature) => (temperature > 0 && temperature !== 1 ? { post_sampling_probs: true } : {}),
-    contextLength: (card) => positiveInteger((card.meta as { n_ctx?: unknown } | undefined)?.n_ctx),
+    // The slot's context, but never past the trained one (llama.cpp may pad n_ctx up; a model
+    // with learned positions has none beyond n_ctx_train).
+    contextLength: (card) => {
+      const meta = (card.meta ?? {}) as { n_ctx?: unknown; n_ctx_train?: unknown };
+      const known = [positiveInteger(meta.n_ctx), positiveInteger(meta.n_ctx_train)].filter((n) => n !== null);
+      return known.length === 0 ? null : Math.min(...known);
+    },
   },
   openai: {
     kind: "openai",

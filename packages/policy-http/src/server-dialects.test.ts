@@ -194,7 +194,8 @@ describe("llama.cpp (tools/server/server-context.cpp get_res_model_info, post_to
           object: "model",
           created: 1,
           owned_by: "llamacpp",
-          meta: { vocab_type: 1, n_vocab: 21, n_ctx: 40, n_ctx_train: 40, n_embd: 64, n_params: 1, size: 1 },
+          // A slot context above the trained one (asked for with -c 256): positions stop at 40.
+          meta: { vocab_type: 1, n_vocab: 21, n_ctx: 256, n_ctx_train: 40, n_embd: 64, n_params: 1, size: 1 },
         },
       ],
     }),
