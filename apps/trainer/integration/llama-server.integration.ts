@@ -24,6 +24,8 @@ const checkpoint = join(root, "checkpoints/countdown-base");
 const cli = resolve(import.meta.dirname, "../src/cli.ts");
 const EOS = 2;
 const NEWLINE = 20;
+/** The options countdown-base was trained with (its manifest.json). */
+const TASK_OPTIONS = { numbers: 3 };
 const TOLERANCE = 1e-2;
 
 function ibtpo(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -160,6 +162,8 @@ describe("ibtpo sample against llama-server (GGUF export of countdown-base)", ()
         "6",
         "--seed",
         "3",
+        "--task-option",
+        "numbers=3",
         "--eos-token",
         String(EOS),
         "--step-delimiter-token",
@@ -176,8 +180,9 @@ describe("ibtpo sample against llama-server (GGUF export of countdown-base)", ()
         .map((line) => JSON.parse(line) as RolloutLine);
       expect(lines.length).toBeGreaterThan(6);
       samples.set(sampler, lines);
-      // Every reward is what the task's verifier gives the decoded text without the end token.
-      const task = createTask("countdown", {});
+      // Every reward is what the task's verifier gives the text without the end token (the local
+      // tokenizer drops it; llama-server's /detokenize would print "<eos>").
+      const task = createTask("countdown", TASK_OPTIONS);
       const problems = new Map(
         sampleProblems(task, { split: "train", count: 6, seed: 3 }).map((problem) => [problem.id, problem]),
       );
@@ -190,7 +195,9 @@ describe("ibtpo sample against llama-server (GGUF export of countdown-base)", ()
         const problem = problems.get(line.prompt_id.split("#")[0] as string);
         expect(problem).toBeDefined();
         if (line.tokens.at(-1) === EOS) finished++;
-        expect(line.reward).toBe(task.verify(problem!, tokenizer.decode(line.tokens)).reward);
+        // A truncated trajectory never reached the end token and scores 0 whatever its text says.
+        const expected = line.truncated ? 0 : task.verify(problem!, tokenizer.decode(line.tokens)).reward;
+        expect(line.reward).toBe(expected);
       }
       expect(finished).toBeGreaterThan(0);
       const analysis = await ibtpo(["analyze", out, "--json"]);
@@ -206,10 +213,12 @@ describe("ibtpo sample against llama-server (GGUF export of countdown-base)", ()
     expect(rewards.some((reward) => reward > 0)).toBe(true);
   });
 
-  it(`agrees with ibtpo serve on the next-token distributions of sampled prefixes within ${TOLERANCE}`, async () => {
-    const lines = samples.get("chains") ?? [];
-    expect(lines.length).toBeGreaterThan(0);
-    const task = createTask("countdown", {});
+  // llama.cpp's CPU GELU reads a float16 table (ggml-cpu/vec.h, GGML_GELU_FP16), so activations
+  // carry about 1e-3 relative error; it moves likely tokens' log-probs by a few 1e-3 and the tails
+  // (p < e^-3) by up to about 2e-2. The sampled tokens and the likely ones are held to 1e-2; every
+  // token of the distribution to 5e-2.
+  it(`agrees with ibtpo serve on the sampled tokens' log-probs and on the likely tokens within ${TOLERANCE}`, async () => {
+    const task = createTask("countdown", TASK_OPTIONS);
     const problems = new Map(
       sampleProblems(task, { split: "train", count: 6, seed: 3 }).map((problem) => [problem.id, problem]),
     );
@@ -217,36 +226,42 @@ describe("ibtpo sample against llama-server (GGUF export of countdown-base)", ()
       loaded.model.dispose();
       return loaded;
     });
+    const largest = { sampled: 0, likely: 0, tail: 0 };
     let compared = 0;
-    let largest = 0;
-    for (const line of lines.slice(0, 6)) {
-      const prompt = Array.from(
-        tokenizer.encode(problems.get(line.prompt_id.split("#")[0] as string)!.prompt, { bos: true }),
-      );
-      for (let cut = 0; cut < line.tokens.length; cut++) {
-        const prefix = [...prompt, ...line.tokens.slice(0, cut)];
-        for (const temperature of cut === 0 ? [1, 0.7] : [1]) {
-          const [ours, theirs] = await Promise.all([
-            ibtpoDistribution(prefix, temperature),
-            llamaDistribution(prefix, temperature),
-          ]);
-          expect(theirs.size).toBe(vocabSize);
-          for (const [token, logprob] of ours) {
-            // Tokens below e^-20 are noise in both float32 softmaxes.
-            if (logprob < -20) continue;
-            const difference = Math.abs(logprob - (theirs.get(token) ?? Number.NEGATIVE_INFINITY));
-            largest = Math.max(largest, difference);
-            compared++;
+    for (const sampler of ["chains", "ib-tree"]) {
+      for (const line of (samples.get(sampler) ?? []).slice(0, 8)) {
+        const problem = problems.get(line.prompt_id.split("#")[0] as string);
+        const prompt = Array.from(tokenizer.encode(problem!.prompt, { bos: true }));
+        for (let cut = 0; cut < line.tokens.length; cut++) {
+          const prefix = [...prompt, ...line.tokens.slice(0, cut)];
+          for (const temperature of cut === 0 ? [1, 0.7] : [1]) {
+            const [ours, theirs] = await Promise.all([
+              ibtpoDistribution(prefix, temperature),
+              llamaDistribution(prefix, temperature),
+            ]);
+            expect(theirs.size).toBe(vocabSize);
+            for (const [token, logprob] of ours) {
+              const difference = Math.abs(logprob - (theirs.get(token) ?? Number.NEGATIVE_INFINITY));
+              const band = logprob > -3 ? "likely" : "tail";
+              largest[band] = Math.max(largest[band], difference);
+              compared++;
+            }
+            if (temperature === 1) {
+              // The log-prob ibtpo sample recorded from llama-server for the token it drew here.
+              const sampled = ours.get(line.tokens[cut] as number) as number;
+              largest.sampled = Math.max(largest.sampled, Math.abs(sampled - (line.logprobs[cut] as number)));
+            }
           }
         }
-        // The sampled token's log-prob as llama.cpp reported it through ibtpo sample.
-        const reference = await ibtpoDistribution(prefix, 1);
-        const sampled = reference.get(line.tokens[cut] as number) as number;
-        largest = Math.max(largest, Math.abs(sampled - (line.logprobs[cut] as number)));
       }
     }
-    console.error(`compared ${compared} next-token log-probs; largest difference ${largest.toExponential(2)}`);
-    expect(compared).toBeGreaterThan(100);
-    expect(largest).toBeLessThan(TOLERANCE);
+    console.error(
+      `compared ${compared} next-token log-probs: largest difference ${largest.sampled.toExponential(2)} on sampled tokens, ` +
+        `${largest.likely.toExponential(2)} on tokens with p > e^-3, ${largest.tail.toExponential(2)} below`,
+    );
+    expect(compared).toBeGreaterThan(500);
+    expect(largest.sampled).toBeLessThan(TOLERANCE);
+    expect(largest.likely).toBeLessThan(TOLERANCE);
+    expect(largest.tail).toBeLessThan(5 * TOLERANCE);
   });
 });

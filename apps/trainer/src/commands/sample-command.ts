@@ -14,14 +14,14 @@ function integer(value: unknown, flag: string, min: number): number {
   return value;
 }
 
-/** `key=value` pairs with numeric values, as the sampler's settings. */
-function samplerOptions(pairs: readonly string[]): Record<string, number> {
+/** `key=value` pairs with numeric values (sampler or task settings), named by their flag in errors. */
+function numericPairs(pairs: readonly string[], flag: string, example: string): Record<string, number> {
   return Object.fromEntries(
     pairs.map((pair) => {
       const [key, text] = pair.split("=", 2);
       const value = Number(text);
       if (!key || text === undefined || text.trim() === "" || !Number.isFinite(value)) {
-        throw new ConfigError(`--sampler-option expects key=number (e.g. branches=4), got "${pair}"`);
+        throw new ConfigError(`${flag} expects key=number (e.g. ${example}), got "${pair}"`);
       }
       return [key, value];
     }),
@@ -71,6 +71,11 @@ export function sampleCommand(): Command {
     .option("-o, --out <file>", "rollouts JSONL (written only when every prompt finished)", "rollouts.jsonl")
     .option("--model <id>", "model id (default: the server's first)")
     .option("--sampler-option <key=value...>", "sampler setting, e.g. --sampler-option branches=4 iterations=32", [])
+    .option(
+      "--task-option <key=value...>",
+      "task setting, e.g. --task-option numbers=3 (match the checkpoint's; see its manifest.json)",
+      [],
+    )
     .option("--temperature <t>", "sampling temperature", numberFlag)
     .option("--max-response-length <n>", "longest response in tokens", numberFlag)
     .option("--concurrency <n>", "requests in flight", numberFlag, 8)
@@ -147,7 +152,8 @@ Examples:
           server: flags.server,
           task: flags.task,
           sampler: flags.sampler,
-          samplerOptions: samplerOptions(flags.samplerOption),
+          samplerOptions: numericPairs(flags.samplerOption, "--sampler-option", "branches=4"),
+          taskOptions: numericPairs(flags.taskOption, "--task-option", "numbers=3"),
           budget: integer(flags.budget, "--budget", 1),
           prompts: integer(flags.prompts, "--prompts", 1),
           seed: integer(flags.seed, "--seed", 0),

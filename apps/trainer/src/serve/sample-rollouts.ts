@@ -21,6 +21,8 @@ export interface SampleRolloutsOptions {
   /** Server root, e.g. http://127.0.0.1:8000 */
   readonly server: string;
   readonly task: BuiltinTaskName;
+  /** The task's options (e.g. `{ numbers: 3 }`); default the task's defaults. */
+  readonly taskOptions?: Readonly<Record<string, number>>;
   readonly sampler: SamplerKind | "random-tree";
   /** Overrides of the sampler's settings (e.g. `{ branches: 4 }`); unknown keys are errors. */
   readonly samplerOptions?: Readonly<Record<string, number>>;
@@ -104,7 +106,7 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
   if (policy.stepDelimiter === undefined) {
     throw new ConfigError("the server does not name its step-delimiter token; pass --step-delimiter-token");
   }
-  const task = createTask(options.task, {});
+  const task = createTask(options.task, { ...options.taskOptions });
   const { sampler } = samplerFor(options.sampler === "random-tree" ? "ib-tree" : options.sampler, {
     ...options.samplerOptions,
     kind: options.sampler,
