@@ -65,6 +65,7 @@ try {
     const result = await sampleRollouts({
       server,
       task: "countdown",
+      taskOptions: { numbers: 3 }, // as countdown-base was trained (its manifest.json)
       sampler: values.sampler as "ib-tree",
       budget: Number(values.budget),
       prompts: Number(values.prompts),
