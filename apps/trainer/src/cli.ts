@@ -5,6 +5,7 @@ import { analyzeCommand } from "./commands/analyze-command.js";
 import { compareCommand } from "./commands/compare-command.js";
 import { configSchemaCommand } from "./commands/config-schema-command.js";
 import { evalCommand } from "./commands/eval-command.js";
+import { exportCommand } from "./commands/export-command.js";
 import { pretrainCommand } from "./commands/pretrain-command.js";
 import { reportCommand } from "./commands/report-command.js";
 import { sampleCommand } from "./commands/sample-command.js";
@@ -27,7 +28,8 @@ const program = new Command("ibtpo")
   .addCommand(reportCommand())
   .addCommand(serveCommand())
   .addCommand(sampleCommand())
-  .addCommand(configSchemaCommand());
+  .addCommand(configSchemaCommand())
+  .addCommand(exportCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -7,11 +7,17 @@ export interface WireFormat {
   readonly prompt: "token-ids" | TextCodec;
   /** Stop tokens as vLLM's `stop_token_ids` (default) or as `stop` strings through a codec. */
   readonly stop: "token-ids" | TextCodec;
-  /** `logprobs` asked for: 0 returns the sampled token's log-prob only. */
+  /** `logprobs` asked for: 0 returns the sampled token's log-prob only (1 on servers that read 0 as off). */
   readonly topLogprobs: number;
-  /** Ask for `"token_id:<id>"` token strings (vLLM's `return_tokens_as_token_ids`). */
-  readonly tokenIdStrings: boolean;
-  /** Extra fields merged into every body (e.g. vLLM's `skip_special_tokens: false`). */
+  /** Fields that make the server report token ids (e.g. vLLM's `return_tokens_as_token_ids`). */
+  readonly tokenIdFields: Readonly<Record<string, unknown>>;
+  /** Sampler knobs sent at their "off" value (`top_k`, `min_p`, ...) unless the request sets them. */
+  readonly neutralSampling: Readonly<Record<string, unknown>>;
+  /** False when the server cannot stop on ids and the client cuts answers itself. */
+  readonly sendStopTokens: boolean;
+  /** Extra fields for a temperature (e.g. llama.cpp's `post_sampling_probs`). */
+  readonly temperatureFields: (temperature: number) => Readonly<Record<string, unknown>>;
+  /** Extra fields merged into every body last, so they win (e.g. vLLM's `skip_special_tokens: false`). */
   readonly extraBody: Readonly<Record<string, unknown>>;
 }
 
@@ -41,8 +47,9 @@ export function completionsBody(
     throw invalid("settings.temperature", `must be >= 0, got ${temperature}`);
   }
   if (topP !== undefined && !(topP > 0 && topP <= 1)) throw invalid("settings.topP", `must be in (0, 1], got ${topP}`);
-  const stops = stopTokens ?? [];
+  const stops = wire.sendStopTokens ? (stopTokens ?? []) : [];
   return {
+    ...wire.neutralSampling,
     model,
     prompt: wire.prompt === "token-ids" ? prefix : wire.prompt.decode(prefix),
     max_tokens: maxTokens,
@@ -59,7 +66,8 @@ export function completionsBody(
     logprobs: wire.topLogprobs,
     echo: false,
     stream: false,
-    ...(wire.tokenIdStrings ? { return_tokens_as_token_ids: true } : {}),
+    ...wire.tokenIdFields,
+    ...wire.temperatureFields(temperature ?? 1),
     ...wire.extraBody,
   };
 }

@@ -16,9 +16,9 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-/** A loopback HTTP server whose n-th request (0-based) gets `behave(n, body)`. */
+/** A loopback HTTP server whose n-th request (0-based) gets `behave(n, body, path)`. */
 export async function startFakeServer(
-  behave: (index: number, body: unknown) => FakeBehaviour | Promise<FakeBehaviour>,
+  behave: (index: number, body: unknown, path: string) => FakeBehaviour | Promise<FakeBehaviour>,
 ): Promise<FakeServer> {
   const bodies: unknown[] = [];
   let inFlight = 0;
@@ -32,7 +32,7 @@ export async function startFakeServer(
     const body = text === "" ? null : (JSON.parse(text) as unknown);
     const index = bodies.length;
     bodies.push(body);
-    const behaviour = await behave(index, body);
+    const behaviour = await behave(index, body, request.url ?? "/");
     if ("stall" in behaviour) return;
     if ("drop" in behaviour) {
       request.socket.destroy();

@@ -16,4 +16,12 @@ export {
 export { RemoteTokenizer, type RemoteTokenizerOptions } from "./remote-tokenizer.js";
 export { isRetryableStatus, type RequestJsonOptions, requestJson, retryAfterSeconds } from "./request-json.js";
 export { type RetryOptions, withRetries } from "./retry.js";
+export {
+  detectServerKind,
+  type LogprobTemperature,
+  SERVER_DIALECTS,
+  SERVER_KINDS,
+  type ServerDialect,
+  type ServerKind,
+} from "./server-dialect.js";
 export { type TokenIdSource, tokenIdOf } from "./token-ids.js";

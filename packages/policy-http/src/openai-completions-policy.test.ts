@@ -48,6 +48,8 @@ describe("OpenAICompletionsPolicy", () => {
         max_tokens: 4,
         temperature: 0.7,
         top_p: 0.9,
+        top_k: 0,
+        min_p: 0,
         stop_token_ids: [9],
         seed: 11,
         n: 1,
@@ -168,7 +170,7 @@ describe("OpenAICompletionsPolicy", () => {
   it("cancels in-flight and queued requests when the signal aborts", async () => {
     server = await startFakeServer(() => ({ stall: true }));
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("user stop")), 50);
+    setTimeout(() => controller.abort(new Error("user stop")), 300);
     const started = performance.now();
     const error = await failure(
       policyFor(server, { maxConcurrency: 2, timeoutMs: 10_000 }).generate([request, request, request], {

@@ -7,6 +7,7 @@ import { ConcurrencyLimiter } from "./concurrency-limiter.js";
 import { PolicyHttpError } from "./errors.js";
 import { requestJson } from "./request-json.js";
 import { type RetryOptions, withRetries } from "./retry.js";
+import { type LogprobTemperature, SERVER_DIALECTS, type ServerDialect, type ServerKind } from "./server-dialect.js";
 import type { TokenIdSource } from "./token-ids.js";
 
 export interface OpenAICompletionsPolicyOptions {
@@ -16,6 +17,18 @@ export interface OpenAICompletionsPolicyOptions {
   readonly model: string;
   /** The token that ends a response. */
   readonly eosToken: number;
+  /**
+   * The server's dialect (body fields, log-prob shape, neutral sampling, id stops); default
+   * `"ibtpo"` (`ibtpo serve`: vLLM's fields, log-probs at the sampling temperature, exact
+   * entropies). {@link connectCompletionsPolicy} detects it from `GET /v1/models`.
+   */
+  readonly serverKind?: ServerKind;
+  /**
+   * What the server's log-probs mean; default the dialect's (`"vllm"` and `"openai"`:
+   * `"temperature-1"`, the others `"sampling-temperature"`). With `"temperature-1"`, sampling at a temperature other than 0 or 1 is
+   * refused: the log-probs would not describe the distribution the tokens were drawn from.
+   */
+  readonly logprobTemperature?: LogprobTemperature;
   /** The step delimiter token ("\n"), used by samplers as the default segmenter. */
   readonly stepDelimiter?: number;
   /** Name for logs; default `openai-completions:<model>`. */
@@ -28,7 +41,10 @@ export interface OpenAICompletionsPolicyOptions {
   readonly tokenIds?: TokenIdSource;
   /** Where entropies come from; default `"none"`. */
   readonly entropy?: EntropySource;
-  /** The `logprobs` count sent (k of the top-k bound); default 0, or 5 with `"top-k-lower-bound"`. */
+  /**
+   * The `logprobs` count sent (k of the top-k bound); default 0 (1 for servers that read 0 as
+   * off), or 5 with `"top-k-lower-bound"`.
+   */
   readonly topLogprobs?: number;
   /** Requests in flight at once; default 8. */
   readonly maxConcurrency?: number;
@@ -40,7 +56,7 @@ export interface OpenAICompletionsPolicyOptions {
   readonly seed?: number;
   /** Extra headers, e.g. `{ authorization: "Bearer ..." }`. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Extra body fields for every request. */
+  /** Extra body fields for every request, sent last (they override the neutral sampling fields). */
   readonly extraBody?: Readonly<Record<string, unknown>>;
 }
 
@@ -67,6 +83,8 @@ export class OpenAICompletionsPolicy implements Policy {
   readonly eosToken: number;
   readonly stepDelimiter: number | undefined;
   readonly providesEntropies: boolean;
+  readonly dialect: ServerDialect;
+  readonly logprobTemperature: LogprobTemperature;
   private readonly url: string;
   private readonly limiter: ConcurrencyLimiter;
   private readonly wire: WireFormat;
@@ -81,19 +99,36 @@ export class OpenAICompletionsPolicy implements Policy {
     this.providesEntropies = this.entropy !== "none";
     this.url = `${serverRoot(options.baseUrl)}/v1/completions`;
     this.limiter = new ConcurrencyLimiter(options.maxConcurrency ?? 8);
-    const topLogprobs = options.topLogprobs ?? (this.entropy === "top-k-lower-bound" ? 5 : 0);
+    this.dialect = SERVER_DIALECTS[options.serverKind ?? "ibtpo"];
+    if (this.dialect === undefined) throw new RangeError(`unknown serverKind ${JSON.stringify(options.serverKind)}`);
+    this.logprobTemperature = options.logprobTemperature ?? this.dialect.logprobTemperature;
+    const topLogprobs = options.topLogprobs ?? (this.entropy === "top-k-lower-bound" ? 5 : this.dialect.minLogprobs);
     if (!Number.isInteger(topLogprobs) || topLogprobs < 0) {
       throw new RangeError(`topLogprobs must be an integer >= 0, got ${topLogprobs}`);
     }
+    if (topLogprobs < this.dialect.minLogprobs) {
+      throw new RangeError(
+        `topLogprobs must be >= ${this.dialect.minLogprobs} for a ${this.dialect.kind} server (it reads logprobs: 0 as off)`,
+      );
+    }
     if (this.entropy === "top-k-lower-bound" && topLogprobs < 1) {
       throw new RangeError("entropy 'top-k-lower-bound' needs topLogprobs >= 1");
+    }
+    if (this.entropy === "server" && this.dialect.kind !== "ibtpo") {
+      throw new RangeError(
+        `entropy 'server' needs ibtpo serve's logprobs.entropies; a ${this.dialect.kind} server has none (use 'none' or 'top-k-lower-bound')`,
+      );
     }
     const tokenIds = options.tokenIds ?? "token-id-strings";
     this.wire = {
       prompt: options.prompt ?? "token-ids",
       stop: options.stop ?? "token-ids",
       topLogprobs,
-      tokenIdStrings: tokenIds === "token-id-strings",
+      // A codec reads token text; asking vLLM for "token_id:<id>" strings would defeat it.
+      tokenIdFields: this.dialect.tokenIdStrings && tokenIds !== "token-id-strings" ? {} : this.dialect.tokenIdFields,
+      neutralSampling: this.dialect.neutralSampling,
+      sendStopTokens: this.dialect.stopTokens === "server",
+      temperatureFields: this.dialect.temperatureFields,
       extraBody: options.extraBody ?? {},
     };
   }
@@ -104,15 +139,16 @@ export class OpenAICompletionsPolicy implements Policy {
   ): Promise<Generation[]> {
     const call = this.calls++;
     const policySeed = this.options.seed ?? 0;
-    const bodies = requests.map((request, index) =>
-      completionsBody(
+    const bodies = requests.map((request, index) => {
+      this.checkTemperature(request, index);
+      return completionsBody(
         request,
         request.settings.seed ?? deriveSeedMurmur3(policySeed, call, index),
         this.options.model,
         this.wire,
         `requests[${index}]`,
-      ),
-    );
+      );
+    });
     // One failure that is final cancels the rest of the call: a tree sampler cannot use a partial batch.
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
@@ -138,6 +174,19 @@ export class OpenAICompletionsPolicy implements Policy {
     }
   }
 
+  /** Refuse a temperature whose log-probs this server would not report (see `logprobTemperature`). */
+  private checkTemperature(request: GenerationRequest, index: number): void {
+    const temperature = request.settings.temperature ?? 1;
+    if (this.logprobTemperature === "sampling-temperature" || temperature === 0 || temperature === 1) return;
+    throw new PolicyHttpError(
+      `requests[${index}].settings.temperature: ${temperature} cannot be sampled from a ${this.dialect.kind} server ` +
+        "whose log-probs are of the temperature-1 distribution (the ratio in the loss would compare different " +
+        "distributions); sample at temperature 1, or configure the server to report processed log-probs " +
+        "(vLLM: --logprobs-mode processed_logprobs) and set logprobTemperature 'sampling-temperature'",
+      { kind: "invalid-request", url: this.url },
+    );
+  }
+
   private complete(
     body: Record<string, unknown>,
     request: GenerationRequest,
@@ -156,6 +205,7 @@ export class OpenAICompletionsPolicy implements Policy {
       tokenIds: this.options.tokenIds ?? "token-id-strings",
       entropy: this.entropy,
       topLogprobs: this.wire.topLogprobs,
+      cutAtStopTokens: !this.wire.sendStopTokens,
     } as const;
     return withRetries(
       async () => {

@@ -14,9 +14,35 @@ const BODY_EXCERPT = 500;
 /** Socket errors that mean no server listens there (as opposed to one that hung up). */
 const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
-/** 408, 409 (lock timeouts in some gateways), 429 and every 5xx may succeed on a later attempt. */
+/**
+ * 408, 409 (lock timeouts in some gateways), 429 and 5xx may succeed on a later attempt; 501 (not
+ * implemented) and 505 (HTTP version) never do.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  return status === 408 || status === 409 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/**
+ * Error types that say the request itself is wrong, whatever the status: llama.cpp's
+ * `invalid_request_error` (e.g. a prompt longer than the context) and `not_supported_error`, vLLM's
+ * and SGLang's `BadRequestError`. Sending the same request again gives the same answer.
+ */
+const DETERMINISTIC_ERROR_TYPES = new Set([
+  "invalid_request_error",
+  "not_supported_error",
+  "BadRequestError",
+  "NotFoundError",
+]);
+
+/** The `error.type` (or top-level `type`) of an OpenAI-style error body, if any. */
+function errorType(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: { type?: unknown }; type?: unknown };
+    const type = typeof parsed.error === "object" ? parsed.error?.type : parsed.type;
+    return typeof type === "string" ? type : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Seconds from a Retry-After header (delta-seconds form only); undefined otherwise. */
@@ -95,7 +121,7 @@ export async function requestJson(url: string, options: RequestJsonOptions): Pro
       kind: "http",
       url,
       statusCode: response.status,
-      isRetryable: isRetryableStatus(response.status),
+      isRetryable: isRetryableStatus(response.status) && !DETERMINISTIC_ERROR_TYPES.has(errorType(text) ?? ""),
       responseBody: text.slice(0, BODY_EXCERPT),
       ...(after === undefined ? {} : { retryAfterSeconds: after }),
     });

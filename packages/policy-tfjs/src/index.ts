@@ -16,7 +16,7 @@ export { decodeSafetensors, encodeSafetensors } from "./checkpoint/safetensors.j
 export { PolicyTfjsError } from "./errors.js";
 export { type LeftPaddedLayout, leftPaddedLayout } from "./model/batch-layout.js";
 export { KeyValueCache } from "./model/key-value-cache.js";
-export { type ParameterSpec, parameterLayout } from "./model/parameter-layout.js";
+export { type ParameterSpec, parameterLayout, sinusoidalTable } from "./model/parameter-layout.js";
 export {
   countParameters,
   type ResolvedTransformerConfig,

@@ -1,4 +1,5 @@
 import type { Split } from "@ibtpo/bench-harness";
+import { SERVER_KINDS } from "@ibtpo/policy-http";
 import { Command, Option } from "commander";
 import { advantageEstimatorChoices, advantageEstimatorFor } from "../advantages/advantage-estimator-choice.js";
 import { ConfigError } from "../config/config-error.js";
@@ -14,14 +15,14 @@ function integer(value: unknown, flag: string, min: number): number {
   return value;
 }
 
-/** `key=value` pairs with numeric values, as the sampler's settings. */
-function samplerOptions(pairs: readonly string[]): Record<string, number> {
+/** `key=value` pairs with numeric values (sampler or task settings), named by their flag in errors. */
+function numericPairs(pairs: readonly string[], flag: string, example: string): Record<string, number> {
   return Object.fromEntries(
     pairs.map((pair) => {
       const [key, text] = pair.split("=", 2);
       const value = Number(text);
       if (!key || text === undefined || text.trim() === "" || !Number.isFinite(value)) {
-        throw new ConfigError(`--sampler-option expects key=number (e.g. branches=4), got "${pair}"`);
+        throw new ConfigError(`${flag} expects key=number (e.g. ${example}), got "${pair}"`);
       }
       return [key, value];
     }),
@@ -31,10 +32,27 @@ function samplerOptions(pairs: readonly string[]): Record<string, number> {
 const optionalInteger = (value: unknown, flag: string, min: number) =>
   value === undefined ? undefined : integer(value, flag, min);
 
+/** `--extra-body '{"key": value}'`: a JSON object merged into every completion request. */
+export function extraBodyFlag(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `--extra-body must be a JSON object, got ${JSON.stringify(text)}: ${(error as Error).message}`,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(`--extra-body must be a JSON object (e.g. '{"repetition_penalty": 1}'), got ${text}`);
+  }
+  return value as Record<string, unknown>;
+}
+
 export function sampleCommand(): Command {
   return new Command("sample")
     .description(
-      "Sample reasoning trees from an OpenAI-compatible server (ibtpo serve, vLLM, SGLang) and write rollouts JSONL",
+      "Sample reasoning trees from an OpenAI-compatible server (ibtpo serve, vLLM, SGLang, llama.cpp) and write rollouts JSONL",
     )
     .requiredOption("--server <url>", "server root, e.g. http://127.0.0.1:8000")
     .addOption(
@@ -54,6 +72,11 @@ export function sampleCommand(): Command {
     .option("-o, --out <file>", "rollouts JSONL (written only when every prompt finished)", "rollouts.jsonl")
     .option("--model <id>", "model id (default: the server's first)")
     .option("--sampler-option <key=value...>", "sampler setting, e.g. --sampler-option branches=4 rounds=32", [])
+    .option(
+      "--task-option <key=value...>",
+      "task setting, e.g. --task-option numbers=3 (match the checkpoint's; see its manifest.json)",
+      [],
+    )
     .option("--temperature <t>", "sampling temperature", numberFlag)
     .option("--max-response-length <n>", "longest response in tokens", numberFlag)
     .option("--concurrency <n>", "requests in flight", numberFlag, 8)
@@ -66,16 +89,47 @@ export function sampleCommand(): Command {
         advantageEstimatorChoices,
       ),
     )
+    .addOption(
+      new Option("--server-kind <kind>", "server dialect (default: detected from GET /v1/models)").choices([
+        ...SERVER_KINDS,
+      ]),
+    )
+    .addOption(
+      new Option(
+        "--entropy <source>",
+        "per-token entropies: exact from ibtpo serve, a lower bound from top log-probs, or none (default: server on ibtpo serve, none elsewhere)",
+      ).choices(["server", "top-k-lower-bound", "none"]),
+    )
+    .option(
+      "--top-logprobs <k>",
+      "top log-probs asked for per token (k of the entropy bound; default 5 with --entropy top-k-lower-bound)",
+      numberFlag,
+    )
+    .addOption(
+      new Option(
+        "--server-logprobs <meaning>",
+        "what the server's log-probs describe, when not its default (vLLM started with --logprobs-mode processed_logprobs: sampling-temperature)",
+      ).choices(["sampling-temperature", "temperature-1"]),
+    )
+    .option(
+      "--extra-body <json>",
+      "JSON object merged into every completion request (wins over the neutral sampling fields)",
+    )
     .addHelpText(
       "after",
       `
-The file has one line per trajectory: prompt_id, tokens, logprobs, entropies (ibtpo serve only),
-step_ends, reward, truncated; read it with \`ib-score analyze\` or \`ibtpo analyze\`.
+The file has one line per trajectory: prompt_id, tokens, logprobs, entropies (ibtpo serve, or a
+lower bound with --entropy top-k-lower-bound), step_ends, reward, truncated; read it with
+\`ib-score analyze\` or \`ibtpo analyze\`. Other servers do not name the model's token ids: pass
+--eos-token and --step-delimiter-token (for a model from \`ibtpo export\`, the ids of its tokenizer).
 
 Examples:
   ibtpo serve checkpoints/countdown-base --port 8000 &
   ibtpo sample --server http://127.0.0.1:8000 --task countdown --sampler ib-tree --budget 512 --prompts 16 --out rollouts.jsonl
-  ib-score analyze rollouts.jsonl`,
+  ib-score analyze rollouts.jsonl
+  ibtpo export checkpoints/countdown-base --format gguf --out countdown.gguf
+  llama-server -m countdown.gguf --host 127.0.0.1 --port 8080 -c 40 -np 1 &
+  ibtpo sample --server http://127.0.0.1:8080 --task countdown --eos-token 2 --step-delimiter-token 20 --budget 512`,
     )
     .action(async (flags) => {
       const controller = new AbortController();
@@ -94,11 +148,18 @@ Examples:
         const maxResponseLength = optionalInteger(flags.maxResponseLength, "--max-response-length", 1);
         const eosToken = optionalInteger(flags.eosToken, "--eos-token", 0);
         const stepDelimiterToken = optionalInteger(flags.stepDelimiterToken, "--step-delimiter-token", 0);
+        const topLogprobs = optionalInteger(
+          flags.topLogprobs,
+          "--top-logprobs",
+          flags.entropy === "top-k-lower-bound" ? 1 : 0,
+        );
+        const extraBody = extraBodyFlag(flags.extraBody);
         const result = await sampleRollouts({
           server: flags.server,
           task: flags.task,
           sampler: flags.sampler,
-          samplerOptions: samplerOptions(flags.samplerOption),
+          samplerOptions: numericPairs(flags.samplerOption, "--sampler-option", "branches=4"),
+          taskOptions: numericPairs(flags.taskOption, "--task-option", "numbers=3"),
           budget: integer(flags.budget, "--budget", 1),
           prompts: integer(flags.prompts, "--prompts", 1),
           seed: integer(flags.seed, "--seed", 0),
@@ -109,6 +170,11 @@ Examples:
           ...(maxResponseLength === undefined ? {} : { maxResponseLength }),
           ...(eosToken === undefined ? {} : { eosToken }),
           ...(stepDelimiterToken === undefined ? {} : { stepDelimiterToken }),
+          ...(flags.serverKind === undefined ? {} : { serverKind: flags.serverKind }),
+          ...(flags.entropy === undefined ? {} : { entropy: flags.entropy }),
+          ...(topLogprobs === undefined ? {} : { topLogprobs }),
+          ...(flags.serverLogprobs === undefined ? {} : { logprobTemperature: flags.serverLogprobs }),
+          ...(extraBody === undefined ? {} : { extraBody }),
           concurrency: integer(flags.concurrency, "--concurrency", 1),
           timeoutMs: integer(flags.timeout, "--timeout", 1),
           retry: { maxAttempts: integer(flags.retries, "--retries", 1) },

@@ -181,3 +181,35 @@ describe("sampleRollouts", () => {
     },
   );
 });
+
+describe("sampleRollouts against a server that does not name its tokens", () => {
+  it("asks for the end token by its command-line flag, naming the detected server kind", async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({ object: "list", data: [{ id: "m.gguf", owned_by: "llamacpp", meta: { n_ctx: 40 } }] }),
+      );
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const out = join(folder, "unnamed.jsonl");
+      const error = await sampleRollouts({
+        server: `http://127.0.0.1:${port}`,
+        task: "countdown",
+        sampler: "chains",
+        budget: 8,
+        prompts: 1,
+        seed: 0,
+        split: "train",
+        out,
+      }).catch((reason: unknown) => reason);
+      expect((error as Error).message).toMatch(
+        /^--eos-token: the llama\.cpp server at .* does not name its end token; pass --eos-token/,
+      );
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -2,7 +2,14 @@ import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type BuiltinTaskName, type Split, sampleProblems } from "@ibtpo/bench-harness";
 import { formatRolloutRecord, RolloutLineReader, trajectoryRolloutRecord } from "@ibtpo/ib-score";
-import { connectCompletionsPolicy, RemoteTokenizer, type RetryOptions } from "@ibtpo/policy-http";
+import {
+  connectCompletionsPolicy,
+  type EntropySource,
+  type LogprobTemperature,
+  RemoteTokenizer,
+  type RetryOptions,
+  type ServerKind,
+} from "@ibtpo/policy-http";
 import type { AdvantageEstimator, SamplerKind } from "@ibtpo/tpo-loss";
 import { type BatchStatistics, type PromptSample, sampleBatch } from "@ibtpo/tree-sampler";
 import { rolloutAdvantageLines } from "../advantages/rollout-advantages.js";
@@ -15,6 +22,8 @@ export interface SampleRolloutsOptions {
   /** Server root, e.g. http://127.0.0.1:8000 */
   readonly server: string;
   readonly task: BuiltinTaskName;
+  /** The task's options (e.g. `{ numbers: 3 }`); default the task's defaults. */
+  readonly taskOptions?: Readonly<Record<string, number>>;
   readonly sampler: SamplerKind | "random-tree";
   /** Overrides of the sampler's settings (e.g. `{ branches: 4 }`); unknown keys are errors. */
   readonly samplerOptions?: Readonly<Record<string, number>>;
@@ -33,6 +42,16 @@ export interface SampleRolloutsOptions {
   /** Needed when the server does not describe its token ids (`ibtpo serve` does). */
   readonly eosToken?: number;
   readonly stepDelimiterToken?: number;
+  /** The server's dialect; default detected from `GET /v1/models`. */
+  readonly serverKind?: ServerKind;
+  /** `logprobs` count asked for (k of the top-k entropy bound). */
+  readonly topLogprobs?: number;
+  /** Where entropies come from; default exact ones from `ibtpo serve`, none elsewhere. */
+  readonly entropy?: EntropySource;
+  /** What the server's log-probs mean, when it differs from the dialect's default. */
+  readonly logprobTemperature?: LogprobTemperature;
+  /** Extra body fields for every completion request (they win over the neutral sampling fields). */
+  readonly extraBody?: Readonly<Record<string, unknown>>;
   readonly concurrency?: number;
   readonly timeoutMs?: number;
   readonly retry?: RetryOptions;
@@ -40,6 +59,15 @@ export interface SampleRolloutsOptions {
   readonly log?: (line: string) => void;
   /** Add each line's per-token `advantages` (as `ibtpo advantages` writes them) from this estimator. */
   readonly advantages?: AdvantageEstimator;
+}
+
+/** The command-line flags that set what a server may not say, named in connection errors. */
+const CLI_FLAGS = { eosToken: "--eos-token", entropy: "--entropy" } as const;
+
+/** A response's tokens without its final end token (the verifier reads text, not ids). */
+export function withoutEndToken(tokens: ArrayLike<number>, eosToken: number): number[] {
+  const ids = Array.from(tokens);
+  return ids.at(-1) === eosToken ? ids.slice(0, -1) : ids;
 }
 
 export interface SampleRolloutsResult {
@@ -61,11 +89,17 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
   const log = options.log ?? (() => {});
   await mkdir(dirname(resolve(options.out)), { recursive: true });
   const retry = options.retry ?? {};
-  const { policy, card, contextLength } = await connectCompletionsPolicy({
+  const { policy, card, contextLength, serverKind } = await connectCompletionsPolicy({
     baseUrl: options.server,
     ...(options.model === undefined ? {} : { model: options.model }),
     ...(options.eosToken === undefined ? {} : { eosToken: options.eosToken }),
     ...(options.stepDelimiterToken === undefined ? {} : { stepDelimiter: options.stepDelimiterToken }),
+    ...(options.serverKind === undefined ? {} : { serverKind: options.serverKind }),
+    ...(options.topLogprobs === undefined ? {} : { topLogprobs: options.topLogprobs }),
+    ...(options.entropy === undefined ? {} : { entropy: options.entropy }),
+    ...(options.logprobTemperature === undefined ? {} : { logprobTemperature: options.logprobTemperature }),
+    ...(options.extraBody === undefined ? {} : { extraBody: options.extraBody }),
+    optionNames: CLI_FLAGS,
     maxConcurrency: options.concurrency ?? 8,
     timeoutMs: options.timeoutMs ?? 120_000,
     retry: { ...retry, seed: options.seed },
@@ -75,12 +109,12 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
   if (policy.stepDelimiter === undefined) {
     throw new ConfigError("the server does not name its step-delimiter token; pass --step-delimiter-token");
   }
-  const task = createTask(options.task, {});
+  const task = createTask(options.task, { ...options.taskOptions });
   const { sampler } = samplerFor(options.sampler === "random-tree" ? "ib-tree" : options.sampler, {
     ...options.samplerOptions,
     kind: options.sampler,
   });
-  const tokenizer = new RemoteTokenizer({ baseUrl: options.server, model: card.id, retry });
+  const tokenizer = new RemoteTokenizer({ baseUrl: options.server, model: card.id, serverKind, retry });
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const problems = sampleProblems(task, { split: options.split, count: options.prompts, seed: options.seed });
   const prompts = await Promise.all(problems.map((problem) => tokenizer.encode(problem.prompt, signal)));
@@ -97,7 +131,7 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
   // The reward callback is async (the server detokenizes); keep each verdict for the answer extractor.
   const answers = new Map<string, string | null>();
   log(
-    `sampling ${problems.length} ${task.name} prompts with ${options.sampler}, budget ${options.budget}, from ${card.id} at ${options.server}`,
+    `sampling ${problems.length} ${task.name} prompts with ${options.sampler}, budget ${options.budget}, from ${card.id} at ${options.server} (${serverKind})`,
   );
   const batch = await sampleBatch(prompts, policy, {
     sampler,
@@ -106,7 +140,9 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
     seed: options.seed,
     ...(options.temperature === undefined ? {} : { sampling: { temperature: options.temperature } }),
     reward: async (index, tokens) => {
-      const verdict = task.verify(problems[index]!, await tokenizer.decode(tokens, signal));
+      // The end token is an id, never text: servers that render it ("<eos>") would fail every answer.
+      const text = await tokenizer.decode(withoutEndToken(tokens, policy.eosToken), signal);
+      const verdict = task.verify(problems[index]!, text);
       answers.set(`${index}:${tokens.join(",")}`, verdict.answer);
       return verdict.reward;
     },
