@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gradientCosine, poolCosines } from "./alignment-pooling.js";
+import { gradientCosine, pairedCosineDifference, poolCosines } from "./alignment-pooling.js";
 
 describe("gradientCosine", () => {
   it("gives the cosine of hand-worked vectors", () => {
@@ -31,5 +31,16 @@ describe("poolCosines", () => {
 
   it("has no interval from one batch", () => {
     expect(poolCosines([0.3])).toMatchObject({ n: 1, mean: 0.3, halfWidth: null, low: null, high: null });
+  });
+});
+
+describe("pairedCosineDifference", () => {
+  it("pools the per-batch differences against the baseline", () => {
+    // Differences 0.1, 0.3: mean 0.2, std sqrt(0.02), t_{0.975, 1} = 12.7062
+    const difference = pairedCosineDifference([0.6, 0.5], [0.5, 0.2]);
+    expect(difference.mean).toBeCloseTo(0.2, 15);
+    expect(difference.std).toBeCloseTo(Math.sqrt(0.02), 12);
+    expect(difference.halfWidth).toBeCloseTo((12.70620474 * Math.sqrt(0.02)) / Math.SQRT2, 6);
+    expect(() => pairedCosineDifference([0.1], [0.1, 0.2])).toThrow(/1 cosines against 2 baseline/);
   });
 });

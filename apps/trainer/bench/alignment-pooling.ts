@@ -36,3 +36,17 @@ export interface PooledCosine extends MeanWithInterval {
 export function poolCosines(cosines: readonly number[], zeroGradientBatches = 0): PooledCosine {
   return { ...meanConfidenceInterval(cosines, 0.95), zeroGradientBatches };
 }
+
+/**
+ * The paired difference of two variants' cosines over the same batches (same prompts, same
+ * reference gradient): the mean of the per-batch differences with its 95% t interval.
+ */
+export function pairedCosineDifference(cosines: readonly number[], baseline: readonly number[]): MeanWithInterval {
+  if (cosines.length !== baseline.length) {
+    throw new RangeError(`pairedCosineDifference: ${cosines.length} cosines against ${baseline.length} baseline ones`);
+  }
+  return meanConfidenceInterval(
+    cosines.map((cosine, index) => cosine - baseline[index]!),
+    0.95,
+  );
+}

@@ -24,7 +24,7 @@ describe("gradient-alignment bench", () => {
     const rows = run.stdout.split("\n").filter((line) => line.startsWith("| "));
     // Header, separator, the five default variants and the one given.
     expect(rows).toHaveLength(8);
-    expect(rows.every((row) => row.split("|").length === 9)).toBe(true);
+    expect(rows.every((row) => row.split("|").length === 10)).toBe(true);
     expect(rows.map((row) => row.split("|")[1]!.trim()).slice(2)).toEqual([
       "grpo (chains)",
       "ib-tpo (ib-tree, paper defaults)",

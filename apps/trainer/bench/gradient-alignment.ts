@@ -25,7 +25,7 @@ import { resolveAlgorithm } from "../src/train/resolve-algorithm.js";
 import { buildRlContext, type RlContext } from "../src/train/rl-context.js";
 import { rlStep, sampleStep } from "../src/train/rl-step.js";
 import { microBatches } from "../src/train/token-batch.js";
-import { gradientCosine, type PooledCosine, poolCosines } from "./alignment-pooling.js";
+import { gradientCosine, type PooledCosine, pairedCosineDifference, poolCosines } from "./alignment-pooling.js";
 import { cpuModel } from "./cpu-model.js";
 
 const repositoryRoot = new URL("../../../", import.meta.url).pathname;
@@ -328,7 +328,8 @@ process.stdout.write(await report(true));
  * an interrupted run leaves its partial result (the batch counts say how far it got).
  */
 async function report(finished: boolean): Promise<string> {
-  const results = variants.map((variant) => {
+  const firstCosines = tallies.get(variants[0]!.name)!.cosines;
+  const results = variants.map((variant, index) => {
     const tally = tallies.get(variant.name)!;
     const pooled: PooledCosine | null =
       tally.cosines.length === 0 ? null : poolCosines(tally.cosines, tally.zeroGradients);
@@ -337,6 +338,8 @@ async function report(finished: boolean): Promise<string> {
       name: variant.name,
       overrides: Object.fromEntries(variant.overrides.map((override) => [override.path, override.value])),
       pooled,
+      differenceToFirst:
+        index === 0 || tally.cosines.length === 0 ? null : pairedCosineDifference(tally.cosines, firstCosines),
       cosines: tally.cosines,
       trajectoriesPerPrompt: tally.trajectories / count / prompts,
       generatedTokensPerPrompt: tally.generatedTokens / count / prompts,
@@ -345,12 +348,15 @@ async function report(finished: boolean): Promise<string> {
 
   const format = (value: number | null | undefined) =>
     value === null || value === undefined ? "n/a" : value.toFixed(3);
+  const interval = (value: { low: number | null; high: number | null } | null) =>
+    value === null || value.low === null ? "n/a" : `[${format(value.low)}, ${format(value.high)}]`;
+  const signed = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(3)}`;
   const table = [
-    "| variant | pooled cosine | 95% interval | batches | zero-gradient batches | trajectories / prompt | generated tokens / prompt |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    `| variant | pooled cosine | 95% interval | paired difference to ${variants[0]!.name} [95% interval] | batches | zero-gradient batches | trajectories / prompt | generated tokens / prompt |`,
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map(
       (result) =>
-        `| ${result.name} | ${format(result.pooled?.mean)} | ${result.pooled?.low == null ? "n/a" : `[${format(result.pooled.low)}, ${format(result.pooled.high)}]`} | ${result.pooled?.n ?? 0} | ${result.pooled?.zeroGradientBatches ?? 0} | ${result.trajectoriesPerPrompt.toFixed(2)} | ${result.generatedTokensPerPrompt.toFixed(1)} |`,
+        `| ${result.name} | ${format(result.pooled?.mean)} | ${interval(result.pooled)} | ${result.differenceToFirst === null ? "n/a" : `${signed(result.differenceToFirst.mean)} ${interval(result.differenceToFirst)}`} | ${result.pooled?.n ?? 0} | ${result.pooled?.zeroGradientBatches ?? 0} | ${result.trajectoriesPerPrompt.toFixed(2)} | ${result.generatedTokensPerPrompt.toFixed(1)} |`,
     ),
   ].join("\n");
   const machine = `${cpuModel()} x${cpus().length}, node ${process.version}, tfjs backend ${backend.choice}`;
