@@ -30,6 +30,10 @@ import { cpuModel } from "./cpu-model.js";
 
 const repositoryRoot = new URL("../../../", import.meta.url).pathname;
 
+/** A command-line argument as a POSIX shell reads it back: quoted when it holds anything but plain characters. */
+const shellWord = (argument: string) =>
+  /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+
 /** An estimator with its options: config overrides over the trainer's defaults. */
 interface Variant {
   readonly name: string;
@@ -362,7 +366,7 @@ async function report(finished: boolean): Promise<string> {
   const machine = `${cpuModel()} x${cpus().length}, node ${process.version}, tfjs backend ${backend.choice}`;
   const setting = `${task}; checkpoints: ${checkpointsUsed.map((checkpoint) => `${checkpoint.label} (${checkpoint.batches} batches)`).join(", ")}; ${prompts} prompts per batch, budget ${budget} generated tokens per prompt, reference ${referenceFactor}x (dr-grpo on chains, token-sum); seed ${seed}; ${referenceZeroBatches} batches skipped (zero reference gradient); ${elapsed()}`;
 
-  const command = `node --import tsx apps/trainer/bench/gradient-alignment.ts ${argv.join(" ")}`.trim();
+  const command = `node --import tsx apps/trainer/bench/gradient-alignment.ts ${argv.map(shellWord).join(" ")}`.trim();
   const document = {
     command,
     machine: { cpu: cpuModel(), cores: cpus().length, node: process.version, backend: backend.choice },
