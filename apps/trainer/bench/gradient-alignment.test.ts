@@ -34,6 +34,10 @@ describe("gradient-alignment bench", () => {
       "ib-tpo lambda 0",
     ]);
     expect(run.stderr).toMatch(/base \+ 1 grpo steps batch 1\/1/);
+    // tfjs memory stays flat: the same live tensors after every batch of either checkpoint.
+    const live = [...run.stderr.matchAll(/live tensors (\d+)/g)].map((match) => Number(match[1]));
+    expect(live).toHaveLength(2);
+    expect(live[1]).toBe(live[0]);
     const document = JSON.parse(readFileSync(out, "utf8"));
     expect(document.finished).toBe(true);
     expect(document.machine.cpu).not.toBe("");

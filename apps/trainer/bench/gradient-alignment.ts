@@ -289,7 +289,9 @@ async function measureCheckpoint(entry: CheckpointEntry, loaded: LoadedCheckpoin
       line.push(`${variant.name} ${cosine.toFixed(3)}`);
     }
     entry.batches++;
-    log(`[${elapsed()}] ${label} batch ${batch + 1}/${batchesPerCheckpoint}: ${line.join(", ")}`);
+    log(
+      `[${elapsed()}] ${label} batch ${batch + 1}/${batchesPerCheckpoint}: ${line.join(", ")}; live tensors ${tf.memory().numTensors}`,
+    );
     await report(false);
   }
   for (const context of [reference, ...contexts.values()]) context.update.optimizer.dispose();
