@@ -5,7 +5,6 @@
 // (sampleBatch's `decodeChunk`). Each RL-step-sized batch of prompts is sampled by every sampler
 // in turn, so slow drifts of a shared machine fall on all of them alike. After `pnpm build`:
 //   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench [-- --steps 8 --prompts 8 --budget 160 --decode-chunk 8]
-import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
@@ -13,6 +12,7 @@ import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-sampler";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
+import { cpuModel } from "./cpu-model.js";
 
 const { values } = parseArgs({
   options: {
@@ -51,17 +51,6 @@ const samplers: { label: string; config: SamplerConfig; decodeChunk?: number }[]
     decodeChunk,
   })),
 ];
-
-/** The CPU model as /proc/cpuinfo gives it now (machines here change between runs). */
-function cpuModel(): string {
-  try {
-    const line = readFileSync("/proc/cpuinfo", "utf8")
-      .split("\n")
-      .find((text) => text.startsWith("model name"));
-    if (line !== undefined) return line.slice(line.indexOf(":") + 1).trim();
-  } catch {}
-  return cpus()[0]?.model ?? "unknown CPU";
-}
 
 interface Totals {
   trajectories: number;

@@ -10,7 +10,7 @@ import {
   weightedLossDiagnostics,
 } from "@ibtpo/tpo-loss/tfjs";
 import type * as tf from "@tensorflow/tfjs";
-import { microBatches, microBatchTensor } from "./token-batch.js";
+import { type MicroBatch, microBatches, microBatchTensor } from "./token-batch.js";
 
 /** What one policy update reads: the models, the optimizer and the loss settings, nothing else. */
 export interface PolicyUpdateInputs {
@@ -34,6 +34,38 @@ export interface PolicyUpdate {
   readonly diagnostics: LossDiagnostics;
 }
 
+/** The loss options of an update: Dr.GRPO's constant normaliser defaults to the longest response. */
+export function updateLossOptions(inputs: PolicyUpdateInputs): ResolvedPolicyLossOptions {
+  return { ...inputs.loss, normalizerLength: inputs.loss.normalizerLength ?? inputs.maxResponseLength };
+}
+
+/**
+ * The algorithm's clipped loss (plus KL and entropy terms) on one micro-batch, with log-probs
+ * under the sampling temperature and the ratio taken against the sampling log-probs.
+ */
+export function microBatchLoss(
+  inputs: PolicyUpdateInputs,
+  chunk: MicroBatch,
+  lossOptions: ResolvedPolicyLossOptions,
+): { loss: tf.Scalar; diagnostics: LossDiagnosticsTensors } {
+  const { model, reference, temperature } = inputs;
+  const { logprobs, entropies } = responseLogProbs(model, chunk.rows, { temperature });
+  return policyLoss(
+    {
+      logp: logprobs,
+      oldLogp: microBatchTensor(chunk, chunk.oldLogprobs),
+      advantages: microBatchTensor(chunk, chunk.advantages),
+      mask: microBatchTensor(chunk, chunk.mask),
+      entropy: entropies,
+      refLogp:
+        reference === null
+          ? null
+          : (stopGradient(responseLogProbs(reference, chunk.rows, { temperature }).logprobs) as tf.Tensor2D),
+    },
+    lossOptions,
+  );
+}
+
 /**
  * `epochs` optimizer steps on one training batch: each step accumulates the gradient of the
  * algorithm's clipped loss (plus KL and entropy terms) over micro-batches, weighted so the sum
@@ -41,11 +73,9 @@ export interface PolicyUpdate {
  * the first are clipped.
  */
 export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBatch): Promise<PolicyUpdate> {
-  const { model, reference, temperature } = inputs;
   const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
   const weights = chunks.map((chunk) => chunk.weight);
-  // Dr.GRPO divides by a constant length: the longest response the sampler may produce.
-  const lossOptions = { ...inputs.loss, normalizerLength: inputs.loss.normalizerLength ?? inputs.maxResponseLength };
+  const lossOptions = updateLossOptions(inputs);
   let kept: LossDiagnosticsTensors[] = [];
   let update: PolicyUpdate["update"] | null = null;
   for (let epoch = 0; epoch < inputs.epochs; epoch++) {
@@ -55,21 +85,7 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
     update = inputs.optimizer.trainStep(
       chunks,
       (chunk) => {
-        const { logprobs, entropies } = responseLogProbs(model, chunk.rows, { temperature });
-        const result = policyLoss(
-          {
-            logp: logprobs,
-            oldLogp: microBatchTensor(chunk, chunk.oldLogprobs),
-            advantages: microBatchTensor(chunk, chunk.advantages),
-            mask: microBatchTensor(chunk, chunk.mask),
-            entropy: entropies,
-            refLogp:
-              reference === null
-                ? null
-                : (stopGradient(responseLogProbs(reference, chunk.rows, { temperature }).logprobs) as tf.Tensor2D),
-          },
-          lossOptions,
-        );
+        const result = microBatchLoss(inputs, chunk, lossOptions);
         kept.push(result.diagnostics);
         return result.loss;
       },

@@ -22,9 +22,13 @@ export interface StepSample {
 /**
  * Sample trees for this step's prompts under the token budget, verify them and compute the
  * algorithm's advantages. Problems and seeds derive from (run seed, step), so a resumed run
- * repeats the same step.
+ * repeats the same step. A different `samplingSeed` stream draws other responses to the same problems.
  */
-export async function sampleStep(context: RlContext, step: number): Promise<StepSample> {
+export async function sampleStep(
+  context: RlContext,
+  step: number,
+  samplingSeed: (runSeed: number, step: number) => number = seedStreams.rlStepSampling,
+): Promise<StepSample> {
   const { config, task, tokenizer, preset } = context;
   const started = performance.now();
   const problems = stepProblems(task, config.seed, step, config.promptsPerStep);
@@ -38,7 +42,7 @@ export async function sampleStep(context: RlContext, step: number): Promise<Step
     ...(config.sampler.maxDepth === undefined ? {} : { maxDepth: config.sampler.maxDepth }),
     budgetCut: config.sampler.budgetCut ?? "drop",
     sampling: config.sampling,
-    seed: seedStreams.rlStepSampling(config.seed, step),
+    seed: samplingSeed(config.seed, step),
     reward: (index, tokens) => verdict(index, tokens).reward,
     answer: (index, tokens) => verdict(index, tokens).answer,
     ...(context.signal === undefined ? {} : { signal: context.signal }),
