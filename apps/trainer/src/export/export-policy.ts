@@ -57,7 +57,7 @@ function sourceWeight(source: ExportSource, name: string): NamedWeight {
 }
 
 /** The GGUF file's metadata: GPT-2 hyperparameters and the vocabulary, ids kept. */
-export function ggufMetadata(source: Pick<ExportSource, "name" | "config" | "vocabulary">): Map<string, GgufValue> {
+function ggufMetadata(source: Pick<ExportSource, "name" | "config" | "vocabulary">): Map<string, GgufValue> {
   const { config, vocabulary } = source;
   const u32 = (value: number): GgufValue => ({ type: "uint32", value });
   return new Map<string, GgufValue>([
@@ -112,7 +112,7 @@ function ggufTensors(source: ExportSource): GgufTensor[] {
 }
 
 /** `config.json` of a Hugging Face GPT-2 model of this shape. */
-export function hfConfig(config: ResolvedTransformerConfig, vocabulary: ExportedVocabulary): Record<string, unknown> {
+function hfConfig(config: ResolvedTransformerConfig, vocabulary: ExportedVocabulary): Record<string, unknown> {
   return {
     architectures: ["GPT2LMHeadModel"],
     model_type: "gpt2",
@@ -155,7 +155,7 @@ function hfWeights(source: ExportSource): NamedWeight[] {
  * `tokenizer.json` (Hugging Face tokenizers): a character-level BPE with our vocabulary and no
  * merges, the specials as added tokens, `<bos>` prepended, and pieces joined without spaces.
  */
-export function hfTokenizer(vocabulary: ExportedVocabulary): Record<string, unknown> {
+function hfTokenizer(vocabulary: ExportedVocabulary): Record<string, unknown> {
   const bos = vocabulary.tokens[vocabulary.bosId] as string;
   return {
     version: "1.0",
@@ -195,7 +195,7 @@ export function hfTokenizer(vocabulary: ExportedVocabulary): Record<string, unkn
 }
 
 /** The files of a Hugging Face folder, by name. */
-export function hfFiles(source: ExportSource): Map<string, Uint8Array | string> {
+function hfFiles(source: ExportSource): Map<string, Uint8Array | string> {
   const { config, vocabulary } = source;
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   const [pad, bos, eos] = [vocabulary.padId, vocabulary.bosId, vocabulary.eosId].map((id) => vocabulary.tokens[id]);

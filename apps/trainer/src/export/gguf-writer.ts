@@ -6,7 +6,7 @@
  */
 
 /** Metadata value types of GGUF (`gguf_metadata_value_type`). */
-export const GGUF_VALUE_TYPE = {
+const GGUF_VALUE_TYPE = {
   uint32: 4,
   int32: 5,
   float32: 6,
@@ -16,11 +16,11 @@ export const GGUF_VALUE_TYPE = {
 } as const;
 
 /** Tensor element type F32 (`ggml_type`). */
-export const GGML_TYPE_F32 = 0;
+const GGML_TYPE_F32 = 0;
 /** Bytes every tensor's data offset is a multiple of (GGUF's default `general.alignment`). */
 export const GGUF_ALIGNMENT = 32;
 const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian uint32
-export const GGUF_VERSION = 3;
+const GGUF_VERSION = 3;
 
 /** One metadata value, typed as it goes into the file. */
 export type GgufValue =

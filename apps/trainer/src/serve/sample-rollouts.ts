@@ -65,7 +65,7 @@ export interface SampleRolloutsOptions {
 const CLI_FLAGS = { eosToken: "--eos-token", entropy: "--entropy" } as const;
 
 /** A response's tokens without its final end token (the verifier reads text, not ids). */
-export function withoutEndToken(tokens: ArrayLike<number>, eosToken: number): number[] {
+function withoutEndToken(tokens: ArrayLike<number>, eosToken: number): number[] {
   const ids = Array.from(tokens);
   return ids.at(-1) === eosToken ? ids.slice(0, -1) : ids;
 }

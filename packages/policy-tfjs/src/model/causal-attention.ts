@@ -19,7 +19,7 @@ export interface AttentionShape {
 }
 
 /** A dense layer's weight `[in, out]` and bias `[out]`. */
-export interface Projection {
+interface Projection {
   readonly weight: tf.Tensor2D;
   readonly bias: tf.Tensor1D;
 }
