@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { type Split, sampleProblems, type Task } from "@ibtpo/bench-harness";
+import { RUN_FILES, type Split, sampleProblems, type Task } from "@ibtpo/bench-harness";
 import { ConfigError } from "./config-error.js";
 
 /** Largest problem count one draw may ask for: a count the problem space cannot hold fails at once, not after hours. */
@@ -37,8 +37,14 @@ export function precheckBudget(budget: number, responseLength: number): void {
 
 /** Is `directory` a training run folder (what `ibtpo train` writes)? */
 function isRunFolder(directory: string): boolean {
-  return existsSync(join(directory, "config.json")) && existsSync(join(directory, "metrics.jsonl"));
+  return existsSync(join(directory, RUN_FILES.config)) && existsSync(join(directory, RUN_FILES.metrics));
 }
+
+/**
+ * Files that may stand in a folder before its run starts: `ibtpo compare` opens each run's log
+ * before it starts the run.
+ */
+const FILES_BEFORE_A_RUN: ReadonlySet<string> = new Set([RUN_FILES.log]);
 
 /**
  * Check an output folder before anything is written: it must be a folder (or not exist yet, under
@@ -60,7 +66,8 @@ export function precheckOutputFolder(
     return;
   }
   if (!statSync(path).isDirectory()) throw new ConfigError(`${key}: ${path} is a file, not a folder`);
-  if (readdirSync(path).length > 0 && !accepts(path)) {
+  const entries = readdirSync(path).filter((name) => !FILES_BEFORE_A_RUN.has(name));
+  if (entries.length > 0 && !accepts(path)) {
     throw new ConfigError(
       `${key}: ${path} holds other files and is not ${what}; choose an empty or new folder (nothing was written)`,
     );
