@@ -28,6 +28,7 @@ const { port } = server.address() as AddressInfo;
 const policy = new OpenAICompletionsPolicy({
   baseUrl: `http://127.0.0.1:${port}`,
   model: "my-model",
+  serverKind: "vllm", // connectCompletionsPolicy detects it from GET /v1/models
   eosToken: END_TOKEN_ID,
   stepDelimiter: NEWLINE_TOKEN_ID, // samplers cut steps there
   maxConcurrency: 4,
