@@ -20,7 +20,7 @@ function escapeHtml(text: string): string {
 
 // Nothing may be wider than the window: charts shrink, wide tables scroll in their own box.
 const STYLE = `body{font-family:system-ui,sans-serif;margin:24px;color:#222;background:#fff;max-width:1500px;overflow-wrap:anywhere}
-.scroll{max-width:100%;overflow-x:auto}figure.plot svg{max-width:100%;height:auto}
+th{overflow-wrap:normal}.scroll{max-width:100%;overflow-x:auto}figure.plot svg{max-width:100%;height:auto}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 td:first-child,th:first-child,td code{text-align:left}td code{font-size:11px}.grid{display:flex;flex-wrap:wrap;gap:16px}
