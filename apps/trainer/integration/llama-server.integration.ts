@@ -1,11 +1,11 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { sampleProblems } from "@ibtpo/bench-harness";
-import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import { type Problem, sampleProblems } from "@ibtpo/bench-harness";
+import { loadCheckpoint, type SymbolTokenizer, selectBackend } from "@ibtpo/policy-tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTask } from "../src/runtime/task-setup.js";
+import { runCliAsync as ibtpo } from "../test/run-cli.test-helper.js";
 import { type LlamaServer, startLlamaServer } from "./llama-server-process.js";
 import { startIbtpoServe } from "./start-ibtpo-serve.js";
 
@@ -21,30 +21,11 @@ if (llamaServerBinary === undefined || llamaServerBinary === "") {
 
 const root = resolve(import.meta.dirname, "../../..");
 const checkpoint = join(root, "checkpoints/countdown-base");
-const cli = resolve(import.meta.dirname, "../src/cli.ts");
 const EOS = 2;
 const NEWLINE = 20;
 /** The options countdown-base was trained with (its manifest.json). */
 const TASK_OPTIONS = { numbers: 3 };
 const TOLERANCE = 1e-2;
-
-function ibtpo(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
-      env: { ...process.env, IBTPO_BACKEND: "wasm", FORCE_COLOR: "0" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("error", fail);
-    child.once("close", (status) => done({ status, stdout, stderr }));
-  });
-}
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
@@ -63,6 +44,10 @@ let llamaUrl: string;
 let ibtpoUrl: string;
 let closeIbtpo: () => Promise<void>;
 let vocabSize: number;
+let tokenizer: SymbolTokenizer;
+/** The countdown problems the samples are drawn from, by id. */
+let problems: Map<string, Problem<unknown>>;
+const task = createTask("countdown", TASK_OPTIONS);
 
 beforeAll(async () => {
   await selectBackend({ backend: "wasm", log: () => {} });
@@ -73,6 +58,10 @@ beforeAll(async () => {
   expect(exported.status).toBe(0);
   const loaded = await loadCheckpoint(checkpoint);
   vocabSize = loaded.model.config.vocabSize;
+  tokenizer = loaded.tokenizer;
+  problems = new Map(
+    sampleProblems(task, { split: "train", count: 6, seed: 3 }).map((problem) => [problem.id, problem]),
+  );
   const contextLength = loaded.model.config.contextLength;
   loaded.model.dispose();
 
@@ -182,14 +171,6 @@ describe("ibtpo sample against llama-server (GGUF export of countdown-base)", ()
       samples.set(sampler, lines);
       // Every reward is what the task's verifier gives the text without the end token (the local
       // tokenizer drops it; llama-server's /detokenize would print "<eos>").
-      const task = createTask("countdown", TASK_OPTIONS);
-      const problems = new Map(
-        sampleProblems(task, { split: "train", count: 6, seed: 3 }).map((problem) => [problem.id, problem]),
-      );
-      const { tokenizer } = await loadCheckpoint(checkpoint).then((loaded) => {
-        loaded.model.dispose();
-        return loaded;
-      });
       let finished = 0;
       for (const line of lines) {
         const problem = problems.get(line.prompt_id.split("#")[0] as string);
@@ -218,14 +199,6 @@ describe("ibtpo sample against llama-server (GGUF export of countdown-base)", ()
   // (p < e^-3) by up to about 2e-2. The sampled tokens and the likely ones are held to 1e-2; every
   // token of the distribution to 5e-2.
   it(`agrees with ibtpo serve on the sampled tokens' log-probs and on the likely tokens within ${TOLERANCE}`, async () => {
-    const task = createTask("countdown", TASK_OPTIONS);
-    const problems = new Map(
-      sampleProblems(task, { split: "train", count: 6, seed: 3 }).map((problem) => [problem.id, problem]),
-    );
-    const { tokenizer } = await loadCheckpoint(checkpoint).then((loaded) => {
-      loaded.model.dispose();
-      return loaded;
-    });
     const largest = { sampled: 0, likely: 0, tail: 0 };
     let compared = 0;
     for (const sampler of ["chains", "ib-tree"]) {
