@@ -25,6 +25,7 @@ import { createBuiltinTask, sampleProblems } from "@ibtpo/bench-harness";
 import { SymbolTokenizer, saveCheckpoint, selectBackend, TransformerModel } from "@ibtpo/policy-tfjs";
 import { defaultContextLength } from "../src/runtime/task-setup.js";
 import { DEFAULT_SERVE_LIMITS } from "../src/serve/serve-limits.js";
+import { cpuModel } from "./cpu-model.js";
 
 const { values } = parseArgs({
   options: {
@@ -256,7 +257,7 @@ try {
   // Warm-up: compile kernels and fill caches before timing.
   await level(started.url, model, prompts, 4);
   console.log(
-    `ibtpo serve load test: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, node ${process.version}, backend ${values.backend}`,
+    `ibtpo serve load test: ${cpus().length} x ${cpuModel()}, node ${process.version}, backend ${values.backend}`,
   );
   console.log(
     `checkpoint ${values.checkpoint ?? "fresh countdown-shaped model (64 wide, 2 layers, 4 heads)"}; max_tokens ${maxTokens}; each level at most ${maxRequests} requests or ${maxSeconds} s`,

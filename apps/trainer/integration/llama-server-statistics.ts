@@ -7,13 +7,13 @@
  *   IBTPO_LLAMA_SERVER=$(integration/build-llama-server.sh | tail -n 1) \
  *     npx tsx integration/llama-server-statistics.ts [--prompts 64] [--budget 128] [--sampler ib-tree]
  */
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import type { PromptSample } from "@ibtpo/tree-sampler";
+import { cpuModel } from "../bench/cpu-model.js";
 import { exportPolicy } from "../src/export/export-policy.js";
 import { sampleRollouts } from "../src/serve/sample-rollouts.js";
 import { startLlamaServer } from "./llama-server-process.js";
@@ -78,7 +78,7 @@ try {
   };
   const viaLlama = await run(llama.url, { eosToken: 2, stepDelimiterToken: 20, entropy: "none" });
   const viaIbtpo = await run(ibtpoServer.url, { entropy: "none" });
-  const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.+)/)?.[1] ?? cpus()[0]?.model;
+  const cpu = cpuModel();
   console.log(
     `countdown-base, ${values.sampler}, ${values.prompts} prompts (seed ${values.seed}), budget ${values.budget} tokens per prompt, temperature 1`,
   );
