@@ -96,9 +96,14 @@ const samplingSchema = z.strictObject({
 });
 
 const evaluationSchema = z.strictObject({
-  /** Test-split problems of the final evaluation. */
+  /**
+   * Split of the final evaluation: "test" for reported results, "validation" for choosing
+   * settings (learning rates, options) without looking at the test split (docs/METHOD.md section 8).
+   */
+  split: z.enum(["test", "validation"]).default("test"),
+  /** Problems of the final evaluation. */
   problems: positiveInteger.default(200),
-  /** Sampled responses per test problem (k of pass@k). */
+  /** Sampled responses per problem of the final evaluation (k of pass@k). */
   samples: positiveInteger.default(8),
   temperature: z.number().gt(0).default(1),
   /** Greedy pass@1 on the validation split every this many steps (0: never), logged as validationAccuracy. */
