@@ -1,7 +1,8 @@
 // The evaluation protocol of docs/METHOD.md section 8, end to end and resumable:
 //   1. search: every algorithm trains with each learning rate (one seed) and is scored on the
 //      validation split; the learning rate with the best validation mean@k is chosen per algorithm
-//      (ties go to the smaller rate);
+//      (ties go to the smaller rate); IB-TPO option sets other than the paper's defaults
+//      (--ib-tpo-variant) are searched the same way, so no option is ever chosen on the test split;
 //   2. test: every algorithm trains at its chosen rate with every test seed, scored on the test
 //      split; mean, 95% CI and the paired difference against GRPO per seed (results.md, report.html);
 //   3. ablation: the paper's Table 2 (which part of IB-TPO does the work) with the ablation seeds:
@@ -16,7 +17,7 @@
 // Usage (from the repository root, after `pnpm build`):
 //   node experiments/run-protocol.mjs [--out runs/protocol] [--tasks countdown] [--jobs 2]
 //     [--algos grpo,...] [--lrs 5e-5,1e-4,2e-4] [--seeds 1,2,3,4,5] [--ablation-seeds 1,2,3]
-//     [--stages search,test,ablation,tables] [--set key=value ...]
+//     [--stages search,test,ablation,tables] [--ib-tpo-variant NAME:key=value,...] [--set key=value ...]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -33,6 +34,8 @@ const CLI = "apps/trainer/dist/cli.js";
 const CONFIG = "experiments/main.yaml";
 const BASELINE = "grpo";
 const ALL_ALGORITHMS = "grpo,grpo-entropy,grpo-clip-higher,dapo,dr-grpo,treerl,ib-tpo";
+/** The name of a preset's own option set. */
+const DEFAULT_VARIANT = "preset";
 const STAGES = ["search", "test", "ablation", "tables"];
 /** The paper's Table 2 variants run here; GRPO and full IB-TPO come from the test stage. */
 const ABLATIONS = [
@@ -62,6 +65,11 @@ const { values: args } = parseArgs({
     seeds: { type: "string", default: "1,2,3,4,5" },
     "ablation-seeds": { type: "string", default: "1,2,3" },
     stages: { type: "string", default: STAGES.join(",") },
+    /**
+     * An IB-TPO option set searched on validation beside the paper's defaults, as
+     * NAME:key=value[,key=value] (e.g. seq-mean:loss.lossAggregation=seq-mean-token-mean).
+     */
+    "ib-tpo-variant": { type: "string", multiple: true, default: [] },
     /** Extra config keys for every run (e.g. a short smoke test: --set steps=2). */
     set: { type: "string", multiple: true, default: [] },
   },
@@ -77,6 +85,23 @@ const learningRates = list(args.lrs).map(Number);
 const seeds = list(args.seeds);
 const ablationSeeds = list(args["ablation-seeds"]);
 const stages = list(args.stages);
+const ibTpoVariants = args["ib-tpo-variant"].map((text) => {
+  const colon = text.indexOf(":");
+  const name = text.slice(0, colon);
+  const settings = list(text.slice(colon + 1));
+  if (
+    colon < 1 ||
+    !/^[a-z0-9-]+$/.test(name) ||
+    name === DEFAULT_VARIANT ||
+    settings.length === 0 ||
+    settings.some((setting) => !setting.includes("="))
+  ) {
+    fail(
+      `--ib-tpo-variant "${text}": expected NAME:key=value[,key=value] with a lowercase NAME other than "${DEFAULT_VARIANT}"`,
+    );
+  }
+  return { name, settings };
+});
 for (const stage of stages) {
   if (!STAGES.includes(stage)) fail(`--stages: unknown stage "${stage}" (stages: ${STAGES.join(", ")})`);
 }
@@ -100,53 +125,80 @@ function compare(out, extra) {
 
 const readResults = (folder) => JSON.parse(readFileSync(join(folder, "results.json"), "utf8"));
 const rateName = (rate) => `lr-${rate}`;
-const searchFolder = (task, rate) => join(args.out, task, "search", rateName(rate));
+const variantSuffix = (variant) => (variant.name === DEFAULT_VARIANT ? "" : `-${variant.name}`);
+const searchFolder = (task, rate, variant) =>
+  join(args.out, task, "search", `${rateName(rate)}${variantSuffix(variant)}`);
 const testFolder = (task) => join(args.out, task, "test");
 const ablationFolder = (task, name) => join(args.out, task, "ablation", name);
+const setArguments = (settings) => settings.flatMap((setting) => ["--set", setting]);
 
-/** Validation mean@k of each algorithm at each rate (null until that search run exists). */
-function searchTable(task) {
-  const table = new Map(algorithms.map((algorithm) => [algorithm, new Map()]));
-  for (const rate of learningRates) {
-    const folder = searchFolder(task, rate);
-    if (!existsSync(join(folder, "results.json"))) continue;
-    for (const row of readResults(folder).summary) {
-      table.get(row.algorithm)?.set(rate, row.metrics.meanAtK?.mean ?? null);
+/** The option sets searched per algorithm: the preset as it is, plus any --ib-tpo-variant. */
+const variantsOf = (algorithm) =>
+  algorithm === "ib-tpo"
+    ? [{ name: DEFAULT_VARIANT, settings: [] }, ...ibTpoVariants]
+    : [{ name: DEFAULT_VARIANT, settings: [] }];
+
+/** Validation mean@k of one algorithm, option set and rate (null until that search run exists). */
+function searchScore(task, algorithm, variant, rate) {
+  const folder = searchFolder(task, rate, variant);
+  if (!existsSync(join(folder, "results.json"))) return null;
+  const row = readResults(folder).summary.find((row) => row.algorithm === algorithm);
+  return row?.metrics.meanAtK?.mean ?? null;
+}
+
+/**
+ * The best validation mean@k over rates and option sets of an algorithm; ties go to the smaller
+ * rate, then to the preset's own options.
+ */
+function chosenSetting(task, algorithm) {
+  let best = null;
+  for (const variant of variantsOf(algorithm)) {
+    for (const rate of [...learningRates].sort((a, b) => a - b)) {
+      const score = searchScore(task, algorithm, variant, rate);
+      if (typeof score !== "number") {
+        fail(
+          `no validation result for ${algorithm} (${variant.name}) at ${rateName(rate)} on ${task}: run the search stage`,
+        );
+      }
+      if (best === null || score > best.score || (score === best.score && rate < best.rate))
+        best = { rate, variant, score };
     }
   }
-  return table;
+  return best;
 }
 
-function chosenRate(task, algorithm) {
-  const scores = searchTable(task).get(algorithm);
-  let best = null;
-  for (const rate of [...learningRates].sort((a, b) => a - b)) {
-    const score = scores?.get(rate);
-    if (typeof score !== "number")
-      fail(`no validation result for ${algorithm} at ${rateName(rate)} on ${task}: run the search stage`);
-    if (best === null || score > best.score) best = { rate, score };
-  }
-  return best.rate;
-}
-
-const lrOverride = (rate) => ["--set", `optimizer.learningRate=${rate}`];
+const chosenArguments = (task, algorithm) => {
+  const { rate, variant } = chosenSetting(task, algorithm);
+  return setArguments([`optimizer.learningRate=${rate}`, ...variant.settings]);
+};
 
 for (const task of tasks) {
   if (stages.includes("search")) {
     for (const rate of learningRates) {
-      compare(searchFolder(task, rate), [
+      compare(searchFolder(task, rate, { name: DEFAULT_VARIANT }), [
         "--algos",
         algorithms.join(","),
         "--seeds",
         seeds[0],
         "--tasks",
         task,
-        ...lrOverride(rate),
-        "--set",
-        "evaluation.split=validation",
+        ...setArguments([`optimizer.learningRate=${rate}`, "evaluation.split=validation"]),
         "--title",
         `Learning-rate search on ${task}, validation split, ${rateName(rate)}`,
       ]);
+      for (const variant of algorithms.includes("ib-tpo") ? ibTpoVariants : []) {
+        compare(searchFolder(task, rate, variant), [
+          "--algos",
+          "ib-tpo",
+          "--seeds",
+          seeds[0],
+          "--tasks",
+          task,
+          ...setArguments([`optimizer.learningRate=${rate}`, "evaluation.split=validation", ...variant.settings]),
+          "--title",
+          `Option search on ${task}, validation split, ${rateName(rate)}, ib-tpo ${variant.name}`,
+        ]);
+      }
     }
   }
   if (stages.includes("test")) {
@@ -158,7 +210,7 @@ for (const task of tasks) {
         seeds.join(","),
         "--tasks",
         task,
-        ...lrOverride(chosenRate(task, algorithm)),
+        ...chosenArguments(task, algorithm),
       ]);
     }
     const report = spawnSync(
@@ -168,7 +220,7 @@ for (const task of tasks) {
         "report",
         testFolder(task),
         "--title",
-        `${task}: every algorithm at its validation-chosen learning rate, test split`,
+        `${task}: every algorithm at its validation-chosen settings, test split`,
       ],
       { stdio: "inherit" },
     );
@@ -183,9 +235,8 @@ for (const task of tasks) {
         ablationSeeds.join(","),
         "--tasks",
         task,
-        ...lrOverride(chosenRate(task, variant.algorithm)),
-        "--set",
-        `sampler.kind=${variant.sampler}`,
+        ...chosenArguments(task, variant.algorithm),
+        ...setArguments([`sampler.kind=${variant.sampler}`]),
         "--title",
         `Ablation on ${task}: ${variant.label}`,
       ]);
@@ -227,26 +278,33 @@ async function writeTables() {
   ];
   for (const task of tasks) {
     lines.push(`## ${task}`, "", "### Learning-rate search (validation split, seed " + seeds[0] + ", mean@k)", "");
-    const table = searchTable(task);
-    lines.push(`| algorithm | ${learningRates.map(rateName).join(" | ")} | chosen |`);
-    lines.push(`| --- | ${learningRates.map(() => "---").join(" | ")} | --- |`);
+    lines.push(`| algorithm | options | ${learningRates.map(rateName).join(" | ")} | chosen |`);
+    lines.push(`| --- | --- | ${learningRates.map(() => "---").join(" | ")} | --- |`);
     for (const algorithm of algorithms) {
-      const scores = table.get(algorithm);
-      const complete = learningRates.every((rate) => typeof scores.get(rate) === "number");
-      const chosen = complete ? chosenRate(task, algorithm) : null;
-      const cells = learningRates.map((rate) => {
-        const score = scores.get(rate);
-        if (typeof score !== "number") return "-";
-        return rate === chosen ? `**${score.toFixed(3)}**` : score.toFixed(3);
-      });
-      lines.push(`| ${algorithm} | ${cells.join(" | ")} | ${chosen ?? "-"} |`);
+      const scores = variantsOf(algorithm).map((variant) => ({
+        variant,
+        byRate: learningRates.map((rate) => searchScore(task, algorithm, variant, rate)),
+      }));
+      const complete = scores.every(({ byRate }) => byRate.every((score) => typeof score === "number"));
+      const chosen = complete ? chosenSetting(task, algorithm) : null;
+      for (const { variant, byRate } of scores) {
+        const cells = byRate.map((score, index) => {
+          if (typeof score !== "number") return "-";
+          const isChosen =
+            chosen !== null && chosen.variant.name === variant.name && chosen.rate === learningRates[index];
+          return isChosen ? `**${score.toFixed(3)}**` : score.toFixed(3);
+        });
+        const options = variant.settings.length === 0 ? "preset" : variant.settings.join(", ");
+        const chosenCell = chosen !== null && chosen.variant.name === variant.name ? rateName(chosen.rate) : "";
+        lines.push(`| ${algorithm} | ${options} | ${cells.join(" | ")} | ${chosenCell} |`);
+      }
     }
     lines.push("");
     const testResults = existsSync(join(testFolder(task), "results.json"))
       ? { summary: readResults(testFolder(task)).summary, runs: await loadRuns(testFolder(task)) }
       : null;
     if (testResults !== null) {
-      lines.push(`### Test split, seeds ${seeds.join(", ")}, each algorithm at its chosen rate`, "");
+      lines.push(`### Test split, seeds ${seeds.join(", ")}, each algorithm at its validation-chosen settings`, "");
       lines.push(
         "| algorithm | seeds | mean@k | pass@1 (greedy) | pass@8 | mean@k minus GRPO (paired) |",
         "| --- | --- | --- | --- | --- | --- |",
