@@ -68,7 +68,7 @@ export function stepTreeFiles(step: number): { readonly rollouts: string; readon
 }
 
 /** Steps of a run folder with a tree-viewer page, ascending. */
-export async function treeViewerSteps(dir: string): Promise<number[]> {
+async function treeViewerSteps(dir: string): Promise<number[]> {
   const names = await readdir(join(dir, RUN_FILES.trees)).catch(() => [] as string[]);
   return names
     .map((name) => TREE_VIEWER_NAME.exec(name))
