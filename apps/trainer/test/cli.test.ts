@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stepTreeFiles } from "@ibtpo/bench-harness";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -116,7 +116,10 @@ describe("a tiny run end to end", () => {
 
 describe("resume after SIGKILL", () => {
   it("continues from the last checkpoint with the same data and seeds as an uninterrupted run", async () => {
-    const steps = ["--steps", "8", "--set", "checkpointEvery=1", "--algo", "grpo", "--init", base, ...TINY_TRAIN];
+    const steps = [
+      ...["--steps", "8", "--set", "checkpointEvery=1", "--set", "treesEvery=1"],
+      ...["--algo", "grpo", "--init", base, ...TINY_TRAIN],
+    ];
     const straight = join(work, "straight");
     expect(runCli(["train", ...steps, "--out", straight]).status).toBe(0);
 
@@ -144,6 +147,13 @@ describe("resume after SIGKILL", () => {
         trajectories,
       }));
     expect(fields(killed)).toEqual(fields(straight));
+    // The saved trees too: the resumed run sampled again what the kill cut off, and nothing else.
+    const trees = (run: string) =>
+      readdirSync(join(run, "trees"))
+        .sort()
+        .map((name) => [name, readFileSync(join(run, "trees", name), "utf8")]);
+    expect(trees(killed).map(([name]) => name)).toHaveLength(16);
+    expect(trees(killed)).toEqual(trees(straight));
   });
 });
 
