@@ -14,6 +14,8 @@ import {
 } from "./package-choices.js";
 
 const positiveInteger = z.number().int().min(1);
+/** Steps between saved trees: a saved step costs about 0.35 MiB at experiments/main.yaml (bench:tree-disk), so a 60-step run keeps 7, about as much as its checkpoints. */
+const TREES_EVERY_DEFAULT = 10;
 
 /** The value type of a sampler option; ranges are checked by tree-sampler, which names them. */
 function samplerOptionSchema(spec: SamplerOptionSpec): z.ZodType {
@@ -126,6 +128,8 @@ export const trainConfigSchema = z.strictObject({
   budget: positiveInteger.default(160),
   maxResponseLength: positiveInteger.optional(),
   checkpointEvery: positiveInteger.default(10),
+  /** Save the sampled trees (rollouts JSONL and viewer page, in trees/) every this many steps and at the last (0: never). */
+  treesEvery: z.number().int().min(0).default(TREES_EVERY_DEFAULT),
   sampler: samplerSchema.default({}),
   advantage: advantageSchema.default({}),
   loss: lossSchema.default({}),
