@@ -18,17 +18,18 @@ describe("line-walk verifier", () => {
     expect(problem.prompt).toBe("3 1:4>6\n");
   });
 
-  it.each(["+3=7\n-1=6", "+3=7\n-1=6\n"])("accepts the walk %j", (response) => {
+  it.each(["3>7\n1>6", "3>7\n1>6\n"])("accepts the walk %j", (response) => {
     expect(task.verify(problem, response)).toEqual({ reward: 1, answer: "6", wellFormed: true });
   });
 
   it.each([
-    ["stops early", "+3=7", "7"],
-    ["ends elsewhere", "-3=1\n+1=2", "2"],
-    ["gets the arithmetic wrong", "+3=7\n-1=5", "5"],
-    ["takes a hop out of order", "+1=5\n+1=6", "6"],
-    ["takes a hop the prompt does not list", "+3=7\n-2=5", "5"],
-    ["walks on past the last hop", "+3=7\n-1=6\n+1=7\n-1=6", "6"],
+    ["stops early", "3>7", "7"],
+    ["ends elsewhere", "3>1\n1>2", "2"],
+    ["lands where the hop does not reach", "3>7\n1>5", "5"],
+    ["stays put", "3>7\n1>7", "7"],
+    ["takes a hop out of order", "1>5\n1>6", "6"],
+    ["takes a hop the prompt does not list", "3>7\n2>5", "5"],
+    ["walks on past the last hop", "3>7\n1>6\n1>7\n1>6", "6"],
   ])("gives 0 when it %s", (_, response, answer) => {
     expect(task.verify(problem, response)).toEqual({ reward: 0, answer, wellFormed: true });
   });
@@ -36,8 +37,9 @@ describe("line-walk verifier", () => {
   it.each([
     ["empty", ""],
     ["positions only", "7\n6"],
-    ["two steps on a line", "+3=7 -1=6"],
-    ["a position off the line", "+3=7\n+3=10"],
+    ["signed hops", "+3=7\n-1=6"],
+    ["two steps on a line", "3>7 1>6"],
+    ["a position off the line", "3>7\n3>10"],
   ])("flags a malformed response (%s)", (_, response) => {
     expect(task.verify(problem, response)).toMatchObject({ reward: 0, wellFormed: false });
   });
@@ -46,7 +48,7 @@ describe("line-walk verifier", () => {
 describe("line-walk solver and generator", () => {
   it("looks ahead: the first hop goes away from the goal when only that way lands", () => {
     // From 2, hops 2 then 3 to 1: 2 -> 4 -> 1; the hop towards the goal (2 -> 0) cannot land.
-    expect(task.solve(problemFor({ hops: [2, 3], start: 2, goal: 1 }))).toBe("+2=4\n-3=1");
+    expect(task.solve(problemFor({ hops: [2, 3], start: 2, goal: 1 }))).toBe("2>4\n3>1");
   });
 
   it("returns null for a goal no walk reaches", () => {
@@ -65,7 +67,8 @@ describe("line-walk solver and generator", () => {
       const walk = wide.randomTrajectory(drawn, random).split("\n");
       let at = drawn.data.start;
       for (const [index, step] of walk.entries()) {
-        const to = Number(step.slice(3));
+        const [hop, to] = step.split(">").map(Number) as [number, number];
+        expect(hop).toBe(drawn.data.hops[index]);
         expect(Math.abs(to - at)).toBe(drawn.data.hops[index]);
         at = to;
       }

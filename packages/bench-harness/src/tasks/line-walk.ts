@@ -21,38 +21,39 @@ export interface LineWalkOptions {
 
 /** Positions are the digits 0-9. */
 const LAST_POSITION = 9;
-const STEP_PATTERN = /^([+-])(\d)=(\d)$/;
+const STEP_PATTERN = /^(\d)>(\d)$/;
 
 /** The positions one hop reaches from `at` without leaving 0-9: forward first, then back. */
 function landings(at: number, hop: number): number[] {
   return [at + hop, at - hop].filter((position) => position >= 0 && position <= LAST_POSITION);
 }
 
-const stepText = (from: number, to: number): string => `${to > from ? "+" : "-"}${Math.abs(to - from)}=${to}`;
+const stepText = (from: number, to: number): string => `${Math.abs(to - from)}>${to}`;
 
 /**
  * Line walk: positions 0-9 on a line, a list of hops and a start and a goal (the prompt
- * "3 1 2 3 1:4>6\n" gives hops 3, 1, 2, 3, 1, start 4, goal 6). Each line takes the next hop
- * forward or back and names the new position ("+3=7", then "-1=6"); the walk must stay in 0-9,
- * use every hop in order and end at the goal. The answer is the last position. A step needs one
- * prompt item (its hop) and the previous line, while the direction chosen at each step decides
- * which goals stay reachable: a solver must look ahead, a random walk only sometimes lands.
+ * "3 1 2 3 1:4>6\n" gives hops 3, 1, 2, 3, 1, start 4, goal 6). Each line names the next hop and
+ * the position it lands on, forward or back ("3>7", then "1>6"); the walk must stay in 0-9, use
+ * every hop in order and end at the goal. The answer is the last position. A step needs one
+ * prompt item (its hop) and the previous line, while the landing chosen at each step decides
+ * which goals stay reachable: a solver must look ahead, a random walk only sometimes lands. The
+ * choice is the landing digit itself, so a policy can learn to prefer landings near the goal.
  *
  * @example
  * const task = createLineWalkTask({ hops: 2 });
- * task.verify(problem, "+3=7\n-1=6"); // reward 1 for "3 1:4>6\n"
+ * task.verify(problem, "3>7\n1>6"); // reward 1 for "3 1:4>6\n"
  */
 export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalkData> {
   const hopCount = checkedOption("line-walk", "hops", options.hops, 5, 2, 8);
   const maxHop = checkedOption("line-walk", "maxHop", options.maxHop, 3, 1, LAST_POSITION);
   const renderPrompt = (data: LineWalkData): string =>
     `${data.hops.join(" ")}:${data.start}>${data.goal}${STEP_DELIMITER}`;
-  const parse = (response: string): ParsedResponse => parseLinesMatching(response, STEP_PATTERN, 3);
+  const parse = (response: string): ParsedResponse => parseLinesMatching(response, STEP_PATTERN, 2);
   const task: Task<LineWalkData> = {
     name: "line-walk",
     stepDelimiter: STEP_DELIMITER,
-    vocabulary: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "-", "=", ":", ">", " ", STEP_DELIMITER],
-    maxResponseSymbols: 5 * hopCount - 1,
+    vocabulary: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ":", ">", " ", STEP_DELIMITER],
+    maxResponseSymbols: 4 * hopCount - 1,
     options: { hops: hopCount, maxHop },
     renderPrompt,
     generate(seed) {
@@ -84,10 +85,9 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
       if (parsed.steps.length > hops.length) return wrong;
       let at = start;
       for (const [index, step] of parsed.steps.entries()) {
-        const [, sign, hop, landed] = STEP_PATTERN.exec(step) as RegExpExecArray;
-        const next = sign === "+" ? at + Number(hop) : at - Number(hop);
-        if (Number(hop) !== hops[index] || next !== Number(landed)) return wrong;
-        at = next;
+        const [, hop, landed] = STEP_PATTERN.exec(step) as RegExpExecArray;
+        if (Number(hop) !== hops[index] || Math.abs(Number(landed) - at) !== Number(hop)) return wrong;
+        at = Number(landed);
       }
       const solved = parsed.steps.length === hops.length && at === goal;
       return { reward: solved ? 1 : 0, answer: parsed.answer, wellFormed: true };
