@@ -24,6 +24,9 @@ console.log(`advantages ${Array.from(padded.advantages, (value) => value.toFixed
 
 // Your policy's per-token log-probs go here; a variable stands in for the model.
 const logits = tf.variable(tf.tensor2d(padded.oldLogprobs, shape));
+// The preset's KL term (0.001) reads a frozen reference: here a copy of the initial stand-in.
+const reference = tf.tensor2d(padded.oldLogprobs, shape);
+const refLogp = reference.sub(reference.exp().add(1).log());
 const advantages = tf.tensor2d(padded.advantages, shape);
 const mask = tf.tensor2d(padded.mask, shape);
 const optimizer = tf.train.sgd(0.1);
@@ -31,7 +34,7 @@ const optimizer = tf.train.sgd(0.1);
 let diagnostics: Parameters<typeof readLossDiagnostics>[0] | undefined;
 const { grads } = tf.variableGrads(() => {
   const logp = logits.sub(logits.exp().add(1).log()); // log-sigmoid keeps every log-prob < 0
-  const result = policyLoss({ logp, advantages, mask }, preset.loss);
+  const result = policyLoss({ logp, advantages, mask, refLogp }, preset.loss);
   diagnostics = result.diagnostics;
   return result.loss;
 });

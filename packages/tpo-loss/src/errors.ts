@@ -41,6 +41,14 @@ export function requireAtLeast(value: number, minimum: number, key: string): num
   return value;
 }
 
+/** Reject a count that is not a positive integer, naming what it counts (not an option key). */
+export function requirePositiveCount(value: number, location: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TpoLossInputError(`must be a positive integer, got ${value}`, location);
+  }
+  return value;
+}
+
 /** Reject a value that is not one of the allowed strings, listing them. */
 export function requireOneOf<T extends string>(value: T, allowed: readonly T[], key: string): T {
   if (!allowed.includes(value)) {

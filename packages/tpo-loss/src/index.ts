@@ -55,12 +55,14 @@ export type {
   PresetOverrides,
   TrainingPreset,
 } from "./presets.js";
-export { createAdvantageEstimator, presetNames, trainingPreset } from "./presets.js";
+export { createAdvantageEstimator, presetKlCoefficient, presetNames, trainingPreset } from "./presets.js";
 export type { ResolvedStepAdvantageOptions, StepAdvantageOptions } from "./step-advantage-options.js";
 export { defaultStepAdvantageOptions, resolveStepAdvantageOptions } from "./step-advantage-options.js";
 export type { TrainingBatch, TrainingSequence } from "./training-batch.js";
 export type { TrainingMicroBatch } from "./training-micro-batches.js";
 export { sequenceWeight, trainingMicroBatches } from "./training-micro-batches.js";
+export type { TrainingMiniBatch } from "./training-mini-batches.js";
+export { trainingMiniBatches } from "./training-mini-batches.js";
 export type { TreeBatchOptions } from "./tree-sequences.js";
 export { trainingBatchFromTrees } from "./tree-sequences.js";
 export type { TreeRlAdvantageOptions } from "./treerl-advantages.js";

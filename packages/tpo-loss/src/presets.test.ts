@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createAdvantageEstimator, presetNames, trainingPreset } from "./presets.js";
+import { resolvePolicyLossOptions } from "./loss-options.js";
+import { createAdvantageEstimator, presetKlCoefficient, presetNames, trainingPreset } from "./presets.js";
 import { treeRlStepAdvantages } from "./treerl-advantages.js";
 import { handBuiltTree } from "./worked-trees.test-helper.js";
 
@@ -40,7 +41,7 @@ describe("trainingPreset", () => {
       0.2,
       0.2,
       "seq-mean-token-mean",
-      0.001,
+      0.03,
       false,
       "per-trajectory",
     ]);
@@ -80,6 +81,16 @@ describe("trainingPreset", () => {
     });
     for (const name of presetNames) expect(trainingPreset(name).maskTruncated).toBe(false);
     expect(trainingPreset("grpo", { maskTruncated: true }).maskTruncated).toBe(true);
+  });
+
+  it("gives every preset the paper's KL coefficient of 0.001, which an override replaces", () => {
+    expect(presetKlCoefficient).toBe(0.001);
+    for (const name of presetNames) {
+      expect(trainingPreset(name).loss).toMatchObject({ klCoefficient: 0.001, klEstimator: "k3" });
+      expect(trainingPreset(name, { loss: { klCoefficient: 0 } }).loss.klCoefficient).toBe(0);
+    }
+    // The library's own default needs no reference policy.
+    expect(resolvePolicyLossOptions().klCoefficient).toBe(0);
   });
 
   it("merges overrides and rejects the ones that do not apply", () => {

@@ -31,6 +31,14 @@ import { treeRlAdvantageDefaults } from "./treerl-advantages.js";
 export const presetNames = ["grpo", "dr-grpo", "dapo", "grpo-entropy", "grpo-clip-higher", "treerl", "ib-tpo"] as const;
 export type PresetName = (typeof presetNames)[number];
 
+/**
+ * beta_kl of every preset: the paper trains every method with a KL term of 0.001 (docs/METHOD.md
+ * sections 0 and 6). One value for all, so presets differ only in what they are named for; an
+ * override (`loss.klCoefficient`) still wins. The library's own default stays 0
+ * (`resolvePolicyLossOptions`), which needs no reference policy.
+ */
+export const presetKlCoefficient = 0.001;
+
 /** The advantage estimator of a preset and its resolved options. */
 export type AdvantageSettings =
   | ({ readonly estimator: "grpo" } & ResolvedGrpoAdvantageOptions)
@@ -92,10 +100,12 @@ const definitions: Record<PresetName, PresetDefinition> = {
     advantage: { estimator: "grpo" },
     loss: { clipLow: 0.2, clipHigh: 0.28, lossAggregation: "token-mean" },
   },
+  // 0.03: the bonus lifts entropy clearly above grpo's on countdown; 0.001 moved nothing and 0.1
+  // made entropy run away (README, "Presets").
   "grpo-entropy": {
     ...chains,
     advantage: { estimator: "grpo" },
-    loss: { lossAggregation: "seq-mean-token-mean", entropyCoefficient: 0.001 },
+    loss: { lossAggregation: "seq-mean-token-mean", entropyCoefficient: 0.03 },
   },
   "grpo-clip-higher": {
     ...chains,
@@ -165,7 +175,7 @@ export function trainingPreset(name: PresetName, given: PresetOverrides = {}): T
     name,
     sampler: requireOneOf(overrides.sampler ?? definition.sampler, samplerKinds, "sampler"),
     advantage,
-    loss: resolvePolicyLossOptions({ ...definition.loss, ...overrides.loss }),
+    loss: resolvePolicyLossOptions({ klCoefficient: presetKlCoefficient, ...definition.loss, ...overrides.loss }),
     dropZeroVarianceGroups,
     dynamicSampling: dropZeroVarianceGroups,
     tokenWeighting,

@@ -1,5 +1,5 @@
-import { TpoLossInputError } from "./errors.js";
-import type { LossAggregation } from "./option-choices.js";
+import { requirePositiveCount } from "./errors.js";
+import type { LossAggregation, TokenWeighting } from "./option-choices.js";
 import { type PaddedTrainingBatch, padTrainingBatch } from "./pad-training-batch.js";
 import { makeTrainingBatch, type TrainingBatch, type TrainingSequence } from "./training-batch.js";
 
@@ -31,6 +31,20 @@ export function sequenceWeight(sequence: TrainingSequence): number {
 }
 
 /**
+ * What the loss of `sequences` is normalised by, before dividing by the full batch's: their
+ * trained tokens for 'token-mean', their row weights for the sequence aggregations.
+ */
+export function lossNormalizerShare(
+  sequences: readonly TrainingSequence[],
+  tokenWeighting: TokenWeighting,
+  lossAggregation: LossAggregation,
+): number {
+  return lossAggregation === "token-mean"
+    ? makeTrainingBatch(sequences, tokenWeighting).trainedTokens
+    : sequences.reduce((sum, sequence) => sum + sequenceWeight(sequence), 0);
+}
+
+/**
  * Split a training batch into micro-batches of at most `size` rows for gradient accumulation,
  * leaving out rows with nothing to train. Each micro-batch's loss is normalised on its own, so its
  * `weight` is its share of the full batch's normaliser; accumulate `weight x gradient` over the
@@ -46,14 +60,10 @@ export function trainingMicroBatches(
   size: number,
   lossAggregation: LossAggregation,
 ): TrainingMicroBatch[] {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new TpoLossInputError(`must be a positive integer, got ${size}`, "micro-batch size");
-  }
+  requirePositiveCount(size, "micro-batch size");
   const sequences = batch.sequences.filter((sequence) => sequenceWeight(sequence) > 0);
-  const share =
-    lossAggregation === "token-mean"
-      ? (chunk: readonly TrainingSequence[]) => makeTrainingBatch(chunk, batch.tokenWeighting).trainedTokens
-      : (chunk: readonly TrainingSequence[]) => chunk.reduce((sum, sequence) => sum + sequenceWeight(sequence), 0);
+  const share = (chunk: readonly TrainingSequence[]) =>
+    lossNormalizerShare(chunk, batch.tokenWeighting, lossAggregation);
   const total = share(sequences);
   const microBatches: TrainingMicroBatch[] = [];
   for (let start = 0; start < sequences.length; start += size) {

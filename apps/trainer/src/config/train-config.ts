@@ -89,6 +89,12 @@ const optimizerSchema = z.strictObject({
    * acts; with more, later epochs are clipped against the sampling policy's log-probs.
    */
   epochs: positiveInteger.default(1),
+  /**
+   * Optimizer steps per epoch, each on 1/miniBatches of the batch's prompts (PPO mini-batches).
+   * Steps after the first train on a policy that has moved since sampling, so clipping acts
+   * there at no extra forward or backward pass.
+   */
+  miniBatches: positiveInteger.default(1),
 });
 
 const samplingSchema = z.strictObject({
@@ -148,6 +154,7 @@ export const trainConfigSchema = z.strictObject({
     maxGradientNorm: 1,
     microBatchSize: 32,
     epochs: 1,
+    miniBatches: 1,
   }),
   sampling: samplingSchema.default({ temperature: 1, topP: 1, topK: 0 }),
   evaluation: evaluationSchema.default({

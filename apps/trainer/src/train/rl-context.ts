@@ -47,7 +47,7 @@ export async function buildRlContext(
       peak: config.optimizer.learningRate,
       warmupSteps: config.optimizer.warmupSteps,
       decay: config.optimizer.schedule,
-      totalSteps: config.steps * config.optimizer.epochs,
+      totalSteps: config.steps * config.optimizer.epochs * config.optimizer.miniBatches,
     },
     weightDecay: config.optimizer.weightDecay,
     maxGradientNorm: config.optimizer.maxGradientNorm,
@@ -73,6 +73,7 @@ export async function buildRlContext(
       temperature: config.sampling.temperature,
       microBatchSize: config.optimizer.microBatchSize,
       epochs: config.optimizer.epochs,
+      miniBatches: config.optimizer.miniBatches,
       maxResponseLength,
     },
   };

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { Task } from "@ibtpo/bench-harness";
 import { scoreTree, summarizeBatch } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type TrainConfig, trainConfigSchema } from "../config/train-config.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
@@ -133,6 +134,32 @@ describe("rlStep", () => {
       sample.batch.samples.reduce((sum, prompt) => sum + prompt.trajectories.length, 0),
     );
     disposeRlContext(context);
+  });
+
+  it("takes epochs x miniBatches optimizer steps, and clips only once the policy has moved", async () => {
+    const stepOf = async (optimizer: Record<string, number>) => {
+      const context = await contextFor({ algorithm: "grpo", optimizer: { learningRate: 0.01, ...optimizer } });
+      const metrics = await rlStep(context, 1);
+      const steps = context.update.optimizer.step;
+      // A second step holds no more tensors than the first left: nothing leaks per step.
+      const tensorsBefore = tf.memory().numTensors;
+      await rlStep(context, 2);
+      const tensorsAfter = tf.memory().numTensors;
+      disposeRlContext(context);
+      return { metrics, steps, tensorsBefore, tensorsAfter };
+    };
+    const onPolicy = await stepOf({ epochs: 1, miniBatches: 1 });
+    expect(onPolicy.steps).toBe(1);
+    expect(onPolicy.metrics).toMatchObject({ clipFraction: 0, clipFractionHigh: 0, clipFractionLow: 0 });
+    // Three prompts in three mini-batches, twice: the last pass trains a policy five steps away.
+    const offPolicy = await stepOf({ epochs: 2, miniBatches: 3 });
+    expect(offPolicy.steps).toBe(6);
+    expect(offPolicy.tensorsAfter).toBe(offPolicy.tensorsBefore);
+    // The preset's KL term reads the frozen reference, whose log-probs are kept across epochs.
+    expect(offPolicy.metrics.kl).toBeGreaterThan(0);
+    const { clipFraction, clipFractionHigh, clipFractionLow } = offPolicy.metrics as Record<string, number>;
+    expect(clipFraction).toBeGreaterThan(0);
+    expect(clipFractionHigh! + clipFractionLow!).toBeCloseTo(clipFraction!, 6);
   });
 
   it("repeats a step exactly from the same checkpoint and seed, weights included", async () => {

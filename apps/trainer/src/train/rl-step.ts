@@ -91,6 +91,8 @@ function stepMetrics(
     trajectoriesPer1kTokens: statistics.trajectoriesPer1kTokens,
     loss: update?.loss ?? null,
     clipFraction: diagnostics?.clipFraction ?? null,
+    clipFractionHigh: diagnostics?.clipFractionHigh ?? null,
+    clipFractionLow: diagnostics?.clipFractionLow ?? null,
     kl: diagnostics === null ? null : (diagnostics.terms.kl ?? diagnostics.approxKl),
     gradNorm: update?.gradientNorm ?? null,
     learningRate: update?.learningRate ?? currentLearningRate,

@@ -17,6 +17,8 @@ function run(dualClip: number | null) {
   const read = {
     tokenLoss: Array.from(result.tokenLoss.dataSync()),
     clipped: Array.from(result.clipped.dataSync()),
+    clippedHigh: Array.from(result.clippedHigh.dataSync()),
+    clippedLow: Array.from(result.clippedLow.dataSync()),
     dualClipped: Array.from(result.dualClipped.dataSync()),
   };
   disposeAll({ ...inputs, ...result });
@@ -34,6 +36,13 @@ describe("clippedSurrogate", () => {
     });
     expect(clipped).toEqual([1, 0, 0, 1, 0, 0]);
     expect(dualClipped).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it("tells the upper clip (A > 0, r > 1 + eps_high) from the lower (A < 0, r < 1 - eps_low)", () => {
+    const { clippedHigh, clippedLow } = run(null);
+    // A=1 r=1.5 is above 1.28; A=-1 r=0.5 is below 0.8; A=-1 r=4 is out of range but unclipped.
+    expect(clippedHigh).toEqual([1, 0, 0, 0, 0, 0]);
+    expect(clippedLow).toEqual([0, 0, 0, 1, 0, 0]);
   });
 
   it("bounds negative-advantage losses by c |A| with dual clip", () => {

@@ -12,6 +12,10 @@ export interface ClippedSurrogate {
   readonly ratio: tf.Tensor;
   /** The clipped term won: the ratio left [1 - clipLow, 1 + clipHigh] in the direction A pushes it. */
   readonly clipped: tf.Tensor;
+  /** The upper clip won: A > 0 and the ratio above 1 + clipHigh (the bound clip-higher raises). */
+  readonly clippedHigh: tf.Tensor;
+  /** The lower clip won: A < 0 and the ratio below 1 - clipLow. */
+  readonly clippedLow: tf.Tensor;
   /** The dual clip bounded the loss (A < 0 and ratio large). All 0 when dual clip is off. */
   readonly dualClipped: tf.Tensor;
 }
@@ -37,14 +41,19 @@ export function clippedSurrogate(
     const clippedRatio = tf.clipByValue(ratio, 1 - settings.clipLow, 1 + settings.clipHigh);
     const clippedLoss = tf.mul(negativeAdvantages, clippedRatio);
     const pessimistic = tf.maximum(unclipped, clippedLoss);
-    const clipped = tf.cast(tf.greater(clippedLoss, unclipped), "float32");
+    const clippedMask = tf.greater(clippedLoss, unclipped);
+    const clipped = tf.cast(clippedMask, "float32");
+    // The clipped term wins only outside the range, so the side of 1 tells which bound acted.
+    const clippedHigh = tf.cast(tf.logicalAnd(clippedMask, tf.greater(ratio, 1)), "float32");
+    const clippedLow = tf.sub(clipped, clippedHigh);
+    const sides = { ratio, clipped, clippedHigh, clippedLow };
     if (settings.dualClip === null) {
-      return { tokenLoss: pessimistic, ratio, clipped, dualClipped: tf.zerosLike(pessimistic) };
+      return { tokenLoss: pessimistic, ...sides, dualClipped: tf.zerosLike(pessimistic) };
     }
     const bound = tf.mul(negativeAdvantages, settings.dualClip);
     const negative = tf.less(advantages, 0);
     const tokenLoss = tf.where(negative, tf.minimum(pessimistic, bound), pessimistic);
     const dualClipped = tf.cast(tf.logicalAnd(negative, tf.greater(pessimistic, bound)), "float32");
-    return { tokenLoss, ratio, clipped, dualClipped };
+    return { tokenLoss, ...sides, dualClipped };
   });
 }

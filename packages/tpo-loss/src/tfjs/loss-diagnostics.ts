@@ -12,6 +12,10 @@ export interface LossDiagnosticsTensors {
   readonly policy: tf.Scalar;
   /** Share of trained tokens (by weight) where the clipped term was active. */
   readonly clipFraction: tf.Scalar;
+  /** The part of `clipFraction` clipped at the upper bound 1 + clipHigh (positive advantages). */
+  readonly clipFractionHigh: tf.Scalar;
+  /** The part of `clipFraction` clipped at the lower bound 1 - clipLow (negative advantages). */
+  readonly clipFractionLow: tf.Scalar;
   /** Share of trained tokens (by weight) where the dual clip bounded the loss. */
   readonly dualClipFraction: tf.Scalar;
   /** Weighted token mean of oldLogp - logp (verl's `ppo_kl`); 0 on the first update of a batch. */
@@ -27,6 +31,8 @@ export interface LossDiagnostics {
   readonly loss: number;
   readonly policy: number;
   readonly clipFraction: number;
+  readonly clipFractionHigh: number;
+  readonly clipFractionLow: number;
   readonly dualClipFraction: number;
   readonly approxKl: number;
   readonly meanEntropy: number | null;
@@ -35,8 +41,10 @@ export interface LossDiagnostics {
 
 /** Every tensor the diagnostics hold. */
 export function diagnosticTensors(diagnostics: LossDiagnosticsTensors): tf.Scalar[] {
-  const { loss, policy, clipFraction, dualClipFraction, approxKl, meanEntropy, terms } = diagnostics;
-  const scalars = [loss, policy, clipFraction, dualClipFraction, approxKl, ...Object.values(terms)];
+  const { loss, policy, clipFraction, clipFractionHigh, clipFractionLow, dualClipFraction, approxKl } = diagnostics;
+  const { meanEntropy, terms } = diagnostics;
+  const scalars = [loss, policy, clipFraction, clipFractionHigh, clipFractionLow, dualClipFraction, approxKl];
+  scalars.push(...Object.values(terms));
   return meanEntropy === null ? scalars : [...scalars, meanEntropy];
 }
 
@@ -59,6 +67,8 @@ export async function readLossDiagnostics(diagnostics: LossDiagnosticsTensors): 
       loss: await scalarValue(diagnostics.loss),
       policy: await scalarValue(diagnostics.policy),
       clipFraction: await scalarValue(diagnostics.clipFraction),
+      clipFractionHigh: await scalarValue(diagnostics.clipFractionHigh),
+      clipFractionLow: await scalarValue(diagnostics.clipFractionLow),
       dualClipFraction: await scalarValue(diagnostics.dualClipFraction),
       approxKl: await scalarValue(diagnostics.approxKl),
       meanEntropy: diagnostics.meanEntropy === null ? null : await scalarValue(diagnostics.meanEntropy),

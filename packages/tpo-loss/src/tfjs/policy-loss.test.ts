@@ -42,6 +42,8 @@ describe("policyLoss (worked by hand)", () => {
   it("reports clip fractions, approximate KL and mean entropy", async () => {
     const { diagnostics } = await evaluate({ ...clipHigher, dualClip: 3 });
     expect(diagnostics.clipFraction).toBeCloseTo(2 / 5, 6);
+    expect(diagnostics.clipFractionHigh).toBeCloseTo(1 / 5, 6); // A=1, r=1.5
+    expect(diagnostics.clipFractionLow).toBeCloseTo(1 / 5, 6); // A=-1, r=0.5
     expect(diagnostics.dualClipFraction).toBeCloseTo(1 / 5, 6);
     // mean(oldLogp - logp) = -ln(1.5 x 0.5 x 1.1 x 0.5 x 4) / 5
     expect(diagnostics.approxKl).toBeCloseTo(-Math.log(1.65) / 5, 5);

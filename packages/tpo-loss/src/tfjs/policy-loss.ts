@@ -28,7 +28,8 @@ export interface PolicyLossResult {
  * @example
  * let diagnostics: LossDiagnosticsTensors | undefined;
  * const { grads } = tf.variableGrads(() => {
- *   const result = policyLoss({ logp, advantages, mask, entropy }, trainingPreset("dapo").loss);
+ *   // Presets carry the KL term (0.001): refLogp are the frozen reference policy's log-probs.
+ *   const result = policyLoss({ logp, advantages, mask, entropy, refLogp }, trainingPreset("dapo").loss);
  *   diagnostics = result.diagnostics;
  *   return result.loss;
  * });
@@ -80,6 +81,8 @@ export function policyLoss(inputs: PolicyLossInputs, options: TfjsPolicyLossOpti
       loss: tf.clone(loss),
       policy,
       clipFraction: tokenMean(surrogate.clipped),
+      clipFractionHigh: tokenMean(surrogate.clippedHigh),
+      clipFractionLow: tokenMean(surrogate.clippedLow),
       dualClipFraction: tokenMean(surrogate.dualClipped),
       approxKl: tokenMean(tf.sub(oldLogp, logp)),
       meanEntropy: inputs.entropy ? tokenMean(inputs.entropy) : null,

@@ -26,6 +26,8 @@ export function weightedLossDiagnostics(all: readonly LossDiagnostics[], weights
     loss: sum((diagnostics) => diagnostics.loss),
     policy: sum((diagnostics) => diagnostics.policy),
     clipFraction: sum((diagnostics) => diagnostics.clipFraction),
+    clipFractionHigh: sum((diagnostics) => diagnostics.clipFractionHigh),
+    clipFractionLow: sum((diagnostics) => diagnostics.clipFractionLow),
     dualClipFraction: sum((diagnostics) => diagnostics.dualClipFraction),
     approxKl: sum((diagnostics) => diagnostics.approxKl),
     meanEntropy: entropies ? sum((diagnostics) => diagnostics.meanEntropy ?? 0) : null,
