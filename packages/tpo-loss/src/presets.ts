@@ -161,14 +161,6 @@ export function trainingPreset(name: PresetName, given: PresetOverrides = {}): T
     );
   }
   const loss = resolvePolicyLossOptions({ ...definition.loss, ...overrides.loss });
-  // A row's mean over tokens that weigh differently, counted with its largest weight, is no
-  // per-token weighting at all, so the sequence mean would undo what the option sets.
-  if (tokenWeighting === "reach-probability" && loss.lossAggregation === "seq-mean-token-mean") {
-    throw new TpoLossInputError(
-      "'reach-probability' weighs each token on its own; use loss.lossAggregation 'token-mean' or 'seq-mean-token-sum-norm', not 'seq-mean-token-mean'",
-      "option tokenWeighting",
-    );
-  }
   const dropZeroVarianceGroups = overrides.dropZeroVarianceGroups ?? definition.dropZeroVarianceGroups;
   return {
     name,

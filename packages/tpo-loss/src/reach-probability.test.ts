@@ -5,6 +5,7 @@ import { ibTpoEstimator } from "./advantage-estimator.js";
 import { ibTpoStepAdvantages } from "./ib-tpo-advantages.js";
 import { createAdvantageEstimator, trainingPreset } from "./presets.js";
 import { reachProbabilities } from "./reach-probability.js";
+import { sequenceWeight } from "./training-micro-batches.js";
 import { trainingBatchFromTrees } from "./tree-sequences.js";
 import { handBuiltTree } from "./worked-trees.test-helper.js";
 
@@ -142,13 +143,30 @@ describe("trainingPreset with 'reach-probability'", () => {
     }
   });
 
-  it("accepts GRPO advantages under token-mean and refuses the sequence mean, naming the option", () => {
-    expect(
-      trainingPreset("grpo", { tokenWeighting: "reach-probability", loss: { lossAggregation: "token-mean" } })
-        .tokenWeighting,
-    ).toBe("reach-probability");
-    expect(() => trainingPreset("grpo", { tokenWeighting: "reach-probability" })).toThrow(
-      "option tokenWeighting: 'reach-probability' weighs each token on its own; use loss.lossAggregation 'token-mean' or 'seq-mean-token-sum-norm', not 'seq-mean-token-mean'",
-    );
+  it("weighs a shared prefix apart from the rest of its row where branching below it was uneven (worked by hand)", () => {
+    // root draws a and b; a draws c and d; c is branched once more: rows a c x, b, a d, a c y.
+    const tree = new ReasoningTree({ promptId: "uneven" });
+    const a = tree.addStep(tree.root, { tokens: [1, 1], logprobs: [-0.5, -0.5] });
+    const c = tree.addStep(a, { tokens: [2], logprobs: [-0.5] });
+    tree.addTrajectory(tree.addStep(c, { tokens: [3], logprobs: [-0.5] }), 1);
+    tree.addTrajectory(tree.addStep(tree.root, { tokens: [4], logprobs: [-0.5] }), 0);
+    tree.addTrajectory(tree.addStep(a, { tokens: [5], logprobs: [-0.5] }), 0);
+    tree.addTrajectory(tree.addStep(c, { tokens: [6], logprobs: [-0.5] }), 1);
+    // P: a 1/2, c 1/4, x 1/8, b 1/2, d 1/4, y 1/8. Per row, traj(root) P(s) / traj(s):
+    // a 4 x 1/2 / 3 = 2/3, c 4 x 1/4 / 2 = 1/2, x and y 1/2, b 2, d 1.
+    const preset = trainingPreset("ib-tpo", {
+      tokenWeighting: "reach-probability",
+      loss: { lossAggregation: "seq-mean-token-mean" },
+    });
+    const batch = trainingBatchFromTrees([tree], createAdvantageEstimator(preset.advantage), preset);
+    expect(batch.sequences.map((row) => Array.from(row.trainWeights))).toEqual([
+      [2 / 3, 2 / 3, 1 / 2, 1 / 2],
+      [2],
+      [2 / 3, 2 / 3, 1],
+      [2 / 3, 2 / 3, 1 / 2, 1 / 2],
+    ]);
+    // Under seq-mean-token-mean a row counts with its largest weight; within the row's mean each
+    // token counts m / r (docs/METHOD.md 5.2), so a's tokens count 1 and c's 3/4 on row a c x.
+    expect(batch.sequences.map((row) => sequenceWeight(row))).toEqual([2 / 3, 2, 1, 2 / 3]);
   });
 });
