@@ -56,6 +56,7 @@ export type {
   TrainingPreset,
 } from "./presets.js";
 export { createAdvantageEstimator, presetKlCoefficient, presetNames, trainingPreset } from "./presets.js";
+export { reachProbabilities } from "./reach-probability.js";
 export type { ResolvedStepAdvantageOptions, StepAdvantageOptions } from "./step-advantage-options.js";
 export { defaultStepAdvantageOptions, resolveStepAdvantageOptions } from "./step-advantage-options.js";
 export type { TrainingBatch, TrainingSequence } from "./training-batch.js";

@@ -43,8 +43,12 @@ export type LeafNormalisation = (typeof leafNormalisations)[number];
 export const stepSurprisalModes = ["token-mean", "token-sum"] as const;
 export type StepSurprisalMode = (typeof stepSurprisalModes)[number];
 
-/** How tokens shared by several trajectories of a tree are weighted in the loss. */
-export const tokenWeightings = ["dedup", "per-trajectory"] as const;
+/**
+ * How tokens shared by several trajectories of a tree are weighted in the loss: once per tree,
+ * once per trajectory through them (default), or by the reach probability the tree's draws
+ * estimate (docs/METHOD.md 5.2).
+ */
+export const tokenWeightings = ["dedup", "per-trajectory", "reach-probability"] as const;
 export type TokenWeighting = (typeof tokenWeightings)[number];
 
 /** How per-token losses become one scalar (verl's `loss_agg_mode`). */

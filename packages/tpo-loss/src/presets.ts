@@ -170,12 +170,13 @@ export function trainingPreset(name: PresetName, given: PresetOverrides = {}): T
       "option tokenWeighting",
     );
   }
+  const loss = resolvePolicyLossOptions({ klCoefficient: presetKlCoefficient, ...definition.loss, ...overrides.loss });
   const dropZeroVarianceGroups = overrides.dropZeroVarianceGroups ?? definition.dropZeroVarianceGroups;
   return {
     name,
     sampler: requireOneOf(overrides.sampler ?? definition.sampler, samplerKinds, "sampler"),
     advantage,
-    loss: resolvePolicyLossOptions({ klCoefficient: presetKlCoefficient, ...definition.loss, ...overrides.loss }),
+    loss,
     dropZeroVarianceGroups,
     dynamicSampling: dropZeroVarianceGroups,
     tokenWeighting,

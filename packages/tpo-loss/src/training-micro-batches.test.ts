@@ -29,15 +29,18 @@ function aggregate(
   for (const row of rows) {
     let rowSum = 0;
     let rowMass = 0;
+    let trained = 0;
     row.trainWeights.forEach((m, t) => {
       rowSum += m * x(row, t);
       rowMass += m;
+      if (m > 0) trained++;
     });
     weighted += rowSum;
     mass += rowMass;
     const r = sequenceWeight(row);
     rowWeights += r;
-    if (rowMass > 0) rowMeans += (r * rowSum) / rowMass;
+    // r times the row's mean over its trained tokens, each weighted by m / r.
+    if (trained > 0) rowMeans += rowSum / trained;
   }
   if (mode === "token-mean") return weighted / mass;
   if (mode === "seq-mean-token-mean") return rowMeans / rowWeights;

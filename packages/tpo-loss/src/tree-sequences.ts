@@ -2,6 +2,7 @@ import type { ReasoningTree } from "@ibtpo/ib-score";
 import type { AdvantageEstimator } from "./advantage-estimator.js";
 import { requireOneOf, TpoLossInputError } from "./errors.js";
 import { type TokenWeighting, tokenWeightings } from "./option-choices.js";
+import { reachProbabilities } from "./reach-probability.js";
 import { makeTrainingBatch, type TrainingBatch, type TrainingSequence } from "./training-batch.js";
 
 export interface TreeBatchOptions {
@@ -9,6 +10,10 @@ export interface TreeBatchOptions {
    * 'per-trajectory' (default, docs/METHOD.md 5.1): every trajectory trains all its tokens, so a
    * row that stands for k identical trajectories has weight k. 'dedup': each tree token is trained
    * once, on the first row (in node id order of the rows' last steps) that contains it.
+   * 'reach-probability' (project option, docs/METHOD.md 5.2): the tokens of step s weigh
+   * traj(root) P(s) in all, P(s) the reach probability the draws estimate
+   * ({@link reachProbabilities}), spread over the rows through s by their trajectories; equal to
+   * 'per-trajectory' on i.i.d. chains, it stops a branched prefix from counting once per branch.
    * Response-level estimators (GRPO family) give a shared token different advantages on
    * different rows, so they only allow 'per-trajectory'.
    */
@@ -67,6 +72,7 @@ export function trainingBatchFromTrees(
   const sequences: TrainingSequence[] = [];
   trees.forEach((tree, groupIndex) => {
     const claimed = new Uint8Array(tree.size);
+    const reachShare = tokenWeighting === "reach-probability" ? reachShares(tree) : null;
     for (const row of rows[groupIndex] as TreeRow[]) {
       if (row.ending === tree.root) continue; // an empty response has no token to train
       const path = tree.path(row.ending);
@@ -95,7 +101,12 @@ export function trainingBatchFromTrees(
         sequence.advantages.fill(advantage, offset, end);
         // Under 'dedup' a row with nothing to train (all its trajectories masked) claims no token,
         // so a shared token is trained on the next row that does train it.
-        const weight = tokenWeighting === "per-trajectory" ? row.trained : row.trained === 0 || claimed[node] ? 0 : 1;
+        const weight =
+          tokenWeighting === "dedup"
+            ? row.trained === 0 || claimed[node]
+              ? 0
+              : 1
+            : row.trained * (reachShare === null ? 1 : (reachShare[node] as number));
         if (weight > 0) claimed[node] = 1;
         sequence.trainWeights.fill(weight, offset, end);
         offset = end;
@@ -104,6 +115,21 @@ export function trainingBatchFromTrees(
     }
   });
   return makeTrainingBatch(sequences, tokenWeighting);
+}
+
+/**
+ * Per node s, traj(root) P(s) / traj(s): the factor that turns a per-trajectory weight into a
+ * reach-probability weight (1 in a prefix tree of i.i.d. responses).
+ */
+function reachShares(tree: ReasoningTree): Float64Array {
+  const reach = reachProbabilities(tree);
+  const total = tree.trajectoryCount(tree.root);
+  const shares = new Float64Array(tree.size);
+  for (let node = 1; node < tree.size; node++) {
+    const trajectories = tree.trajectoryCount(node);
+    if (trajectories > 0) shares[node] = (total * (reach[node] as number)) / trajectories;
+  }
+  return shares;
 }
 
 /** Nodes where at least one trajectory ends, in id order. */

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { Task } from "@ibtpo/bench-harness";
 import { scoreTree, summarizeBatch } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import { reachProbabilities } from "@ibtpo/tpo-loss";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type TrainConfig, trainConfigSchema } from "../config/train-config.js";
@@ -92,6 +93,30 @@ describe("sampleStep", () => {
       expect(trained).toBe(treeTokens);
       for (const row of rows) expect(Array.from(row.promptTokens)).toEqual(Array.from(sample.prompt));
     });
+    disposeRlContext(context);
+  });
+
+  it("weighs each IB-tree step by traj(root) times its reach probability with reach-probability weights", async () => {
+    const context = await contextFor({ algorithm: "ib-tpo", tokenWeighting: "reach-probability" });
+    const { batch, trainingBatch } = await sampleStep(context, 2);
+    let branchedAbove = 0;
+    batch.samples.forEach((sample, group) => {
+      const { tree } = sample;
+      const reach = reachProbabilities(tree);
+      const weightOf = new Float64Array(tree.size);
+      for (const row of trainingBatch.sequences.filter((sequence) => sequence.groupIndex === group)) {
+        row.tokenNodes.forEach((node, index) => {
+          weightOf[node] = weightOf[node]! + row.trainWeights[index]!;
+        });
+      }
+      for (let node = 1; node < tree.size; node++) {
+        if (tree.trajectoryCount(node) === 0) continue;
+        expect(weightOf[node]! / tree.tokenCount(node)).toBeCloseTo(tree.trajectories * reach[node]!, 9);
+        if (tree.trajectories * reach[node]! < tree.trajectoryCount(node) - 1e-9) branchedAbove++;
+      }
+    });
+    // The IB-tree branched somewhere, so some prefix weighs less than its trajectory count.
+    expect(branchedAbove).toBeGreaterThan(0);
     disposeRlContext(context);
   });
 });

@@ -27,6 +27,19 @@ describe("aggregateTokenValues (worked by hand)", () => {
     expect(aggregate("seq-mean-token-mean")).toBeCloseTo((1.5 + 2 * 4) / 3, 6);
   });
 
+  it("seq-mean-token-mean weighs a row's tokens by their weight over the row's, averaged over its trained tokens", () => {
+    // Row 0: weights 0.5 and 1 (a shared token weighing half), row weight 1, two trained tokens:
+    // mean (0.5 x 1 + 1 x 2) / 2 = 1.25. Row 1: weight 2, one token: 4. (1.25 + 2 x 4) / 3.
+    const result = tf.tidy(() =>
+      aggregateTokenValues(
+        tf.tensor2d(values, [3, 3]),
+        tf.tensor2d([0.5, 1, 0, 2, 0, 0, 0, 0, 0], [3, 3]),
+        "seq-mean-token-mean",
+      ).arraySync(),
+    );
+    expect(result).toBeCloseTo((1.25 + 2 * 4) / 3, 6);
+  });
+
   it("seq-mean-token-sum-norm divides the weighted sum by row weight x length", () => {
     expect(aggregate("seq-mean-token-sum-norm")).toBeCloseTo(11 / (3 * 3), 6);
     expect(aggregate("seq-mean-token-sum-norm", 4)).toBeCloseTo(11 / (3 * 4), 6);

@@ -1,0 +1,90 @@
+// Pooled cosines and paired differences from one or more gradient-alignment results
+// (`bench:alignment --out results.json`, for example the same variants under different --seed):
+// the batches of a variant are pooled over the files, and each variant's per-batch cosines minus
+// those of a chosen baseline variant over the same batches give the paired difference, both with
+// their 95% t interval. The benchmark itself reports differences to its first variant only; this
+// answers "does option X move the cosine against the default?". Variants missing from a file are
+// left out of the table.
+//   node --import tsx apps/trainer/bench/alignment-differences.ts a.json b.json --baseline 'ib-tpo (paper defaults)'
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { pairedCosineDifference, poolCosines } from "./alignment-pooling.js";
+
+const usage = "usage: alignment-differences <results.json>... --baseline <variant name>";
+
+function fail(message: string): never {
+  process.stderr.write(`alignment-differences: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+interface ResultVariant {
+  readonly name: string;
+  readonly cosines: readonly number[];
+}
+
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--")),
+  options: { baseline: { type: "string" }, help: { type: "boolean", default: false } },
+  allowPositionals: true,
+});
+if (values.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+if (positionals.length === 0) fail("expects at least one results file");
+if (values.baseline === undefined) fail("--baseline is required");
+
+/** Which batches a file measured: the same task and seed draw the same batches. */
+const measuredBy = new Map<string, string>();
+
+async function readVariants(path: string): Promise<readonly ResultVariant[]> {
+  try {
+    const document = JSON.parse(await readFile(path, "utf8")) as { variants?: unknown; task?: unknown; seed?: unknown };
+    if (!Array.isArray(document.variants)) fail(`${path}: no "variants" list (is it a bench:alignment --out file?)`);
+    const batches = `task ${String(document.task)}, seed ${String(document.seed)}`;
+    const earlier = measuredBy.get(batches);
+    if (earlier !== undefined)
+      fail(`${path} and ${earlier} both measured ${batches}: the same batches would count twice`);
+    measuredBy.set(batches, path);
+    return document.variants as ResultVariant[];
+  } catch (error) {
+    if (error instanceof SyntaxError) fail(`${path}: not JSON (${error.message})`);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") fail(`${path}: no such file`);
+    throw error;
+  }
+}
+
+/** Per variant name, its cosines over every file that has both it and the baseline, in file order. */
+const pooled = new Map<string, { cosines: number[]; baseline: number[] }>();
+for (const path of positionals) {
+  const variants = await readVariants(path);
+  const baseline = variants.find((variant) => variant.name === values.baseline);
+  if (baseline === undefined) {
+    fail(`${path}: no variant named "${values.baseline}"; variants: ${variants.map((v) => `"${v.name}"`).join(", ")}`);
+  }
+  for (const variant of variants) {
+    if (variant.cosines.length !== baseline.cosines.length) {
+      fail(`${path}: "${variant.name}" has ${variant.cosines.length} batches, the baseline ${baseline.cosines.length}`);
+    }
+    const entry = pooled.get(variant.name) ?? { cosines: [], baseline: [] };
+    entry.cosines.push(...variant.cosines);
+    entry.baseline.push(...baseline.cosines);
+    pooled.set(variant.name, entry);
+  }
+}
+const signed = (value: number | null) => (value === null ? "n/a" : `${value >= 0 ? "+" : ""}${value.toFixed(3)}`);
+const format = (value: number | null) => (value === null ? "n/a" : value.toFixed(3));
+const lines = [
+  `| variant | pooled cosine | 95% interval | paired difference to ${values.baseline} [95% interval] | batches |`,
+  "| --- | --- | --- | --- | --- |",
+];
+for (const [name, { cosines, baseline }] of pooled) {
+  const cosine = poolCosines(cosines);
+  const difference = name === values.baseline ? null : pairedCosineDifference(cosines, baseline);
+  const differenceText =
+    difference === null ? "n/a" : `${signed(difference.mean)} [${signed(difference.low)}, ${signed(difference.high)}]`;
+  lines.push(
+    `| ${name} | ${format(cosine.mean)} | [${format(cosine.low)}, ${format(cosine.high)}] | ${differenceText} | ${cosines.length} |`,
+  );
+}
+process.stdout.write(`${lines.join("\n")}\n`);
