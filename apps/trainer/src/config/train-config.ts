@@ -158,6 +158,7 @@ export const trainConfigSchema = z.strictObject({
   }),
   sampling: samplingSchema.default({ temperature: 1, topP: 1, topK: 0 }),
   evaluation: evaluationSchema.default({
+    split: "test",
     problems: 200,
     samples: 8,
     temperature: 1,
