@@ -1,16 +1,16 @@
-import { type PolicyOptimizer, responseLogProbs, type TransformerModel } from "@ibtpo/policy-tfjs";
-import type { ResolvedPolicyLossOptions, TrainingBatch } from "@ibtpo/tpo-loss";
 import {
-  disposeLossDiagnostics,
-  type LossDiagnostics,
-  type LossDiagnosticsTensors,
-  policyLoss,
-  readLossDiagnostics,
-  stopGradient,
-  weightedLossDiagnostics,
-} from "@ibtpo/tpo-loss/tfjs";
-import type * as tf from "@tensorflow/tfjs";
-import { type MicroBatch, microBatches, microBatchTensor } from "./token-batch.js";
+  type ModelWorkerPool,
+  type PolicyOptimizer,
+  responseLogProbs,
+  type TrainStepResult,
+  type TransformerModel,
+} from "@ibtpo/policy-tfjs";
+import type { ResolvedPolicyLossOptions, TrainingBatch } from "@ibtpo/tpo-loss";
+import { type LossDiagnostics, weightedLossDiagnostics } from "@ibtpo/tpo-loss/tfjs";
+import * as tf from "@tensorflow/tfjs";
+import { loss, type PolicyLossMicroBatch } from "./policy-loss-module.js";
+import { POLICY_LOSS_MODULE } from "./policy-loss-module-url.js";
+import { microBatches } from "./token-batch.js";
 
 /** What one policy update reads: the models, the optimizer and the loss settings, nothing else. */
 export interface PolicyUpdateInputs {
@@ -26,6 +26,8 @@ export interface PolicyUpdateInputs {
   readonly epochs: number;
   /** The longest response the sampler may produce (Dr.GRPO's constant normaliser). */
   readonly maxResponseLength: number;
+  /** Worker threads that share the micro-batches with this thread; null: everything here. */
+  readonly workerPool: ModelWorkerPool | null;
 }
 
 export interface PolicyUpdate {
@@ -40,58 +42,72 @@ export function updateLossOptions(inputs: PolicyUpdateInputs): ResolvedPolicyLos
 }
 
 /**
- * The algorithm's clipped loss (plus KL and entropy terms) on one micro-batch, with log-probs
- * under the sampling temperature and the ratio taken against the sampling log-probs.
+ * A training batch as the loss module's plain micro-batches with their weights (each one's share
+ * of the full-batch loss). The reference log-probs are computed here, once per update, with the
+ * same rows and columns as the loss's own forward, so no thread needs the reference model.
  */
-export function microBatchLoss(
+export function policyLossMicroBatches(
   inputs: PolicyUpdateInputs,
-  chunk: MicroBatch,
-  lossOptions: ResolvedPolicyLossOptions,
-): { loss: tf.Scalar; diagnostics: LossDiagnosticsTensors } {
-  const { model, reference, temperature } = inputs;
-  const { logprobs, entropies } = responseLogProbs(model, chunk.rows, { temperature });
-  return policyLoss(
-    {
-      logp: logprobs,
-      oldLogp: microBatchTensor(chunk, chunk.oldLogprobs),
-      advantages: microBatchTensor(chunk, chunk.advantages),
-      mask: microBatchTensor(chunk, chunk.mask),
-      entropy: entropies,
-      refLogp:
+  batch: TrainingBatch,
+): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
+  const lossOptions = updateLossOptions(inputs);
+  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
+  const { reference, temperature } = inputs;
+  return {
+    microBatches: chunks.map((chunk) => ({
+      rows: chunk.rows,
+      columns: chunk.columns,
+      oldLogprobs: chunk.oldLogprobs,
+      advantages: chunk.advantages,
+      mask: chunk.mask,
+      referenceLogprobs:
         reference === null
           ? null
-          : (stopGradient(responseLogProbs(reference, chunk.rows, { temperature }).logprobs) as tf.Tensor2D),
-    },
-    lossOptions,
-  );
+          : tf.tidy(
+              () =>
+                responseLogProbs(reference, chunk.rows, {
+                  temperature,
+                  columns: chunk.columns,
+                }).logprobs.dataSync() as Float32Array,
+            ),
+      temperature,
+      lossOptions,
+    })),
+    weights: chunks.map((chunk) => chunk.weight),
+  };
 }
 
 /**
  * `epochs` optimizer steps on one training batch: each step accumulates the gradient of the
- * algorithm's clipped loss (plus KL and entropy terms) over micro-batches, weighted so the sum
- * equals the full-batch loss. The ratio is taken against the sampling log-probs, so epochs after
- * the first are clipped.
+ * algorithm's clipped loss (plus KL and entropy terms; `policy-loss-module.ts`) over
+ * micro-batches, weighted so the sum equals the full-batch loss. The ratio is taken against the
+ * sampling log-probs, so epochs after the first are clipped. With a worker pool the micro-batches
+ * are shared with the workers (`trainStepInWorkers`, which adds their gradients in micro-batch
+ * order); without, the same loss runs here through `trainStep`: the two give the same numbers.
  */
 export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBatch): Promise<PolicyUpdate> {
-  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
-  const weights = chunks.map((chunk) => chunk.weight);
-  const lossOptions = updateLossOptions(inputs);
-  let kept: LossDiagnosticsTensors[] = [];
-  let update: PolicyUpdate["update"] | null = null;
+  const { microBatches: chunks, weights } = policyLossMicroBatches(inputs, batch);
+  const { model, optimizer, workerPool } = inputs;
+  let update: TrainStepResult | null = null;
+  let reports: LossDiagnostics[] = [];
   for (let epoch = 0; epoch < inputs.epochs; epoch++) {
     // Diagnostics of the last epoch are reported: that is where clipping acts.
-    for (const tensors of kept) disposeLossDiagnostics(tensors);
-    kept = [];
-    update = inputs.optimizer.trainStep(
-      chunks,
-      (chunk) => {
-        const result = microBatchLoss(inputs, chunk, lossOptions);
-        kept.push(result.diagnostics);
-        return result.loss;
-      },
-      { weights },
-    );
+    if (workerPool === null) {
+      const epochReports: LossDiagnostics[] = [];
+      update = optimizer.trainStep(
+        chunks,
+        (chunk) => {
+          const result = loss(model, chunk);
+          epochReports.push(result.report);
+          return result.loss;
+        },
+        { weights },
+      );
+      reports = epochReports;
+    } else {
+      update = await optimizer.trainStepInWorkers(chunks, POLICY_LOSS_MODULE, { weights, workerPool });
+      reports = update.reports as LossDiagnostics[];
+    }
   }
-  const read = await Promise.all(kept.map((tensors) => readLossDiagnostics(tensors)));
-  return { update: update as PolicyUpdate["update"], diagnostics: weightedLossDiagnostics(read, weights) };
+  return { update: update as TrainStepResult, diagnostics: weightedLossDiagnostics(reports, weights) };
 }
