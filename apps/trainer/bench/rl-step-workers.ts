@@ -4,7 +4,10 @@
  * `--workers auto`, in one process. The two runs of an algorithm take their steps in turn (0, auto,
  * then auto, 0, ...) so a change in machine load hits both alike; each step's ratio auto / 0 is
  * taken pair by pair. The first step is warm-up (kernels, the worker's first weights) and is not
- * counted. Prints the CPU model, the cores and the load average before and after.
+ * counted. Besides wall time it prints the process's CPU seconds per step (all its threads, from
+ * process.cpuUsage): their ratio is the extra work the split costs, which is what a busy
+ * machine charges when no core is idle. Prints the CPU model, the cores and the load average
+ * before and after.
  *
  *   cd apps/trainer && npx tsx bench/rl-step-workers.ts [--algos grpo,ib-tpo] [--steps 5]
  */
@@ -61,15 +64,20 @@ async function contextFor(algorithm: string, workers: number): Promise<RlContext
 
 interface Timing {
   readonly total: number;
+  /** CPU seconds of every thread of this process during the step. */
+  readonly cpu: number;
   readonly sampling: number;
   readonly update: number;
 }
 
 async function timedStep(context: RlContext, step: number): Promise<Timing> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const metrics = await rlStep(context, step);
+  const cpu = process.cpuUsage(cpuStarted);
   return {
     total: (performance.now() - started) / 1000,
+    cpu: (cpu.user + cpu.system) / 1e6,
     sampling: (metrics.samplingSeconds as number) + (metrics.scoringSeconds as number),
     update: metrics.updateSeconds as number,
   };
@@ -111,8 +119,9 @@ for (const algorithm of algorithms) {
   const total = part((timing) => timing.total);
   const sampling = part((timing) => timing.sampling);
   const update = part((timing) => timing.update);
+  const cpu = part((timing) => timing.cpu);
   rows.push(
-    `| ${algorithm} | ${seconds(total.alone)} | ${seconds(total.threaded)} | ${total.ratio.toFixed(2)} | ${sampling.ratio.toFixed(2)} (${seconds(sampling.alone)} -> ${seconds(sampling.threaded)}) | ${update.ratio.toFixed(2)} (${seconds(update.alone)} -> ${seconds(update.threaded)}) |`,
+    `| ${algorithm} | ${seconds(total.alone)} | ${seconds(total.threaded)} | ${total.ratio.toFixed(2)} | ${cpu.ratio.toFixed(2)} (${seconds(cpu.alone)} -> ${seconds(cpu.threaded)}) | ${sampling.ratio.toFixed(2)} (${seconds(sampling.alone)} -> ${seconds(sampling.threaded)}) | ${update.ratio.toFixed(2)} (${seconds(update.alone)} -> ${seconds(update.threaded)}) |`,
   );
 }
 const loadAfter = loadavg();
@@ -123,7 +132,7 @@ console.log(
 );
 console.log("");
 console.log(
-  "| algorithm | s/step, workers 0 | s/step, workers auto | ratio auto / 0 (median of pairs) | sampling ratio (s) | update ratio (s) |",
+  "| algorithm | s/step, workers 0 | s/step, workers auto | ratio auto / 0 (median of pairs) | CPU s/step ratio | sampling ratio (s) | update ratio (s) |",
 );
-console.log("| --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const row of rows) console.log(row);
