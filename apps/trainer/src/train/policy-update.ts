@@ -37,7 +37,7 @@ export interface PolicyUpdate {
 }
 
 /** The loss options of an update: Dr.GRPO's constant normaliser defaults to the longest response. */
-export function updateLossOptions(inputs: PolicyUpdateInputs): ResolvedPolicyLossOptions {
+function updateLossOptions(inputs: PolicyUpdateInputs): ResolvedPolicyLossOptions {
   return { ...inputs.loss, normalizerLength: inputs.loss.normalizerLength ?? inputs.maxResponseLength };
 }
 
