@@ -6,11 +6,15 @@
  * taken pair by pair. The first step is warm-up (kernels, the worker's first weights) and is not
  * counted. Besides wall time it prints the process's CPU seconds per step (all its threads, from
  * process.cpuUsage): their ratio is the extra work the split costs, which is what a busy
- * machine charges when no core is idle. Prints the CPU model, the cores and the load average
- * before and after.
+ * machine charges when no core is idle. It also prints the main thread's own CPU seconds (Linux:
+ * /proc/self/task/<pid>/stat): with a worker, the main thread's share of the step, which bounds
+ * from below the step's wall time on a machine whose second core is idle. Prints the CPU model,
+ * the cores and the load average before and after.
  *
  *   cd apps/trainer && npx tsx bench/rl-step-workers.ts [--algos grpo,ib-tpo] [--steps 5]
  */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -62,10 +66,22 @@ async function contextFor(algorithm: string, workers: number): Promise<RlContext
   return buildRlContext(config, resolveAlgorithm(config), task, loaded, { resume: false, workers });
 }
 
+const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** CPU seconds of the main thread alone (its task is the process id). */
+function mainThreadCpuSeconds(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+  // Fields after the command name: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
 interface Timing {
   readonly total: number;
   /** CPU seconds of every thread of this process during the step. */
   readonly cpu: number;
+  /** CPU seconds of the main thread during the step. */
+  readonly mainCpu: number;
   readonly sampling: number;
   readonly update: number;
 }
@@ -73,11 +89,14 @@ interface Timing {
 async function timedStep(context: RlContext, step: number): Promise<Timing> {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
+  const mainStarted = mainThreadCpuSeconds();
   const metrics = await rlStep(context, step);
   const cpu = process.cpuUsage(cpuStarted);
+  const mainCpu = mainThreadCpuSeconds() - mainStarted;
   return {
     total: (performance.now() - started) / 1000,
     cpu: (cpu.user + cpu.system) / 1e6,
+    mainCpu,
     sampling: (metrics.samplingSeconds as number) + (metrics.scoringSeconds as number),
     update: metrics.updateSeconds as number,
   };
@@ -120,8 +139,9 @@ for (const algorithm of algorithms) {
   const sampling = part((timing) => timing.sampling);
   const update = part((timing) => timing.update);
   const cpu = part((timing) => timing.cpu);
+  const mainCpu = part((timing) => timing.mainCpu);
   rows.push(
-    `| ${algorithm} | ${seconds(total.alone)} | ${seconds(total.threaded)} | ${total.ratio.toFixed(2)} | ${cpu.ratio.toFixed(2)} (${seconds(cpu.alone)} -> ${seconds(cpu.threaded)}) | ${sampling.ratio.toFixed(2)} (${seconds(sampling.alone)} -> ${seconds(sampling.threaded)}) | ${update.ratio.toFixed(2)} (${seconds(update.alone)} -> ${seconds(update.threaded)}) |`,
+    `| ${algorithm} | ${seconds(total.alone)} | ${seconds(total.threaded)} | ${total.ratio.toFixed(2)} | ${cpu.ratio.toFixed(2)} (${seconds(cpu.alone)} -> ${seconds(cpu.threaded)}) | ${mainCpu.ratio.toFixed(2)} (${seconds(mainCpu.alone)} -> ${seconds(mainCpu.threaded)}) | ${sampling.ratio.toFixed(2)} (${seconds(sampling.alone)} -> ${seconds(sampling.threaded)}) | ${update.ratio.toFixed(2)} (${seconds(update.alone)} -> ${seconds(update.threaded)}) |`,
   );
 }
 const loadAfter = loadavg();
@@ -132,7 +152,7 @@ console.log(
 );
 console.log("");
 console.log(
-  "| algorithm | s/step, workers 0 | s/step, workers auto | ratio auto / 0 (median of pairs) | CPU s/step ratio | sampling ratio (s) | update ratio (s) |",
+  "| algorithm | s/step, workers 0 | s/step, workers auto | ratio auto / 0 (median of pairs) | CPU s/step ratio | main-thread CPU s/step ratio | sampling ratio (s) | update ratio (s) |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const row of rows) console.log(row);
