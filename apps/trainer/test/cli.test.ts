@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { stepTreeFiles } from "@ibtpo/bench-harness";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli, TINY_PRETRAIN, TINY_TRAIN, temporaryDirectory } from "./run-cli.test-helper.js";
 
@@ -95,13 +96,30 @@ describe("a tiny run end to end", () => {
     expect(runCli(["train", "--algo", "ib-tpo", "--init", base, "--out", run]).stderr).toContain("already holds a run");
     const report = runCli(["report", run]);
     expect(report.status).toBe(0);
-    expect(readFileSync(join(run, "report.html"), "utf8")).toContain("<svg");
+    const html = readFileSync(join(run, "report.html"), "utf8");
+    expect(html).toContain("<svg");
+    // treesEvery defaults to 10: of a 2-step run only the last step's trees are saved, and linked.
+    expect(existsSync(join(run, stepTreeFiles(1).rollouts))).toBe(false);
+    const links = [...html.matchAll(/href="([^"]*)"/g)].map((match) => join(run, match[1] as string));
+    expect(links).toEqual([join(run, stepTreeFiles(2).viewer)]);
+    expect(readFileSync(links[0] as string, "utf8")).toContain('id="tree-1"');
+    const analyzed = runCli(["analyze", join(run, stepTreeFiles(2).rollouts), "--json"]);
+    expect(analyzed.status, analyzed.stderr).toBe(0);
+    const last = metricsOf(run)[1] as Record<string, number>;
+    expect(JSON.parse(analyzed.stdout).summary).toMatchObject({
+      prompts: 2,
+      trajectories: last.trajectories,
+      eff_rate: last.effRate,
+    });
   });
 });
 
 describe("resume after SIGKILL", () => {
   it("continues from the last checkpoint with the same data and seeds as an uninterrupted run", async () => {
-    const steps = ["--steps", "8", "--set", "checkpointEvery=1", "--algo", "grpo", "--init", base, ...TINY_TRAIN];
+    const steps = [
+      ...["--steps", "8", "--set", "checkpointEvery=1", "--set", "treesEvery=1"],
+      ...["--algo", "grpo", "--init", base, ...TINY_TRAIN],
+    ];
     const straight = join(work, "straight");
     expect(runCli(["train", ...steps, "--out", straight]).status).toBe(0);
 
@@ -129,6 +147,13 @@ describe("resume after SIGKILL", () => {
         trajectories,
       }));
     expect(fields(killed)).toEqual(fields(straight));
+    // The saved trees too: the resumed run sampled again what the kill cut off, and nothing else.
+    const trees = (run: string) =>
+      readdirSync(join(run, "trees"))
+        .sort()
+        .map((name) => [name, readFileSync(join(run, "trees", name), "utf8")]);
+    expect(trees(killed).map(([name]) => name)).toHaveLength(16);
+    expect(trees(killed)).toEqual(trees(straight));
   });
 });
 

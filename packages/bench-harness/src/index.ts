@@ -17,6 +17,7 @@ export {
   readRunConfig,
   readRunFolder,
   runFolderPath,
+  stepTreeFiles,
   writeRunFolder,
 } from "./comparison/run-folder.js";
 export type { StepMetrics } from "./comparison/step-metrics.js";

@@ -62,3 +62,5 @@ export type { TreeJson, TreeNodeJson } from "./tree-json.js";
 export { treeFromJson, treeToJson } from "./tree-json.js";
 export type { ViewerPrompt } from "./tree-viewer.js";
 export { treeViewerHtml, viewerPrompt } from "./tree-viewer.js";
+export type { TreeViewerPageOptions } from "./tree-viewer-page.js";
+export { treeViewerPage } from "./tree-viewer-page.js";

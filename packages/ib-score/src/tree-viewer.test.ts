@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { summaryToJson } from "./analyze-lines.js";
 import { BatchAccumulator } from "./batch-summary.js";
 import { buildPrefixTree } from "./prefix-tree.js";
-import { promptReport } from "./rollout-analyzer.js";
+import { type PromptReport, promptReport } from "./rollout-analyzer.js";
 import { scoreTree } from "./score-tree.js";
 import { treeViewerHtml, viewerPrompt } from "./tree-viewer.js";
 
@@ -27,15 +27,24 @@ function page(prompts: number): string {
   return treeViewerHtml(summaryToJson(batch.summary(), "tokens"), viewer);
 }
 
+/** The page's data elements by id: the summary and reports ("data") and each tree ("tree-N"). */
+function dataElements(html: string): Map<string, string> {
+  return new Map(
+    [...html.matchAll(/<script type="application\/json" id="([^"]+)">([\s\S]*?)<\/script>/g)].map(
+      (match) => [match[1] as string, match[2] as string] as const,
+    ),
+  );
+}
+
 /** Runs the page's script against a minimal DOM: elements by id, innerHTML, textContent and change events. */
 function runPage(html: string) {
-  const data = /<script type="application\/json" id="data">([\s\S]*?)<\/script>/.exec(html)?.[1] as string;
+  const data = dataElements(html);
   const script = /<script>([\s\S]*?)<\/script>\s*<\/body>/.exec(html)?.[1] as string;
   const elements: Record<string, { innerHTML: string; textContent: string; value: string; listeners: (() => void)[] }> =
     {};
   const document = {
     getElementById(id: string) {
-      elements[id] ??= { innerHTML: "", textContent: id === "data" ? data : "", value: "0", listeners: [] };
+      elements[id] ??= { innerHTML: "", textContent: data.get(id) ?? "", value: "0", listeners: [] };
       const element = elements[id];
       return Object.assign(element, {
         addEventListener: (_event: string, listener: () => void) => element.listeners.push(listener),
@@ -50,12 +59,17 @@ describe("tree viewer page", () => {
   it("is self-contained and carries every tree's nodes, with step text that cannot break out", () => {
     const html = page(2);
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
-    expect(html.match(/<\/script>/g)).toHaveLength(2);
-    const data = JSON.parse(/id="data">([\s\S]*?)<\/script>/.exec(html)?.[1] as string);
-    expect(data.prompts).toHaveLength(2);
-    expect(data.prompts[0].text).toEqual(["q0</script><b>", "first\n", "right", "wrong", "other"]);
-    expect(data.prompts[0].trajectories).toEqual([3, 2, 1, 1, 1]);
-    expect(data.prompts[1].value[4]).toBe(1);
+    // The data element, one per tree, and the script: no step text adds a closing tag.
+    expect(html.match(/<\/script>/g)).toHaveLength(4);
+    const data = dataElements(html);
+    expect(JSON.parse(data.get("data") as string).reports.map((report: PromptReport) => report.prompt_id)).toEqual([
+      "q0</script><b>",
+      "q1</script><b>",
+    ]);
+    const first = JSON.parse(data.get("tree-0") as string);
+    expect(first.text).toEqual(["q0</script><b>", "first\n", "right", "wrong", "other"]);
+    expect(first.trajectories).toEqual([3, 2, 1, 1, 1]);
+    expect(JSON.parse(data.get("tree-1") as string).value[4]).toBe(1);
   });
 
   it("draws the picked prompt's tree (one circle per node) and redraws on a pick, with 1,000 prompts", () => {
@@ -88,6 +102,18 @@ describe("tree viewer page", () => {
     // The page script holds the markup too, with escaped quotes: count the drawn nodes only.
     expect(dom.match(/<circle class="node"/g)).toHaveLength(5);
     expect(dom.match(/<option value="\d+">/g)).toHaveLength(1000);
+    // A pick in the browser parses and draws that prompt's tree.
+    const picked = join(directory, "picked.html");
+    const pick = `<script>const p = document.getElementById("picker"); p.value = "999"; p.dispatchEvent(new Event("change"));</script>`;
+    writeFileSync(picked, page(1000).replace("</body>", `${pick}</body>`));
+    const afterPick = spawnSync(
+      chromium as string,
+      ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--dump-dom", `file://${picked}`],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(afterPick.stderr).not.toMatch(/Uncaught|CONSOLE\(\d+\)\] "?Error/);
+    expect(afterPick.stdout).toMatch(/<p id="prompt">q999&lt;\/script&gt;&lt;b&gt;: 3 trajectories/);
+    expect(afterPick.stdout.match(/<circle class="node"/g)).toHaveLength(5);
     execFileSync(
       chromium as string,
       ["--headless", "--no-sandbox", "--disable-gpu", `--screenshot=${join(directory, "tree.png")}`, `file://${path}`],

@@ -9,6 +9,9 @@ export function reportCommand(): Command {
     .addHelpText(
       "after",
       `
+The run table links each run's saved trees (trees/step-N.html, written by ibtpo train every
+treesEvery steps): one tree-viewer page per saved step.
+
 Examples:
   ibtpo report runs/countdown/ib-tpo/seed-1
   ibtpo report runs/compare-countdown --title "IB-TPO vs GRPO"`,

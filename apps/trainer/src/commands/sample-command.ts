@@ -74,7 +74,7 @@ export function sampleCommand(): Command {
     .option("--sampler-option <key=value...>", "sampler setting, e.g. --sampler-option branches=4 rounds=32", [])
     .option(
       "--task-option <key=value...>",
-      "task setting, e.g. --task-option numbers=3 (match the checkpoint's; see its manifest.json)",
+      "task setting, e.g. --task-option numbers=3 (default: the served checkpoint's, which ibtpo serve names; else the task's defaults)",
       [],
     )
     .option("--temperature <t>", "sampling temperature", numberFlag)

@@ -10,7 +10,7 @@ export function precheckTrainRun(config: TrainConfig, task: Task, out: string): 
   precheckOutputFolder(out, `--out ${out}`);
   precheckBudget(config.budget, config.maxResponseLength ?? task.maxResponseSymbols + 1);
   precheckProblemCount(task, "train", config.promptsPerStep, 'config key "promptsPerStep"', MAX_PROMPTS_PER_STEP);
-  precheckProblemCount(task, "test", config.evaluation.problems, 'config key "evaluation.problems"');
+  precheckProblemCount(task, config.evaluation.split, config.evaluation.problems, 'config key "evaluation.problems"');
   if (config.evaluation.every > 0) {
     precheckProblemCount(
       task,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { RUN_FILES, type Split, sampleProblems, type Task } from "@ibtpo/bench-harness";
+import { dirname, resolve } from "node:path";
+import { isRunFolder, RUN_FILES, type Split, sampleProblems, type Task } from "@ibtpo/bench-harness";
 import { ConfigError } from "./config-error.js";
 
 /** Largest problem count one draw may ask for: a count the problem space cannot hold fails at once, not after hours. */
@@ -33,11 +33,6 @@ export function precheckBudget(budget: number, responseLength: number): void {
       `config key "budget": ${budget} tokens per prompt cannot hold one response of up to ${responseLength} tokens; set budget >= ${responseLength} (or lower maxResponseLength)`,
     );
   }
-}
-
-/** Is `directory` a training run folder (what `ibtpo train` writes)? */
-function isRunFolder(directory: string): boolean {
-  return existsSync(join(directory, RUN_FILES.config)) && existsSync(join(directory, RUN_FILES.metrics));
 }
 
 /**

@@ -14,6 +14,8 @@ import {
 } from "./package-choices.js";
 
 const positiveInteger = z.number().int().min(1);
+/** Steps between saved trees: a saved step costs about 0.35 MiB at experiments/main.yaml (bench:tree-disk), so a 60-step run keeps 7, about as much as its checkpoints. */
+const TREES_EVERY_DEFAULT = 10;
 
 /** The value type of a sampler option; ranges are checked by tree-sampler, which names them. */
 function samplerOptionSchema(spec: SamplerOptionSpec): z.ZodType {
@@ -96,9 +98,14 @@ const samplingSchema = z.strictObject({
 });
 
 const evaluationSchema = z.strictObject({
-  /** Test-split problems of the final evaluation. */
+  /**
+   * Split of the final evaluation: "test" for reported results, "validation" for choosing
+   * settings (learning rates, options) without looking at the test split (docs/METHOD.md section 8).
+   */
+  split: z.enum(["test", "validation"]).default("test"),
+  /** Problems of the final evaluation. */
   problems: positiveInteger.default(200),
-  /** Sampled responses per test problem (k of pass@k). */
+  /** Sampled responses per problem of the final evaluation (k of pass@k). */
   samples: positiveInteger.default(8),
   temperature: z.number().gt(0).default(1),
   /** Greedy pass@1 on the validation split every this many steps (0: never), logged as validationAccuracy. */
@@ -121,6 +128,8 @@ export const trainConfigSchema = z.strictObject({
   budget: positiveInteger.default(160),
   maxResponseLength: positiveInteger.optional(),
   checkpointEvery: positiveInteger.default(10),
+  /** Save the sampled trees (rollouts JSONL and viewer page, in trees/) every this many steps and at the last (0: never). */
+  treesEvery: z.number().int().min(0).default(TREES_EVERY_DEFAULT),
   sampler: samplerSchema.default({}),
   advantage: advantageSchema.default({}),
   loss: lossSchema.default({}),
@@ -142,6 +151,7 @@ export const trainConfigSchema = z.strictObject({
   }),
   sampling: samplingSchema.default({ temperature: 1, topP: 1, topK: 0 }),
   evaluation: evaluationSchema.default({
+    split: "test",
     problems: 200,
     samples: 8,
     temperature: 1,

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { RUN_FILES } from "@ibtpo/bench-harness";
+import { RUN_FILES, RunFolder } from "@ibtpo/bench-harness";
 import { ConfigError } from "../config/config-error.js";
-import { findResumePoint, readJsonFile } from "./verify-run-folder.js";
+import { readJsonFile } from "./verify-run-folder.js";
 
 export interface ResolvedCheckpoint {
   readonly directory: string;
@@ -31,7 +31,7 @@ export async function resolveCheckpoint(path: string): Promise<ResolvedCheckpoin
       taskOptions: manifest?.metadata?.taskOptions ?? {},
     };
   }
-  const latest = existsSync(join(path, RUN_FILES.config)) ? await findResumePoint(path, () => {}) : null;
+  const latest = existsSync(join(path, RUN_FILES.config)) ? await new RunFolder(path).latestCheckpoint() : null;
   if (latest === null) {
     throw new ConfigError(`${path} is neither a checkpoint (no manifest.json) nor a run folder with a checkpoint`);
   }

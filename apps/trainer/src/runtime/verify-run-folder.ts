@@ -6,15 +6,8 @@ import { RUN_FILES } from "@ibtpo/bench-harness";
 import type { z } from "zod";
 import { ConfigError } from "../config/config-error.js";
 
-/** A step checkpoint's folder name: `step-` and the zero-padded step. */
-const STEP_CHECKPOINT_NAME = /^step-(\d{6,})$/;
 /** What a checkpoint save killed part-way leaves: `step-NNNNNN.tmp-PID-TIME-N` (and `.previous`). */
 const TEMPORARY_NAME = /^step-\d+\.tmp-(\d+)-\d+-\d+(\.previous)?$/;
-
-export interface ResumePoint {
-  readonly step: number;
-  readonly directory: string;
-}
 
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -39,53 +32,6 @@ export async function removeStaleTemporaryFolders(runDirectory: string): Promise
   });
   for (const name of stale) await rm(join(checkpoints, name), { recursive: true, force: true });
   return stale;
-}
-
-/** Complete step checkpoints (with a manifest), newest first. */
-async function stepCheckpoints(checkpoints: string): Promise<ResumePoint[]> {
-  if (!existsSync(checkpoints)) return [];
-  return (await readdir(checkpoints))
-    .map((name) => ({ name, match: STEP_CHECKPOINT_NAME.exec(name) }))
-    .filter(({ name, match }) => match !== null && existsSync(join(checkpoints, name, "manifest.json")))
-    .map(({ name, match }) => ({ step: Number(match?.[1]), directory: join(checkpoints, name) }))
-    .sort((a, b) => b.step - a.step);
-}
-
-/**
- * Where a run resumes: the checkpoint `latest.json` names, which must be a step checkpoint
- * inside the run's checkpoints folder (a name such as `../../elsewhere` is refused); when `latest.json` is
- * missing or unreadable, or names a checkpoint that is gone, the newest complete step checkpoint.
- * Null when the run has none (it starts again from its base checkpoint).
- */
-export async function findResumePoint(runDirectory: string, log: (line: string) => void): Promise<ResumePoint | null> {
-  const checkpoints = join(runDirectory, RUN_FILES.checkpoints);
-  const latestPath = join(runDirectory, RUN_FILES.latestCheckpoint);
-  const fallback = async (why: string) => {
-    const [newest] = await stepCheckpoints(checkpoints);
-    if (newest !== undefined) log(`${why}; resuming from the newest complete checkpoint, ${newest.directory}`);
-    return newest ?? null;
-  };
-  if (!existsSync(latestPath)) return fallback(`${latestPath} is missing`);
-  let latest: unknown;
-  try {
-    latest = JSON.parse(await readFile(latestPath, "utf8"));
-  } catch (error) {
-    return fallback(`${latestPath}: invalid JSON (${(error as Error).message})`);
-  }
-  const { step, checkpoint } = (latest ?? {}) as { step?: unknown; checkpoint?: unknown };
-  const match = typeof checkpoint === "string" ? STEP_CHECKPOINT_NAME.exec(checkpoint) : null;
-  if (match === null) {
-    throw new ConfigError(
-      `${latestPath}: "checkpoint" is ${JSON.stringify(checkpoint)}, not a step checkpoint of this run (step-NNNNNN); a run only resumes from its own checkpoints folder`,
-    );
-  }
-  if (step !== Number(match[1])) {
-    throw new ConfigError(`${latestPath}: "step" is ${JSON.stringify(step)} but the checkpoint is ${checkpoint}`);
-  }
-  const directory = join(checkpoints, checkpoint as string);
-  if (!existsSync(join(directory, "manifest.json")))
-    return fallback(`${directory} (named by latest.json) is incomplete`);
-  return { step, directory };
 }
 
 /** sha256 of a run's config.json as written: checkpoints record it, so a resume can tell they belong to the run. */

@@ -4,6 +4,12 @@ import type { TopLogprobsFunction } from "./completion-handler.js";
 import type { ServedModel } from "./served-model.js";
 import { topLogprobs } from "./top-logprobs.js";
 
+const isNumberRecord = (value: unknown): value is Record<string, number> =>
+  typeof value === "object" &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.values(value).every((item) => typeof item === "number");
+
 export interface ServedPolicy {
   readonly policy: TfjsPolicy;
   readonly model: ServedModel;
@@ -25,7 +31,8 @@ export async function loadServedPolicy(
   directory: string,
   options: { readonly modelId?: string; readonly workers?: number; readonly maxBatchSize?: number } = {},
 ): Promise<ServedPolicy> {
-  const { model, tokenizer } = await loadCheckpoint(directory);
+  const { model, tokenizer, manifest } = await loadCheckpoint(directory);
+  const { task, taskOptions } = manifest.metadata as { task?: unknown; taskOptions?: unknown };
   const policy = TfjsPolicy.fromTokenizer(model, tokenizer, {
     workers: options.workers ?? 0,
     maxBatchSize: options.maxBatchSize ?? 128,
@@ -37,6 +44,9 @@ export async function loadServedPolicy(
       tokenizer,
       vocabSize: model.config.vocabSize,
       contextLength: model.config.contextLength,
+      ...(typeof task === "string"
+        ? { task: { name: task, options: isNumberRecord(taskOptions) ? taskOptions : {} } }
+        : {}),
     },
     topLogprobs: (prefix, tokens, temperature, k) => topLogprobs(model, prefix, tokens, temperature, k),
     dispose: async () => {

@@ -4,9 +4,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBuiltinTask } from "@ibtpo/bench-harness";
+import { createBuiltinTask, sampleProblems } from "@ibtpo/bench-harness";
 import { analyzeRolloutLines } from "@ibtpo/ib-score";
-import { PolicyHttpError } from "@ibtpo/policy-http";
+import { listModels, PolicyHttpError } from "@ibtpo/policy-http";
 import { trainingBatchFromTrees } from "@ibtpo/tpo-loss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { advantageEstimatorFor } from "../advantages/advantage-estimator-choice.js";
@@ -210,6 +210,47 @@ describe("sampleRollouts against a server that does not name its tokens", () => 
       expect(existsSync(out)).toBe(false);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe("sampleRollouts against ibtpo serve of a checkpoint that records its task", () => {
+  it("draws prompts with the checkpoint's task options unless given, and refuses another task", async () => {
+    const served = await startTinyServe({
+      symbols: task.vocabulary,
+      contextLength: defaultContextLength(task, 0),
+      metadata: { task: "countdown", taskOptions: { numbers: 2 } },
+    });
+    try {
+      const card = (await listModels(served.server.url))[0];
+      expect(card?.ibtpo).toMatchObject({ task: "countdown", task_options: { numbers: 2 } });
+      const promptIds = async (out: string) =>
+        new Set(
+          (await readFile(out, "utf8"))
+            .trim()
+            .split("\n")
+            .map((line) => JSON.parse(line).prompt_id as string),
+        );
+      const idsOf = (options: Record<string, number>) =>
+        new Set(
+          sampleProblems(createBuiltinTask("countdown", options), { split: "train", count: 3, seed: 4 }).map(
+            (problem) => problem.id,
+          ),
+        );
+      const said: string[] = [];
+      const fromCard = join(folder, "from-card.jsonl");
+      await sampleRollouts({ ...options(fromCard, served.server.url), log: (line) => said.push(line) });
+      expect(await promptIds(fromCard)).toEqual(idsOf({ numbers: 2 }));
+      expect(idsOf({ numbers: 2 })).not.toEqual(idsOf({}));
+      expect(said).toContain("task options of the served checkpoint: numbers=2");
+      const given = join(folder, "given.jsonl");
+      await sampleRollouts({ ...options(given, served.server.url), taskOptions: { numbers: 3 } });
+      expect(await promptIds(given)).toEqual(idsOf({ numbers: 3 }));
+      await expect(
+        sampleRollouts({ ...options(join(folder, "other.jsonl"), served.server.url), task: "sort-swaps" }),
+      ).rejects.toThrow(/--task sort-swaps, but the server's model tiny was trained on countdown/);
+    } finally {
+      await served.stop();
     }
   });
 });

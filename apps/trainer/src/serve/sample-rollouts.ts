@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type BuiltinTaskName, type Split, sampleProblems } from "@ibtpo/bench-harness";
-import { formatRolloutRecord, RolloutLineReader, trajectoryRolloutRecord } from "@ibtpo/ib-score";
+import { RolloutLineReader } from "@ibtpo/ib-score";
 import {
   connectCompletionsPolicy,
   type EntropySource,
@@ -9,12 +9,14 @@ import {
   RemoteTokenizer,
   type RetryOptions,
   type ServerKind,
+  type ServerModel,
 } from "@ibtpo/policy-http";
 import type { AdvantageEstimator, SamplerKind } from "@ibtpo/tpo-loss";
 import { type BatchStatistics, type PromptSample, sampleBatch } from "@ibtpo/tree-sampler";
 import { rolloutAdvantageLines } from "../advantages/rollout-advantages.js";
 import { ConfigError } from "../config/config-error.js";
 import { writeFileAtomic } from "../runtime/atomic-file.js";
+import { batchRolloutLines } from "../runtime/batch-rollout-lines.js";
 import { createTask } from "../runtime/task-setup.js";
 import { samplerFor } from "../train/sampler-config.js";
 
@@ -22,7 +24,10 @@ export interface SampleRolloutsOptions {
   /** Server root, e.g. http://127.0.0.1:8000 */
   readonly server: string;
   readonly task: BuiltinTaskName;
-  /** The task's options (e.g. `{ numbers: 3 }`); default the task's defaults. */
+  /**
+   * The task's options (e.g. `{ numbers: 3 }`); default those of the checkpoint `ibtpo serve`
+   * serves (its model card names them), else the task's defaults.
+   */
   readonly taskOptions?: Readonly<Record<string, number>>;
   readonly sampler: SamplerKind | "random-tree";
   /** Overrides of the sampler's settings (e.g. `{ branches: 4 }`); unknown keys are errors. */
@@ -70,6 +75,30 @@ function withoutEndToken(tokens: ArrayLike<number>, eosToken: number): number[] 
   return ids.at(-1) === eosToken ? ids.slice(0, -1) : ids;
 }
 
+/**
+ * The task options prompts are drawn with: those given, else those of the checkpoint behind an
+ * `ibtpo serve` card. A card naming another task is an error: its model never saw these prompts.
+ */
+function servedTaskOptions(
+  options: Pick<SampleRolloutsOptions, "task" | "taskOptions">,
+  card: ServerModel,
+  log: (line: string) => void,
+): Record<string, number> {
+  const served = (card.ibtpo ?? {}) as { task?: unknown; task_options?: Record<string, number> };
+  if (typeof served.task !== "string") return { ...options.taskOptions };
+  if (served.task !== options.task) {
+    throw new ConfigError(
+      `--task ${options.task}, but the server's model ${card.id} was trained on ${served.task} (its checkpoint's manifest); pass --task ${served.task}`,
+    );
+  }
+  if (options.taskOptions !== undefined && Object.keys(options.taskOptions).length > 0)
+    return { ...options.taskOptions };
+  const taskOptions = { ...served.task_options };
+  const shown = Object.entries(taskOptions).map(([key, value]) => `${key}=${value}`);
+  if (shown.length > 0) log(`task options of the served checkpoint: ${shown.join(" ")}`);
+  return taskOptions;
+}
+
 export interface SampleRolloutsResult {
   readonly out: string;
   readonly lines: number;
@@ -109,7 +138,7 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
   if (policy.stepDelimiter === undefined) {
     throw new ConfigError("the server does not name its step-delimiter token; pass --step-delimiter-token");
   }
-  const task = createTask(options.task, { ...options.taskOptions });
+  const task = createTask(options.task, servedTaskOptions(options, card, log));
   const { sampler } = samplerFor(options.sampler === "random-tree" ? "ib-tree" : options.sampler, {
     ...options.samplerOptions,
     kind: options.sampler,
@@ -149,17 +178,7 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
     answer: (index, tokens) => answers.get(`${index}:${tokens.join(",")}`) ?? null,
     ...signal,
   });
-  const seen = new Map<string, number>();
-  const lines = batch.samples.flatMap((sample) => {
-    // Two draws of the same problem stay two prompts in the file.
-    const id = problems[sample.promptIndex]!.id;
-    const count = (seen.get(id) ?? 0) + 1;
-    seen.set(id, count);
-    const promptId = count === 1 ? id : `${id}#${count}`;
-    return sample.trajectories.map((trajectory) =>
-      formatRolloutRecord(trajectoryRolloutRecord(promptId, sample.tree, trajectory)),
-    );
-  });
+  const lines = batchRolloutLines(batch.samples, problems);
   const written: string[] = [];
   if (options.advantages === undefined) written.push(...lines);
   else {

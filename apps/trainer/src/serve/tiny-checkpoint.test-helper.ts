@@ -31,6 +31,8 @@ export async function startTinyServe(
     readonly wrapPolicy?: (policy: Policy) => Policy;
     readonly limits?: Partial<ServeLimits>;
     readonly maxBatchSize?: number;
+    /** The checkpoint's manifest metadata (e.g. its task); default a note naming the test. */
+    readonly metadata?: Record<string, unknown>;
   } = {},
 ): Promise<TinyServe> {
   await selectBackend({ backend: "wasm", log: () => {} });
@@ -48,7 +50,7 @@ export async function startTinyServe(
     },
     { seed: options.seed ?? 7 },
   );
-  await saveCheckpoint(checkpoint, { model, tokenizer, metadata: { purpose: "serve test" } });
+  await saveCheckpoint(checkpoint, { model, tokenizer, metadata: options.metadata ?? { purpose: "serve test" } });
   model.dispose();
   const served = await loadServedPolicy(checkpoint);
   const policy = options.wrapPolicy?.(served.policy) ?? served.policy;

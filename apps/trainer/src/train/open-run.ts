@@ -6,7 +6,6 @@ import type { TrainConfig } from "../config/train-config.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
 import { createTask } from "../runtime/task-setup.js";
 import {
-  findResumePoint,
   removeStaleTemporaryFolders,
   runConfigHash,
   verifyCheckpointBelongs,
@@ -56,7 +55,7 @@ export async function openRun(
   await selectBackend({ backend: config.backend, log: options.log });
   const opened = { folder, algorithm, task };
   if (options.resume) {
-    const latest = await findResumePoint(options.out, options.log);
+    const latest = await folder.latestCheckpoint(options.log);
     await verifyMetricsFile(folder.path(RUN_FILES.metrics));
     if (latest !== null)
       await verifyCheckpointBelongs(latest.directory, { directory: options.out, ...config }, config.init);
@@ -65,6 +64,7 @@ export async function openRun(
     await removeStaleTemporaryFolders(options.out);
     const startStep = latest === null ? 1 : latest.step + 1;
     const history = await folder.truncateMetrics(startStep - 1);
+    await folder.removeTreesAfter(startStep - 1);
     options.log(`resuming ${options.out} after step ${startStep - 1}`);
     const configHash = await runConfigHash(options.out);
     return { ...opened, checkpointDirectory, loaded, configHash, startStep, history };

@@ -1,4 +1,4 @@
-import type { StepMetrics } from "@ibtpo/bench-harness";
+import type { Problem, StepMetrics } from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import { seedStreams } from "@ibtpo/random";
 import { type TrainingBatch, trainingBatchFromTrees, zeroVarianceFilterTrees } from "@ibtpo/tpo-loss";
@@ -11,6 +11,8 @@ const seconds = (start: number) => (performance.now() - start) / 1000;
 
 /** The sampled and scored half of an RL step, before the gradient step. */
 export interface StepSample {
+  /** The step's problems; a sample's `promptIndex` indexes them. */
+  readonly problems: readonly Problem[];
   readonly batch: BatchSample;
   /** The trees trained on: all of them, or those with reward variance under dynamic sampling. */
   readonly trained: readonly ReasoningTree[];
@@ -58,7 +60,7 @@ export async function sampleStep(
     tokenWeighting: preset.tokenWeighting,
     maskTruncated: preset.maskTruncated,
   });
-  return { batch, trained, trainingBatch, samplingSeconds, scoringSeconds: seconds(scoringStarted) };
+  return { problems, batch, trained, trainingBatch, samplingSeconds, scoringSeconds: seconds(scoringStarted) };
 }
 
 /** The diagnostics of METHOD.md section 7 for one step. */
@@ -106,9 +108,15 @@ function stepMetrics(
 /**
  * One RL step: {@link sampleStep}, then the policy update on the clipped loss (see
  * {@link updatePolicy}); a step with no trained token (every tree filtered out) skips the update.
+ * `onSample` receives the sampled trees (to save them) before the update.
  */
-export async function rlStep(context: RlContext, step: number): Promise<StepMetrics> {
+export async function rlStep(
+  context: RlContext,
+  step: number,
+  onSample?: (sample: StepSample) => Promise<void>,
+): Promise<StepMetrics> {
   const sample = await sampleStep(context, step);
+  await onSample?.(sample);
   const updateStarted = performance.now();
   const result =
     sample.trainingBatch.trainedTokens > 0 ? await updatePolicy(context.update, sample.trainingBatch) : null;

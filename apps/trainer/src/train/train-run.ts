@@ -30,25 +30,25 @@ export interface TrainResult {
   readonly evaluation: EvaluationSummary | null;
 }
 
-/** Sampled pass@k of the trained policy on the test split. */
+/** Sampled pass@k of the trained policy on the split `evaluation.split` (test unless set). */
 function finalEvaluation(context: RlContext, showProgress: boolean): Promise<EvaluationSummary> {
   const { config, task, tokenizer } = context;
   return evaluateModel({
     model: context.update.model,
     tokenizer,
     task,
-    problems: sampleProblems(task, { split: "test", count: config.evaluation.problems, seed: 0 }),
+    problems: sampleProblems(task, { split: config.evaluation.split, count: config.evaluation.problems, seed: 0 }),
     samples: config.evaluation.samples,
     temperature: config.evaluation.temperature,
     seed: config.seed,
     workerPool: context.update.workerPool,
-    ...(showProgress ? { label: "test" } : {}),
+    ...(showProgress ? { label: config.evaluation.split } : {}),
   });
 }
 
 /**
  * RL training from a base checkpoint: open the run folder, build the context, run the steps,
- * then evaluate on the test split. With `resume`, continues from the latest checkpoint with the
+ * then evaluate on `evaluation.split` (the test split unless set). With `resume`, continues from the latest checkpoint with the
  * same problems and seeds an uninterrupted run would have used.
  */
 export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {

@@ -4,6 +4,7 @@ import { greedyPassAt1 } from "../runtime/evaluate-checkpoint.js";
 import { Progress, shown } from "../runtime/progress.js";
 import type { RlContext } from "./rl-context.js";
 import { rlStep } from "./rl-step.js";
+import { saveStepTrees, savesTreesAt } from "./step-trees.js";
 
 export interface TrainingLoopOptions {
   readonly folder: RunFolder;
@@ -19,7 +20,7 @@ export interface TrainingLoopOptions {
 /**
  * RL steps from `startStep` to `config.steps`: metrics appended to metrics.jsonl every step,
  * greedy validation every `evaluation.every` steps, a checkpoint every `checkpointEvery` steps
- * and after the last. Ctrl-C (SIGINT/SIGTERM) finishes the current step, saves and stops; a
+ * and after the last, the sampled trees every `treesEvery` steps and at the last (trees/). Ctrl-C (SIGINT/SIGTERM) finishes the current step, saves and stops; a
  * second one quits at once. Returns whether the run was stopped before its last step.
  */
 export async function runTrainingLoop(context: RlContext, options: TrainingLoopOptions): Promise<{ stopped: boolean }> {
@@ -60,7 +61,9 @@ export async function runTrainingLoop(context: RlContext, options: TrainingLoopO
   let lastValidation = Number.NaN;
   try {
     for (let step = startStep; step <= config.steps && !stopRequested; step++) {
-      let metrics = await rlStep(context, step);
+      let metrics = await rlStep(context, step, async (sample) => {
+        if (savesTreesAt(step, config.treesEvery, config.steps)) await saveStepTrees(folder, step, sample, tokenizer);
+      });
       if (config.evaluation.every > 0 && step % config.evaluation.every === 0) {
         lastValidation = await greedyPassAt1({
           model,

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { access, appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { BenchHarnessError } from "../errors.js";
 import type { EvaluationSummary } from "../evaluation/evaluate-policy.js";
@@ -28,6 +28,10 @@ export interface StoredRun {
   readonly config: RunConfig;
   readonly history: readonly StepMetrics[];
   readonly evaluation: EvaluationSummary;
+  /** The folder it was read from (set by {@link readRunFolder}). */
+  readonly directory?: string;
+  /** Steps whose sampled trees have a viewer page in the folder (set by {@link readRunFolder}). */
+  readonly treeSteps?: readonly number[];
 }
 
 /**
@@ -41,7 +45,37 @@ export const RUN_FILES = {
   checkpoints: "checkpoints",
   latestCheckpoint: "checkpoints/latest.json",
   log: "train.log",
+  /** Sampled trees of saved steps: `trees/step-NNNNNN.jsonl` and its viewer page `.html`. */
+  trees: "trees",
 } as const;
+
+/** The name of a step's checkpoint folder and tree files: `step-` and the step padded to six digits. */
+const stepName = (step: number) => `step-${String(step).padStart(6, "0")}`;
+/** A step checkpoint folder's name (a longer number once a run passes 999,999 steps). */
+const STEP_NAME = /^step-(\d{6,})$/;
+const TREE_VIEWER_NAME = /^step-(\d{6,})\.html$/;
+
+/**
+ * A step's tree files inside a run folder, relative to it: the rollouts JSONL (ib-score's tokens
+ * format) and the tree-viewer page drawn from it.
+ *
+ * @example
+ * stepTreeFiles(12); // { rollouts: "trees/step-000012.jsonl", viewer: "trees/step-000012.html" }
+ */
+export function stepTreeFiles(step: number): { readonly rollouts: string; readonly viewer: string } {
+  const base = join(RUN_FILES.trees, stepName(step));
+  return { rollouts: `${base}.jsonl`, viewer: `${base}.html` };
+}
+
+/** Steps of a run folder with a tree-viewer page, ascending. */
+async function treeViewerSteps(dir: string): Promise<number[]> {
+  const names = await readdir(join(dir, RUN_FILES.trees)).catch(() => [] as string[]);
+  return names
+    .map((name) => TREE_VIEWER_NAME.exec(name))
+    .filter((match) => match !== null)
+    .map((match) => Number(match[1]))
+    .sort((a, b) => a - b);
+}
 
 /**
  * Folder of one run below `root`: `<root>/runs/<task>/<algorithm>/seed-<seed>`. A comparison
@@ -80,12 +114,9 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-/** Whether a folder holds a run (has metrics.jsonl). */
-export async function isRunFolder(dir: string): Promise<boolean> {
-  return access(join(dir, RUN_FILES.metrics)).then(
-    () => true,
-    () => false,
-  );
+/** Whether a folder holds a run: training started there (it has metrics.jsonl). */
+export function isRunFolder(dir: string): boolean {
+  return existsSync(join(dir, RUN_FILES.metrics));
 }
 
 /** Reads a run's config.json; an error names the file and the missing identifying field. */
@@ -125,7 +156,7 @@ export async function readRunFolder(dir: string): Promise<StoredRun> {
   if (typeof evaluation?.passAtK !== "object" || evaluation.passAtK === null) {
     throw new BenchHarnessError(`"passAtK" must be an object of pass@k by k`, evaluationPath);
   }
-  return { config, history, evaluation };
+  return { config, history, evaluation, directory: dir, treeSteps: await treeViewerSteps(dir) };
 }
 
 /** The checkpoint a run would resume from. */
@@ -134,8 +165,15 @@ export interface LatestCheckpoint {
   readonly directory: string;
 }
 
-const checkpointName = (step: number) => `step-${String(step).padStart(6, "0")}`;
-const checkpointNamePattern = /^step-\d+$/;
+/** Complete step checkpoints (with a manifest) of a checkpoints folder, newest first. */
+async function completeCheckpoints(checkpoints: string): Promise<LatestCheckpoint[]> {
+  if (!existsSync(checkpoints)) return [];
+  return (await readdir(checkpoints))
+    .map((name) => ({ name, match: STEP_NAME.exec(name) }))
+    .filter(({ name, match }) => match !== null && existsSync(join(checkpoints, name, "manifest.json")))
+    .map(({ name, match }) => ({ step: Number(match?.[1]), directory: join(checkpoints, name) }))
+    .sort((a, b) => b.step - a.step);
+}
 
 /**
  * A run folder being written step by step by a trainer: config, metrics appended per step,
@@ -156,7 +194,7 @@ export class RunFolder {
 
   /** Whether training started here (metrics.jsonl exists). */
   hasMetrics(): boolean {
-    return existsSync(this.path(RUN_FILES.metrics));
+    return isRunFolder(this.directory);
   }
 
   /** Whether the run finished (eval.json exists). */
@@ -169,10 +207,6 @@ export class RunFolder {
     await mkdir(this.path(RUN_FILES.checkpoints), { recursive: true });
     await writeFileAtomic(this.path(RUN_FILES.config), json(config));
     await writeFileAtomic(this.path(RUN_FILES.metrics), "");
-  }
-
-  readConfig(): Promise<RunConfig> {
-    return readRunConfig(this.directory);
   }
 
   /** Append one step's metrics as one JSON line. */
@@ -208,26 +242,76 @@ export class RunFolder {
   }
 
   checkpointDirectory(step: number): string {
-    return this.path(join(RUN_FILES.checkpoints, checkpointName(step)));
+    return this.path(join(RUN_FILES.checkpoints, stepName(step)));
+  }
+
+  /**
+   * Save a step's sampled trees: the rollouts JSONL and its viewer page, each atomically (the
+   * page last, so a page always has its rollouts beside it).
+   */
+  async writeStepTrees(step: number, rollouts: string, viewerHtml: string): Promise<void> {
+    const files = stepTreeFiles(step);
+    await mkdir(this.path(RUN_FILES.trees), { recursive: true });
+    await writeFileAtomic(this.path(files.rollouts), rollouts);
+    await writeFileAtomic(this.path(files.viewer), viewerHtml);
+  }
+
+  /** Remove the saved trees of steps after `step` (a resumed run samples those steps again). */
+  async removeTreesAfter(step: number): Promise<void> {
+    const trees = this.path(RUN_FILES.trees);
+    const names = await readdir(trees).catch(() => [] as string[]);
+    for (const name of names) {
+      const match = /^step-(\d{6,})\.(jsonl|html)$/.exec(name);
+      if (match !== null && Number(match[1]) > step) await rm(join(trees, name), { force: true });
+    }
   }
 
   /** Record `step` as the latest complete checkpoint, then drop all but the newest `keep`. */
   async markLatest(step: number, keep = 2): Promise<void> {
     // The folder name, not a path, so a run folder can be moved and still resume.
-    await writeFileAtomic(this.path(RUN_FILES.latestCheckpoint), json({ step, checkpoint: checkpointName(step) }));
-    const names = (await readdir(this.path(RUN_FILES.checkpoints))).filter((name) => checkpointNamePattern.test(name));
+    await writeFileAtomic(this.path(RUN_FILES.latestCheckpoint), json({ step, checkpoint: stepName(step) }));
+    const names = (await readdir(this.path(RUN_FILES.checkpoints))).filter((name) => STEP_NAME.test(name));
     for (const name of names.sort().slice(0, Math.max(0, names.length - keep))) {
       await rm(this.path(join(RUN_FILES.checkpoints, name)), { recursive: true, force: true });
     }
   }
 
-  async latestCheckpoint(): Promise<LatestCheckpoint | null> {
-    const path = this.path(RUN_FILES.latestCheckpoint);
-    if (!existsSync(path)) return null;
-    const latest = (await readJson(path)) as { step?: unknown; checkpoint?: unknown };
-    if (typeof latest?.step !== "number" || typeof latest.checkpoint !== "string") {
-      throw new Error(`${path}: expected { "step": number, "checkpoint": string }`);
+  /**
+   * Where the run resumes: the checkpoint `latest.json` names, which must be a step checkpoint
+   * inside the run's checkpoints folder (a name such as `../../elsewhere` is refused) whose step
+   * matches; when `latest.json` is missing or unreadable, or names a checkpoint that is gone or
+   * incomplete (no manifest.json), the newest complete step checkpoint, and `log` says why. Null
+   * when the run has none.
+   */
+  async latestCheckpoint(log: (line: string) => void = () => {}): Promise<LatestCheckpoint | null> {
+    const checkpoints = this.path(RUN_FILES.checkpoints);
+    const latestPath = this.path(RUN_FILES.latestCheckpoint);
+    const fallback = async (why: string) => {
+      const [newest] = await completeCheckpoints(checkpoints);
+      if (newest !== undefined) log(`${why}; resuming from the newest complete checkpoint, ${newest.directory}`);
+      return newest ?? null;
+    };
+    if (!existsSync(latestPath)) return fallback(`${latestPath} is missing`);
+    let latest: unknown;
+    try {
+      latest = JSON.parse(await readFile(latestPath, "utf8"));
+    } catch (error) {
+      return fallback(`${latestPath}: invalid JSON (${(error as Error).message})`);
     }
-    return { step: latest.step, directory: this.path(join(RUN_FILES.checkpoints, latest.checkpoint)) };
+    const { step, checkpoint } = (latest ?? {}) as { step?: unknown; checkpoint?: unknown };
+    const match = typeof checkpoint === "string" ? STEP_NAME.exec(checkpoint) : null;
+    if (match === null) {
+      throw new BenchHarnessError(
+        `"checkpoint" is ${JSON.stringify(checkpoint)}, not a step checkpoint of this run (step-NNNNNN); a run only resumes from its own checkpoints folder`,
+        latestPath,
+      );
+    }
+    if (step !== Number(match[1])) {
+      throw new BenchHarnessError(`"step" is ${JSON.stringify(step)} but the checkpoint is ${checkpoint}`, latestPath);
+    }
+    const directory = join(checkpoints, checkpoint as string);
+    if (!existsSync(join(directory, "manifest.json")))
+      return fallback(`${directory} (named by latest.json) is incomplete`);
+    return { step, directory };
   }
 }

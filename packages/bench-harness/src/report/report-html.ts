@@ -1,4 +1,5 @@
-import type { StoredRun } from "../comparison/run-folder.js";
+import { relative, sep } from "node:path";
+import { type StoredRun, stepTreeFiles } from "../comparison/run-folder.js";
 import type { SummaryRow } from "../comparison/summarize-runs.js";
 import { formatInterval, summaryColumns } from "./summary-table.js";
 
@@ -25,7 +26,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 td:first-child,th:first-child,td code{text-align:left}td code{font-size:11px}.grid{display:flex;flex-wrap:wrap;gap:16px}
 figure.plot{margin:0;border:1px solid #eee;padding:6px}figcaption{font-size:12px;color:#555}
-.notes{font-size:13px;color:#444}`;
+.notes{font-size:13px;color:#444}details.trees{text-align:left;max-width:40em}`;
 
 function summaryTable(summary: readonly SummaryRow[], task: string): string {
   const columns = summaryColumns(summary);
@@ -47,7 +48,26 @@ function runSettings(run: StoredRun): string {
   return Object.keys(settings).length === 0 ? "" : JSON.stringify(settings);
 }
 
-function runsTable(runs: readonly StoredRun[]): string {
+/** A relative link from the report's folder to a file of a run folder. */
+function linkFrom(reportDirectory: string, runDirectory: string, file: string): string {
+  const path = relative(reportDirectory, `${runDirectory}${sep}${file}`).split(sep).join("/");
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+/** Links to a run's saved tree-viewer pages, folded so a run of many steps keeps its row short. */
+function treeLinks(run: StoredRun, reportDirectory: string): string {
+  const steps = run.treeSteps ?? [];
+  if (steps.length === 0 || run.directory === undefined) return "–";
+  const directory = run.directory;
+  const links = steps
+    .map(
+      (step) => `<a href="${escapeHtml(linkFrom(reportDirectory, directory, stepTreeFiles(step).viewer))}">${step}</a>`,
+    )
+    .join(" ");
+  return `<details class="trees"><summary>${steps.length} step(s)</summary>${links}</details>`;
+}
+
+function runsTable(runs: readonly StoredRun[], reportDirectory: string): string {
   const rows = runs
     .map((run) => {
       const tokens = run.history.reduce((sum, step) => sum + step.generatedTokens, 0);
@@ -59,21 +79,24 @@ function runsTable(runs: readonly StoredRun[]): string {
         String(run.history.length),
         String(tokens),
         greedy === null || greedy === undefined ? "–" : greedy.toFixed(3),
+        treeLinks(run, reportDirectory),
         `<code>${escapeHtml(runSettings(run))}</code>`,
       ];
       return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
     })
     .join("");
-  const head = ["task", "algorithm", "seed", "steps", "generated tokens", "test pass@1 (greedy)", "settings"];
+  const head = ["task", "algorithm", "seed", "steps", "generated tokens", "test pass@1 (greedy)", "trees", "settings"];
   return `<div class="scroll"><table class="runs"><tr>${head.map((name) => `<th>${name}</th>`).join("")}</tr>${rows}</table></div>`;
 }
 
 /**
- * The self-contained report page: summary tables, charts as inline SVG, the run list. No
+ * The self-contained report page: summary tables, charts as inline SVG, the run list with links to
+ * each run's saved tree-viewer pages (relative to `reportDirectory`, where the page is written). No
  * scripts, no external resources, so it opens offline.
  */
 export function reportHtml(input: {
   readonly title: string;
+  readonly reportDirectory: string;
   readonly notes: readonly string[];
   readonly summary: readonly SummaryRow[];
   readonly sections: readonly ReportSection[];
@@ -95,7 +118,7 @@ export function reportHtml(input: {
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(input.title)}</h1><ul class="notes">${notes}</ul>
 ${sections}
-<h2>Runs</h2>${runsTable(input.runs)}
+<h2>Runs</h2>${runsTable(input.runs, input.reportDirectory)}
 </body></html>
 `;
 }

@@ -54,13 +54,13 @@ const PAIRED_METRIC = { key: "meanAtK", title: "mean@k" } as const;
  * else every run folder below it (in sorted path order, up to 6 levels deep).
  */
 export async function loadRuns(dir: string): Promise<StoredRun[]> {
-  if (await isRunFolder(dir)) return [await readRunFolder(dir)];
+  if (isRunFolder(dir)) return [await readRunFolder(dir)];
   const found: StoredRun[] = [];
   const walk = async (at: string, depth: number): Promise<void> => {
     const entries = (await readdir(at, { withFileTypes: true })).filter((entry) => entry.isDirectory());
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(at, entry.name);
-      if (await isRunFolder(path)) found.push(await readRunFolder(path));
+      if (isRunFolder(path)) found.push(await readRunFolder(path));
       else if (depth < 6) await walk(path, depth + 1);
     }
   };
@@ -194,7 +194,7 @@ export async function writeReportFiles(
   const paths = [join(dir, REPORT_FILES.json), join(dir, REPORT_FILES.markdown), join(dir, REPORT_FILES.html)] as const;
   await writeFileAtomic(paths[0], `${JSON.stringify(json, null, 2)}\n`);
   await writeFileAtomic(paths[1], summaryMarkdown(summary, title, notes, differences));
-  await writeFileAtomic(paths[2], reportHtml({ title, notes, summary, sections, runs }));
+  await writeFileAtomic(paths[2], reportHtml({ title, reportDirectory: dir, notes, summary, sections, runs }));
   return [...paths];
 }
 

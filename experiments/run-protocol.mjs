@@ -1,0 +1,399 @@
+// The evaluation protocol of docs/METHOD.md section 8, end to end and resumable:
+//   1. search: every algorithm trains with each learning rate (one seed) and is scored on the
+//      validation split; the learning rate with the best validation mean@k is chosen per algorithm
+//      (ties go to the smaller rate); IB-TPO option sets other than the paper's defaults
+//      (--ib-tpo-variant) are searched the same way, so no option is ever chosen on the test split;
+//   2. test: every algorithm trains at its chosen rate with every test seed, scored on the test
+//      split; mean, 95% CI and the paired difference against GRPO per seed (results.md, report.html);
+//   3. ablation: the paper's Table 2 (which part of IB-TPO does the work) with the ablation seeds:
+//      GRPO advantages on IBTree, IB-TPO advantages on chains, on random trees and on entropy trees,
+//      beside GRPO and full IB-TPO from step 2 (each variant at its estimator's chosen rate);
+//   4. tables: PROTOCOL.md with the search, test, ablation and sampler (the paper's Table 3 at equal
+//      tokens, from the training steps of the runs above) tables.
+// Every run is an `ibtpo compare` run of experiments/main.yaml (equal token budget, same base
+// checkpoint, same KL and sampling settings); finished runs are reused, interrupted ones resumed,
+// so the script can be stopped and started again with the same arguments.
+//
+// Usage (from the repository root, after `pnpm build`):
+//   node experiments/run-protocol.mjs [--out runs/protocol] [--tasks countdown] [--jobs 2]
+//     [--algos grpo,...] [--lrs 5e-5,1e-4,2e-4] [--seeds 1,2,3,4,5] [--ablation-seeds 1,2,3]
+//     [--stages search,test,ablation,tables] [--ib-tpo-variant NAME:key=value,...] [--set key=value ...]
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  meanConfidenceInterval,
+  pairedDifferences,
+  readRunFolder,
+  runFolderPath,
+} from "../packages/bench-harness/dist/index.js";
+
+const CLI = "apps/trainer/dist/cli.js";
+const CONFIG = "experiments/main.yaml";
+const BASELINE = "grpo";
+const ALL_ALGORITHMS = "grpo,grpo-entropy,grpo-clip-higher,dapo,dr-grpo,treerl,ib-tpo";
+/** The name of a preset's own option set. */
+const DEFAULT_VARIANT = "preset";
+const STAGES = ["search", "test", "ablation", "tables"];
+/** The paper's Table 2 variants run here; GRPO and full IB-TPO come from the test stage. */
+const ABLATIONS = [
+  { name: "grpo-on-ib-tree", label: "GRPO advantages on IBTree", algorithm: "grpo", sampler: "ib-tree" },
+  { name: "ib-tpo-on-chains", label: "IB-TPO advantages on chains", algorithm: "ib-tpo", sampler: "chains" },
+  {
+    name: "ib-tpo-on-random-tree",
+    label: "IB-TPO advantages on random trees",
+    algorithm: "ib-tpo",
+    sampler: "random-tree",
+  },
+  {
+    name: "ib-tpo-on-entropy-tree",
+    label: "IB-TPO advantages on entropy trees",
+    algorithm: "ib-tpo",
+    sampler: "entropy-tree",
+  },
+];
+
+const { values: args } = parseArgs({
+  options: {
+    out: { type: "string", default: "runs/protocol" },
+    tasks: { type: "string", default: "countdown" },
+    jobs: { type: "string", default: "2" },
+    algos: { type: "string", default: ALL_ALGORITHMS },
+    lrs: { type: "string", default: "5e-5,1e-4,2e-4" },
+    seeds: { type: "string", default: "1,2,3,4,5" },
+    "ablation-seeds": { type: "string", default: "1,2,3" },
+    stages: { type: "string", default: STAGES.join(",") },
+    /**
+     * An IB-TPO option set searched on validation beside the paper's defaults, as
+     * NAME:key=value[,key=value] (e.g. seq-mean:loss.lossAggregation=seq-mean-token-mean).
+     */
+    "ib-tpo-variant": { type: "string", multiple: true, default: [] },
+    /** Extra config keys for every run (e.g. a short smoke test: --set steps=2). */
+    set: { type: "string", multiple: true, default: [] },
+  },
+});
+const list = (text) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+const tasks = list(args.tasks);
+const algorithms = list(args.algos);
+const learningRates = list(args.lrs).map(Number);
+const seeds = list(args.seeds);
+const ablationSeeds = list(args["ablation-seeds"]);
+const stages = list(args.stages);
+const ibTpoVariants = args["ib-tpo-variant"].map((text) => {
+  const colon = text.indexOf(":");
+  const name = text.slice(0, colon);
+  const settings = list(text.slice(colon + 1));
+  if (
+    colon < 1 ||
+    !/^[a-z0-9-]+$/.test(name) ||
+    name === DEFAULT_VARIANT ||
+    settings.length === 0 ||
+    settings.some((setting) => !setting.includes("="))
+  ) {
+    fail(
+      `--ib-tpo-variant "${text}": expected NAME:key=value[,key=value] with a lowercase NAME other than "${DEFAULT_VARIANT}"`,
+    );
+  }
+  return { name, settings };
+});
+for (const stage of stages) {
+  if (!STAGES.includes(stage)) fail(`--stages: unknown stage "${stage}" (stages: ${STAGES.join(", ")})`);
+}
+if (learningRates.some((rate) => !(rate > 0)))
+  fail(`--lrs: every learning rate must be a positive number, got "${args.lrs}"`);
+if (!algorithms.includes(BASELINE)) fail(`--algos must include the baseline ${BASELINE}`);
+if (!existsSync(CLI)) fail(`${CLI} is missing: run \`npx -y pnpm@10.34.9 build\` first`);
+
+function fail(message) {
+  console.error(`run-protocol: ${message}`);
+  process.exit(2);
+}
+
+function compare(out, extra) {
+  const sets = args.set.flatMap((setting) => ["--set", setting]);
+  const command = ["compare", "--config", CONFIG, "--jobs", args.jobs, "--out", out, ...sets, ...extra];
+  console.log(`$ node ${CLI} ${command.join(" ")}`);
+  const result = spawnSync(process.execPath, [CLI, ...command], { stdio: "inherit" });
+  if (result.status !== 0) fail(`compare into ${out} failed (exit ${result.status ?? result.signal})`);
+}
+
+const readResults = (folder) => JSON.parse(readFileSync(join(folder, "results.json"), "utf8"));
+const rateName = (rate) => `lr-${rate}`;
+const variantSuffix = (variant) => (variant.name === DEFAULT_VARIANT ? "" : `-${variant.name}`);
+const searchFolder = (task, rate, variant) =>
+  join(args.out, task, "search", `${rateName(rate)}${variantSuffix(variant)}`);
+const testFolder = (task) => join(args.out, task, "test");
+const ablationFolder = (task, name) => join(args.out, task, "ablation", name);
+const setArguments = (settings) => settings.flatMap((setting) => ["--set", setting]);
+
+/** The option sets searched per algorithm: the preset as it is, plus any --ib-tpo-variant. */
+const variantsOf = (algorithm) =>
+  algorithm === "ib-tpo"
+    ? [{ name: DEFAULT_VARIANT, settings: [] }, ...ibTpoVariants]
+    : [{ name: DEFAULT_VARIANT, settings: [] }];
+
+/** Validation mean@k of one algorithm, option set and rate (null until that search run exists). */
+function searchScore(task, algorithm, variant, rate) {
+  const folder = searchFolder(task, rate, variant);
+  if (!existsSync(join(folder, "results.json"))) return null;
+  const row = readResults(folder).summary.find((row) => row.algorithm === algorithm);
+  return row?.metrics.meanAtK?.mean ?? null;
+}
+
+/**
+ * The best validation mean@k over rates and option sets of an algorithm; ties go to the smaller
+ * rate, then to the preset's own options.
+ */
+function chosenSetting(task, algorithm) {
+  let best = null;
+  for (const variant of variantsOf(algorithm)) {
+    for (const rate of [...learningRates].sort((a, b) => a - b)) {
+      const score = searchScore(task, algorithm, variant, rate);
+      if (typeof score !== "number") {
+        fail(
+          `no validation result for ${algorithm} (${variant.name}) at ${rateName(rate)} on ${task}: run the search stage`,
+        );
+      }
+      if (best === null || score > best.score || (score === best.score && rate < best.rate))
+        best = { rate, variant, score };
+    }
+  }
+  return best;
+}
+
+const chosenArguments = (task, algorithm) => {
+  const { rate, variant } = chosenSetting(task, algorithm);
+  return setArguments([`optimizer.learningRate=${rate}`, ...variant.settings]);
+};
+
+for (const task of tasks) {
+  if (stages.includes("search")) {
+    for (const rate of learningRates) {
+      compare(searchFolder(task, rate, { name: DEFAULT_VARIANT }), [
+        "--algos",
+        algorithms.join(","),
+        "--seeds",
+        seeds[0],
+        "--tasks",
+        task,
+        ...setArguments([`optimizer.learningRate=${rate}`, "evaluation.split=validation"]),
+        "--title",
+        `Learning-rate search on ${task}, validation split, ${rateName(rate)}`,
+      ]);
+      for (const variant of algorithms.includes("ib-tpo") ? ibTpoVariants : []) {
+        compare(searchFolder(task, rate, variant), [
+          "--algos",
+          "ib-tpo",
+          "--seeds",
+          seeds[0],
+          "--tasks",
+          task,
+          ...setArguments([`optimizer.learningRate=${rate}`, "evaluation.split=validation", ...variant.settings]),
+          "--title",
+          `Option search on ${task}, validation split, ${rateName(rate)}, ib-tpo ${variant.name}`,
+        ]);
+      }
+    }
+  }
+  if (stages.includes("test")) {
+    for (const algorithm of algorithms) {
+      compare(testFolder(task), [
+        "--algos",
+        algorithm,
+        "--seeds",
+        seeds.join(","),
+        "--tasks",
+        task,
+        ...chosenArguments(task, algorithm),
+      ]);
+    }
+    const report = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        "report",
+        testFolder(task),
+        "--title",
+        `${task}: every algorithm at its validation-chosen settings, test split`,
+      ],
+      { stdio: "inherit" },
+    );
+    if (report.status !== 0) fail(`report of ${testFolder(task)} failed`);
+  }
+  if (stages.includes("ablation")) {
+    for (const variant of ABLATIONS) {
+      compare(ablationFolder(task, variant.name), [
+        "--algos",
+        variant.algorithm,
+        "--seeds",
+        ablationSeeds.join(","),
+        "--tasks",
+        task,
+        ...chosenArguments(task, variant.algorithm),
+        ...setArguments([`sampler.kind=${variant.sampler}`]),
+        "--title",
+        `Ablation on ${task}: ${variant.label}`,
+      ]);
+    }
+  }
+}
+
+if (stages.includes("tables")) await writeTables();
+
+function cell(interval, digits = 3) {
+  if (interval === undefined) return "-";
+  return `${interval.mean.toFixed(digits)} [${interval.low?.toFixed(digits) ?? "-"}, ${interval.high?.toFixed(digits) ?? "-"}]`;
+}
+
+/** Mean over a run's training steps of one step metric (null when no step has it). */
+function stepMean(run, metric) {
+  const values = run.history.map((step) => step[metric]).filter((value) => typeof value === "number");
+  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Every run of a comparison folder with its step history (results.json keeps only the summary). */
+async function loadRuns(folder) {
+  return Promise.all(readResults(folder).runs.map((run) => readRunFolder(runFolderPath(folder, run.config))));
+}
+
+function relabel(runs, algorithm) {
+  return runs.map((run) => ({ ...run, config: { ...run.config, algorithm } }));
+}
+
+async function writeTables() {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const lines = [
+    "# Protocol results (docs/METHOD.md section 8)",
+    "",
+    `Made by \`node experiments/run-protocol.mjs ${process.argv.slice(2).join(" ")}\` from \`${CONFIG}\`;`,
+    `machine: ${cpus().length} x ${cpu}, Node ${process.version}; load average when the tables were written ${loadavg()[0].toFixed(1)}.`,
+    "Intervals are 95% t-intervals over seeds; paired differences are per seed against GRPO.",
+    "",
+  ];
+  for (const task of tasks) {
+    lines.push(`## ${task}`, "", "### Learning-rate search (validation split, seed " + seeds[0] + ", mean@k)", "");
+    lines.push(`| algorithm | options | ${learningRates.map(rateName).join(" | ")} | chosen |`);
+    lines.push(`| --- | --- | ${learningRates.map(() => "---").join(" | ")} | --- |`);
+    for (const algorithm of algorithms) {
+      const scores = variantsOf(algorithm).map((variant) => ({
+        variant,
+        byRate: learningRates.map((rate) => searchScore(task, algorithm, variant, rate)),
+      }));
+      const complete = scores.every(({ byRate }) => byRate.every((score) => typeof score === "number"));
+      const chosen = complete ? chosenSetting(task, algorithm) : null;
+      for (const { variant, byRate } of scores) {
+        const cells = byRate.map((score, index) => {
+          if (typeof score !== "number") return "-";
+          const isChosen =
+            chosen !== null && chosen.variant.name === variant.name && chosen.rate === learningRates[index];
+          return isChosen ? `**${score.toFixed(3)}**` : score.toFixed(3);
+        });
+        const options = variant.settings.length === 0 ? "preset" : variant.settings.join(", ");
+        const chosenCell = chosen !== null && chosen.variant.name === variant.name ? rateName(chosen.rate) : "";
+        lines.push(`| ${algorithm} | ${options} | ${cells.join(" | ")} | ${chosenCell} |`);
+      }
+    }
+    lines.push("");
+    const testResults = existsSync(join(testFolder(task), "results.json"))
+      ? { summary: readResults(testFolder(task)).summary, runs: await loadRuns(testFolder(task)) }
+      : null;
+    if (testResults !== null) {
+      lines.push(`### Test split, seeds ${seeds.join(", ")}, each algorithm at its validation-chosen settings`, "");
+      lines.push(
+        "| algorithm | seeds | mean@k | pass@1 (greedy) | pass@8 | mean@k minus GRPO (paired) |",
+        "| --- | --- | --- | --- | --- | --- |",
+      );
+      const paired = new Map(
+        pairedDifferences(testResults.runs, BASELINE, "meanAtK").map((row) => [row.algorithm, row]),
+      );
+      for (const row of testResults.summary.filter((row) => row.task === task)) {
+        const difference = paired.get(row.algorithm);
+        lines.push(
+          `| ${row.algorithm} | ${row.seeds.length} | ${cell(row.metrics.meanAtK)} | ${cell(row.metrics.passAt1Greedy)} | ${cell(row.metrics["pass@8"])} | ${difference === undefined ? "-" : cell(difference.interval)} |`,
+        );
+      }
+      lines.push(
+        "",
+        `Curves and every metric: [report.html](${task}/test/report.html), [results.md](${task}/test/results.md).`,
+        "",
+      );
+    }
+    const ablationRuns = [];
+    if (testResults !== null) {
+      const inSeeds = (run) => ablationSeeds.includes(String(run.config.seed)) && run.config.task === task;
+      ablationRuns.push(
+        ...relabel(
+          testResults.runs.filter((run) => inSeeds(run) && run.config.algorithm === BASELINE),
+          BASELINE,
+        ),
+      );
+      ablationRuns.push(
+        ...relabel(
+          testResults.runs.filter((run) => inSeeds(run) && run.config.algorithm === "ib-tpo"),
+          "IB-TPO (full)",
+        ),
+      );
+      ablationRuns.push(
+        ...relabel(
+          testResults.runs.filter((run) => inSeeds(run) && run.config.algorithm === "treerl"),
+          "TreeRL",
+        ),
+      );
+    }
+    for (const variant of ABLATIONS) {
+      const folder = ablationFolder(task, variant.name);
+      if (existsSync(join(folder, "results.json")))
+        ablationRuns.push(...relabel(await loadRuns(folder), variant.label));
+    }
+    if (ablationRuns.length > 0) {
+      lines.push(`### Ablation (the paper's Table 2), test split, seeds ${ablationSeeds.join(", ")}`, "");
+      lines.push("| variant | sampler | mean@k | mean@k minus GRPO (paired) |", "| --- | --- | --- | --- |");
+      const paired = new Map(pairedDifferences(ablationRuns, BASELINE, "meanAtK").map((row) => [row.algorithm, row]));
+      for (const label of [...new Set(ablationRuns.map((run) => run.config.algorithm))]) {
+        const runs = ablationRuns.filter((run) => run.config.algorithm === label);
+        const meanAtK = meanConfidenceInterval(runs.map((run) => run.evaluation.meanAtK));
+        const difference = paired.get(label);
+        lines.push(
+          `| ${label} | ${runs[0].config.samplerConfig?.kind ?? "-"} | ${cell(meanAtK)} | ${difference === undefined ? "-" : cell(difference.interval)} |`,
+        );
+      }
+      lines.push("");
+      lines.push(
+        "### Samplers at equal tokens (the paper's Table 3), mean over the training steps of the runs above",
+        "",
+      );
+      lines.push(
+        "| sampler | runs | trajectories / 1k tokens | Eff-Rate | Avg-Rate |",
+        "| --- | --- | --- | --- | --- |",
+      );
+      const bySampler = new Map();
+      for (const run of ablationRuns) {
+        const sampler = run.config.samplerConfig?.kind ?? "unknown";
+        bySampler.set(sampler, [...(bySampler.get(sampler) ?? []), run]);
+      }
+      for (const [sampler, runs] of bySampler) {
+        const column = (metric) => {
+          const values = runs.map((run) => stepMean(run, metric)).filter((value) => value !== null);
+          return values.length === runs.length && values.length > 0
+            ? cell(meanConfidenceInterval(values), metric === "trajectoriesPer1kTokens" ? 1 : 3)
+            : "-";
+        };
+        lines.push(
+          `| ${sampler} | ${runs.length} | ${column("trajectoriesPer1kTokens")} | ${column("effRate")} | ${column("avgRate")} |`,
+        );
+      }
+      lines.push("");
+    }
+  }
+  mkdirSync(args.out, { recursive: true });
+  const file = join(args.out, "PROTOCOL.md");
+  writeFileSync(`${file}.tmp`, `${lines.join("\n")}\n`);
+  renameSync(`${file}.tmp`, file);
+  console.log(`wrote ${file}`);
+}
