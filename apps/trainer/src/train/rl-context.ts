@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { Task } from "@ibtpo/bench-harness";
 import {
   type LoadedCheckpoint,
@@ -13,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { TrainConfig } from "../config/train-config.js";
 import type { PolicyUpdateInputs } from "./policy-update.js";
 import type { ResolvedAlgorithm } from "./resolve-algorithm.js";
+import { resolveTrainingWorkers } from "./training-workers.js";
 
 /** Everything one RL step needs; built once per run. */
 export interface RlContext {
@@ -63,8 +65,10 @@ export async function buildRlContext(
   if (loaded.optimizerState !== null && options.resume) optimizer.loadState(loaded.optimizerState);
   const reference = algorithm.preset.loss.klCoefficient > 0 ? (await loadCheckpoint(config.init)).model : null;
   const maxResponseLength = config.maxResponseLength ?? task.maxResponseSymbols + 1;
-  const workers = options.workers ?? 0;
-  const workerPool = workers > 0 ? new ModelWorkerPool(workers, tf.getBackend() as "wasm" | "cpu") : null;
+  // Refuses workers on a backend other than wasm or cpu, so the cast below holds.
+  const backend = tf.getBackend();
+  const workers = resolveTrainingWorkers(options.workers ?? 0, { cores: availableParallelism(), backend });
+  const workerPool = workers > 0 ? new ModelWorkerPool(workers, backend as "wasm" | "cpu") : null;
   return {
     config,
     task,
