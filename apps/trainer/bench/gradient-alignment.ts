@@ -12,7 +12,6 @@ import { parseArgs } from "node:util";
 import { type LoadedCheckpoint, loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import { deriveSeedSplitMix32 as deriveSeed } from "@ibtpo/random";
 import type { TrainingBatch } from "@ibtpo/tpo-loss";
-import { disposeLossDiagnostics, type LossDiagnosticsTensors } from "@ibtpo/tpo-loss/tfjs";
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError } from "../src/config/config-error.js";
 import { type ConfigOverride, loadConfig } from "../src/config/load-config.js";
@@ -20,11 +19,11 @@ import { type TrainConfig, trainConfigSchema } from "../src/config/train-config.
 import { writeFileAtomic, writeJsonAtomic } from "../src/runtime/atomic-file.js";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask } from "../src/runtime/task-setup.js";
-import { microBatchLoss, updateLossOptions } from "../src/train/policy-update.js";
+import { loss } from "../src/train/policy-loss-module.js";
+import { policyLossMicroBatches } from "../src/train/policy-update.js";
 import { resolveAlgorithm } from "../src/train/resolve-algorithm.js";
 import { buildRlContext, type RlContext } from "../src/train/rl-context.js";
 import { rlStep, sampleStep } from "../src/train/rl-step.js";
-import { microBatches } from "../src/train/token-batch.js";
 import { gradientCosine, type PooledCosine, pairedCosineDifference, poolCosines } from "./alignment-pooling.js";
 import { cpuModel } from "./cpu-model.js";
 
@@ -198,26 +197,21 @@ function surrogateGradient(context: RlContext, batch: TrainingBatch): Float64Arr
   const variables = inputs.model.variables();
   const gradient = new Float64Array(variables.reduce((sum, variable) => sum + variable.size, 0));
   if (batch.trainedTokens === 0) return gradient;
-  const lossOptions = updateLossOptions(inputs);
-  for (const chunk of microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation)) {
-    let diagnostics: LossDiagnosticsTensors | null = null;
-    const { value, grads } = tf.variableGrads(() => {
-      const result = microBatchLoss(inputs, chunk, lossOptions);
-      diagnostics = result.diagnostics;
-      return result.loss;
-    }, variables);
+  const { microBatches, weights } = policyLossMicroBatches(inputs, batch);
+  microBatches.forEach((chunk, chunkIndex) => {
+    const { value, grads } = tf.variableGrads(() => loss(inputs.model, chunk).loss, variables);
     let offset = 0;
     for (const variable of variables) {
       const part = grads[variable.name];
       if (part !== undefined) {
         const data = part.dataSync();
-        for (let index = 0; index < data.length; index++) gradient[offset + index]! += chunk.weight * data[index]!;
+        const weight = weights[chunkIndex]!;
+        for (let index = 0; index < data.length; index++) gradient[offset + index]! += weight * data[index]!;
       }
       offset += variable.size;
     }
     tf.dispose([value, grads]);
-    if (diagnostics !== null) disposeLossDiagnostics(diagnostics);
-  }
+  });
   return gradient;
 }
 

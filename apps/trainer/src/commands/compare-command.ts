@@ -39,7 +39,8 @@ export function compareCommand(): Command {
       "after",
       `
 Runs already finished in --out are reused and interrupted ones resumed, so a comparison can be
-stopped and started again.
+stopped and started again. Each run gets a worker thread (ibtpo train --workers auto) only when
+every one of the --jobs runs has a spare core (jobs x 2 <= cores); otherwise --workers 0.
 
 Examples:
   ibtpo compare --algos ib-tpo,grpo,grpo-entropy,grpo-clip-higher,treerl --seeds 1,2,3 --tasks countdown,graph-path

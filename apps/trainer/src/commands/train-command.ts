@@ -10,6 +10,7 @@ import { shown } from "../runtime/progress.js";
 import { readRunConfig } from "../runtime/verify-run-folder.js";
 import { savedTrainSettings } from "../train/run-config.js";
 import { train } from "../train/train-run.js";
+import { DEFAULT_WORKERS, parseWorkersFlag } from "../train/training-workers.js";
 
 export function trainCommand(): Command {
   return new Command("train")
@@ -25,6 +26,11 @@ export function trainCommand(): Command {
     .option("-o, --out <dir>", "run folder (default runs/<task>/<algo>/seed-<seed>)")
     .option("--resume", "continue the run in --out from its latest checkpoint")
     .option("--quiet", "no progress bars (log lines only)")
+    .option(
+      "--workers <n>",
+      "worker threads for sampling and training: auto (1 when a second core is free), a count, or 0 (same results)",
+      String(DEFAULT_WORKERS),
+    )
     .option("--set <key=value...>", "any config key, e.g. --set advantage.lambda=0.2", [])
     .addHelpText(
       "after",
@@ -33,10 +39,12 @@ Examples:
   ibtpo train --algo ib-tpo --init checkpoints/countdown-base --steps 30
   ibtpo train --algo grpo --config train.yaml --set optimizer.learningRate=3e-4
   ibtpo train --out runs/countdown/ib-tpo/seed-1 --resume
+  ibtpo train --algo grpo --init checkpoints/countdown-base --workers 0
 
 ${trainConfigHelp()}`,
     )
     .action(async (flags) => {
+      const workers = parseWorkersFlag(flags.workers);
       const overrides = [
         ...flagOverrides(flags, {
           algo: "algorithm",
@@ -59,6 +67,7 @@ ${trainConfigHelp()}`,
         const result = await train(resumed, {
           out: flags.out,
           resume: true,
+          workers,
           progress: !flags.quiet,
           log: (line) => console.error(line),
         });
@@ -67,7 +76,7 @@ ${trainConfigHelp()}`,
       }
       const config = await loadConfig(trainConfigSchema, flags.config, overrides);
       const out = config.out ?? runFolderPath(".", config);
-      const result = await train(config, { out, progress: !flags.quiet, log: (line) => console.error(line) });
+      const result = await train(config, { out, workers, progress: !flags.quiet, log: (line) => console.error(line) });
       report(result.runDirectory, result.evaluation);
     });
 }

@@ -2,11 +2,14 @@ import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { RUN_FILES, RunFolder, type RunResult, type RunSpec, readRunFolder } from "@ibtpo/bench-harness";
+import type { WorkersChoice } from "../train/training-workers.js";
 
 export interface ChildTrainOptions {
   readonly runDirectory: string;
-  /** Arguments of `ibtpo train` besides --out, --resume and --quiet. */
+  /** Arguments of `ibtpo train` besides --out, --resume, --quiet and --workers. */
   readonly trainArguments: readonly string[];
+  /** The child's `--workers` (see `compareChildWorkers`). */
+  readonly workers: WorkersChoice;
 }
 
 /**
@@ -28,6 +31,8 @@ export async function trainInChild(spec: RunSpec, options: ChildTrainOptions): P
       "--out",
       runDirectory,
       "--quiet",
+      "--workers",
+      String(options.workers),
       ...(resume ? ["--resume"] : options.trainArguments),
     ];
     const code = await new Promise<number | null>((resolve, reject) => {

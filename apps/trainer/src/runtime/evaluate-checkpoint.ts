@@ -5,7 +5,7 @@ import {
   type Problem,
   type Task,
 } from "@ibtpo/bench-harness";
-import { type SymbolTokenizer, TfjsPolicy, type TransformerModel } from "@ibtpo/policy-tfjs";
+import { type ModelWorkerPool, type SymbolTokenizer, TfjsPolicy, type TransformerModel } from "@ibtpo/policy-tfjs";
 import { Progress } from "./progress.js";
 import { tokenizerCodec } from "./task-setup.js";
 
@@ -20,12 +20,18 @@ export interface EvaluateModelOptions {
   readonly seed: number;
   /** Show a progress bar with this label; omit for silence. */
   readonly label?: string;
+  /** Worker threads that decode a share of each large sampling call (same results as without). */
+  readonly workerPool?: ModelWorkerPool | null;
 }
 
 /** Greedy pass@1, mean@k and pass@k of a model on a set of problems. */
 export async function evaluateModel(options: EvaluateModelOptions): Promise<EvaluationSummary> {
   const { model, tokenizer, task, problems, samples } = options;
-  const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: options.seed, maxBatchSize: 128 });
+  const policy = TfjsPolicy.fromTokenizer(model, tokenizer, {
+    seed: options.seed,
+    maxBatchSize: 128,
+    ...(options.workerPool ? { workerPool: options.workerPool } : {}),
+  });
   let progress: Progress | null = null;
   let phase: EvaluationProgress["phase"] | null = null;
   const onProgress = (event: EvaluationProgress) => {
@@ -62,7 +68,7 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
 
 /** Greedy pass@1 only (no sampling), for periodic checks during training; NaN without problems. */
 export async function greedyPassAt1(
-  options: Pick<EvaluateModelOptions, "model" | "tokenizer" | "task" | "problems" | "seed">,
+  options: Pick<EvaluateModelOptions, "model" | "tokenizer" | "task" | "problems" | "seed" | "workerPool">,
 ): Promise<number> {
   const summary = await evaluateModel({ ...options, samples: 0 });
   return summary.passAt1Greedy ?? Number.NaN;

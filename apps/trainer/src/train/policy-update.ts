@@ -1,16 +1,16 @@
-import { type PolicyOptimizer, responseLogProbs, type TransformerModel } from "@ibtpo/policy-tfjs";
-import { type ResolvedPolicyLossOptions, type TrainingBatch, trainingMiniBatches } from "@ibtpo/tpo-loss";
 import {
-  disposeLossDiagnostics,
-  type LossDiagnostics,
-  type LossDiagnosticsTensors,
-  policyLoss,
-  readLossDiagnostics,
-  stopGradient,
-  weightedLossDiagnostics,
-} from "@ibtpo/tpo-loss/tfjs";
+  type ModelWorkerPool,
+  type PolicyOptimizer,
+  responseLogProbs,
+  type TrainStepResult,
+  type TransformerModel,
+} from "@ibtpo/policy-tfjs";
+import { type ResolvedPolicyLossOptions, type TrainingBatch, trainingMiniBatches } from "@ibtpo/tpo-loss";
+import { type LossDiagnostics, weightedLossDiagnostics } from "@ibtpo/tpo-loss/tfjs";
 import * as tf from "@tensorflow/tfjs";
-import { type MicroBatch, microBatches, microBatchTensor } from "./token-batch.js";
+import { loss, type PolicyLossMicroBatch } from "./policy-loss-module.js";
+import { POLICY_LOSS_MODULE } from "./policy-loss-module-url.js";
+import { microBatches } from "./token-batch.js";
 
 /** What one policy update reads: the models, the optimizer and the loss settings, nothing else. */
 export interface PolicyUpdateInputs {
@@ -28,6 +28,8 @@ export interface PolicyUpdateInputs {
   readonly miniBatches: number;
   /** The longest response the sampler may produce (Dr.GRPO's constant normaliser). */
   readonly maxResponseLength: number;
+  /** Worker threads that share the micro-batches with this thread; null: everything here. */
+  readonly workerPool: ModelWorkerPool | null;
 }
 
 export interface PolicyUpdate {
@@ -37,88 +39,90 @@ export interface PolicyUpdate {
 }
 
 /** The loss options of an update: Dr.GRPO's constant normaliser defaults to the longest response. */
-export function updateLossOptions(inputs: PolicyUpdateInputs): ResolvedPolicyLossOptions {
+function updateLossOptions(inputs: PolicyUpdateInputs): ResolvedPolicyLossOptions {
   return { ...inputs.loss, normalizerLength: inputs.loss.normalizerLength ?? inputs.maxResponseLength };
 }
 
-/** The frozen reference policy's log-probs of a micro-batch's tokens, or null without a KL term. */
-function referenceLogProbs(inputs: PolicyUpdateInputs, chunk: MicroBatch): tf.Tensor2D | null {
-  const { reference, temperature } = inputs;
-  if (reference === null) return null;
-  // tidy: the reference's entropies and the graph behind its log-probs are not kept.
-  return tf.tidy(() => stopGradient(responseLogProbs(reference, chunk.rows, { temperature }).logprobs) as tf.Tensor2D);
-}
-
 /**
- * The algorithm's clipped loss (plus KL and entropy terms) on one micro-batch, with log-probs
- * under the sampling temperature and the ratio taken against the sampling log-probs. `refLogp`
- * (the reference's log-probs, which never change) is computed here when not given.
+ * A training batch as the loss module's plain micro-batches with their weights (each one's share
+ * of the full-batch loss). The reference log-probs are computed here, once per update, with the
+ * same rows and columns as the loss's own forward, so no thread needs the reference model.
  */
-export function microBatchLoss(
+export function policyLossMicroBatches(
   inputs: PolicyUpdateInputs,
-  chunk: MicroBatch,
-  lossOptions: ResolvedPolicyLossOptions,
-  refLogp: tf.Tensor2D | null = referenceLogProbs(inputs, chunk),
-): { loss: tf.Scalar; diagnostics: LossDiagnosticsTensors } {
-  const { model, temperature } = inputs;
-  const { logprobs, entropies } = responseLogProbs(model, chunk.rows, { temperature });
-  return policyLoss(
-    {
-      logp: logprobs,
-      oldLogp: microBatchTensor(chunk, chunk.oldLogprobs),
-      advantages: microBatchTensor(chunk, chunk.advantages),
-      mask: microBatchTensor(chunk, chunk.mask),
-      entropy: entropies,
-      refLogp,
-    },
-    lossOptions,
-  );
+  batch: TrainingBatch,
+): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
+  const lossOptions = updateLossOptions(inputs);
+  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
+  const { reference, temperature } = inputs;
+  return {
+    microBatches: chunks.map((chunk) => ({
+      rows: chunk.rows,
+      columns: chunk.columns,
+      oldLogprobs: chunk.oldLogprobs,
+      advantages: chunk.advantages,
+      mask: chunk.mask,
+      referenceLogprobs:
+        reference === null
+          ? null
+          : tf.tidy(
+              () =>
+                responseLogProbs(reference, chunk.rows, {
+                  temperature,
+                  columns: chunk.columns,
+                }).logprobs.dataSync() as Float32Array,
+            ),
+      temperature,
+      lossOptions,
+    })),
+    weights: chunks.map((chunk) => chunk.weight),
+  };
 }
 
 /**
  * `epochs` passes over one training batch, each `miniBatches` optimizer steps on a share of the
  * batch's prompts (tpo-loss `trainingMiniBatches`). Each step accumulates the gradient of the
- * algorithm's clipped loss (plus KL and entropy terms) over micro-batches, weighted so the sum
- * equals the mini-batch's loss. The ratio is taken against the sampling log-probs, so every step
- * after the first is clipped.
+ * algorithm's clipped loss (plus KL and entropy terms; `policy-loss-module.ts`) over micro-batches,
+ * weighted so the sum equals the mini-batch's loss. The ratio is taken against the sampling
+ * log-probs, so every step after the first is clipped. With a worker pool the micro-batches are
+ * shared with the workers (`trainStepInWorkers`, which adds their gradients in micro-batch order);
+ * without, the same loss runs here through `trainStep`: the two give the same numbers.
  */
 export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBatch): Promise<PolicyUpdate> {
-  const aggregation = inputs.loss.lossAggregation;
-  const steps = trainingMiniBatches(batch, inputs.miniBatches, aggregation)
-    .map((mini) => ({ weight: mini.weight, chunks: microBatches(mini.batch, inputs.microBatchSize, aggregation) }))
-    .filter((step) => step.chunks.length > 0);
-  const lossOptions = updateLossOptions(inputs);
-  // The reference is frozen: its log-probs are taken once per micro-batch, not once per epoch.
-  const references = new Map(
-    steps.flatMap((step) => step.chunks.map((chunk) => [chunk, referenceLogProbs(inputs, chunk)])),
-  );
-  let kept: { tensors: LossDiagnosticsTensors; weight: number }[] = [];
-  let update: PolicyUpdate["update"] | null = null;
-  try {
-    for (let epoch = 0; epoch < inputs.epochs; epoch++) {
-      // Diagnostics of the last epoch are reported: that is where clipping acts.
-      for (const { tensors } of kept) disposeLossDiagnostics(tensors);
-      kept = [];
-      for (const step of steps) {
-        const weights = step.chunks.map((chunk) => chunk.weight);
-        update = inputs.optimizer.trainStep(
-          step.chunks,
+  // The reference log-probs are taken here once per update (policyLossMicroBatches), not per epoch.
+  const steps = trainingMiniBatches(batch, inputs.miniBatches, inputs.loss.lossAggregation)
+    .map((mini) => ({ weight: mini.weight, ...policyLossMicroBatches(inputs, mini.batch) }))
+    .filter((step) => step.microBatches.length > 0);
+  const { model, optimizer, workerPool } = inputs;
+  let update: TrainStepResult | null = null;
+  let reports: LossDiagnostics[] = [];
+  let reportWeights: number[] = [];
+  for (let epoch = 0; epoch < inputs.epochs; epoch++) {
+    // Diagnostics of the last epoch are reported: that is where clipping acts.
+    reports = [];
+    reportWeights = [];
+    for (const step of steps) {
+      let stepReports: LossDiagnostics[] = [];
+      if (workerPool === null) {
+        update = optimizer.trainStep(
+          step.microBatches,
           (chunk) => {
-            const result = microBatchLoss(inputs, chunk, lossOptions, references.get(chunk) ?? null);
-            kept.push({ tensors: result.diagnostics, weight: step.weight * chunk.weight });
+            const result = loss(model, chunk);
+            stepReports.push(result.report);
             return result.loss;
           },
-          { weights },
+          { weights: step.weights },
         );
+      } else {
+        update = await optimizer.trainStepInWorkers(step.microBatches, POLICY_LOSS_MODULE, {
+          weights: step.weights,
+          workerPool,
+        });
+        stepReports = update.reports as LossDiagnostics[];
       }
+      reports.push(...stepReports);
+      reportWeights.push(...step.weights.map((weight) => step.weight * weight));
     }
-  } finally {
-    for (const tensor of references.values()) tensor?.dispose();
   }
-  const read = await Promise.all(kept.map(({ tensors }) => readLossDiagnostics(tensors)));
-  const diagnostics = weightedLossDiagnostics(
-    read,
-    kept.map(({ weight }) => weight),
-  );
-  return { update: update as PolicyUpdate["update"], diagnostics };
+  return { update: update as TrainStepResult, diagnostics: weightedLossDiagnostics(reports, reportWeights) };
 }

@@ -1,16 +1,20 @@
+import { availableParallelism } from "node:os";
 import type { Task } from "@ibtpo/bench-harness";
 import {
   type LoadedCheckpoint,
   loadCheckpoint,
+  ModelWorkerPool,
   PolicyOptimizer,
   type SymbolTokenizer,
   TfjsPolicy,
 } from "@ibtpo/policy-tfjs";
 import type { AdvantageEstimator, TrainingPreset } from "@ibtpo/tpo-loss";
 import type { Policy, Sampler } from "@ibtpo/tree-sampler";
+import * as tf from "@tensorflow/tfjs";
 import type { TrainConfig } from "../config/train-config.js";
 import type { PolicyUpdateInputs } from "./policy-update.js";
 import type { ResolvedAlgorithm } from "./resolve-algorithm.js";
+import { resolveTrainingWorkers } from "./training-workers.js";
 
 /** Everything one RL step needs; built once per run. */
 export interface RlContext {
@@ -32,14 +36,20 @@ export interface RlContext {
 
 /**
  * The context of a run from its loaded checkpoint: the optimizer (its state restored when
- * resuming), the frozen reference when the loss has a KL term, and the sampling policy.
+ * resuming), the frozen reference when the loss has a KL term, and the sampling policy. With
+ * `workers` > 0 (wasm or cpu backend), one pool of worker threads serves both sampling and the
+ * gradient step; the numbers are those of a run without workers.
  */
 export async function buildRlContext(
   config: TrainConfig,
   algorithm: ResolvedAlgorithm,
   task: Task,
   loaded: LoadedCheckpoint,
-  options: { readonly resume: boolean },
+  options: {
+    readonly resume: boolean;
+    /** Worker threads (default 0), as `resolveTrainingWorkers` gives them. */
+    readonly workers?: number;
+  },
 ): Promise<RlContext> {
   const { model, tokenizer } = loaded;
   const optimizer = new PolicyOptimizer(model, {
@@ -55,11 +65,19 @@ export async function buildRlContext(
   if (loaded.optimizerState !== null && options.resume) optimizer.loadState(loaded.optimizerState);
   const reference = algorithm.preset.loss.klCoefficient > 0 ? (await loadCheckpoint(config.init)).model : null;
   const maxResponseLength = config.maxResponseLength ?? task.maxResponseSymbols + 1;
+  // Refuses workers on a backend other than wasm or cpu, so the cast below holds.
+  const backend = tf.getBackend();
+  const workers = resolveTrainingWorkers(options.workers ?? 0, { cores: availableParallelism(), backend });
+  const workerPool = workers > 0 ? new ModelWorkerPool(workers, backend as "wasm" | "cpu") : null;
   return {
     config,
     task,
     tokenizer,
-    policy: TfjsPolicy.fromTokenizer(model, tokenizer, { seed: config.seed, maxBatchSize: 128 }),
+    policy: TfjsPolicy.fromTokenizer(model, tokenizer, {
+      seed: config.seed,
+      maxBatchSize: 128,
+      ...(workerPool === null ? {} : { workerPool }),
+    }),
     contextLength: model.config.contextLength,
     preset: algorithm.preset,
     sampler: algorithm.sampler,
@@ -75,12 +93,14 @@ export async function buildRlContext(
       epochs: config.optimizer.epochs,
       miniBatches: config.optimizer.miniBatches,
       maxResponseLength,
+      workerPool,
     },
   };
 }
 
-/** Release the tensors and optimizer slots a context holds. */
+/** Release the tensors and optimizer slots a context holds and stop its worker threads. */
 export function disposeRlContext(context: RlContext): void {
+  void context.update.workerPool?.terminate();
   context.update.optimizer.dispose();
   context.update.model.dispose();
   context.update.reference?.dispose();

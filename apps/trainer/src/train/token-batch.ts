@@ -1,6 +1,5 @@
 import type { TokenRow } from "@ibtpo/policy-tfjs";
 import { type LossAggregation, type TrainingBatch, type TrainingSequence, trainingMicroBatches } from "@ibtpo/tpo-loss";
-import * as tf from "@tensorflow/tfjs";
 import { tokenRow } from "../runtime/token-row.js";
 
 /** One micro-batch of training rows with the loss inputs that do not depend on the weights. */
@@ -26,9 +25,4 @@ export function microBatches(batch: TrainingBatch, size: number, lossAggregation
     mask: padded.mask,
     weight,
   }));
-}
-
-/** A [rows, columns] float32 tensor of one of a micro-batch's arrays. */
-export function microBatchTensor(microBatch: MicroBatch, values: Float32Array): tf.Tensor2D {
-  return tf.tensor2d(values, [microBatch.rows.length, microBatch.columns]);
 }

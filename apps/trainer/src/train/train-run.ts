@@ -1,9 +1,12 @@
+import { availableParallelism } from "node:os";
 import { type EvaluationSummary, type StepMetrics, sampleProblems } from "@ibtpo/bench-harness";
+import * as tf from "@tensorflow/tfjs";
 import type { TrainConfig } from "../config/train-config.js";
 import { evaluateModel } from "../runtime/evaluate-checkpoint.js";
 import { openRun } from "./open-run.js";
 import { buildRlContext, disposeRlContext, type RlContext } from "./rl-context.js";
 import { runTrainingLoop } from "./training-loop.js";
+import { DEFAULT_WORKERS, resolveTrainingWorkers, type WorkersChoice } from "./training-workers.js";
 
 export interface TrainOptions {
   /** The run folder. */
@@ -13,6 +16,11 @@ export interface TrainOptions {
   readonly log: (line: string) => void;
   /** Show progress bars (default true). */
   readonly progress?: boolean;
+  /**
+   * Worker threads for sampling and the gradient step (default "auto": one when a second core
+   * and a single-threaded backend allow it); the results are the same for any count.
+   */
+  readonly workers?: WorkersChoice;
 }
 
 export interface TrainResult {
@@ -33,6 +41,7 @@ function finalEvaluation(context: RlContext, showProgress: boolean): Promise<Eva
     samples: config.evaluation.samples,
     temperature: config.evaluation.temperature,
     seed: config.seed,
+    workerPool: context.update.workerPool,
     ...(showProgress ? { label: config.evaluation.split } : {}),
   });
 }
@@ -44,8 +53,14 @@ function finalEvaluation(context: RlContext, showProgress: boolean): Promise<Eva
  */
 export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const run = await openRun(config, options);
+  const workers = resolveTrainingWorkers(options.workers ?? DEFAULT_WORKERS, {
+    cores: availableParallelism(),
+    backend: tf.getBackend(),
+  });
+  if (workers > 0) options.log(`sampling and training with ${workers} worker thread${workers === 1 ? "" : "s"}`);
   const context = await buildRlContext(config, run.algorithm, run.task, run.loaded, {
     resume: options.resume === true,
+    workers,
   });
   const showProgress = options.progress !== false;
   const { stopped } = await runTrainingLoop(context, {
@@ -57,7 +72,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     progress: showProgress,
   });
   if (stopped) {
-    context.update.optimizer.dispose();
+    disposeRlContext(context);
     return { runDirectory: options.out, history: run.history, evaluation: null };
   }
   const evaluation = await finalEvaluation(context, showProgress);

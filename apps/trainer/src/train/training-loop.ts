@@ -71,6 +71,7 @@ export async function runTrainingLoop(context: RlContext, options: TrainingLoopO
           task,
           problems: validationProblems,
           seed: config.seed,
+          workerPool: context.update.workerPool,
         });
         metrics = { ...metrics, validationAccuracy: lastValidation };
       }
