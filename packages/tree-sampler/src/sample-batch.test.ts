@@ -201,6 +201,37 @@ describe("sampleBatch with decodeChunk", () => {
     for (const sample of first.samples) expectTreeInvariants(sample, 48, Number.POSITIVE_INFINITY);
   });
 
+  it("opens one prefix cache per batch when the policy offers one, passes it to every call and disposes it", async () => {
+    const events: string[] = [];
+    const cache = { dispose: () => events.push("dispose") };
+    const { wrapped, calls } = countingPolicy(policy);
+    const caching: Policy = {
+      ...wrapped,
+      openPrefixCache: () => {
+        events.push("open");
+        return cache;
+      },
+      generate: (requests, generateOptions) => {
+        events.push(generateOptions?.prefixCache === cache ? "generate with cache" : "generate without");
+        return wrapped.generate(requests, generateOptions);
+      },
+    };
+    const sampler = createSampler({ kind: "ib-tree" });
+    const batch = await sampleBatch(task.prompts, caching, options({ sampler }));
+    expect(events).toEqual(["open", ...calls.map(() => "generate with cache"), "dispose"]);
+    const plain = await sampleBatch(task.prompts, policy, options({ sampler }));
+    expect(batch.samples.map((sample) => treeFingerprint(sample.tree))).toEqual(
+      plain.samples.map((sample) => treeFingerprint(sample.tree)),
+    );
+    events.length = 0;
+    await sampleBatch(task.prompts, caching, options({ sampler, prefixCache: false }));
+    expect(new Set(events)).toEqual(new Set(["generate without"]));
+    events.length = 0;
+    const failing: Policy = { ...caching, generate: () => Promise.reject(new Error("server down")) };
+    await expect(sampleBatch(task.prompts, failing, options({ sampler }))).rejects.toThrow("server down");
+    expect(events).toEqual(["open", "dispose"]);
+  });
+
   it("sends a long response in chunks, continuing its prefix", async () => {
     const counter = countingPolicy(policy);
     const batch = await sampleBatch([distinctPrompts[0] as number[]], counter.wrapped, {

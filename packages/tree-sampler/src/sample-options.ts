@@ -65,6 +65,13 @@ export interface SampleOptions {
    * sampled without chunks.
    */
   readonly decodeChunk?: number;
+  /**
+   * Let a policy that offers a prefix cache ({@link Policy.openPrefixCache}) reuse what it decoded
+   * earlier in this batch: a branch continues from the cached prefix of its tree path, and with
+   * `decodeChunk` a request's next chunk continues from its previous one. Default true; policies
+   * without the capability are unaffected.
+   */
+  readonly prefixCache?: boolean;
   readonly signal?: AbortSignal;
   /** Called before each call with the prompts whose round starts in it (once per iteration number). */
   readonly onIteration?: IterationListener;
