@@ -247,8 +247,8 @@ export class KeyValueCache {
 
   /**
    * Keep only the rows at `positions` (in that order); this cache is disposed. On wasm each row is
-   * one contiguous block of the heap, copied as such: the backend's gather kernel took 20-40 times
-   * longer on decode-sized caches (8 tensors of [32, 4, 32, 56]: 46 ms against 1-3 ms).
+   * one contiguous block of the heap, copied as such: the backend's gather kernel takes about 7
+   * times longer on decode-sized caches (`bench/keep-rows.ts`).
    */
   keepRows(positions: readonly number[]): KeyValueCache {
     if (tf.getBackend() === "wasm") {
