@@ -25,6 +25,12 @@ export interface SamplingSettings {
   readonly stopTokens?: readonly number[];
   /** Seed for this request's random draws: the same prefix, settings and seed give the same tokens. */
   readonly seed?: number;
+  /**
+   * Draws of this seed's stream an earlier part of the same generation already made: the policy
+   * draws as if they had been made, so a generation continued in chunks draws what it would have
+   * drawn in one call. Honoured only by policies with {@link Policy.resumesDraws}. Default 0.
+   */
+  readonly drawOffset?: number;
 }
 
 export interface GenerationRequest {
@@ -88,6 +94,12 @@ export interface Policy {
    * one; samplers use it as the default step delimiter.
    */
   readonly stepDelimiter?: number | undefined;
+  /**
+   * Whether the policy honours {@link SamplingSettings.drawOffset} (one draw of the seed's stream
+   * per generated token). Samplers then continue a chunked generation with its own seed and the
+   * draws it made, instead of a derived seed.
+   */
+  readonly resumesDraws?: boolean;
   /** Whether `generate` returns per-token entropies (false means every `entropies` is null). */
   readonly providesEntropies: boolean;
   /**

@@ -232,19 +232,32 @@ describe("sampleBatch with decodeChunk", () => {
     expect(events).toEqual(["open", "dispose"]);
   });
 
-  it("sends a long response in chunks, continuing its prefix", async () => {
-    const counter = countingPolicy(policy);
-    const batch = await sampleBatch([distinctPrompts[0] as number[]], counter.wrapped, {
-      ...options({ sampler: createSampler({ kind: "chains", responses: 1, perIteration: 1 }) }),
-      decodeChunk: 3,
+  for (const resumesDraws of [false, true]) {
+    it(`sends a long response in chunks, continuing its prefix (${resumesDraws ? "with" : "without"} resumed draws)`, async () => {
+      const counter = countingPolicy(policy);
+      const batch = await sampleBatch(
+        [distinctPrompts[0] as number[]],
+        { ...counter.wrapped, resumesDraws },
+        {
+          ...options({ sampler: createSampler({ kind: "chains", responses: 1, perIteration: 1 }) }),
+          decodeChunk: 3,
+        },
+      );
+      const [trajectory] = batch.samples[0]!.trajectories;
+      expect(counter.calls).toHaveLength(Math.ceil(trajectory!.tokens.length / 3));
+      const firstSeed = counter.calls[0]![0]!.settings.seed;
+      for (const [index, [request]] of counter.calls.entries()) {
+        expect(Array.from(request!.prefix)).toEqual([
+          ...distinctPrompts[0]!,
+          ...trajectory!.tokens.slice(0, 3 * index),
+        ]);
+        expect(request!.settings.maxTokens).toBe(Math.min(3, 48 - 3 * index));
+        // Resumed: the request's own seed, past the draws made; else a seed derived per chunk.
+        expect(request!.settings.drawOffset).toBe(resumesDraws && index > 0 ? 3 * index : undefined);
+        if (index > 0) expect(request!.settings.seed === firstSeed).toBe(resumesDraws);
+      }
     });
-    const [trajectory] = batch.samples[0]!.trajectories;
-    expect(counter.calls).toHaveLength(Math.ceil(trajectory!.tokens.length / 3));
-    for (const [index, [request]] of counter.calls.entries()) {
-      expect(Array.from(request!.prefix)).toEqual([...distinctPrompts[0]!, ...trajectory!.tokens.slice(0, 3 * index)]);
-      expect(request!.settings.maxTokens).toBe(Math.min(3, 48 - 3 * index));
-    }
-  });
+  }
 });
 
 describe("sampleBatch batching", () => {

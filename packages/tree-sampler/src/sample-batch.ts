@@ -133,7 +133,10 @@ async function sampleRounds(
       nextIteration[index] = iteration + 1;
       const { forks, requests } = state.plan(iteration);
       if (requests.length === 0) continue;
-      rounds[index] = { iteration, rows: requests.map((planned) => new ChunkedRequest(planned, chunk)) };
+      rounds[index] = {
+        iteration,
+        rows: requests.map((planned) => new ChunkedRequest(planned, chunk, policy.resumesDraws === true)),
+      };
       started.push({ state, iteration, forks });
     }
     announce(resolved.onIteration, started);

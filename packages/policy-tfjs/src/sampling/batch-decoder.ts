@@ -13,6 +13,8 @@ export interface DecodeRow {
   /** Tokens this row may still emit (maxTokens capped by the context). */
   readonly limit: number;
   readonly seed: number;
+  /** Draws of the seed's stream to skip first (made by an earlier chunk of the same generation). */
+  readonly drawOffset: number;
   readonly stopTokens: ReadonlySet<number>;
 }
 
@@ -56,7 +58,7 @@ async function decodeBatch(
 ): Promise<DecodedRow[]> {
   const states: RowState[] = rows.map((row) => ({
     row,
-    random: new Mulberry32(scrambleSeed(row.seed)),
+    random: resumedStream(row.seed, row.drawOffset),
     tokens: [],
     logprobs: [],
     entropies: [],
@@ -271,6 +273,12 @@ export async function decodeRows(
     decoded.push(...(await decodeBatch(model, rows.slice(start, start + options.maxBatchSize), options)));
   }
   return decoded;
+}
+
+function resumedStream(seed: number, drawOffset: number): Mulberry32 {
+  const random = new Mulberry32(scrambleSeed(seed));
+  for (let draw = 0; draw < drawOffset; draw++) random.next();
+  return random;
 }
 
 function lastToken(state: RowState): number {

@@ -113,12 +113,43 @@ describe("KeyValuePrefixCache", () => {
     await expect(cached.generate(first, { prefixCache: cache })).rejects.toThrow(/the prefix cache was disposed/);
   });
 
-  it("gives tree-sampler the same trees with and without it, and the cache is hit", async () => {
+  it("continues a generation in chunks with the draws one call makes (drawOffset)", async () => {
+    const whole = await policy().generate(first);
+    const cached = policy();
+    const cache = cached.openPrefixCache();
+    const pieces = first.map(() => [] as number[]);
+    for (let chunk = 0; chunk < 4; chunk++) {
+      const requests = first.map((request, row) => ({
+        prefix: [...Array.from(request.prefix), ...pieces[row]!],
+        settings: { ...request.settings, maxTokens: 2, drawOffset: pieces[row]!.length },
+      }));
+      const open = requests.flatMap((request, row) => {
+        const done = whole[row]!.tokens.length <= pieces[row]!.length;
+        return done ? [] : [{ request, row }];
+      });
+      const generations = await cached.generate(
+        open.map(({ request }) => request),
+        { prefixCache: cache },
+      );
+      open.forEach(({ row }, index) => {
+        pieces[row]!.push(...generations[index]!.tokens);
+      });
+    }
+    expect(pieces).toEqual(tokensOf(whole));
+    expect(cache.counts.hits).toBeGreaterThan(0);
+    cache.dispose();
+    await expect(policy().generate([{ prefix: [1], settings: { maxTokens: 2, drawOffset: -1 } }])).rejects.toThrow(
+      /requests\[0\].settings.drawOffset: must be an integer >= 0/,
+    );
+  });
+
+  it("gives tree-sampler the same trees with and without it, chunked or not, and the cache is hit", async () => {
     const prompts = [
       [1, 4, 5],
       [1, 6, 3],
       [1, 7, 8, 9],
     ];
+    const unchunked: Record<string, number[][]> = {};
     for (const config of [{ kind: "ib-tree" }, { kind: "entropy-tree" }, { kind: "chains" }] as const) {
       for (const decodeChunk of [Number.POSITIVE_INFINITY, 3]) {
         const trajectories = async (prefixCache: boolean) => {
@@ -152,6 +183,9 @@ describe("KeyValuePrefixCache", () => {
         expect(withCache.responses, `${config.kind}, decodeChunk ${decodeChunk}`).toEqual(without.responses);
         expect(withCache.hits).toBeGreaterThan(0);
         expect(without.hits).toBe(0);
+        // The policy resumes draws, so chunks give the trees of one call per request.
+        unchunked[config.kind] ??= withCache.responses;
+        expect(withCache.responses, `${config.kind}, decodeChunk ${decodeChunk}`).toEqual(unchunked[config.kind]);
       }
     }
   });

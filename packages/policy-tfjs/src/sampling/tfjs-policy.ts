@@ -61,6 +61,8 @@ export class TfjsPolicy implements Policy {
   readonly eosToken: number;
   readonly stepDelimiter: number | undefined;
   readonly providesEntropies = true;
+  /** Each generated token takes one draw of its request's seeded stream, so `drawOffset` is honoured. */
+  readonly resumesDraws = true;
   private readonly defaultSeeds: Mulberry32;
   private pool: ModelWorkerPool | null = null;
 
@@ -187,6 +189,10 @@ export class TfjsPolicy implements Policy {
     if (!Number.isInteger(topK) || topK < 0)
       throw new PolicyTfjsError(`must be an integer >= 0, got ${topK}`, `${where}.settings.topK`);
     if (!(topP > 0 && topP <= 1)) throw new PolicyTfjsError(`must be in (0, 1], got ${topP}`, `${where}.settings.topP`);
+    const drawOffset = settings.drawOffset ?? 0;
+    if (!Number.isSafeInteger(drawOffset) || drawOffset < 0) {
+      throw new PolicyTfjsError(`must be an integer >= 0, got ${drawOffset}`, `${where}.settings.drawOffset`);
+    }
     // Requests without a seed still draw reproducibly: from the policy seed, in call order.
     const seed = settings.seed ?? this.defaultSeeds.nextUint32();
     return {
@@ -194,6 +200,7 @@ export class TfjsPolicy implements Policy {
       settings: { temperature, topK, topP },
       limit: Math.min(settings.maxTokens, contextLength - prefix.length),
       seed,
+      drawOffset,
       stopTokens: new Set(settings.stopTokens ?? []),
     };
   }
