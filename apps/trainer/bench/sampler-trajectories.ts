@@ -2,7 +2,8 @@
 // the tfjs policy of each shipped base checkpoint, each sampler's trajectories per 1k generated
 // tokens, Eff-Rate, Avg-Rate and generated tokens per second (with its ratio to chains measured in
 // the same run); chains, entropy-tree and IBTree also batched continuously across prompts
-// (sampleBatch's `decodeChunk`), and chains, entropy-tree and IBTree without the policy's prefix
+// (sampleBatch's `decodeChunk`; the tfjs policy resumes draws, so these rows sample the same trees
+// as the unchunked ones), and chains, entropy-tree and IBTree without the policy's prefix
 // cache (every prefix encoded again, as before the cache). Each RL-step-sized batch of prompts is
 // sampled by every sampler in turn, so slow drifts of a shared machine fall on all of them alike;
 // tokens per CPU second of this (single-threaded) process are printed next to tokens per wall
