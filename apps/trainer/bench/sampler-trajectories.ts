@@ -2,10 +2,15 @@
 // the tfjs policy of each shipped base checkpoint, each sampler's trajectories per 1k generated
 // tokens, Eff-Rate, Avg-Rate and generated tokens per second (with its ratio to chains measured in
 // the same run); chains, entropy-tree and IBTree also batched continuously across prompts
-// (sampleBatch's `decodeChunk`). Each RL-step-sized batch of prompts is sampled by every sampler
-// in turn, so slow drifts of a shared machine fall on all of them alike. After `pnpm build`:
+// (sampleBatch's `decodeChunk`; the tfjs policy resumes draws, so these rows sample the same trees
+// as the unchunked ones), and chains, entropy-tree and IBTree without the policy's prefix
+// cache (every prefix encoded again, as before the cache). Each RL-step-sized batch of prompts is
+// sampled by every sampler in turn, so slow drifts of a shared machine fall on all of them alike;
+// tokens per CPU second of this (single-threaded) process are printed next to tokens per wall
+// second, since they move less with the other load of a shared machine. After `pnpm build`:
 //   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench [-- --steps 8 --prompts 8 --budget 160 --decode-chunk 8]
-import { cpus } from "node:os";
+//   ... bench -- --only chains,ib-tree,entropy-tree      # only the rows whose label starts so
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
@@ -15,6 +20,8 @@ import { createTask, promptTokens } from "../src/runtime/task-setup.js";
 import { cpuModel } from "./cpu-model.js";
 
 const { values } = parseArgs({
+  // `pnpm bench -- --steps 4` passes the "--" on.
+  args: process.argv.slice(2).filter((argument, index) => index > 0 || argument !== "--"),
   options: {
     tasks: { type: "string", default: "countdown,sort-swaps" },
     checkpoints: { type: "string", default: "../../checkpoints" },
@@ -23,11 +30,12 @@ const { values } = parseArgs({
     budget: { type: "string", default: "160" },
     seed: { type: "string", default: "1" },
     "decode-chunk": { type: "string", default: "8" },
+    only: { type: "string" },
   },
 });
 const decodeChunk = Number(values["decode-chunk"]);
 
-const samplers: { label: string; config: SamplerConfig; decodeChunk?: number }[] = [
+const allSamplers: { label: string; config: SamplerConfig; decodeChunk?: number; prefixCache?: false }[] = [
   { label: "chains", config: { kind: "chains" } },
   { label: "random-tree", config: { kind: "random-tree" } },
   { label: "fixed-width-tree", config: { kind: "fixed-width-tree" } },
@@ -50,7 +58,18 @@ const samplers: { label: string; config: SamplerConfig; decodeChunk?: number }[]
     config: { kind },
     decodeChunk,
   })),
+  // Every prefix encoded again in every call, as without the prefix cache.
+  ...(["chains", "entropy-tree", "ib-tree"] as const).map((kind) => ({
+    label: `${kind === "ib-tree" ? "ib-tree (paper J)" : kind}, no prefix cache`,
+    config: { kind },
+    prefixCache: false as const,
+  })),
 ];
+// The first row is the chains baseline the ratios are taken to, so it always runs.
+const only = values.only?.split(",");
+const samplers = allSamplers.filter(
+  ({ label }, index) => index === 0 || only === undefined || only.some((prefix) => label.startsWith(prefix)),
+);
 
 interface Totals {
   trajectories: number;
@@ -59,8 +78,13 @@ interface Totals {
   effective: number;
   prompts: number;
   seconds: number;
+  cpuSeconds: number;
   calls: number;
 }
+const loads = () =>
+  loadavg()
+    .map((load) => load.toFixed(2))
+    .join(" ");
 
 const steps = Number(values.steps);
 const promptsPerStep = Number(values.prompts);
@@ -68,7 +92,7 @@ const budget = Number(values.budget);
 const seed = Number(values.seed);
 const backend = await selectBackend({ log: () => {} });
 console.log(
-  `${cpuModel()} x${cpus().length}, node ${process.version}, tfjs backend ${backend.choice}; ${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop, temperature 1`,
+  `${cpuModel()} x${cpus().length}, load average ${loads()} (1, 5, 15 min), node ${process.version}, tfjs backend ${backend.choice}; ${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop, temperature 1`,
 );
 for (const taskName of (values.tasks as string).split(",")) {
   const base = await resolveCheckpoint(`${values.checkpoints}/${taskName}-base`);
@@ -77,12 +101,22 @@ for (const taskName of (values.tasks as string).split(",")) {
   const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: 0 });
   const problems = sampleProblems(task, { split: "train", count: steps * promptsPerStep, seed });
   const totals = samplers.map(
-    (): Totals => ({ trajectories: 0, tokens: 0, rewardSum: 0, effective: 0, prompts: 0, seconds: 0, calls: 0 }),
+    (): Totals => ({
+      trajectories: 0,
+      tokens: 0,
+      rewardSum: 0,
+      effective: 0,
+      prompts: 0,
+      seconds: 0,
+      cpuSeconds: 0,
+      calls: 0,
+    }),
   );
-  const run = async ({ config, decodeChunk }: (typeof samplers)[number], step: number) => {
+  const run = async ({ config, decodeChunk, prefixCache }: (typeof samplers)[number], step: number) => {
     const stepProblems = problems.slice(step * promptsPerStep, (step + 1) * promptsPerStep);
     const longestPrompt = Math.max(...stepProblems.map((problem) => promptTokens(tokenizer, problem).length));
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     const batch = await sampleBatch(
       stepProblems.map((problem) => promptTokens(tokenizer, problem)),
       policy,
@@ -92,16 +126,18 @@ for (const taskName of (values.tasks as string).split(",")) {
         maxResponseLength: Math.min(task.maxResponseSymbols + 1, model.config.contextLength - longestPrompt),
         budgetCut: "drop",
         ...(decodeChunk === undefined ? {} : { decodeChunk }),
+        ...(prefixCache === undefined ? {} : { prefixCache }),
         seed: seed * 1000 + step,
         reward: (index, tokens) => task.verify(stepProblems[index]!, tokenizer.decode(tokens)).reward,
       },
     );
-    return { batch, seconds: (performance.now() - started) / 1000 };
+    const cpu = process.cpuUsage(cpuStarted);
+    return { batch, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   };
   for (const sampler of samplers) await run(sampler, 0); // warm-up: kernels compiled, caches filled
   for (let step = 0; step < steps; step++) {
     for (const [index, sampler] of samplers.entries()) {
-      const { batch, seconds } = await run(sampler, step);
+      const { batch, seconds, cpuSeconds } = await run(sampler, step);
       const total = totals[index]!;
       const statistics = batch.statistics;
       total.trajectories += statistics.trajectories;
@@ -110,22 +146,24 @@ for (const taskName of (values.tasks as string).split(",")) {
       total.effective += statistics.effRate * statistics.prompts;
       total.prompts += statistics.prompts;
       total.seconds += seconds;
+      total.cpuSeconds += cpuSeconds;
       total.calls += statistics.generateCalls;
     }
   }
   const chains = totals[0]!;
   const rate = (total: Totals) => total.tokens / total.seconds;
-  console.log(`\n${task.name} (${base.directory}), ${chains.prompts} prompts`);
+  const cpuRate = (total: Totals) => total.tokens / total.cpuSeconds;
+  console.log(`\n${task.name} (${base.directory}), ${chains.prompts} prompts; load average now ${loads()}`);
   console.log(
-    "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Avg-Rate | tokens / s | x chains | generate calls / batch |",
+    "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Avg-Rate | tokens / s | x chains | tokens / CPU s | x chains | generate calls / batch |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const [index, { label }] of samplers.entries()) {
     const total = totals[index]!;
     const per1k = (total.trajectories / total.tokens) * 1000;
     const chainsPer1k = (chains.trajectories / chains.tokens) * 1000;
     console.log(
-      `| ${label} | ${per1k.toFixed(1)} | ${(per1k / chainsPer1k).toFixed(2)} | ${(total.effective / total.prompts).toFixed(3)} | ${(total.rewardSum / total.trajectories).toFixed(3)} | ${rate(total).toFixed(0)} | ${(rate(total) / rate(chains)).toFixed(2)} | ${(total.calls / steps).toFixed(1)} |`,
+      `| ${label} | ${per1k.toFixed(1)} | ${(per1k / chainsPer1k).toFixed(2)} | ${(total.effective / total.prompts).toFixed(3)} | ${(total.rewardSum / total.trajectories).toFixed(3)} | ${rate(total).toFixed(0)} | ${(rate(total) / rate(chains)).toFixed(2)} | ${cpuRate(total).toFixed(0)} | ${(cpuRate(total) / cpuRate(chains)).toFixed(2)} | ${(total.calls / steps).toFixed(1)} |`,
     );
   }
 }

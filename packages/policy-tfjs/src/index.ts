@@ -15,7 +15,7 @@ export {
 export { decodeSafetensors, encodeSafetensors } from "./checkpoint/safetensors.js";
 export { PolicyTfjsError } from "./errors.js";
 export { type LeftPaddedLayout, leftPaddedLayout } from "./model/batch-layout.js";
-export { KeyValueCache } from "./model/key-value-cache.js";
+export { KeyValueCache, type RowColumns, type RowKeyValues } from "./model/key-value-cache.js";
 export { type ParameterSpec, parameterLayout, sinusoidalTable } from "./model/parameter-layout.js";
 export {
   countParameters,
@@ -25,6 +25,7 @@ export {
 } from "./model/transformer-config.js";
 export { type NamedWeight, TransformerModel } from "./model/transformer-model.js";
 export { type DrawSettings, drawToken, type TokenDraw } from "./sampling/draw-token.js";
+export { DEFAULT_PREFIX_CACHE_BYTES, KeyValuePrefixCache } from "./sampling/key-value-prefix-cache.js";
 export { TfjsPolicy, type TfjsPolicyOptions } from "./sampling/tfjs-policy.js";
 export { SPECIAL_TOKENS, SymbolTokenizer, type SymbolTokenizerJson } from "./tokenizer/symbol-tokenizer.js";
 export type { MicroBatchLoss, ModuleLoss, ModuleLossResult } from "./training/accumulate-gradients.js";

@@ -7,8 +7,10 @@ import { concatSpans } from "./token-span.js";
 /**
  * One planned request while it is generated in chunks of at most `chunk` tokens per generate call.
  * The first chunk is the planned request itself (maxTokens lowered to the chunk); each later one
- * continues the prefix with everything generated so far, seeded from the request's seed and the
- * chunk index. With an unlimited chunk the request is sent once, unchanged.
+ * continues the prefix with everything generated so far: with the request's seed and a
+ * `drawOffset` of the tokens generated so far when the policy resumes draws (so the chunks draw
+ * what one call would have drawn), else seeded from the request's seed and the chunk index. With
+ * an unlimited chunk the request is sent once, unchanged.
  */
 export class ChunkedRequest {
   private readonly pieces: Generation[] = [];
@@ -18,6 +20,7 @@ export class ChunkedRequest {
   constructor(
     readonly planned: PlannedRequest,
     private readonly chunk: number,
+    private readonly resumesDraws = false,
   ) {}
 
   get done(): boolean {
@@ -37,6 +40,10 @@ export class ChunkedRequest {
     for (const piece of this.pieces) {
       extended.set(piece.tokens, offset);
       offset += piece.tokens.length;
+    }
+    if (this.resumesDraws) {
+      const drawOffset = (settings.drawOffset ?? 0) + this.generated;
+      return { prefix: extended, settings: { ...settings, maxTokens, drawOffset } };
     }
     const seed = deriveSeedMurmur3(settings.seed ?? 0, this.pieces.length);
     return { prefix: extended, settings: { ...settings, maxTokens, seed } };

@@ -17,7 +17,15 @@ export type { IbTreeOptions } from "./ib-tree-sampler.js";
 export { ibTreeSampler } from "./ib-tree-sampler.js";
 export { meanTreeEntropy } from "./mean-tree-entropy.js";
 export { paperBranchScores } from "./paper-branch-score.js";
-export type { FinishReason, Generation, GenerationRequest, Policy, SamplingSettings } from "./policy.js";
+export type {
+  FinishReason,
+  GenerateOptions,
+  Generation,
+  GenerationRequest,
+  Policy,
+  PrefixCache,
+  SamplingSettings,
+} from "./policy.js";
 export type { RandomTreeOptions } from "./random-tree-sampler.js";
 export { randomTreeSampler } from "./random-tree-sampler.js";
 export { isValidOptionValue, resolveSamplerOptions } from "./resolve-sampler-options.js";

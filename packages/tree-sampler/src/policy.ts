@@ -25,6 +25,12 @@ export interface SamplingSettings {
   readonly stopTokens?: readonly number[];
   /** Seed for this request's random draws: the same prefix, settings and seed give the same tokens. */
   readonly seed?: number;
+  /**
+   * Draws of this seed's stream an earlier part of the same generation already made: the policy
+   * draws as if they had been made, so a generation continued in chunks draws what it would have
+   * drawn in one call. Honoured only by policies with {@link Policy.resumesDraws}. Default 0.
+   */
+  readonly drawOffset?: number;
 }
 
 export interface GenerationRequest {
@@ -46,6 +52,38 @@ export interface Generation {
   readonly finishReason: FinishReason;
 }
 
+/**
+ * A scope in which a policy keeps what it decoded (for a transformer: the keys and values of each
+ * sequence), so that a later request whose prefix continues a sequence it has seen starts from it
+ * instead of encoding the prefix again. Opened by {@link Policy.openPrefixCache}, passed to every
+ * `generate` call of the scope, and disposed by whoever opened it. Only valid while the policy's
+ * weights stay the same; a policy drops what it holds when they change.
+ *
+ * @example
+ * const cache = policy.openPrefixCache?.();
+ * try {
+ *   await policy.generate(requests, { prefixCache: cache });
+ *   await policy.generate(continuations, { prefixCache: cache }); // prefixes seen above are not re-encoded
+ * } finally {
+ *   cache?.dispose();
+ * }
+ */
+export interface PrefixCache {
+  /** Free what the cache holds; it must not be passed to `generate` afterwards. */
+  dispose(): void;
+}
+
+/** Options of one `generate` call. */
+export interface GenerateOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * A cache from this policy's {@link Policy.openPrefixCache}; absent means every prefix is
+   * encoded from scratch. The same requests give the same tokens with or without it, up to
+   * floating-point rounding of the reused prefix (the policy's documentation says how much).
+   */
+  readonly prefixCache?: PrefixCache;
+}
+
 export interface Policy {
   /** A short human-readable name for logs and reports. */
   readonly name: string;
@@ -56,8 +94,19 @@ export interface Policy {
    * one; samplers use it as the default step delimiter.
    */
   readonly stepDelimiter?: number | undefined;
+  /**
+   * Whether the policy honours {@link SamplingSettings.drawOffset} (one draw of the seed's stream
+   * per generated token). Samplers then continue a chunked generation with its own seed and the
+   * draws it made, instead of a derived seed.
+   */
+  readonly resumesDraws?: boolean;
   /** Whether `generate` returns per-token entropies (false means every `entropies` is null). */
   readonly providesEntropies: boolean;
+  /**
+   * Optional capability: open a {@link PrefixCache} for a series of `generate` calls. Policies
+   * without it (an HTTP client, test doubles) encode every prefix in every call.
+   */
+  openPrefixCache?(): PrefixCache;
   /** Continue every request's prefix; the result has one entry per request, in order. */
-  generate(requests: readonly GenerationRequest[], options?: { readonly signal?: AbortSignal }): Promise<Generation[]>;
+  generate(requests: readonly GenerationRequest[], options?: GenerateOptions): Promise<Generation[]>;
 }

@@ -201,19 +201,63 @@ describe("sampleBatch with decodeChunk", () => {
     for (const sample of first.samples) expectTreeInvariants(sample, 48, Number.POSITIVE_INFINITY);
   });
 
-  it("sends a long response in chunks, continuing its prefix", async () => {
-    const counter = countingPolicy(policy);
-    const batch = await sampleBatch([distinctPrompts[0] as number[]], counter.wrapped, {
-      ...options({ sampler: createSampler({ kind: "chains", responses: 1, perIteration: 1 }) }),
-      decodeChunk: 3,
-    });
-    const [trajectory] = batch.samples[0]!.trajectories;
-    expect(counter.calls).toHaveLength(Math.ceil(trajectory!.tokens.length / 3));
-    for (const [index, [request]] of counter.calls.entries()) {
-      expect(Array.from(request!.prefix)).toEqual([...distinctPrompts[0]!, ...trajectory!.tokens.slice(0, 3 * index)]);
-      expect(request!.settings.maxTokens).toBe(Math.min(3, 48 - 3 * index));
-    }
+  it("opens one prefix cache per batch when the policy offers one, passes it to every call and disposes it", async () => {
+    const events: string[] = [];
+    const cache = { dispose: () => events.push("dispose") };
+    const { wrapped, calls } = countingPolicy(policy);
+    const caching: Policy = {
+      ...wrapped,
+      openPrefixCache: () => {
+        events.push("open");
+        return cache;
+      },
+      generate: (requests, generateOptions) => {
+        events.push(generateOptions?.prefixCache === cache ? "generate with cache" : "generate without");
+        return wrapped.generate(requests, generateOptions);
+      },
+    };
+    const sampler = createSampler({ kind: "ib-tree" });
+    const batch = await sampleBatch(task.prompts, caching, options({ sampler }));
+    expect(events).toEqual(["open", ...calls.map(() => "generate with cache"), "dispose"]);
+    const plain = await sampleBatch(task.prompts, policy, options({ sampler }));
+    expect(batch.samples.map((sample) => treeFingerprint(sample.tree))).toEqual(
+      plain.samples.map((sample) => treeFingerprint(sample.tree)),
+    );
+    events.length = 0;
+    await sampleBatch(task.prompts, caching, options({ sampler, prefixCache: false }));
+    expect(new Set(events)).toEqual(new Set(["generate without"]));
+    events.length = 0;
+    const failing: Policy = { ...caching, generate: () => Promise.reject(new Error("server down")) };
+    await expect(sampleBatch(task.prompts, failing, options({ sampler }))).rejects.toThrow("server down");
+    expect(events).toEqual(["open", "dispose"]);
   });
+
+  for (const resumesDraws of [false, true]) {
+    it(`sends a long response in chunks, continuing its prefix (${resumesDraws ? "with" : "without"} resumed draws)`, async () => {
+      const counter = countingPolicy(policy);
+      const batch = await sampleBatch(
+        [distinctPrompts[0] as number[]],
+        { ...counter.wrapped, resumesDraws },
+        {
+          ...options({ sampler: createSampler({ kind: "chains", responses: 1, perIteration: 1 }) }),
+          decodeChunk: 3,
+        },
+      );
+      const [trajectory] = batch.samples[0]!.trajectories;
+      expect(counter.calls).toHaveLength(Math.ceil(trajectory!.tokens.length / 3));
+      const firstSeed = counter.calls[0]![0]!.settings.seed;
+      for (const [index, [request]] of counter.calls.entries()) {
+        expect(Array.from(request!.prefix)).toEqual([
+          ...distinctPrompts[0]!,
+          ...trajectory!.tokens.slice(0, 3 * index),
+        ]);
+        expect(request!.settings.maxTokens).toBe(Math.min(3, 48 - 3 * index));
+        // Resumed: the request's own seed, past the draws made; else a seed derived per chunk.
+        expect(request!.settings.drawOffset).toBe(resumesDraws && index > 0 ? 3 * index : undefined);
+        if (index > 0) expect(request!.settings.seed === firstSeed).toBe(resumesDraws);
+      }
+    });
+  }
 });
 
 describe("sampleBatch batching", () => {

@@ -2,9 +2,14 @@ import { type ReasoningTree, scoreTree, type TreeScore } from "@ibtpo/ib-score";
 import { ChunkedRequest } from "./chunked-request.js";
 import { TreeSamplerError } from "./errors.js";
 import type { ForkRequest } from "./fork-point.js";
-import type { Generation, GenerationRequest, Policy } from "./policy.js";
+import type { GenerateOptions, Generation, GenerationRequest, Policy, PrefixCache } from "./policy.js";
 import { PromptSampling } from "./prompt-sampling.js";
-import { type IterationListener, resolveSampleOptions, type SampleOptions } from "./sample-options.js";
+import {
+  type IterationListener,
+  type ResolvedSampleOptions,
+  resolveSampleOptions,
+  type SampleOptions,
+} from "./sample-options.js";
 import { type BatchStatistics, batchStatistics, type TreeStatistics, treeStatistics } from "./statistics.js";
 import type { IterationRecord, Trajectory } from "./trajectory.js";
 
@@ -96,7 +101,26 @@ export async function sampleBatch(
     }
     return new PromptSampling(index, tokens, resolved);
   });
+  const prefixCache = options.prefixCache === false ? undefined : policy.openPrefixCache?.();
+  try {
+    return await sampleRounds(states, policy, resolved, prefixCache, options);
+  } finally {
+    prefixCache?.dispose();
+  }
+}
+
+async function sampleRounds(
+  states: readonly PromptSampling[],
+  policy: Policy,
+  resolved: ResolvedSampleOptions,
+  prefixCache: PrefixCache | undefined,
+  options: SampleOptions,
+): Promise<BatchSample> {
   const chunk = resolved.decodeChunk;
+  const generateOptions: GenerateOptions = {
+    ...(resolved.signal === undefined ? {} : { signal: resolved.signal }),
+    ...(prefixCache === undefined ? {} : { prefixCache }),
+  };
   let generateCalls = 0;
   const nextIteration = states.map(() => 0);
   const rounds: (Round | null)[] = states.map(() => null);
@@ -109,17 +133,17 @@ export async function sampleBatch(
       nextIteration[index] = iteration + 1;
       const { forks, requests } = state.plan(iteration);
       if (requests.length === 0) continue;
-      rounds[index] = { iteration, rows: requests.map((planned) => new ChunkedRequest(planned, chunk)) };
+      rounds[index] = {
+        iteration,
+        rows: requests.map((planned) => new ChunkedRequest(planned, chunk, policy.resumesDraws === true)),
+      };
       started.push({ state, iteration, forks });
     }
     announce(resolved.onIteration, started);
     const rows = rounds.flatMap((round) => round?.rows.filter((row) => !row.done) ?? []);
     if (rows.length === 0) break;
     const requests = rows.map((row) => row.nextRequest());
-    const generations = await policy.generate(
-      requests,
-      resolved.signal === undefined ? {} : { signal: resolved.signal },
-    );
+    const generations = await policy.generate(requests, generateOptions);
     generateCalls++;
     if (generations.length !== requests.length) {
       throw new TreeSamplerError(

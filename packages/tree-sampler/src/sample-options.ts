@@ -61,10 +61,20 @@ export interface SampleOptions {
    * A finite chunk batches continuously across prompts: a request still generating is sent again
    * with its prefix extended by what it generated (and a seed derived from its own), and a prompt
    * whose round finished plans its next round into the next call while the others go on. Trees
-   * stay deterministic from the seed and independent of their batch mates, but differ from those
-   * sampled without chunks.
+   * stay deterministic from the seed and independent of their batch mates. With a policy that
+   * resumes draws ({@link Policy.resumesDraws}, such as policy-tfjs's) a continued chunk keeps its
+   * request's seed and skips the draws made, so the trees are those sampled without chunks (up to
+   * the policy's float rounding); with other policies each chunk gets a derived seed and the trees
+   * differ from the unchunked ones.
    */
   readonly decodeChunk?: number;
+  /**
+   * Let a policy that offers a prefix cache ({@link Policy.openPrefixCache}) reuse what it decoded
+   * earlier in this batch: a branch continues from the cached prefix of its tree path, and with
+   * `decodeChunk` a request's next chunk continues from its previous one. Default true; policies
+   * without the capability are unaffected.
+   */
+  readonly prefixCache?: boolean;
   readonly signal?: AbortSignal;
   /** Called before each call with the prompts whose round starts in it (once per iteration number). */
   readonly onIteration?: IterationListener;

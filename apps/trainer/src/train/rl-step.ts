@@ -26,6 +26,15 @@ export interface StepSample {
  * algorithm's advantages. Problems and seeds derive from (run seed, step), so a resumed run
  * repeats the same step. A different `samplingSeed` stream draws other responses to the same problems.
  */
+/**
+ * Tokens a request generates per generate call while sampling a step. A prompt whose round ended
+ * starts its next one in the next call instead of waiting for the slowest prompt, which is what
+ * IBTree's one-continuation rounds need (tree-sampler's `decodeChunk`). Only used with a policy
+ * that resumes draws (policy-tfjs), where chunked trees equal unchunked ones; with the prefix cache
+ * a chunk continues from the previous one's keys and values. 8 is the chunk the sampler bench measures.
+ */
+const DECODE_CHUNK = 8;
+
 export async function sampleStep(
   context: RlContext,
   step: number,
@@ -47,6 +56,8 @@ export async function sampleStep(
     seed: samplingSeed(config.seed, step),
     reward: (index, tokens) => verdict(index, tokens).reward,
     answer: (index, tokens) => verdict(index, tokens).answer,
+    // Continuous batching across prompts when it cannot change the samples (see DECODE_CHUNK).
+    ...(context.policy.resumesDraws === true ? { decodeChunk: DECODE_CHUNK } : {}),
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   });
   const samplingSeconds = seconds(started);

@@ -56,10 +56,58 @@ describe("KeyValueCache", () => {
         if (column === 5 || column === 13) expectContents(cache, 0);
       }
       expect(cache.capacity).toBe(3 + 2 * CACHE_GROWTH_COLUMNS);
-      const kept = cache.keepRows([1]);
-      expect(kept.batch).toBe(1);
+      const [keys, values] = [cache.keys(0).arraySync(), cache.values(0).arraySync()];
+      const kept = cache.keepRows([1, 0, 1]);
+      expect(kept.batch).toBe(3);
+      expect(kept.keys(0).arraySync()).toEqual([keys[1], keys[0], keys[1]]);
+      expect(kept.values(0).arraySync()).toEqual([values[1], values[0], values[1]]);
       expect(kept.keys(0).arraySync()[0]![1]![2]![13]).toBeCloseTo(entry(1, 1, 13, 5), 3);
       kept.dispose();
+    });
+
+    it(`copies rows' columns out and lays them out again left-padded (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const columns = [0, 1, 2, 3];
+      const cache = KeyValueCache.fromRows([rowsAt(1, columns)], [rowsAt(2, columns)], { batch, time: 4, heads });
+      // Row 0 from column 1 on (3 positions), row 1 from column 0 (2 positions).
+      const read = cache.readRows([
+        { position: 0, from: 1, length: 3 },
+        { position: 1, from: 0, length: 2 },
+      ]);
+      expect(read.map((row) => row.length)).toEqual([3, 2]);
+      // Keys [heads, headDimension, length]: head 1, channel 2 of row 0 at its positions 0..2.
+      expect(Array.from(read[0]!.keys[0]!.subarray(5 * 3, 6 * 3))).toEqual(
+        [1, 2, 3].map((column) => Math.fround(entry(1, 0, column, 5))),
+      );
+      const relaid = KeyValueCache.fromRowKeyValues(
+        [
+          { source: read[1]!, length: 1 },
+          { source: read[0]!, length: 3 },
+        ],
+        4,
+        { heads, headDimension },
+      );
+      expect(relaid.length).toBe(4);
+      const values = relaid.values(0).arraySync();
+      const keys = relaid.keys(0).arraySync();
+      for (let head = 0; head < heads; head++) {
+        for (let c = 0; c < headDimension; c++) {
+          const channel = head * headDimension + c;
+          // Row 0 holds row 1's first position right-aligned at column 3; columns 0-2 are zero padding.
+          expect([0, 1, 2, 3].map((column) => values[0]![head]![column]![c])).toEqual([
+            0,
+            0,
+            0,
+            Math.fround(entry(2, 1, 0, channel)),
+          ]);
+          expect([0, 1, 2, 3].map((column) => keys[1]![head]![c]![column])).toEqual([
+            0,
+            ...[1, 2, 3].map((column) => Math.fround(entry(1, 0, column, channel))),
+          ]);
+        }
+      }
+      cache.dispose();
+      relaid.dispose();
     });
   }
 });

@@ -3,9 +3,37 @@ import * as tf from "@tensorflow/tfjs";
 /** Columns added at a time when the cache is full, so it is reallocated once per this many steps. */
 export const CACHE_GROWTH_COLUMNS = 8;
 
+/**
+ * One sequence's keys and values for its first `length` positions, off the tensors: per layer,
+ * keys `[heads, headDimension, length]` and values `[heads, length, headDimension]` (the cache's
+ * own layouts without the batch axis), so copying them in and out is a few contiguous runs.
+ */
+export interface RowKeyValues {
+  readonly length: number;
+  readonly keys: readonly Float32Array[];
+  readonly values: readonly Float32Array[];
+}
+
+/** Columns `[from, from + length)` of the cache row at `position`. */
+export interface RowColumns {
+  readonly position: number;
+  readonly from: number;
+  readonly length: number;
+}
+
 /** The wasm backend's view of its heap; absent on other backends. */
 interface HeapBackend {
   typedArrayFromHeap?: (tensor: tf.TensorInfo) => Float32Array;
+}
+
+/**
+ * A tensor's data for reading on the CPU: on wasm a view of the heap (no copy; valid until the
+ * next tfjs allocation may grow the heap), elsewhere a copy.
+ */
+function hostData(tensor: tf.Tensor): Float32Array {
+  const backend = tf.backend() as unknown as HeapBackend;
+  if (tf.getBackend() === "wasm" && backend.typedArrayFromHeap !== undefined) return backend.typedArrayFromHeap(tensor);
+  return tensor.dataSync() as Float32Array;
 }
 
 /**
@@ -69,6 +97,75 @@ export class KeyValueCache {
       return { keyTensors, valueTensors };
     });
     return new KeyValueCache(tensors.keyTensors, tensors.valueTensors, time);
+  }
+
+  /**
+   * A left-padded cache of `width` columns from rows held off the tensors: row b takes the first
+   * `length` positions of its source, right-aligned (columns `[width - length, width)`); the
+   * columns before are zeros, to be masked by the attention bias as in a prefill's layout.
+   */
+  static fromRowKeyValues(
+    rows: readonly { readonly source: RowKeyValues; readonly length: number }[],
+    width: number,
+    shape: { readonly heads: number; readonly headDimension: number },
+  ): KeyValueCache {
+    const { heads, headDimension } = shape;
+    const capacity = width + CACHE_GROWTH_COLUMNS;
+    const layers = rows[0]?.source.keys.length ?? 0;
+    const keys: tf.Tensor4D[] = [];
+    const values: tf.Tensor4D[] = [];
+    for (let layer = 0; layer < layers; layer++) {
+      const keyData = new Float32Array(rows.length * heads * headDimension * capacity);
+      const valueData = new Float32Array(rows.length * heads * capacity * headDimension);
+      rows.forEach(({ source, length }, row) => {
+        const pad = width - length;
+        const sourceKeys = source.keys[layer]!;
+        const sourceValues = source.values[layer]!;
+        for (let run = 0; run < heads * headDimension; run++) {
+          const from = run * source.length;
+          keyData.set(sourceKeys.subarray(from, from + length), (row * heads * headDimension + run) * capacity + pad);
+        }
+        for (let head = 0; head < heads; head++) {
+          const from = head * source.length * headDimension;
+          valueData.set(
+            sourceValues.subarray(from, from + length * headDimension),
+            ((row * heads + head) * capacity + pad) * headDimension,
+          );
+        }
+      });
+      keys.push(tf.tensor4d(keyData, [rows.length, heads, headDimension, capacity]));
+      values.push(tf.tensor4d(valueData, [rows.length, heads, capacity, headDimension]));
+    }
+    return new KeyValueCache(keys, values, width);
+  }
+
+  /** Copy columns of some rows off the tensors (the inverse of {@link KeyValueCache.fromRowKeyValues}). */
+  readRows(rows: readonly RowColumns[]): RowKeyValues[] {
+    const [, heads, headDimension, capacity] = this.keyTensors[0]!.shape;
+    const read = rows.map(({ length }) => ({
+      length,
+      keys: [] as Float32Array[],
+      values: [] as Float32Array[],
+    }));
+    this.keyTensors.forEach((keyTensor, layer) => {
+      const keyData = hostData(keyTensor);
+      const valueData = hostData(this.valueTensors[layer]!);
+      rows.forEach(({ position, from, length }, index) => {
+        const keys = new Float32Array(heads * headDimension * length);
+        for (let run = 0; run < heads * headDimension; run++) {
+          const start = (position * heads * headDimension + run) * capacity + from;
+          keys.set(keyData.subarray(start, start + length), run * length);
+        }
+        const values = new Float32Array(heads * length * headDimension);
+        for (let head = 0; head < heads; head++) {
+          const start = ((position * heads + head) * capacity + from) * headDimension;
+          values.set(valueData.subarray(start, start + length * headDimension), head * length * headDimension);
+        }
+        read[index]!.keys.push(keys);
+        read[index]!.values.push(values);
+      });
+    });
+    return read;
   }
 
   /** Columns written so far. */
@@ -148,8 +245,27 @@ export class KeyValueCache {
     this.filled++;
   }
 
-  /** Keep only the rows at `positions` (in that order); this cache is disposed. */
+  /**
+   * Keep only the rows at `positions` (in that order); this cache is disposed. On wasm each row is
+   * one contiguous block of the heap, copied as such: the backend's gather kernel takes about 7
+   * times longer on decode-sized caches (`bench/keep-rows.ts`).
+   */
   keepRows(positions: readonly number[]): KeyValueCache {
+    if (tf.getBackend() === "wasm") {
+      const pick = (tensor: tf.Tensor4D) => {
+        const [, ...rowShape] = tensor.shape;
+        const block = rowShape[0] * rowShape[1] * rowShape[2];
+        const heap = hostData(tensor);
+        const data = new Float32Array(positions.length * block);
+        positions.forEach((position, row) => {
+          data.set(heap.subarray(position * block, (position + 1) * block), row * block);
+        });
+        return tf.tensor4d(data, [positions.length, ...rowShape]);
+      };
+      const kept = new KeyValueCache(this.keyTensors.map(pick), this.valueTensors.map(pick), this.filled);
+      this.dispose();
+      return kept;
+    }
     const indices = tf.tensor1d([...positions], "int32");
     const pick = (tensor: tf.Tensor4D) => tf.gather(tensor, indices, 0) as tf.Tensor4D;
     const kept = new KeyValueCache(this.keyTensors.map(pick), this.valueTensors.map(pick), this.filled);

@@ -1,9 +1,10 @@
 import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
 import { type LeftPaddedLayout, leftPaddedLayout } from "../model/batch-layout.js";
-import type { KeyValueCache } from "../model/key-value-cache.js";
+import { KeyValueCache, type RowKeyValues } from "../model/key-value-cache.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import { type DrawSettings, drawToken } from "./draw-token.js";
+import type { KeyValuePrefixCache } from "./key-value-prefix-cache.js";
 
 /** One row to continue, already validated. */
 export interface DecodeRow {
@@ -12,6 +13,8 @@ export interface DecodeRow {
   /** Tokens this row may still emit (maxTokens capped by the context). */
   readonly limit: number;
   readonly seed: number;
+  /** Draws of the seed's stream to skip first (made by an earlier chunk of the same generation). */
+  readonly drawOffset: number;
   readonly stopTokens: ReadonlySet<number>;
 }
 
@@ -26,6 +29,8 @@ export interface DecodeOptions {
   readonly eosToken: number;
   readonly useCache: boolean;
   readonly signal?: AbortSignal | undefined;
+  /** Start rows from the keys and values of their cached prefixes, and keep what they decode there. */
+  readonly prefixCache?: KeyValuePrefixCache | undefined;
 }
 
 interface RowState {
@@ -42,7 +47,9 @@ interface RowState {
  * step. Logits come back to the CPU once per step and every row draws from its own seeded stream,
  * so a row's tokens do not depend on its batch mates. Without the cache every step re-runs the
  * whole sequence (for benchmarks and checks). Rows that finish are dropped from the cache once
- * they are half of the batch, so long stragglers do not pay for finished rows.
+ * they are half of the batch, so long stragglers do not pay for finished rows. With a prefix
+ * cache, rows whose prefix it holds skip their prefill, and every row's keys and values are kept
+ * there when it leaves the batch.
  */
 async function decodeBatch(
   model: TransformerModel,
@@ -51,7 +58,7 @@ async function decodeBatch(
 ): Promise<DecodedRow[]> {
   const states: RowState[] = rows.map((row) => ({
     row,
-    random: new Mulberry32(scrambleSeed(row.seed)),
+    random: resumedStream(row.seed, row.drawOffset),
     tokens: [],
     logprobs: [],
     entropies: [],
@@ -61,31 +68,21 @@ async function decodeBatch(
   let active = states.map((_, index) => index);
   let layout = leftPaddedLayout(rows.map((row) => row.prefix.length));
   const width = layout.width;
+  const prefixCache = options.useCache ? options.prefixCache : undefined;
   let inputs = prefixColumns(states, active, layout, width);
   let start = 0;
   let cache = null as KeyValueCache | null;
   try {
+    const opening = prefixCache === undefined ? null : openFromPrefixCache(model, states, prefixCache);
+    cache = opening?.cache ?? null;
     for (let step = 0; ; step++) {
       options.signal?.throwIfAborted();
-      const count = width + step - start;
-      const logitsTensor = tf.tidy(() => {
-        const { hidden, cache: next } = model.hiddenStates(
-          tf.tensor2d(inputs, [active.length, count], "int32"),
-          tf.tensor2d(layout.positions(start, count), [active.length, count], "int32"),
-          tf.tensor4d(layout.attentionBias(start, count), [active.length, 1, count, start + count]),
-          cache,
-          { keepCache: options.useCache },
-        );
-        // A prefill returns a new cache; a cached step writes into the one it was given.
-        cache = next;
-        const last = tf.reshape(
-          tf.slice(tf.reshape(hidden, [active.length, count, -1]), [0, count - 1, 0], [-1, 1, -1]),
-          [active.length, -1],
-        ) as tf.Tensor2D;
-        return model.logits(last);
-      });
-      const logits = logitsTensor.dataSync() as Float32Array;
-      logitsTensor.dispose();
+      let logits: Float32Array;
+      if (step === 0 && opening !== null) {
+        logits = opening.logits;
+      } else {
+        ({ logits, cache } = forward(model, inputs, layout, start, width + step - start, cache, options.useCache));
+      }
       active.forEach((stateIndex, position) => {
         const state = states[stateIndex]!;
         if (state.finishReason !== null) return;
@@ -98,8 +95,13 @@ async function decodeBatch(
         else if (state.tokens.length >= state.row.limit) state.finishReason = "length";
       });
       const stillActive = active.filter((stateIndex) => states[stateIndex]!.finishReason === null);
-      if (stillActive.length === 0) break;
+      if (stillActive.length === 0) {
+        if (prefixCache !== undefined) keepDecoded(prefixCache, cache!, states, active, layout, active);
+        break;
+      }
       if (options.useCache && stillActive.length * 2 <= active.length) {
+        const leaving = active.filter((stateIndex) => !stillActive.includes(stateIndex));
+        if (prefixCache !== undefined) keepDecoded(prefixCache, cache!, states, active, layout, leaving);
         cache = cache!.keepRows(stillActive.map((stateIndex) => active.indexOf(stateIndex)));
         active = stillActive;
         layout = leftPaddedLayout(
@@ -126,6 +128,140 @@ async function decodeBatch(
   }));
 }
 
+/**
+ * One forward over columns `[start, start + count)` of the rows of `layout` (a prefill when
+ * `cache` is null, else one cached step), returning the logits `[rows, vocab]` of the last column.
+ */
+function forward(
+  model: TransformerModel,
+  inputs: Int32Array,
+  layout: LeftPaddedLayout,
+  start: number,
+  count: number,
+  cache: KeyValueCache | null,
+  keepCache: boolean,
+): { logits: Float32Array; cache: KeyValueCache | null } {
+  const rows = layout.rows;
+  let next = cache;
+  const logitsTensor = tf.tidy(() => {
+    const result = model.hiddenStates(
+      tf.tensor2d(inputs, [rows, count], "int32"),
+      tf.tensor2d(layout.positions(start, count), [rows, count], "int32"),
+      tf.tensor4d(layout.attentionBias(start, count), [rows, 1, count, start + count]),
+      cache,
+      { keepCache },
+    );
+    // A prefill returns a new cache; a cached step writes into the one it was given.
+    next = result.cache;
+    const last = tf.reshape(tf.slice(tf.reshape(result.hidden, [rows, count, -1]), [0, count - 1, 0], [-1, 1, -1]), [
+      rows,
+      -1,
+    ]) as tf.Tensor2D;
+    return model.logits(last);
+  });
+  const logits = logitsTensor.dataSync() as Float32Array;
+  logitsTensor.dispose();
+  return { logits, cache: next };
+}
+
+/**
+ * The first step of a batch when the prefix cache holds some rows' prefixes: those rows start
+ * from the cached keys and values of all but their last prefix token and run one cached step on
+ * it; the others are prefilled as usual. Both parts are then laid out as one left-padded cache,
+ * the same layout a prefill of every row gives. Null when no row's prefix is cached.
+ */
+function openFromPrefixCache(
+  model: TransformerModel,
+  states: readonly RowState[],
+  prefixCache: KeyValuePrefixCache,
+): { logits: Float32Array; cache: KeyValueCache } | null {
+  const cached = states.map((state) => prefixCache.lookup(state.row.prefix));
+  const hits = states.flatMap((_, index) => (cached[index] === null ? [] : [index]));
+  if (hits.length === 0) return null;
+  const { vocabSize, heads, modelDimension } = model.config;
+  const shape = { heads, headDimension: modelDimension / heads };
+  const lengths = states.map((state) => state.row.prefix.length);
+  const logits = new Float32Array(states.length * vocabSize);
+  const hitLayout = leftPaddedLayout(hits.map((index) => lengths[index]!));
+  const past = KeyValueCache.fromRowKeyValues(
+    hits.map((index) => ({ source: cached[index]!, length: lengths[index]! - 1 })),
+    hitLayout.width - 1,
+    shape,
+  );
+  const lastPrefixTokens = Int32Array.from(hits, (index) => lengths[index]! - 1).map(
+    (last, position) => states[hits[position]!]!.row.prefix[last]!,
+  );
+  const hitStep = forward(model, lastPrefixTokens, hitLayout, hitLayout.width - 1, 1, past, true);
+  const hitCache = hitStep.cache!;
+  hits.forEach((index, position) => {
+    logits.set(hitStep.logits.subarray(position * vocabSize, (position + 1) * vocabSize), index * vocabSize);
+  });
+  const misses = states.flatMap((_, index) => (cached[index] === null ? [index] : []));
+  if (misses.length === 0) return { logits, cache: hitCache };
+  const missLayout = leftPaddedLayout(misses.map((index) => lengths[index]!));
+  const missStep = forward(
+    model,
+    prefixColumns(states, misses, missLayout, missLayout.width),
+    missLayout,
+    0,
+    missLayout.width,
+    null,
+    true,
+  );
+  const missCache = missStep.cache!;
+  misses.forEach((index, position) => {
+    logits.set(missStep.logits.subarray(position * vocabSize, (position + 1) * vocabSize), index * vocabSize);
+  });
+  const rowsOf = (cache: KeyValueCache, members: number[], layout: LeftPaddedLayout) => {
+    const read = cache.readRows(
+      members.map((index, position) => ({ position, from: layout.leftPad[position]!, length: lengths[index]! })),
+    );
+    cache.dispose();
+    return read;
+  };
+  const merged: RowKeyValues[] = [];
+  rowsOf(hitCache, hits, hitLayout).forEach((row, position) => {
+    merged[hits[position]!] = row;
+  });
+  rowsOf(missCache, misses, missLayout).forEach((row, position) => {
+    merged[misses[position]!] = row;
+  });
+  const width = Math.max(...lengths);
+  const cache = KeyValueCache.fromRowKeyValues(
+    merged.map((source, index) => ({ source, length: lengths[index]! })),
+    width,
+    shape,
+  );
+  return { logits, cache };
+}
+
+/** Keep the decoded sequences of `members` (state indices among `active`) in the prefix cache. */
+function keepDecoded(
+  prefixCache: KeyValuePrefixCache,
+  cache: KeyValueCache,
+  states: readonly RowState[],
+  active: readonly number[],
+  layout: LeftPaddedLayout,
+  members: readonly number[],
+): void {
+  const sequences = members.map((stateIndex) => {
+    const state = states[stateIndex]!;
+    const tokens = new Int32Array(state.row.prefix.length + state.tokens.length);
+    tokens.set(state.row.prefix);
+    tokens.set(state.tokens, state.row.prefix.length);
+    return tokens;
+  });
+  const read = cache.readRows(
+    members.map((stateIndex, index) => {
+      const position = active.indexOf(stateIndex);
+      return { position, from: layout.leftPad[position]!, length: sequences[index]!.length - 1 };
+    }),
+  );
+  read.forEach((keyValues, index) => {
+    prefixCache.store(sequences[index]!, keyValues);
+  });
+}
+
 /** Decode rows in consecutive batches of at most `maxBatchSize`. */
 export async function decodeRows(
   model: TransformerModel,
@@ -137,6 +273,12 @@ export async function decodeRows(
     decoded.push(...(await decodeBatch(model, rows.slice(start, start + options.maxBatchSize), options)));
   }
   return decoded;
+}
+
+function resumedStream(seed: number, drawOffset: number): Mulberry32 {
+  const random = new Mulberry32(scrambleSeed(seed));
+  for (let draw = 0; draw < drawOffset; draw++) random.next();
+  return random;
 }
 
 function lastToken(state: RowState): number {

@@ -1,11 +1,12 @@
 import { Mulberry32, scrambleSeed } from "@ibtpo/random";
-import type { Generation, GenerationRequest, Policy } from "@ibtpo/tree-sampler";
+import type { GenerateOptions, Generation, GenerationRequest, Policy, PrefixCache } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import type { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { type DecodeRow, decodeRows } from "./batch-decoder.js";
+import { DEFAULT_PREFIX_CACHE_BYTES, KeyValuePrefixCache } from "./key-value-prefix-cache.js";
 
 /** Below this many rows per thread, messaging costs more than a second core saves. */
 const MIN_ROWS_PER_THREAD = 8;
@@ -34,6 +35,11 @@ export interface TfjsPolicyOptions {
    * optimizer trains with, so one copy of the model per thread serves both. Not stopped by `dispose()`.
    */
   readonly workerPool?: ModelWorkerPool;
+  /**
+   * Bytes of keys and values a prefix cache from {@link TfjsPolicy.openPrefixCache} keeps before
+   * it forgets the sequences used longest ago. Default 128 MiB.
+   */
+  readonly prefixCacheBytes?: number;
 }
 
 /**
@@ -55,6 +61,8 @@ export class TfjsPolicy implements Policy {
   readonly eosToken: number;
   readonly stepDelimiter: number | undefined;
   readonly providesEntropies = true;
+  /** Each generated token takes one draw of its request's seeded stream, so `drawOffset` is honoured. */
+  readonly resumesDraws = true;
   private readonly defaultSeeds: Mulberry32;
   private pool: ModelWorkerPool | null = null;
 
@@ -77,11 +85,31 @@ export class TfjsPolicy implements Policy {
     return new TfjsPolicy(model, { ...options, eosToken: tokenizer.eosId, stepDelimiter: tokenizer.stepDelimiterId });
   }
 
-  async generate(
-    requests: readonly GenerationRequest[],
-    options: { readonly signal?: AbortSignal } = {},
-  ): Promise<Generation[]> {
+  /**
+   * A prefix cache for a series of `generate` calls (tree-sampler's `sampleBatch` opens one per
+   * batch): a request whose prefix continues a sequence decoded in its scope starts from that
+   * sequence's keys and values instead of a prefill. The reused keys and values were computed by
+   * cached decode steps rather than by a prefill, so log-probs can differ from an uncached call in
+   * the last float digits (as between `kvCache: true` and `false`); a call's result stays a function
+   * of its requests and of the earlier calls in the scope. Rows decoded in worker threads neither
+   * use nor fill it. Dispose it when the scope ends; it empties itself when the weights change.
+   *
+   * @example
+   * const cache = policy.openPrefixCache();
+   * const [first] = await policy.generate([request], { prefixCache: cache });
+   * // continues the first generation without encoding its prefix again
+   * await policy.generate([{ prefix: [...request.prefix, ...first.tokens], settings }], { prefixCache: cache });
+   * cache.dispose();
+   */
+  openPrefixCache(): KeyValuePrefixCache {
+    const bytes = this.options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
+    if (!(bytes >= 0)) throw new PolicyTfjsError(`must be a number >= 0, got ${bytes}`, "prefixCacheBytes");
+    return new KeyValuePrefixCache(this.model, bytes);
+  }
+
+  async generate(requests: readonly GenerationRequest[], options: GenerateOptions = {}): Promise<Generation[]> {
     const rows = requests.map((request, index) => this.toRow(request, index));
+    const prefixCache = this.checkPrefixCache(options.prefixCache);
     const decodeOptions = {
       eosToken: this.eosToken,
       useCache: this.options.kvCache ?? true,
@@ -98,7 +126,7 @@ export class TfjsPolicy implements Policy {
     const remote = shards.slice(1).map((shard, index) => pool!.decode(index, this.model, shard, decodeOptions));
     const remoteResults = Promise.all(remote);
     remoteResults.catch(() => {});
-    const local = await decodeRows(this.model, shards[0]!, { ...decodeOptions, signal: options.signal });
+    const local = await decodeRows(this.model, shards[0]!, { ...decodeOptions, signal: options.signal, prefixCache });
     const results = [local, ...(await remoteResults)];
     options.signal?.throwIfAborted();
     return results.flat();
@@ -109,6 +137,15 @@ export class TfjsPolicy implements Policy {
     const pool = this.pool;
     this.pool = null;
     await pool?.terminate();
+  }
+
+  private checkPrefixCache(prefixCache: PrefixCache | undefined): KeyValuePrefixCache | undefined {
+    if (prefixCache === undefined) return undefined;
+    if (!(prefixCache instanceof KeyValuePrefixCache)) {
+      throw new PolicyTfjsError("expected a cache from this policy's openPrefixCache()", "options.prefixCache");
+    }
+    prefixCache.checkUsableFor(this.model, "options.prefixCache");
+    return prefixCache;
   }
 
   private workerPool(): ModelWorkerPool | null {
@@ -152,6 +189,10 @@ export class TfjsPolicy implements Policy {
     if (!Number.isInteger(topK) || topK < 0)
       throw new PolicyTfjsError(`must be an integer >= 0, got ${topK}`, `${where}.settings.topK`);
     if (!(topP > 0 && topP <= 1)) throw new PolicyTfjsError(`must be in (0, 1], got ${topP}`, `${where}.settings.topP`);
+    const drawOffset = settings.drawOffset ?? 0;
+    if (!Number.isSafeInteger(drawOffset) || drawOffset < 0) {
+      throw new PolicyTfjsError(`must be an integer >= 0, got ${drawOffset}`, `${where}.settings.drawOffset`);
+    }
     // Requests without a seed still draw reproducibly: from the policy seed, in call order.
     const seed = settings.seed ?? this.defaultSeeds.nextUint32();
     return {
@@ -159,6 +200,7 @@ export class TfjsPolicy implements Policy {
       settings: { temperature, topK, topP },
       limit: Math.min(settings.maxTokens, contextLength - prefix.length),
       seed,
+      drawOffset,
       stopTokens: new Set(settings.stopTokens ?? []),
     };
   }

@@ -15,6 +15,7 @@ const row = {
   settings: { temperature: 1, topK: 0, topP: 1 },
   limit: 3,
   seed: 5,
+  drawOffset: 0,
   stopTokens: new Set<number>(),
 };
 const options = { eosToken: 2, useCache: true, maxBatchSize: 8 };

@@ -19,6 +19,7 @@ export interface DecodeTask {
     readonly settings: DrawSettings;
     readonly limit: number;
     readonly seed: number;
+    readonly drawOffset: number;
     readonly stopTokens: readonly number[];
   }[];
   readonly eosToken: number;

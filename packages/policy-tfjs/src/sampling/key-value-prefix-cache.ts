@@ -1,0 +1,119 @@
+import type { PrefixCache } from "@ibtpo/tree-sampler";
+import { PolicyTfjsError } from "../errors.js";
+import type { RowKeyValues } from "../model/key-value-cache.js";
+import type { TransformerModel } from "../model/transformer-model.js";
+
+/** Bytes a prefix cache holds by default before it forgets the sequences used longest ago. */
+export const DEFAULT_PREFIX_CACHE_BYTES = 128 * 1024 * 1024;
+
+interface Entry {
+  /** The sequence: prefix and generated tokens; keys and values cover all but its last token. */
+  readonly tokens: Int32Array;
+  readonly keyValues: RowKeyValues;
+  readonly bytes: number;
+}
+
+function startsWith(sequence: Int32Array, prefix: Int32Array): boolean {
+  if (prefix.length > sequence.length) return false;
+  for (let index = prefix.length - 1; index >= 0; index--) if (sequence[index] !== prefix[index]) return false;
+  return true;
+}
+
+/**
+ * {@link TfjsPolicy}'s prefix cache: the keys and values of every sequence decoded in its scope,
+ * kept off the wasm heap (which never shrinks) in plain arrays. A request whose prefix (all but its
+ * last token) is the start of a kept sequence starts from those keys and values: the prefix is not
+ * encoded again, only its last token goes through the model. Keys and values at a position depend
+ * only on the tokens up to it, so any start of a kept sequence is as good as the whole.
+ *
+ * A sequence that another one continues is dropped for the longer one; past `maxBytes` the
+ * sequences used longest ago are forgotten. The cache belongs to one model and empties itself when
+ * the model's weights change.
+ *
+ * @example
+ * const cache = policy.openPrefixCache();
+ * await policy.generate(requests, { prefixCache: cache });
+ * cache.dispose();
+ */
+export class KeyValuePrefixCache implements PrefixCache {
+  private readonly entries = new Map<number, Entry>();
+  private nextId = 0;
+  private bytes = 0;
+  private weightsVersion: number;
+  private disposed = false;
+  /** Rows looked up, and rows that started from a cached prefix, since the cache was opened. */
+  readonly counts = { lookups: 0, hits: 0 };
+
+  constructor(
+    readonly model: TransformerModel,
+    readonly maxBytes = DEFAULT_PREFIX_CACHE_BYTES,
+  ) {
+    this.weightsVersion = model.weightsVersion;
+  }
+
+  /** Sequences held now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Bytes of keys and values held now. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  /** Check the cache can serve `model` now; forget everything if its weights changed since. */
+  checkUsableFor(model: TransformerModel, location: string): void {
+    if (this.disposed) throw new PolicyTfjsError("the prefix cache was disposed", location);
+    if (model !== this.model) throw new PolicyTfjsError("the prefix cache belongs to another model", location);
+    if (model.weightsVersion !== this.weightsVersion) {
+      this.clear();
+      this.weightsVersion = model.weightsVersion;
+    }
+  }
+
+  /** Keys and values covering `prefix` without its last token, or null when no kept sequence starts with it. */
+  lookup(prefix: Int32Array): RowKeyValues | null {
+    this.counts.lookups++;
+    if (prefix.length < 2) return null;
+    for (const [id, entry] of this.entries) {
+      if (!startsWith(entry.tokens, prefix)) continue;
+      this.counts.hits++;
+      this.entries.delete(id);
+      this.entries.set(id, entry); // most recently used last
+      return entry.keyValues;
+    }
+    return null;
+  }
+
+  /** Keep a decoded sequence; `keyValues` covers all its tokens but the last. */
+  store(tokens: Int32Array, keyValues: RowKeyValues): void {
+    if (this.disposed || keyValues.length !== tokens.length - 1 || keyValues.length < 1) return;
+    for (const [id, entry] of this.entries) {
+      if (startsWith(entry.tokens, tokens)) return;
+      if (startsWith(tokens, entry.tokens)) this.remove(id, entry);
+    }
+    const bytes = [...keyValues.keys, ...keyValues.values].reduce((sum, array) => sum + array.byteLength, 0);
+    if (bytes > this.maxBytes) return;
+    this.entries.set(this.nextId++, { tokens, keyValues, bytes });
+    this.bytes += bytes;
+    for (const [id, entry] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.remove(id, entry);
+    }
+  }
+
+  dispose(): void {
+    this.clear();
+    this.disposed = true;
+  }
+
+  private clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  private remove(id: number, entry: Entry): void {
+    this.entries.delete(id);
+    this.bytes -= entry.bytes;
+  }
+}
