@@ -12,9 +12,11 @@ export { type StepProbabilityMode, stepProbabilityModes } from "@ibtpo/ib-score"
 export const advantageEstimatorNames = ["grpo", "treerl", "ib-tpo"] as const;
 export type AdvantageEstimatorName = (typeof advantageEstimatorNames)[number];
 
-/** Rollout samplers of @ibtpo/tree-sampler a preset can ask for (`sampler`). */
-export const samplerKinds = ["chains", "entropy-tree", "ib-tree", "random-tree"] as const;
-export type SamplerKind = (typeof samplerKinds)[number];
+/**
+ * Rollout samplers a preset can ask for (`sampler`): every kind of @ibtpo/tree-sampler, whose list
+ * is the one home of these names.
+ */
+export { SAMPLER_KINDS as samplerKinds, type SamplerKind } from "@ibtpo/tree-sampler";
 
 /** Which standard deviation divides GRPO's centred rewards (TRL's `scale_rewards`). */
 export const rewardScalings = ["group", "batch", "none"] as const;

@@ -29,7 +29,7 @@ export interface SampleRolloutsOptions {
    * serves (its model card names them), else the task's defaults.
    */
   readonly taskOptions?: Readonly<Record<string, number>>;
-  readonly sampler: SamplerKind | "random-tree";
+  readonly sampler: SamplerKind;
   /** Overrides of the sampler's settings (e.g. `{ branches: 4 }`); unknown keys are errors. */
   readonly samplerOptions?: Readonly<Record<string, number>>;
   /** Generated tokens per prompt. */
