@@ -18,7 +18,7 @@
 //   node experiments/run-protocol.mjs [--out runs/protocol] [--tasks countdown] [--jobs 2]
 //     [--algos grpo,...] [--lrs 5e-5,1e-4,2e-4] [--seeds 1,2,3,4,5] [--ablation-seeds 1,2,3]
 //     [--stages search,test,ablation,tables] [--ib-tpo-variant NAME:key=value,...] [--set key=value ...]
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -115,12 +115,51 @@ function fail(message) {
   process.exit(2);
 }
 
-function compare(out, extra) {
+/**
+ * Runs `ibtpo compare` once per (folder, algorithm, seed), `--jobs` of them at a time, each one
+ * run in its own process, so no core idles while a folder has fewer runs left than cores. Finished
+ * runs are reused by compare itself. Each folder's results.json and report are then rebuilt from
+ * every run it holds.
+ */
+async function compareEach(units) {
   const sets = args.set.flatMap((setting) => ["--set", setting]);
-  const command = ["compare", "--config", CONFIG, "--jobs", args.jobs, "--out", out, ...sets, ...extra];
-  console.log(`$ node ${CLI} ${command.join(" ")}`);
-  const result = spawnSync(process.execPath, [CLI, ...command], { stdio: "inherit" });
-  if (result.status !== 0) fail(`compare into ${out} failed (exit ${result.status ?? result.signal})`);
+  const jobs = Number(args.jobs);
+  let next = 0;
+  let done = 0;
+  const runUnit = async (unit) => {
+    const command = [
+      "compare",
+      "--config",
+      CONFIG,
+      "--jobs",
+      "1",
+      "--out",
+      unit.out,
+      ...sets,
+      "--algos",
+      unit.algorithm,
+      "--seeds",
+      String(unit.seed),
+      "--tasks",
+      unit.task,
+      ...setArguments(unit.settings),
+    ];
+    const child = spawn(process.execPath, [CLI, ...command], { stdio: ["ignore", "ignore", "inherit"] });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    if (code !== 0) fail(`node ${CLI} ${command.join(" ")} failed (exit ${code})`);
+    done += 1;
+    console.log(`[${done}/${units.length}] ${unit.out} ${unit.algorithm} seed ${unit.seed}`);
+  };
+  const worker = async () => {
+    while (next < units.length) await runUnit(units[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, units.length)) }, worker));
+  for (const [out, title] of new Map(units.map((unit) => [unit.out, unit.title]))) {
+    const report = spawnSync(process.execPath, [CLI, "report", out, "--title", title], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    if (report.status !== 0) fail(`ibtpo report ${out} failed`);
+  }
 }
 
 const readResults = (folder) => JSON.parse(readFileSync(join(folder, "results.json"), "utf8"));
@@ -167,81 +206,79 @@ function chosenSetting(task, algorithm) {
   return best;
 }
 
-const chosenArguments = (task, algorithm) => {
+const chosenSettings = (task, algorithm) => {
   const { rate, variant } = chosenSetting(task, algorithm);
-  return setArguments([`optimizer.learningRate=${rate}`, ...variant.settings]);
+  return [`optimizer.learningRate=${rate}`, ...variant.settings];
 };
 
-for (const task of tasks) {
-  if (stages.includes("search")) {
-    for (const rate of learningRates) {
-      compare(searchFolder(task, rate, { name: DEFAULT_VARIANT }), [
-        "--algos",
-        algorithms.join(","),
-        "--seeds",
-        seeds[0],
-        "--tasks",
-        task,
-        ...setArguments([`optimizer.learningRate=${rate}`, "evaluation.split=validation"]),
-        "--title",
-        `Learning-rate search on ${task}, validation split, ${rateName(rate)}`,
-      ]);
-      for (const variant of algorithms.includes("ib-tpo") ? ibTpoVariants : []) {
-        compare(searchFolder(task, rate, variant), [
-          "--algos",
+const seedUnits = (base, algorithm, seedList) => seedList.map((seed) => ({ ...base, algorithm, seed }));
+
+if (stages.includes("search")) {
+  const units = tasks.flatMap((task) =>
+    learningRates.flatMap((rate) => [
+      ...algorithms.flatMap((algorithm) =>
+        seedUnits(
+          {
+            out: searchFolder(task, rate, { name: DEFAULT_VARIANT }),
+            task,
+            settings: [`optimizer.learningRate=${rate}`, "evaluation.split=validation"],
+            title: `Learning-rate search on ${task}, validation split, ${rateName(rate)}`,
+          },
+          algorithm,
+          [seeds[0]],
+        ),
+      ),
+      ...(algorithms.includes("ib-tpo") ? ibTpoVariants : []).flatMap((variant) =>
+        seedUnits(
+          {
+            out: searchFolder(task, rate, variant),
+            task,
+            settings: [`optimizer.learningRate=${rate}`, "evaluation.split=validation", ...variant.settings],
+            title: `Option search on ${task}, validation split, ${rateName(rate)}, ib-tpo ${variant.name}`,
+          },
           "ib-tpo",
-          "--seeds",
-          seeds[0],
-          "--tasks",
-          task,
-          ...setArguments([`optimizer.learningRate=${rate}`, "evaluation.split=validation", ...variant.settings]),
-          "--title",
-          `Option search on ${task}, validation split, ${rateName(rate)}, ib-tpo ${variant.name}`,
-        ]);
-      }
-    }
-  }
-  if (stages.includes("test")) {
-    for (const algorithm of algorithms) {
-      compare(testFolder(task), [
-        "--algos",
-        algorithm,
-        "--seeds",
-        seeds.join(","),
-        "--tasks",
-        task,
-        ...chosenArguments(task, algorithm),
-      ]);
-    }
-    const report = spawnSync(
-      process.execPath,
-      [
-        CLI,
-        "report",
-        testFolder(task),
-        "--title",
-        `${task}: every algorithm at its validation-chosen settings, test split`,
-      ],
-      { stdio: "inherit" },
-    );
-    if (report.status !== 0) fail(`report of ${testFolder(task)} failed`);
-  }
-  if (stages.includes("ablation")) {
-    for (const variant of ABLATIONS) {
-      compare(ablationFolder(task, variant.name), [
-        "--algos",
-        variant.algorithm,
-        "--seeds",
-        ablationSeeds.join(","),
-        "--tasks",
-        task,
-        ...chosenArguments(task, variant.algorithm),
-        ...setArguments([`sampler.kind=${variant.sampler}`]),
-        "--title",
-        `Ablation on ${task}: ${variant.label}`,
-      ]);
-    }
-  }
+          [seeds[0]],
+        ),
+      ),
+    ]),
+  );
+  await compareEach(units);
+}
+if (stages.includes("test")) {
+  await compareEach(
+    tasks.flatMap((task) =>
+      algorithms.flatMap((algorithm) =>
+        seedUnits(
+          {
+            out: testFolder(task),
+            task,
+            settings: chosenSettings(task, algorithm),
+            title: `${task}: every algorithm at its validation-chosen settings, test split`,
+          },
+          algorithm,
+          seeds,
+        ),
+      ),
+    ),
+  );
+}
+if (stages.includes("ablation")) {
+  await compareEach(
+    tasks.flatMap((task) =>
+      ABLATIONS.flatMap((variant) =>
+        seedUnits(
+          {
+            out: ablationFolder(task, variant.name),
+            task,
+            settings: [...chosenSettings(task, variant.algorithm), `sampler.kind=${variant.sampler}`],
+            title: `Ablation on ${task}: ${variant.label}`,
+          },
+          variant.algorithm,
+          ablationSeeds,
+        ),
+      ),
+    ),
+  );
 }
 
 if (stages.includes("tables")) await writeTables();
