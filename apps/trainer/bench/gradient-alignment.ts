@@ -301,8 +301,10 @@ if (givenCheckpoints === undefined) {
   const loaded = await loadCheckpoint(base);
   await measureCheckpoint({ label: "base", path: base, derivedBy: null, batches: 0 }, loaded, 0);
   // The second checkpoint: the base after a few GRPO steps (the trainer's defaults), in memory.
+  // Without the preset's KL term, as the checkpoints of the committed figures were derived.
   const deriveConfig = await configFor("derived checkpoint", base, deriveSeed(seed, DERIVE_STREAM), [
     { path: "algorithm", value: "grpo" },
+    { path: "loss.klCoefficient", value: 0 },
   ]);
   const training = await contextFor(deriveConfig, loaded);
   for (let step = 0; step < deriveSteps; step++) {
@@ -312,6 +314,7 @@ if (givenCheckpoints === undefined) {
     );
   }
   training.update.optimizer.dispose();
+  training.update.reference?.dispose();
   const derivedBy = `${deriveSteps} grpo steps (learning rate ${deriveConfig.optimizer.learningRate}, ${prompts} prompts, budget ${budget}) from the base`;
   await measureCheckpoint({ label: `base + ${deriveSteps} grpo steps`, path: base, derivedBy, batches: 0 }, loaded, 1);
   loaded.model.dispose();

@@ -101,7 +101,7 @@ const definitions: Record<PresetName, PresetDefinition> = {
     loss: { clipLow: 0.2, clipHigh: 0.28, lossAggregation: "token-mean" },
   },
   // 0.03: the bonus lifts entropy clearly above grpo's on countdown; 0.001 moved nothing and 0.1
-  // made entropy run away (README, "Presets").
+  // made entropy run away within 15 steps (README, "Presets").
   "grpo-entropy": {
     ...chains,
     advantage: { estimator: "grpo" },
