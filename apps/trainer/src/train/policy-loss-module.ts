@@ -5,12 +5,7 @@
  */
 import { responseLogProbs, type TokenRow, type TransformerModel } from "@ibtpo/policy-tfjs";
 import type { ResolvedPolicyLossOptions } from "@ibtpo/tpo-loss";
-import {
-  disposeLossDiagnostics,
-  type LossDiagnostics,
-  type LossDiagnosticsTensors,
-  policyLoss,
-} from "@ibtpo/tpo-loss/tfjs";
+import { type LossDiagnostics, policyLoss, readLossDiagnosticsSync } from "@ibtpo/tpo-loss/tfjs";
 import * as tf from "@tensorflow/tfjs";
 
 /** One micro-batch of the clipped RL loss, with every input that does not depend on the weights. */
@@ -28,25 +23,6 @@ export interface PolicyLossMicroBatch {
   /** Sampling temperature: log-probs are taken under the distribution the tokens came from. */
   readonly temperature: number;
   readonly lossOptions: ResolvedPolicyLossOptions;
-}
-
-/** The diagnostics as plain numbers, read inside the loss call (so a worker can send them back). */
-function readDiagnostics(diagnostics: LossDiagnosticsTensors): LossDiagnostics {
-  const read = (tensor: tf.Scalar) => tensor.dataSync()[0]!;
-  const terms = Object.fromEntries(Object.entries(diagnostics.terms).map(([name, term]) => [name, read(term)]));
-  const numbers: LossDiagnostics = {
-    loss: read(diagnostics.loss),
-    policy: read(diagnostics.policy),
-    clipFraction: read(diagnostics.clipFraction),
-    clipFractionHigh: read(diagnostics.clipFractionHigh),
-    clipFractionLow: read(diagnostics.clipFractionLow),
-    dualClipFraction: read(diagnostics.dualClipFraction),
-    approxKl: read(diagnostics.approxKl),
-    meanEntropy: diagnostics.meanEntropy === null ? null : read(diagnostics.meanEntropy),
-    terms,
-  };
-  disposeLossDiagnostics(diagnostics);
-  return numbers;
 }
 
 /**
@@ -75,5 +51,5 @@ export function loss(
     },
     batch.lossOptions,
   );
-  return { loss: result.loss, report: readDiagnostics(result.diagnostics) };
+  return { loss: result.loss, report: readLossDiagnosticsSync(result.diagnostics) };
 }

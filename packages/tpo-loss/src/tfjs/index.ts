@@ -7,7 +7,7 @@ export { entropyBonus } from "./entropy-bonus.js";
 export { klPenalty } from "./kl-penalty.js";
 export { klRegularizer } from "./kl-regularizer.js";
 export type { LossDiagnostics, LossDiagnosticsTensors } from "./loss-diagnostics.js";
-export { disposeLossDiagnostics, readLossDiagnostics } from "./loss-diagnostics.js";
+export { disposeLossDiagnostics, readLossDiagnostics, readLossDiagnosticsSync } from "./loss-diagnostics.js";
 export type { PolicyLossResult, TfjsPolicyLossOptions } from "./policy-loss.js";
 export { policyLoss } from "./policy-loss.js";
 export type { PolicyLossInputs } from "./policy-loss-inputs.js";

@@ -48,9 +48,22 @@ export function diagnosticTensors(diagnostics: LossDiagnosticsTensors): tf.Scala
   return meanEntropy === null ? scalars : [...scalars, meanEntropy];
 }
 
-async function scalarValue(tensor: tf.Scalar): Promise<number> {
-  return (await tensor.data())[0] as number;
+/** The diagnostics as numbers, each scalar read with `read`. */
+function diagnosticNumbers(diagnostics: LossDiagnosticsTensors, read: (tensor: tf.Scalar) => number): LossDiagnostics {
+  return {
+    loss: read(diagnostics.loss),
+    policy: read(diagnostics.policy),
+    clipFraction: read(diagnostics.clipFraction),
+    clipFractionHigh: read(diagnostics.clipFractionHigh),
+    clipFractionLow: read(diagnostics.clipFractionLow),
+    dualClipFraction: read(diagnostics.dualClipFraction),
+    approxKl: read(diagnostics.approxKl),
+    meanEntropy: diagnostics.meanEntropy === null ? null : read(diagnostics.meanEntropy),
+    terms: Object.fromEntries(Object.entries(diagnostics.terms).map(([name, tensor]) => [name, read(tensor)])),
+  };
 }
+
+const scalarNow = (tensor: tf.Scalar) => tensor.dataSync()[0] as number;
 
 /**
  * Read the diagnostics after the optimizer step, then dispose their tensors.
@@ -60,20 +73,21 @@ async function scalarValue(tensor: tf.Scalar): Promise<number> {
  */
 export async function readLossDiagnostics(diagnostics: LossDiagnosticsTensors): Promise<LossDiagnostics> {
   try {
-    const termEntries = await Promise.all(
-      Object.entries(diagnostics.terms).map(async ([name, tensor]) => [name, await scalarValue(tensor)] as const),
-    );
-    return {
-      loss: await scalarValue(diagnostics.loss),
-      policy: await scalarValue(diagnostics.policy),
-      clipFraction: await scalarValue(diagnostics.clipFraction),
-      clipFractionHigh: await scalarValue(diagnostics.clipFractionHigh),
-      clipFractionLow: await scalarValue(diagnostics.clipFractionLow),
-      dualClipFraction: await scalarValue(diagnostics.dualClipFraction),
-      approxKl: await scalarValue(diagnostics.approxKl),
-      meanEntropy: diagnostics.meanEntropy === null ? null : await scalarValue(diagnostics.meanEntropy),
-      terms: Object.fromEntries(termEntries),
-    };
+    // Wait for every value without blocking, then each synchronous read returns at once.
+    await Promise.all(diagnosticTensors(diagnostics).map((tensor) => tensor.data()));
+    return diagnosticNumbers(diagnostics, scalarNow);
+  } finally {
+    disposeLossDiagnostics(diagnostics);
+  }
+}
+
+/**
+ * {@link readLossDiagnostics} without a promise, for code that must read them inside a loss
+ * call (a worker thread's loss module sends plain numbers back); disposes the tensors.
+ */
+export function readLossDiagnosticsSync(diagnostics: LossDiagnosticsTensors): LossDiagnostics {
+  try {
+    return diagnosticNumbers(diagnostics, scalarNow);
   } finally {
     disposeLossDiagnostics(diagnostics);
   }
