@@ -1,13 +1,16 @@
 // Prints, per task and algorithm of a comparison folder, how the training diagnostics moved:
-// Eff-Rate, IB-Score (H and I) and token entropy over the first and last 10 steps, averaged over
-// seeds. Usage: node experiments/training-dynamics.mjs runs/main
+// Eff-Rate, the IB-Score J with its Cov and Avg-Rate, and token entropy over the first and last 10
+// steps, averaged over seeds (docs/METHOD.md section 3.1). Usage:
+// node experiments/training-dynamics.mjs runs/main
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(process.argv[2] ?? "runs/main", "runs");
 const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 const window = (steps, key, from, to) => mean(steps.slice(from, to).map((step) => step[key] ?? 0));
-console.log("| task | algorithm | Eff-Rate (all steps) | IB-Score first -> last 10 steps | H | I | entropy |");
+console.log(
+  "| task | algorithm | Eff-Rate (all steps) | IB-Score J first -> last 10 steps | Cov | Avg-Rate | entropy |",
+);
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const task of readdirSync(root)) {
   for (const algorithm of readdirSync(join(root, task))) {
@@ -24,7 +27,7 @@ for (const task of readdirSync(root)) {
     const change = (key) =>
       `${across((steps) => window(steps, key, 0, 10))} -> ${across((steps) => window(steps, key, -10))}`;
     console.log(
-      `| ${task} | ${algorithm} | ${across((steps) => window(steps, "effRate", 0))} | ${change("ibScore")} | ${change("ibH")} | ${change("ibI")} | ${change("entropy")} |`,
+      `| ${task} | ${algorithm} | ${across((steps) => window(steps, "effRate", 0))} | ${change("ibScore")} | ${change("ibCov")} | ${change("avgRate")} | ${change("entropy")} |`,
     );
   }
 }
