@@ -308,8 +308,9 @@ async function writeTables() {
   const lines = [
     "# Protocol results (docs/METHOD.md section 8)",
     "",
-    `Made by \`node experiments/run-protocol.mjs ${process.argv.slice(2).join(" ")}\` from \`${CONFIG}\`;`,
-    `machine: ${cpus().length} x ${cpu}, Node ${process.version}; load average when the tables were written ${loadavg()[0].toFixed(1)}.`,
+    `Tables written by \`node experiments/run-protocol.mjs ${process.argv.slice(2).join(" ")}\` from the runs its`,
+    `search, test and ablation stages made with the same settings from \`${CONFIG}\`; machine: ${cpus().length} x ${cpu},`,
+    `Node ${process.version}; load average when the tables were written ${loadavg()[0].toFixed(1)}.`,
     "Intervals are 95% t-intervals over seeds; paired differences are per seed against GRPO.",
     "",
   ];
