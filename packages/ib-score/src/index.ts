@@ -35,6 +35,7 @@ export {
   defaultRolloutFormatOptions,
   detectRolloutFormat,
   RolloutLineReader,
+  reusedStepsKey,
   rolloutFormats,
 } from "./rollout-formats.js";
 export type { RolloutRecord } from "./rollout-record.js";

@@ -1,5 +1,6 @@
 import { IbScoreInputError } from "./errors.js";
 import { type NodeId, ReasoningTree } from "./reasoning-tree.js";
+import { reusedStepsKey } from "./rollout-formats.js";
 
 /** One complete response of a group, cut into steps by `stepEnds`. */
 export interface ResponseInput {
@@ -12,11 +13,18 @@ export interface ResponseInput {
   /** Reward in [0, 1]. */
   readonly reward: number;
   readonly truncated?: boolean;
+  /**
+   * Leading steps that were not drawn again but continued from an earlier response of the same
+   * tree (a tree sampler's branch reuses its fork's prefix): they are followed, not counted as
+   * draws, so multiplicities stay the draw counts of docs/METHOD.md 3.1. Absent = 0.
+   */
+  readonly reusedSteps?: number;
 }
 
 /**
  * Build the prefix tree of a group of i.i.d. responses (a GRPO group, or rollouts of any RL
- * system) by merging equal step prefixes. Each response is one trajectory.
+ * system) by merging equal step prefixes. Each response is one trajectory; its first
+ * `reusedSteps` steps (a tree sampler's branch) are followed without counting as draws.
  *
  * @example
  * const tree = buildPrefixTree("q1", [
@@ -52,10 +60,22 @@ export function addResponse(tree: ReasoningTree, response: ResponseInput, locati
       location,
     );
   }
+  const reusedSteps = response.reusedSteps ?? 0;
+  if (!Number.isInteger(reusedSteps) || reusedSteps < 0 || reusedSteps > stepEnds.length) {
+    throw new IbScoreInputError(
+      `${reusedStepsKey} is ${reusedSteps}, expected an integer from 0 to the step count ${stepEnds.length}`,
+      location,
+    );
+  }
   let node = tree.root;
   let start = 0;
   for (let step = 0; step < stepEnds.length; step++) {
     const end = stepEnds[step] as number;
+    if (step < reusedSteps) {
+      node = reusedChild(tree, node, slice(tokens, start, end), step, reusedSteps, location);
+      start = end;
+      continue;
+    }
     try {
       node = tree.addStep(node, {
         tokens: slice(tokens, start, end),
@@ -75,6 +95,25 @@ export function addResponse(tree: ReasoningTree, response: ResponseInput, locati
     throw error;
   }
   return node;
+}
+
+/** The existing child of `parent` with `tokens`: a reused step must have been drawn by an earlier response. */
+function reusedChild(
+  tree: ReasoningTree,
+  parent: NodeId,
+  tokens: ArrayLike<number>,
+  step: number,
+  reusedSteps: number,
+  location: string,
+): NodeId {
+  for (const child of tree.children(parent)) {
+    const childTokens = tree.tokens(child);
+    if (childTokens.length === tokens.length && childTokens.every((token, i) => token === tokens[i])) return child;
+  }
+  throw new IbScoreInputError(
+    `${reusedStepsKey} is ${reusedSteps} but step ${step} is not in the prompt's tree yet: no earlier line of this prompt drew it`,
+    location,
+  );
 }
 
 function checkStepEnds(stepEnds: ArrayLike<number>, length: number, location: string): void {

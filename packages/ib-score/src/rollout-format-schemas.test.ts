@@ -44,6 +44,9 @@ describe("rollout format JSON Schemas", () => {
     ["openai", { prompt_id: "a", reward: 1, logprobs: null, text: "" }],
     ["text", { prompt_id: "a", response: "", reward: 1 }],
     ["text", { prompt_id: "a", response: 3, reward: 1 }],
+    ["text", { prompt_id: "a", response: "x", reward: 1, reused_steps: -1 }],
+    ["openai", { prompt_id: "a", reward: 1, text: "x", reused_steps: 0.5 }],
+    ["tokens", { prompt_id: "a", tokens: [1], logprobs: [-0.1], step_ends: [1], reward: 1, reused_steps: "1" }],
   ];
   it.each(bad)("and the reader reject the same bad %s line %j", (format, record) => {
     expect(checkJsonSchema(record, rolloutFormatJsonSchemas[format])).not.toEqual([]);

@@ -1,4 +1,9 @@
-import { defaultRolloutFormatOptions, type RolloutFormat, type RolloutFormatOptions } from "./rollout-formats.js";
+import {
+  defaultRolloutFormatOptions,
+  type RolloutFormat,
+  type RolloutFormatOptions,
+  reusedStepsKey,
+} from "./rollout-formats.js";
 
 /** A JSON Schema document (draft 2020-12), as plain data. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -7,6 +12,11 @@ const draft = "https://json-schema.org/draft/2020-12/schema";
 const promptId = { anyOf: [{ type: "string" }, { type: "integer" }], description: "groups a prompt's responses" };
 const reward = { type: "number", minimum: 0, maximum: 1 };
 const logprobs = { type: "array", items: { type: "number", maximum: 0 } };
+const reusedSteps = {
+  type: "integer",
+  minimum: 0,
+  description: "leading steps continued from an earlier line of the same prompt, not drawn again (absent = 0)",
+};
 
 /**
  * The JSON Schema of one line of a rollout format, with the field names `options` gives (the
@@ -38,6 +48,7 @@ export function rolloutFormatJsonSchema(
           step_ends: { type: "array", minItems: 1, items: { type: "integer", minimum: 1 } },
           [rewardKey]: reward,
           truncated: { type: "boolean" },
+          [reusedStepsKey]: reusedSteps,
         },
       };
     case "openai":
@@ -47,6 +58,7 @@ export function rolloutFormatJsonSchema(
         properties: {
           [promptKey]: promptId,
           [rewardKey]: reward,
+          [reusedStepsKey]: reusedSteps,
           text: { type: "string" },
           finish_reason: { anyOf: [{ type: "string" }, { type: "null" }] },
           logprobs: {
@@ -73,7 +85,12 @@ export function rolloutFormatJsonSchema(
       return {
         ...common,
         required: [promptKey, responseKey, rewardKey],
-        properties: { [promptKey]: promptId, [responseKey]: { type: "string", minLength: 1 }, [rewardKey]: reward },
+        properties: {
+          [promptKey]: promptId,
+          [responseKey]: { type: "string", minLength: 1 },
+          [rewardKey]: reward,
+          [reusedStepsKey]: reusedSteps,
+        },
       };
   }
 }

@@ -4,10 +4,11 @@ import type { RolloutRecord } from "./rollout-record.js";
 
 /**
  * The rollout line formats `ib-score analyze` reads (one response per JSONL line):
- * - 'tokens': this project's format, `{prompt_id, tokens, logprobs, entropies?, step_ends, reward, truncated?}`;
+ * - 'tokens': this project's format, `{prompt_id, tokens, logprobs, entropies?, step_ends, reward, truncated?, reused_steps?}`;
  * - 'openai': one OpenAI/vLLM completions `choices[]` entry (`text`, `logprobs.tokens`,
  *   `logprobs.token_logprobs`, `finish_reason`) with `prompt_id` and `reward` beside its fields;
  * - 'text': text-only dumps (verl style), `{prompt, response, reward}` under configurable keys.
+ * Each format may carry {@link reusedStepsKey}.
  */
 export const rolloutFormats = ["tokens", "openai", "text"] as const;
 
@@ -26,6 +27,13 @@ export interface RolloutFormatOptions {
   /** Field holding the reward in [0, 1]. Default 'reward'. */
   readonly rewardKey?: string;
 }
+
+/**
+ * The optional field, in every format, giving how many leading steps of a response were not drawn
+ * again but continued from an earlier line of the same prompt (a tree sampler's branch reuses the
+ * prefix it forked from). Absent means 0: every step was drawn. See `ResponseInput.reusedSteps`.
+ */
+export const reusedStepsKey = "reused_steps";
 
 /** Defaults of {@link RolloutFormatOptions} (the format itself is detected). */
 export const defaultRolloutFormatOptions = {
@@ -86,6 +94,19 @@ function rewardField(record: Record<string, unknown>, key: string, location: str
     );
   }
   return reward;
+}
+
+/** The reused step count under {@link reusedStepsKey}: a non-negative integer, 0 when absent. */
+function reusedStepsField(record: Record<string, unknown>, location: string): number {
+  const value = record[reusedStepsKey];
+  if (value === undefined) return 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new IbScoreInputError(
+      `${reusedStepsKey} must be a non-negative integer (leading steps continued from an earlier line), got ${JSON.stringify(value)}`,
+      location,
+    );
+  }
+  return value;
 }
 
 /** Cut `text` into steps, each ending just after an occurrence of `delimiter`; the rest is the last step. */
@@ -165,13 +186,19 @@ export class RolloutLineReader {
     }
     const promptId = promptIdField(record, this.promptKey, location);
     const reward = rewardField(record, this.rewardKey, location);
+    const reusedSteps = reusedStepsField(record, location);
     switch (this.detected) {
       case "tokens":
-        return { promptId, reward, ...tokensFields(record, location) };
+        return { promptId, reward, reusedSteps, ...tokensFields(record, location) };
       case "openai":
-        return { promptId, reward, ...this.openaiFields(record, location) };
+        return { promptId, reward, reusedSteps, ...this.openaiFields(record, location) };
       case "text":
-        return { promptId, reward, ...this.textFields(record[this.responseKey], this.responseKey, location) };
+        return {
+          promptId,
+          reward,
+          reusedSteps,
+          ...this.textFields(record[this.responseKey], this.responseKey, location),
+        };
     }
   }
 

@@ -12,7 +12,8 @@ const tokensReader = new RolloutLineReader({ format: "tokens" });
 /**
  * Parse and validate one JSONL line of the 'tokens' format: `prompt_id` (string or integer),
  * `tokens` (int[]), `logprobs` (number[], same length), `entropies` (number[], optional),
- * `step_ends` (int[]), `reward` (number in [0, 1]), `truncated` (boolean, optional). Other fields
+ * `step_ends` (int[]), `reward` (number in [0, 1]), `truncated` (boolean, optional), `reused_steps`
+ * (integer >= 0, optional). Other fields
  * are ignored. Errors carry `location` (file:line). `formatRolloutRecord` writes this format.
  * Other formats: `RolloutLineReader`.
  */

@@ -28,6 +28,15 @@ describe("the tokens-format writer", () => {
     expect(formatRolloutRecord({ ...record, entropies: null })).not.toContain("entropies");
   });
 
+  it("writes reused_steps only when a trajectory reused steps", () => {
+    const record = trajectoryRolloutRecord("q", tree, { ...trajectory, reusedSteps: 1 });
+    expect(record.reusedSteps).toBe(1);
+    const line = formatRolloutRecord(record);
+    expect(line).toMatch(/,"truncated":true,"reused_steps":1}$/);
+    expect(parseRolloutRecord(line, "f:1")).toEqual(record);
+    expect(formatRolloutRecord({ ...record, reusedSteps: 0 })).not.toContain("reused_steps");
+  });
+
   it("rejects a trajectory whose tokens do not match its path, and a record without log-probs", () => {
     expect(() => trajectoryRolloutRecord("q", tree, { ...trajectory, tokens: Int32Array.of(5, 6) })).toThrow(
       "prompt q, trajectory ending at node 2: its steps cover 3 tokens but it has 2",

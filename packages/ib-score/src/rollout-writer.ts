@@ -1,5 +1,6 @@
 import { IbScoreInputError } from "./errors.js";
 import type { NodeId, ReasoningTree } from "./reasoning-tree.js";
+import { reusedStepsKey } from "./rollout-formats.js";
 import type { RolloutRecord } from "./rollout-record.js";
 
 /** One sampled response of a tree, as a sampler records it (the prompt excluded from `tokens`). */
@@ -10,12 +11,18 @@ export interface SampledTrajectory {
   readonly entropies: ArrayLike<number> | null;
   readonly reward: number;
   readonly truncated: boolean;
+  /**
+   * Leading steps of its path continued from an earlier trajectory rather than drawn again (a
+   * branch reuses its fork's prefix); absent = 0, every step drawn (i.i.d. chains).
+   */
+  readonly reusedSteps?: number;
 }
 
 /**
  * A trajectory of a sampled tree as a rollout record: its own per-token data, and the exclusive
- * end of each tree step along its path. Re-merging such records by equal step prefixes (what
- * `ib-score analyze` does) rebuilds the tree's shape.
+ * end of each tree step along its path, and how many leading steps it reused. Re-merging such
+ * records in order by equal step prefixes (what `ib-score analyze` does) rebuilds the tree: its
+ * shape, and its multiplicities, since reused steps are not counted as draws again.
  *
  * @example
  * const record = trajectoryRolloutRecord("countdown-17", tree, trajectory);
@@ -46,12 +53,14 @@ export function trajectoryRolloutRecord(
     stepEnds,
     reward: trajectory.reward,
     truncated: trajectory.truncated,
+    reusedSteps: trajectory.reusedSteps ?? 0,
   };
 }
 
 /**
  * One JSONL line of the 'tokens' rollout format (no newline), the inverse of `parseRolloutRecord`:
- * `{prompt_id, tokens, logprobs, entropies?, step_ends, reward, truncated}`.
+ * `{prompt_id, tokens, logprobs, entropies?, step_ends, reward, truncated, reused_steps?}`
+ * (`reused_steps` only when some steps were reused, so i.i.d. lines stay as before).
  *
  * @example
  * writeFileSync("rollouts.jsonl", records.map((r) => `${formatRolloutRecord(r)}\n`).join(""));
@@ -69,5 +78,6 @@ export function formatRolloutRecord(record: RolloutRecord): string {
     step_ends: Array.from(record.stepEnds),
     reward: record.reward,
     truncated: record.truncated === true,
+    ...((record.reusedSteps ?? 0) === 0 ? {} : { [reusedStepsKey]: record.reusedSteps }),
   });
 }

@@ -111,6 +111,7 @@ export class PromptSampling {
       truncation,
       iteration,
       generatedTokens: generated,
+      reusedSteps: this.tree.depth(planned.fork.attachTo),
     };
   }
 

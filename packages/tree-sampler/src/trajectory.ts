@@ -26,6 +26,11 @@ export interface Trajectory {
   readonly iteration: number;
   /** Tokens generated for this response (its length minus the reused prefix). */
   readonly generatedTokens: number;
+  /**
+   * Leading steps of its path continued from earlier responses, not drawn again (the steps up to
+   * the fork's attachment; 0 for a chain from the root). Rollout files carry it as `reused_steps`.
+   */
+  readonly reusedSteps: number;
 }
 
 /** What one iteration did to one prompt's tree. */
