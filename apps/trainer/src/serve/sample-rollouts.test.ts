@@ -94,6 +94,9 @@ describe("sampleRollouts", () => {
       result.samples.map((sample) => sample.tree.size - 1),
     );
     expect(analysis.prompts.map((prompt) => prompt.branching_nodes).some((count) => count > 0)).toBe(true);
+    // Branches carry the steps they reused, so the file's trees keep the sampler's draw counts and J.
+    expect(lines.some((line) => line.includes('"reused_steps"'))).toBe(true);
+    expect(analysis.summary).toEqual(result.statistics.ibScore);
     expect(analysis.prompts.reduce((sum, prompt) => sum + prompt.trajectories, 0)).toBe(lines.length);
     expect(result.statistics.generatedTokens).toBeLessThanOrEqual(3 * 96);
     expect(result.statistics.trajectories).toBeGreaterThan(3);
