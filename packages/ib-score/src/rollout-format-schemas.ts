@@ -22,7 +22,8 @@ const reusedSteps = {
  * The JSON Schema of one line of a rollout format, with the field names `options` gives (the
  * defaults of {@link defaultRolloutFormatOptions} otherwise). It states what `RolloutLineReader`
  * checks field by field (types, ranges, required fields); the cross-field rules (equal lengths,
- * increasing `step_ends` ending at the token count) are the reader's alone.
+ * increasing `step_ends` ending at the token count, `reused_steps` within the steps and already
+ * drawn by an earlier line) are the reader's alone.
  *
  * @example
  * const schema = rolloutFormatJsonSchema("text", { promptKey: "input", responseKey: "output", rewardKey: "score" });
