@@ -133,6 +133,10 @@ async function compareEach(units) {
       CONFIG,
       "--jobs",
       "1",
+      // Each compare runs beside jobs - 1 others: it gets worker threads only if its share of
+      // the cores leaves one spare.
+      "--cores",
+      String(Math.max(1, Math.floor(cpus().length / jobs))),
       "--out",
       unit.out,
       ...sets,

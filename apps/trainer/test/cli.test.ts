@@ -44,6 +44,14 @@ describe("ibtpo --help", () => {
 });
 
 describe("config errors", () => {
+  it("refuses a compare share of cores that is not a positive integer, before any run", () => {
+    const out = join(work, "never-compare");
+    const result = runCli(["compare", "--cores", "0", "--out", out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("--cores must be a positive integer, got 0");
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("names an unknown key with its file line and the allowed keys", () => {
     const file = join(work, "bad.yaml");
     writeFileSync(file, "algorithm: grpo\noptimizer:\n  learningrate: 0.1\n");

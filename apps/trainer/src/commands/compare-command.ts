@@ -32,6 +32,11 @@ export function compareCommand(): Command {
     .option("--tasks <list>", `comma-separated tasks: ${TASKS.join(", ")}`, "countdown")
     .option("--init-dir <dir>", "folder holding <task>-base checkpoints", "checkpoints")
     .option("--jobs <n>", "runs trained at once, one process each", numberFlag, 2)
+    .option(
+      "--cores <n>",
+      "cores this comparison may use (default: all of the machine's); runs get a worker thread only if they fit",
+      numberFlag,
+    )
     .option("-o, --out <dir>", "comparison folder", "runs/compare")
     .option("--title <text>", "report title")
     .option("--set <key=value...>", "config key for every run, e.g. --set steps=40", [])
@@ -40,7 +45,8 @@ export function compareCommand(): Command {
       `
 Runs already finished in --out are reused and interrupted ones resumed, so a comparison can be
 stopped and started again. Each run gets a worker thread (ibtpo train --workers auto) only when
-every one of the --jobs runs has a spare core (jobs x 2 <= cores); otherwise --workers 0.
+every one of the --jobs runs has a spare core (jobs x 2 <= cores); otherwise --workers 0. Several
+comparisons sharing one machine each pass their share with --cores.
 
 Examples:
   ibtpo compare --algos ib-tpo,grpo,grpo-entropy,grpo-clip-higher,treerl --seeds 1,2,3 --tasks countdown,graph-path
@@ -59,12 +65,17 @@ Examples:
       if (typeof jobs !== "number" || !Number.isInteger(jobs) || jobs < 1) {
         throw new ConfigError(`--jobs must be a positive integer, got ${JSON.stringify(jobs)}`);
       }
+      const cores = flags.cores;
+      if (cores !== undefined && (typeof cores !== "number" || !Number.isInteger(cores) || cores < 1)) {
+        throw new ConfigError(`--cores must be a positive integer, got ${JSON.stringify(cores)}`);
+      }
       const { results, markdown } = await compareRuns({
         algorithms,
         seeds,
         tasks,
         initDirectory: flags.initDir,
         jobs,
+        ...(cores === undefined ? {} : { cores }),
         out: flags.out,
         ...(flags.title === undefined ? {} : { title: flags.title }),
         ...(flags.config === undefined ? {} : { configFile: flags.config }),

@@ -17,6 +17,8 @@ export interface CompareOptions {
   /** Folder holding `<task>-base` checkpoints. */
   readonly initDirectory: string;
   readonly jobs: number;
+  /** Cores this comparison may use; default: every core of the machine. */
+  readonly cores?: number;
   readonly out: string;
   readonly title?: string;
   readonly configFile?: string;
@@ -34,7 +36,7 @@ export async function compareRuns(options: CompareOptions): Promise<{ results: C
   // Validate once up front, so a bad key fails before any run starts.
   const config = await loadConfig(trainConfigSchema, options.configFile, options.overrides);
   const tokenBudget = runTokenBudget(config);
-  const workers = compareChildWorkers(options.jobs, availableParallelism());
+  const workers = compareChildWorkers(options.jobs, options.cores ?? availableParallelism());
   const progress = new Progress("compare", options.algorithms.length * options.seeds.length * options.tasks.length);
   const results = await runComparison({
     algorithms: options.algorithms,
