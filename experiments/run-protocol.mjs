@@ -16,7 +16,8 @@
 //
 // Usage (from the repository root, after `pnpm build`):
 //   node experiments/run-protocol.mjs [--out runs/protocol] [--tasks countdown] [--jobs 2]
-//     [--algos grpo,...] [--lrs 5e-5,1e-4,2e-4] [--seeds 1,2,3,4,5] [--ablation-seeds 1,2,3]
+//     [--algos grpo,...] [--lrs 5e-5,1e-4,2e-4] [--task-lrs TASK:RATE,...] [--seeds 1,2,3,4,5]
+//     [--ablation-seeds 1,2,3]
 //     [--stages search,test,ablation,tables] [--ib-tpo-variant NAME:key=value,...] [--set key=value ...]
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -62,6 +63,8 @@ const { values: args } = parseArgs({
     jobs: { type: "string", default: "2" },
     algos: { type: "string", default: ALL_ALGORITHMS },
     lrs: { type: "string", default: "5e-5,1e-4,2e-4" },
+    /** A task's own learning-rate grid, as TASK:RATE,RATE,... (tasks not named use --lrs). */
+    "task-lrs": { type: "string", multiple: true, default: [] },
     seeds: { type: "string", default: "1,2,3,4,5" },
     "ablation-seeds": { type: "string", default: "1,2,3" },
     stages: { type: "string", default: STAGES.join(",") },
@@ -81,7 +84,18 @@ const list = (text) =>
     .filter((item) => item.length > 0);
 const tasks = list(args.tasks);
 const algorithms = list(args.algos);
-const learningRates = list(args.lrs).map(Number);
+const defaultLearningRates = list(args.lrs).map(Number);
+const taskLearningRates = new Map(
+  args["task-lrs"].map((text) => {
+    const colon = text.indexOf(":");
+    const rates = list(text.slice(colon + 1)).map(Number);
+    if (colon < 1 || rates.length === 0 || rates.some((rate) => !(rate > 0)))
+      fail(`--task-lrs "${text}": expected TASK:RATE[,RATE] with positive rates`);
+    return [text.slice(0, colon), rates];
+  }),
+);
+/** The learning rates searched on a task. */
+const learningRatesOf = (task) => taskLearningRates.get(task) ?? defaultLearningRates;
 const seeds = list(args.seeds);
 const ablationSeeds = list(args["ablation-seeds"]);
 const stages = list(args.stages);
@@ -105,7 +119,10 @@ const ibTpoVariants = args["ib-tpo-variant"].map((text) => {
 for (const stage of stages) {
   if (!STAGES.includes(stage)) fail(`--stages: unknown stage "${stage}" (stages: ${STAGES.join(", ")})`);
 }
-if (learningRates.some((rate) => !(rate > 0)))
+for (const task of taskLearningRates.keys()) {
+  if (!tasks.includes(task)) fail(`--task-lrs names "${task}", which is not in --tasks (${tasks.join(", ")})`);
+}
+if (defaultLearningRates.some((rate) => !(rate > 0)))
   fail(`--lrs: every learning rate must be a positive number, got "${args.lrs}"`);
 if (!algorithms.includes(BASELINE)) fail(`--algos must include the baseline ${BASELINE}`);
 if (!existsSync(CLI)) fail(`${CLI} is missing: run \`npx -y pnpm@10.34.9 build\` first`);
@@ -196,7 +213,7 @@ function searchScore(task, algorithm, variant, rate) {
 function chosenSetting(task, algorithm) {
   let best = null;
   for (const variant of variantsOf(algorithm)) {
-    for (const rate of [...learningRates].sort((a, b) => a - b)) {
+    for (const rate of [...learningRatesOf(task)].sort((a, b) => a - b)) {
       const score = searchScore(task, algorithm, variant, rate);
       if (typeof score !== "number") {
         fail(
@@ -219,7 +236,7 @@ const seedUnits = (base, algorithm, seedList) => seedList.map((seed) => ({ ...ba
 
 if (stages.includes("search")) {
   const units = tasks.flatMap((task) =>
-    learningRates.flatMap((rate) => [
+    learningRatesOf(task).flatMap((rate) => [
       ...algorithms.flatMap((algorithm) =>
         seedUnits(
           {
@@ -319,6 +336,7 @@ async function writeTables() {
     "",
   ];
   for (const task of tasks) {
+    const learningRates = learningRatesOf(task);
     lines.push(`## ${task}`, "", "### Learning-rate search (validation split, seed " + seeds[0] + ", mean@k)", "");
     lines.push(`| algorithm | options | ${learningRates.map(rateName).join(" | ")} | chosen |`);
     lines.push(`| --- | --- | ${learningRates.map(() => "---").join(" | ")} | --- |`);
