@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import type { RowsProjection } from "./folded-weights.js";
 import { groupedProduct } from "./grouped-product.js";
 import type { KeyValueCache } from "./key-value-cache.js";
-import { linear } from "./linear.js";
+import { fusedAffine, linear, type Projection } from "./linear.js";
 
 /** One layer's attention weights, `[in, out]` matrices as everywhere in the model. */
 export interface AttentionWeights {
@@ -16,12 +17,6 @@ export interface AttentionShape {
   readonly batch: number;
   readonly time: number;
   readonly heads: number;
-}
-
-/** A dense layer's weight `[in, out]` and bias `[out]`. */
-interface Projection {
-  readonly weight: tf.Tensor2D;
-  readonly bias: tf.Tensor1D;
 }
 
 /** The query (scaled), key and value projections of one layer. */
@@ -101,23 +96,33 @@ export function attendWithinRows(
 }
 
 /**
- * Attention of one new column per row over a cache that already holds it (a decode step): with a
- * single query, each product is a batched matMul without transpose flags, `q [batch, heads, 1,
- * headDimension] @ keys [batch, heads, headDimension, capacity]` and `p @ values`, the fastest
- * form measured for one query on wasm (a multiply and a sum, or a depthwise convolution, is slower).
- * `queries` is `[batch, d]`; `biasByKey` `[batch, 1, 1, capacity]` masks padding and unwritten columns.
+ * One decode step's attention: the new column of each row over a cache that then holds it.
+ * `normed [1, batch, d]` goes through the fused `[d, 3d]` projection in one product, whose keys
+ * and values are written into the cache and whose queries are uploaded as `[batch, heads, 1,
+ * headDimension]` straight from the host copy (for a decode batch that costs less than the
+ * kernels of three products, or of slicing one, and of reshaping). With a single query each
+ * product is a batched matMul without transpose flags, `q @ keys [batch, heads, headDimension,
+ * capacity]` and `p @ values`, the fastest form measured for one query on wasm (a multiply and a
+ * sum, or a depthwise convolution, is slower). `biasByKey` `[batch, 1, 1, capacity]` masks padding
+ * and unwritten columns. Returns the merged heads `[1, batch, d]`.
  */
 export function attendToCache(
-  queries: tf.Tensor2D,
+  normed: tf.Tensor3D,
+  queryKeyValue: RowsProjection,
   cache: KeyValueCache,
   layer: number,
   heads: number,
   biasByKey: tf.Tensor4D,
-): tf.Tensor2D {
-  const [batch, d] = queries.shape;
-  const headQueries = tf.reshape(queries, [batch, heads, 1, d / heads]);
+): tf.Tensor3D {
+  const [, batch, d] = normed.shape;
+  const projected = fusedAffine(normed, queryKeyValue.weight, queryKeyValue.bias).dataSync() as Float32Array;
+  const stride = 3 * d;
+  cache.writeColumnFrom(layer, projected, { stride, keys: d, values: 2 * d });
+  const queries = new Float32Array(batch * d);
+  for (let row = 0; row < batch; row++) queries.set(projected.subarray(row * stride, row * stride + d), row * d);
+  const headQueries = tf.tensor4d(queries, [batch, heads, 1, d / heads]);
   const scores = tf.add(tf.matMul(headQueries, cache.keys(layer)), biasByKey);
-  return tf.reshape(tf.matMul(tf.softmax(scores), cache.values(layer)), [batch, d]) as tf.Tensor2D;
+  return tf.reshape(tf.matMul(tf.softmax(scores), cache.values(layer)), [1, batch, d]) as tf.Tensor3D;
 }
 
 /** The attention block's output projection. */

@@ -12,6 +12,14 @@ export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, 
   return tf.add(tf.mul(standardise(x, epsilon).normalised, gain), bias);
 }
 
+/**
+ * LayerNorm without its gain and shift, for passes without gradients whose next product has them
+ * folded in (`foldLayer`).
+ */
+export function standardised<T extends tf.Tensor>(x: T, epsilon: number): T {
+  return standardise(x as tf.Tensor as tf.Tensor2D, epsilon).normalised as tf.Tensor as T;
+}
+
 /** `(x - mean) / sqrt(var + epsilon)` per row, and the inverse deviation the gradient reuses. */
 function standardise(x: tf.Tensor2D, epsilon: number): { normalised: tf.Tensor2D; inverseDeviation: tf.Tensor2D } {
   const centred = tf.sub(x, tf.mean(x, -1, true));
@@ -57,8 +65,11 @@ const CUBIC = SIGMOID_SCALE * 0.044715;
  * computed as `x * sigmoid(z)` with `z = x (a + b x^2)`, `a = 2 sqrt(2/pi)`, `b = a * 0.044715`;
  * gradient `s + x s (1 - s) (a + 3 b x^2)` with `s = sigmoid(z)`.
  */
-export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  return recordingGradients() ? geluWithGradient(x) : tf.mul(x, geluGate(x, tf.square(x)));
+export function gelu<T extends tf.Tensor>(x: T): T {
+  const rows = x as tf.Tensor as tf.Tensor2D;
+  return (recordingGradients()
+    ? geluWithGradient(rows)
+    : tf.mul(rows, geluGate(rows, tf.square(rows)))) as tf.Tensor as T;
 }
 
 /** `sigmoid(x (a + b x^2))`, given `x^2`. */
