@@ -156,16 +156,18 @@ export class TransformerModel {
       past === null ? (tf.transpose(bias, [2, 0, 1, 3]) as tf.Tensor4D) : padToCapacity(bias, past.capacity);
     const shape = { batch, time, heads: c.heads };
     const prefill = options.keepCache ? { keys: [] as tf.Tensor2D[], values: [] as tf.Tensor2D[] } : null;
-    const x = gradients
-      ? this.layersWithGradients(this.embed(tokens, positions), layerBias, shape)
-      : this.layersWithoutGradients(this.embedOnHost(tokens, positions), layerBias, shape, past, prefill);
+    const finalGain = this.weight("final_norm.gain") as tf.Tensor1D;
+    const finalBias = this.weight("final_norm.bias") as tf.Tensor1D;
+    let hidden: tf.Tensor2D;
+    if (gradients) {
+      const x = this.layersWithGradients(this.embed(tokens, positions), layerBias, shape);
+      hidden = layerNorm(x, finalGain, finalBias, c.layerNormEpsilon);
+    } else {
+      const x = this.layersWithoutGradients(this.embedOnHost(tokens, positions), layerBias, shape, past, prefill);
+      const normed = tf.add(tf.mul(standardised(x, c.layerNormEpsilon), finalGain), finalBias);
+      hidden = tf.reshape(normed, [batch * time, c.modelDimension]) as tf.Tensor2D;
+    }
     past?.advance();
-    const hidden = layerNorm(
-      x,
-      this.weight("final_norm.gain") as tf.Tensor1D,
-      this.weight("final_norm.bias") as tf.Tensor1D,
-      c.layerNormEpsilon,
-    );
     if (past !== null) return { hidden, cache: past };
     const cache = prefill === null ? null : KeyValueCache.fromRows(prefill.keys, prefill.values, shape);
     return { hidden, cache };
@@ -197,7 +199,7 @@ export class TransformerModel {
    * Every layer from the folded products (scoring, prefill, decode steps): the residual stream is
    * kept as `[1, rows, d]`, the fused product kernel's rank, so no product needs a reshape. With a
    * `past` cache this is one decode step; otherwise the prefill's keys and values are collected
-   * when `prefill` is given. Returns rows `[batch * time, d]`.
+   * when `prefill` is given. Returns the residual stream `[1, batch * time, d]`.
    */
   private layersWithoutGradients(
     rows: tf.Tensor2D,
@@ -205,7 +207,7 @@ export class TransformerModel {
     shape: AttentionShape,
     past: KeyValueCache | null,
     prefill: { keys: tf.Tensor2D[]; values: tf.Tensor2D[] } | null,
-  ): tf.Tensor2D {
+  ): tf.Tensor3D {
     const { heads, layerNormEpsilon } = this.config;
     const [count, d] = rows.shape;
     let x = tf.reshape(rows, [1, count, d]) as tf.Tensor3D;
@@ -227,7 +229,7 @@ export class TransformerModel {
       const up = gelu(fusedAffine(standardised(x, layerNormEpsilon), folded.up.weight, folded.up.bias));
       x = tf.add(x, fusedAffine(up, folded.down.weight, folded.down.bias));
     }
-    return tf.reshape(x, [count, d]) as tf.Tensor2D;
+    return x;
   }
 
   /**
