@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { maskedSoftmax, reshape } from "./copy-free-ops.js";
 import type { RowsProjection } from "./folded-weights.js";
 import { groupedProduct } from "./grouped-product.js";
 import type { KeyValueCache } from "./key-value-cache.js";
@@ -76,23 +77,18 @@ export function attendWithinRows(
   const d = queries.shape[1];
   const headDimension = d / heads;
   const groups = batch * heads;
-  const split = (rows: tf.Tensor2D) => tf.reshape(rows, [batch, time, heads, headDimension]);
-  const queryImage = tf.reshape(tf.transpose(split(queries), [1, 3, 0, 2]), [time, headDimension, groups]);
-  const keyFilter = tf.reshape(tf.transpose(split(keys), [3, 0, 2, 1]), [headDimension, groups, time]);
-  const scores = tf.reshape(groupedProduct(queryImage as tf.Tensor3D, keyFilter as tf.Tensor3D), [
-    time,
-    batch,
-    heads,
-    time,
-  ]);
-  const probabilities = tf.reshape(tf.softmax(tf.add(scores, biasByQuery)), [time, groups, time]);
-  const valueFilter = tf.reshape(tf.transpose(tf.reshape(values, [batch, time, d]), [1, 0, 2]), [
+  const split = (rows: tf.Tensor2D) => reshape(rows, [batch, time, heads, headDimension]);
+  const queryImage = reshape<tf.Tensor3D>(tf.transpose(split(queries), [1, 3, 0, 2]), [time, headDimension, groups]);
+  const keyFilter = reshape<tf.Tensor3D>(tf.transpose(split(keys), [3, 0, 2, 1]), [headDimension, groups, time]);
+  const scores = reshape(groupedProduct(queryImage, keyFilter), [time, batch, heads, time]);
+  const probabilities = reshape<tf.Tensor3D>(maskedSoftmax(scores, biasByQuery), [time, groups, time]);
+  const valueFilter = reshape<tf.Tensor3D>(tf.transpose(reshape(values, [batch, time, d]), [1, 0, 2]), [
     time,
     groups,
     headDimension,
   ]);
-  const context = groupedProduct(tf.transpose(probabilities, [0, 2, 1]) as tf.Tensor3D, valueFilter as tf.Tensor3D);
-  return tf.reshape(tf.transpose(tf.reshape(context, [time, batch, d]), [1, 0, 2]), [batch * time, d]) as tf.Tensor2D;
+  const context = groupedProduct(tf.transpose(probabilities, [0, 2, 1]), valueFilter);
+  return reshape(tf.transpose(reshape(context, [time, batch, d]), [1, 0, 2]), [batch * time, d]);
 }
 
 /**

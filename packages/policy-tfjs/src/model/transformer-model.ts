@@ -11,6 +11,7 @@ import {
   queryKeyValue,
   splitQueryKeyValue,
 } from "./causal-attention.js";
+import { addSameShape } from "./copy-free-ops.js";
 import { disposeFoldedLayer, type FoldedLayer, foldLayer, type RowsProjection } from "./folded-weights.js";
 import { recordingGradients } from "./gradient-mode.js";
 import { KeyValueCache } from "./key-value-cache.js";
@@ -187,10 +188,10 @@ export class TransformerModel {
       };
       const normed = layerNorm(x, vector("norm1.gain"), vector("norm1.bias"), c.layerNormEpsilon);
       const { queries, keys, values } = queryKeyValue(normed, splitQueryKeyValue(weights, c.heads));
-      x = tf.add(x, attentionOutput(attendWithinRows(queries, keys, values, shape, biasByQuery), weights));
+      x = addSameShape(x, attentionOutput(attendWithinRows(queries, keys, values, shape, biasByQuery), weights));
       const normed2 = layerNorm(x, vector("norm2.gain"), vector("norm2.bias"), c.layerNormEpsilon);
       const up = gelu(linear(normed2, matrix("mlp.up.weight"), vector("mlp.up.bias")));
-      x = tf.add(x, linear(up, matrix("mlp.down.weight"), vector("mlp.down.bias")));
+      x = addSameShape(x, linear(up, matrix("mlp.down.weight"), vector("mlp.down.bias")));
     }
     return x;
   }
@@ -267,7 +268,7 @@ export class TransformerModel {
   private embed(tokens: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor2D {
     const x = embeddingLookup(tf.reshape(tokens, [-1]), this.weight("token_embedding") as tf.Tensor2D);
     const flatPositions = tf.reshape(positions, [-1]) as tf.Tensor1D;
-    return tf.add(
+    return addSameShape(
       x,
       this.positionTable === null
         ? embeddingLookup(flatPositions, this.weight("position_embedding") as tf.Tensor2D)
