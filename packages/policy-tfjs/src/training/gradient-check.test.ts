@@ -135,9 +135,9 @@ describe("gradients of the ops that keep no copies", () => {
           .map((g) => Array.from(g.dataSync())),
       );
     const tfjsOwn = lossOf(
-      (x, bias) => tf.softmax(tf.add(x, bias)),
-      (a, b) => tf.add(a, b),
-      (x, shape) => tf.reshape(x, shape),
+      ((x: tf.Tensor, bias: tf.Tensor) => tf.softmax(tf.add(x, bias))) as typeof maskedSoftmax,
+      ((a: tf.Tensor, b: tf.Tensor) => tf.add(a, b)) as typeof addSameShape,
+      ((x: tf.Tensor, shape: number[]) => tf.reshape(x, shape)) as typeof reshape,
     );
     const expected = gradientsOf(tfjsOwn);
     const actual = gradientsOf(lossOf(maskedSoftmax, addSameShape, reshape));
