@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { constantTensor } from "./constant-tensor.js";
 
 /** Keeps tensors for the gradient function (save only what the gradient needs). */
 export type Saver = (tensors: tf.Tensor[]) => void;
@@ -61,13 +60,12 @@ export function customGradient<Inputs extends tf.Tensor[], Output extends tf.Ten
 
 /**
  * Column sums of rows `[n, d]` as `transpose(rows) @ ones[n, 1]`. XNNPACK packs a product's right
- * operand and keeps the packing per tensor, so the constant ones column is packed once; the
- * former `ones[1, n] @ rows` packed the fresh rows on every call (for a step's `[2016, 128]`
- * gradient about ten times the cost of this transpose), and `tf.sum(rows, 0)` transposes too and
- * then reduces in a scalar loop.
+ * operand anew for every fresh tensor, and a ones column is `n` numbers to pack, where the former
+ * `ones[1, n] @ rows` packed all the fresh rows on every call (for a step's `[2016, 128]` gradient
+ * about ten times the cost of this transpose); `tf.sum(rows, 0)` transposes too and then reduces
+ * in a scalar loop.
  */
 export function sumRows(rows: tf.Tensor2D): tf.Tensor1D {
   const [count, width] = rows.shape;
-  const ones = constantTensor(`ones column ${count}`, () => tf.ones([count, 1]) as tf.Tensor2D);
-  return tf.reshape(tf.matMul(tf.transpose(rows), ones), [width]) as tf.Tensor1D;
+  return tf.reshape(tf.matMul(tf.transpose(rows), tf.ones([count, 1])), [width]) as tf.Tensor1D;
 }
