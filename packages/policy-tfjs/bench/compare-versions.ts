@@ -9,19 +9,22 @@
  *
  *   git archive <commit> packages/policy-tfjs/src | tar -x -C /tmp/before --strip-components=2
  *   ln -s "$PWD/node_modules" /tmp/before/node_modules
- *   node --import tsx bench/compare-versions.ts /tmp/before/src/index.ts [rounds (12)] [train|decode|both]
+ *   node --import tsx bench/compare-versions.ts /tmp/before/src/index.ts [rounds (12)] [train|decode|both] [--per-round]
  */
 import os from "node:os";
 import * as current from "../src/index.js";
 import { cpuModel, decodeFlops, measureMatMulRate, trainingStepFlops } from "./flop-floor.js";
 
 type Package = typeof current;
-const otherPath = process.argv[2];
+const [otherPath, roundsArgument, workloadsArgument] = process.argv
+  .slice(2)
+  .filter((argument) => !argument.startsWith("--"));
+const perRound = process.argv.includes("--per-round");
 if (otherPath === undefined)
-  throw new Error("usage: compare-versions.ts <other src/index.ts> [rounds] [train|decode|both]");
+  throw new Error("usage: compare-versions.ts <other src/index.ts> [rounds] [train|decode|both] [--per-round]");
 const other = (await import(otherPath)) as Package;
-const rounds = Number(process.argv[3] ?? 12);
-const workloads = process.argv[4] ?? "both";
+const rounds = Number(roundsArgument ?? 12);
+const workloads = workloadsArgument ?? "both";
 const reference = { vocabSize: 64, contextLength: 64, modelDimension: 128, layers: 4, heads: 4 };
 const batch = 32;
 const decodeSteps = 62;
@@ -63,6 +66,10 @@ function summary(label: string, flops: number, times: number[][]): string {
     `${name} best ${Math.min(...values).toFixed(2)} ms = ${(Math.min(...values) / floor).toFixed(2)}x, median ${median(values).toFixed(2)} ms = ${(median(values) / floor).toFixed(2)}x`;
   const [a, b] = times as [number[], number[]];
   const ratios = a.map((value, round) => b[round]! / value);
+  if (perRound)
+    console.log(
+      `${label}, A / B ms per round: ${a.map((value, round) => `${value.toFixed(1)}/${b[round]!.toFixed(1)}`).join(" ")}`,
+    );
   return `${label}: floor ${floor.toFixed(2)} ms; ${describe("A", a)}; ${describe("B", b)}; B / A per round, median ${median(ratios).toFixed(3)}`;
 }
 
