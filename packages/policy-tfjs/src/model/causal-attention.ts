@@ -93,25 +93,26 @@ export function attendWithinRows(
 
 /**
  * One decode step's attention: the new column of each row over a cache that then holds it.
- * `normed [1, batch, d]` goes through the fused `[d, 3d]` projection in one product, whose keys
- * and values are written into the cache and whose queries are uploaded as `[batch, heads, 1,
- * headDimension]` straight from the host copy (for a decode batch that costs less than the
- * kernels of three products, or of slicing one, and of reshaping). With a single query each
- * product is a batched matMul without transpose flags, `q @ keys [batch, heads, headDimension,
- * capacity]` and `p @ values`, the fastest form measured for one query on wasm (a multiply and a
- * sum, or a depthwise convolution, is slower). `biasByKey` `[batch, 1, 1, capacity]` masks padding
- * and unwritten columns. Returns the merged heads `[1, batch, d]`.
+ * `standardised [1, batch, d]` (the LayerNorm before it without the gain and shift, which
+ * `queryKeyValue` holds, see `foldLayer`) goes through the fused `[d, 3d]` projection in one
+ * product, whose keys and values are written into the cache and whose queries are uploaded as
+ * `[batch, heads, 1, headDimension]` straight from the host copy (for a decode batch that costs
+ * less than the kernels of three products, or of slicing one, and of reshaping). With a single
+ * query each product is a batched matMul without transpose flags, `q @ keys [batch, heads,
+ * headDimension, capacity]` and `p @ values`, the fastest form measured for one query on wasm (a
+ * multiply and a sum, or a depthwise convolution, is slower). `biasByKey` `[batch, 1, 1,
+ * capacity]` masks padding and unwritten columns. Returns the merged heads `[1, batch, d]`.
  */
 export function attendToCache(
-  normed: tf.Tensor3D,
+  standardised: tf.Tensor3D,
   queryKeyValue: RowsProjection,
   cache: KeyValueCache,
   layer: number,
   heads: number,
   biasByKey: tf.Tensor4D,
 ): tf.Tensor3D {
-  const [, batch, d] = normed.shape;
-  const projected = fusedAffine(normed, queryKeyValue.weight, queryKeyValue.bias).dataSync() as Float32Array;
+  const [, batch, d] = standardised.shape;
+  const projected = fusedAffine(standardised, queryKeyValue.weight, queryKeyValue.bias).dataSync() as Float32Array;
   const stride = 3 * d;
   cache.writeColumnFrom(layer, projected, { stride, keys: d, values: 2 * d });
   const queries = new Float32Array(batch * d);

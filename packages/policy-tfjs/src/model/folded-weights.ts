@@ -1,6 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 
-/** A dense layer for passes without gradients: weight `[1, in, out]` (as {@link fusedAffine} takes it) and bias `[out]`. */
+/**
+ * A dense layer for passes without gradients: weight `[1, in, out]` (as `fusedAffine` takes it)
+ * and bias `[out]`.
+ */
 export interface RowsProjection {
   readonly weight: tf.Tensor3D;
   readonly bias: tf.Tensor1D;

@@ -130,7 +130,8 @@ export class TransformerModel {
    * Caching: with `past` null and `keepCache` set, the returned cache holds these columns' keys
    * and values (a prefill); with a `past` cache, `time` must be 1 and the column is written into
    * `past`, which is returned (a decode step; `bias` covers `past.length + 1` columns). Otherwise
-   * `cache` is null (training and scoring skip the cache's copies).
+   * `cache` is null (training and scoring skip the cache's copies). Both caching forms run
+   * without gradients only.
    */
   hiddenStates(
     tokens: tf.Tensor2D,
@@ -148,8 +149,11 @@ export class TransformerModel {
       );
     }
     const gradients = recordingGradients();
-    if (past !== null && gradients) {
-      throw new PolicyTfjsError("a cached step writes the cache in place and cannot record gradients", "past");
+    if (gradients && (past !== null || options.keepCache)) {
+      throw new PolicyTfjsError(
+        "a cached step or a prefill that keeps its cache runs without gradients; call it outside a gradient tape",
+        past !== null ? "past" : "keepCache",
+      );
     }
     past?.reserveColumn();
     // Query-major for the grouped products, or padded to the cache's capacity for a decode step.
