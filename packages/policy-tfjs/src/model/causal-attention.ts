@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
+import { maskedSoftmax, reshape } from "./copy-free-ops.js";
+import type { RowsProjection } from "./folded-weights.js";
 import { groupedProduct } from "./grouped-product.js";
 import type { KeyValueCache } from "./key-value-cache.js";
-import { linear } from "./linear.js";
+import { fusedAffine, linear, type Projection } from "./linear.js";
 
 /** One layer's attention weights, `[in, out]` matrices as everywhere in the model. */
 export interface AttentionWeights {
@@ -16,12 +18,6 @@ export interface AttentionShape {
   readonly batch: number;
   readonly time: number;
   readonly heads: number;
-}
-
-/** A dense layer's weight `[in, out]` and bias `[out]`. */
-interface Projection {
-  readonly weight: tf.Tensor2D;
-  readonly bias: tf.Tensor1D;
 }
 
 /** The query (scaled), key and value projections of one layer. */
@@ -81,43 +77,49 @@ export function attendWithinRows(
   const d = queries.shape[1];
   const headDimension = d / heads;
   const groups = batch * heads;
-  const split = (rows: tf.Tensor2D) => tf.reshape(rows, [batch, time, heads, headDimension]);
-  const queryImage = tf.reshape(tf.transpose(split(queries), [1, 3, 0, 2]), [time, headDimension, groups]);
-  const keyFilter = tf.reshape(tf.transpose(split(keys), [3, 0, 2, 1]), [headDimension, groups, time]);
-  const scores = tf.reshape(groupedProduct(queryImage as tf.Tensor3D, keyFilter as tf.Tensor3D), [
-    time,
-    batch,
-    heads,
-    time,
-  ]);
-  const probabilities = tf.reshape(tf.softmax(tf.add(scores, biasByQuery)), [time, groups, time]);
-  const valueFilter = tf.reshape(tf.transpose(tf.reshape(values, [batch, time, d]), [1, 0, 2]), [
+  const split = (rows: tf.Tensor2D) => reshape(rows, [batch, time, heads, headDimension]);
+  const queryImage = reshape<tf.Tensor3D>(tf.transpose(split(queries), [1, 3, 0, 2]), [time, headDimension, groups]);
+  const keyFilter = reshape<tf.Tensor3D>(tf.transpose(split(keys), [3, 0, 2, 1]), [headDimension, groups, time]);
+  const scores = reshape(groupedProduct(queryImage, keyFilter), [time, batch, heads, time]);
+  const probabilities = reshape<tf.Tensor3D>(maskedSoftmax(scores, biasByQuery), [time, groups, time]);
+  const valueFilter = reshape<tf.Tensor3D>(tf.transpose(reshape(values, [batch, time, d]), [1, 0, 2]), [
     time,
     groups,
     headDimension,
   ]);
-  const context = groupedProduct(tf.transpose(probabilities, [0, 2, 1]) as tf.Tensor3D, valueFilter as tf.Tensor3D);
-  return tf.reshape(tf.transpose(tf.reshape(context, [time, batch, d]), [1, 0, 2]), [batch * time, d]) as tf.Tensor2D;
+  const context = groupedProduct(tf.transpose(probabilities, [0, 2, 1]), valueFilter);
+  return reshape(tf.transpose(reshape(context, [time, batch, d]), [1, 0, 2]), [batch * time, d]);
 }
 
 /**
- * Attention of one new column per row over a cache that already holds it (a decode step): with a
- * single query, each product is a batched matMul without transpose flags, `q [batch, heads, 1,
- * headDimension] @ keys [batch, heads, headDimension, capacity]` and `p @ values`, the fastest
- * form measured for one query on wasm (a multiply and a sum, or a depthwise convolution, is slower).
- * `queries` is `[batch, d]`; `biasByKey` `[batch, 1, 1, capacity]` masks padding and unwritten columns.
+ * One decode step's attention: the new column of each row over a cache that then holds it.
+ * `standardised [1, batch, d]` (the LayerNorm before it without the gain and shift, which
+ * `queryKeyValue` holds, see `foldLayer`) goes through the fused `[d, 3d]` projection in one
+ * product, whose keys and values are written into the cache and whose queries are uploaded as
+ * `[batch, heads, 1, headDimension]` straight from the host copy (for a decode batch that costs
+ * less than the kernels of three products, or of slicing one, and of reshaping). With a single
+ * query each product is a batched matMul without transpose flags, `q @ keys [batch, heads,
+ * headDimension, capacity]` and `p @ values`, the fastest form measured for one query on wasm (a
+ * multiply and a sum, or a depthwise convolution, is slower). `biasByKey` `[batch, 1, 1,
+ * capacity]` masks padding and unwritten columns. Returns the merged heads `[1, batch, d]`.
  */
 export function attendToCache(
-  queries: tf.Tensor2D,
+  standardised: tf.Tensor3D,
+  queryKeyValue: RowsProjection,
   cache: KeyValueCache,
   layer: number,
   heads: number,
   biasByKey: tf.Tensor4D,
-): tf.Tensor2D {
-  const [batch, d] = queries.shape;
-  const headQueries = tf.reshape(queries, [batch, heads, 1, d / heads]);
+): tf.Tensor3D {
+  const [, batch, d] = standardised.shape;
+  const projected = fusedAffine(standardised, queryKeyValue.weight, queryKeyValue.bias).dataSync() as Float32Array;
+  const stride = 3 * d;
+  cache.writeColumnFrom(layer, projected, { stride, keys: d, values: 2 * d });
+  const queries = new Float32Array(batch * d);
+  for (let row = 0; row < batch; row++) queries.set(projected.subarray(row * stride, row * stride + d), row * d);
+  const headQueries = tf.tensor4d(queries, [batch, heads, 1, d / heads]);
   const scores = tf.add(tf.matMul(headQueries, cache.keys(layer)), biasByKey);
-  return tf.reshape(tf.matMul(tf.softmax(scores), cache.values(layer)), [batch, d]) as tf.Tensor2D;
+  return tf.reshape(tf.matMul(tf.softmax(scores), cache.values(layer)), [1, batch, d]) as tf.Tensor3D;
 }
 
 /** The attention block's output projection. */

@@ -21,6 +21,13 @@ export interface RowColumns {
   readonly length: number;
 }
 
+/** Where one step's keys and values lie in host rows: see {@link KeyValueCache.writeColumnFrom}. */
+export interface ColumnLayout {
+  readonly stride: number;
+  readonly keys: number;
+  readonly values: number;
+}
+
 /** The wasm backend's view of its heap; absent on other backends. */
 interface HeapBackend {
   typedArrayFromHeap?: (tensor: tf.TensorInfo) => Float32Array;
@@ -209,32 +216,67 @@ export class KeyValueCache {
    * sequence, heads consecutive). Call for every layer, then {@link KeyValueCache.advance}.
    */
   writeColumn(layer: number, keys: tf.Tensor2D, values: tf.Tensor2D): void {
+    const d = keys.shape[1];
+    const rows = new Float32Array(keys.shape[0] * 2 * d);
+    const keyData = keys.dataSync() as Float32Array;
+    const valueData = values.dataSync() as Float32Array;
+    for (let row = 0; row < keys.shape[0]; row++) {
+      rows.set(keyData.subarray(row * d, (row + 1) * d), row * 2 * d);
+      rows.set(valueData.subarray(row * d, (row + 1) * d), row * 2 * d + d);
+    }
+    this.writeColumnFrom(layer, rows, { stride: 2 * d, keys: 0, values: d });
+  }
+
+  /**
+   * {@link KeyValueCache.writeColumn} from rows on the host: row b's keys are
+   * `rows[b * stride + keys + i]` and its values `rows[b * stride + values + i]`, `i < d` (so a
+   * decode step writes straight from its fused query-key-value product).
+   */
+  writeColumnFrom(layer: number, rows: Float32Array, layout: ColumnLayout): void {
     const column = this.filled;
     const keyTensor = this.keyTensors[layer]!;
     const valueTensor = this.valueTensors[layer]!;
     const [batch, heads, capacity, headDimension] = valueTensor.shape;
+    const d = heads * headDimension;
+    const { stride } = layout;
     const backend = tf.backend() as unknown as HeapBackend;
     if (tf.getBackend() === "wasm" && backend.typedArrayFromHeap !== undefined) {
       const keyHeap = backend.typedArrayFromHeap(keyTensor);
       const valueHeap = backend.typedArrayFromHeap(valueTensor);
-      const keyData = keys.dataSync() as Float32Array;
-      const valueData = values.dataSync() as Float32Array;
-      for (let index = 0; index < keyData.length; index++) keyHeap[index * capacity + column] = keyData[index]!;
-      for (let row = 0; row < batch * heads; row++) {
-        valueHeap.set(
-          valueData.subarray(row * headDimension, (row + 1) * headDimension),
-          (row * capacity + column) * headDimension,
-        );
+      for (let row = 0; row < batch; row++) {
+        const keys = row * stride + layout.keys;
+        for (let index = 0; index < d; index++) keyHeap[(row * d + index) * capacity + column] = rows[keys + index]!;
+        const values = row * stride + layout.values;
+        for (let head = 0; head < heads; head++) {
+          valueHeap.set(
+            rows.subarray(values + head * headDimension, values + (head + 1) * headDimension),
+            ((row * heads + head) * capacity + column) * headDimension,
+          );
+        }
       }
       return;
     }
-    const replace = (current: tf.Tensor4D, update: tf.Tensor4D, maskShape: number[]) =>
+    const part = (offset: number) => {
+      const data = new Float32Array(batch * d);
+      for (let row = 0; row < batch; row++)
+        data.set(rows.subarray(row * stride + offset, row * stride + offset + d), row * d);
+      return data;
+    };
+    // The update is shaped like one column of the tensor, and the mask selects that column.
+    const replace = (current: tf.Tensor4D, offset: number, columnAxis: number) =>
       tf.tidy(() => {
+        const shape = current.shape.map((size, axis) => (axis === columnAxis ? 1 : size)) as [
+          number,
+          number,
+          number,
+          number,
+        ];
+        const maskShape = current.shape.map((size, axis) => (axis === columnAxis ? size : 1));
         const mask = tf.equal(tf.reshape(tf.range(0, capacity, 1, "int32"), maskShape), column);
-        return tf.keep(tf.where(mask, update, current) as tf.Tensor4D);
+        return tf.keep(tf.where(mask, tf.tensor4d(part(offset), shape), current) as tf.Tensor4D);
       });
-    const nextKeys = replace(keyTensor, tf.reshape(keys, [batch, heads, headDimension, 1]), [1, 1, 1, capacity]);
-    const nextValues = replace(valueTensor, tf.reshape(values, [batch, heads, 1, headDimension]), [1, 1, capacity, 1]);
+    const nextKeys = replace(keyTensor, layout.keys, 3);
+    const nextValues = replace(valueTensor, layout.values, 2);
     tf.dispose([keyTensor, valueTensor]);
     this.keyTensors[layer] = nextKeys;
     this.valueTensors[layer] = nextValues;

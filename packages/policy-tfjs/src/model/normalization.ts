@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { constantScalar, constantTensor } from "./constant-tensor.js";
 import { customGradient, type Saver, sumRows } from "./custom-gradient.js";
 import { recordingGradients } from "./gradient-mode.js";
+import { fusedAffine } from "./linear.js";
 
 /**
  * LayerNorm over the last axis of rows `[n, d]`: `(x - mean) / sqrt(var + epsilon) * gain + bias`.
@@ -10,6 +12,20 @@ import { recordingGradients } from "./gradient-mode.js";
 export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, epsilon: number): tf.Tensor2D {
   if (recordingGradients()) return layerNormWithGradient(epsilon)(x, gain, bias);
   return tf.add(tf.mul(standardise(x, epsilon).normalised, gain), bias);
+}
+
+/**
+ * LayerNorm without its gain and shift on rows `[1, n, d]`, for passes without gradients whose
+ * next product has them folded in (`foldLayer`). The variance plus epsilon is one fused product,
+ * `squares @ (1/d) + epsilon`, one kernel instead of a mean and an add.
+ */
+export function standardised(x: tf.Tensor3D, epsilon: number): tf.Tensor3D {
+  const d = x.shape[2];
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  const meanColumn = constantTensor(`mean column ${d}`, () => tf.fill([1, d, 1], 1 / d) as tf.Tensor3D);
+  const epsilonBias = constantTensor(`epsilon ${epsilon}`, () => tf.tensor1d([epsilon]));
+  const variance = fusedAffine(tf.square(centred) as tf.Tensor3D, meanColumn, epsilonBias);
+  return tf.mul(centred, tf.rsqrt(variance));
 }
 
 /** `(x - mean) / sqrt(var + epsilon)` per row, and the inverse deviation the gradient reuses. */
@@ -57,13 +73,18 @@ const CUBIC = SIGMOID_SCALE * 0.044715;
  * computed as `x * sigmoid(z)` with `z = x (a + b x^2)`, `a = 2 sqrt(2/pi)`, `b = a * 0.044715`;
  * gradient `s + x s (1 - s) (a + 3 b x^2)` with `s = sigmoid(z)`.
  */
-export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  return recordingGradients() ? geluWithGradient(x) : tf.mul(x, geluGate(x, tf.square(x)));
+export function gelu<T extends tf.Tensor>(x: T): T {
+  const rows = x as tf.Tensor as tf.Tensor2D;
+  return (recordingGradients()
+    ? geluWithGradient(rows)
+    : tf.mul(rows, geluGate(rows, tf.square(rows)))) as tf.Tensor as T;
 }
 
 /** `sigmoid(x (a + b x^2))`, given `x^2`. */
 function geluGate(x: tf.Tensor2D, squared: tf.Tensor2D): tf.Tensor2D {
-  return tf.sigmoid(tf.mul(x, tf.add(tf.mul(squared, CUBIC), SIGMOID_SCALE))) as tf.Tensor2D;
+  return tf.sigmoid(
+    tf.mul(x, tf.add(tf.mul(squared, constantScalar(CUBIC)), constantScalar(SIGMOID_SCALE))),
+  ) as tf.Tensor2D;
 }
 
 // Saves x and the gate only: each saved tensor is copied, and x^2 costs about the same to recompute.

@@ -3,18 +3,20 @@ import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import { MASKED_SCORE } from "./batch-layout.js";
 import {
+  type AttentionShape,
   type AttentionWeights,
   attendToCache,
   attendWithinRows,
   attentionOutput,
-  type QueryKeyValueProjections,
   queryKeyValue,
   splitQueryKeyValue,
 } from "./causal-attention.js";
+import { addSameShape } from "./copy-free-ops.js";
+import { disposeFoldedLayer, type FoldedLayer, foldLayer, type RowsProjection } from "./folded-weights.js";
 import { recordingGradients } from "./gradient-mode.js";
 import { KeyValueCache } from "./key-value-cache.js";
-import { embeddingLookup, linear } from "./linear.js";
-import { gelu, layerNorm } from "./normalization.js";
+import { embeddingLookup, fusedAffine, linear } from "./linear.js";
+import { gelu, layerNorm, standardised } from "./normalization.js";
 import { type ParameterSpec, parameterLayout, sinusoidalTable } from "./parameter-layout.js";
 import {
   type ResolvedTransformerConfig,
@@ -45,8 +47,10 @@ export class TransformerModel {
   private readonly weights: Map<string, tf.Variable>;
   private readonly positionTable: tf.Tensor2D | null;
   private version = 0;
-  /** Per layer, the split projections for passes without gradients, and the weights they came from. */
-  private readonly splitProjections = new Map<number, { sources: object[]; projections: QueryKeyValueProjections }>();
+  /** Per layer, the folded products for passes without gradients, and the weights they came from. */
+  private readonly foldedLayers = new Map<number, { sources: object[]; folded: FoldedLayer }>();
+  /** Host copies of the embedding tables for passes without gradients, and the weights they came from. */
+  private hostTables: { sources: object[]; token: Float32Array; position: Float32Array } | null = null;
 
   private constructor(config: ResolvedTransformerConfig, weights: Map<string, tf.Variable>) {
     this.config = config;
@@ -126,7 +130,8 @@ export class TransformerModel {
    * Caching: with `past` null and `keepCache` set, the returned cache holds these columns' keys
    * and values (a prefill); with a `past` cache, `time` must be 1 and the column is written into
    * `past`, which is returned (a decode step; `bias` covers `past.length + 1` columns). Otherwise
-   * `cache` is null (training and scoring skip the cache's copies).
+   * `cache` is null (training and scoring skip the cache's copies). Both caching forms run
+   * without gradients only.
    */
   hiddenStates(
     tokens: tf.Tensor2D,
@@ -143,31 +148,39 @@ export class TransformerModel {
         "tokens",
       );
     }
-    let x = embeddingLookup(tf.reshape(tokens, [-1]), this.weight("token_embedding") as tf.Tensor2D);
-    const flatPositions = tf.reshape(positions, [-1]) as tf.Tensor1D;
-    x = tf.add(
-      x,
-      this.positionTable === null
-        ? embeddingLookup(flatPositions, this.weight("position_embedding") as tf.Tensor2D)
-        : tf.gather(this.positionTable, flatPositions),
-    );
+    const gradients = recordingGradients();
+    if (gradients && (past !== null || options.keepCache)) {
+      throw new PolicyTfjsError(
+        "a cached step or a prefill that keeps its cache runs without gradients; call it outside a gradient tape",
+        past !== null ? "past" : "keepCache",
+      );
+    }
     past?.reserveColumn();
     // Query-major for the grouped products, or padded to the cache's capacity for a decode step.
     const layerBias =
-      past === null
-        ? (tf.transpose(bias, [2, 0, 1, 3]) as tf.Tensor4D)
-        : (tf.pad(
-            bias,
-            [
-              [0, 0],
-              [0, 0],
-              [0, 0],
-              [0, past.capacity - bias.shape[3]],
-            ],
-            MASKED_SCORE,
-          ) as tf.Tensor4D);
-    const prefillKeys: tf.Tensor2D[] = [];
-    const prefillValues: tf.Tensor2D[] = [];
+      past === null ? (tf.transpose(bias, [2, 0, 1, 3]) as tf.Tensor4D) : padToCapacity(bias, past.capacity);
+    const shape = { batch, time, heads: c.heads };
+    const prefill = options.keepCache ? { keys: [] as tf.Tensor2D[], values: [] as tf.Tensor2D[] } : null;
+    const finalGain = this.weight("final_norm.gain") as tf.Tensor1D;
+    const finalBias = this.weight("final_norm.bias") as tf.Tensor1D;
+    let hidden: tf.Tensor2D;
+    if (gradients) {
+      const x = this.layersWithGradients(this.embed(tokens, positions), layerBias, shape);
+      hidden = layerNorm(x, finalGain, finalBias, c.layerNormEpsilon);
+    } else {
+      const x = this.layersWithoutGradients(this.embedOnHost(tokens, positions), layerBias, shape, past, prefill);
+      const normed = tf.add(tf.mul(standardised(x, c.layerNormEpsilon), finalGain), finalBias);
+      hidden = tf.reshape(normed, [batch * time, c.modelDimension]) as tf.Tensor2D;
+    }
+    past?.advance();
+    if (past !== null) return { hidden, cache: past };
+    const cache = prefill === null ? null : KeyValueCache.fromRows(prefill.keys, prefill.values, shape);
+    return { hidden, cache };
+  }
+
+  /** Every layer on rows `[batch * time, d]` from the variables, differentiable (training). */
+  private layersWithGradients(x: tf.Tensor2D, biasByQuery: tf.Tensor4D, shape: AttentionShape): tf.Tensor2D {
+    const c = this.config;
     for (let layer = 0; layer < c.layers; layer++) {
       const matrix = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor2D;
       const vector = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor1D;
@@ -178,68 +191,138 @@ export class TransformerModel {
         outputBias: vector("attention.output.bias"),
       };
       const normed = layerNorm(x, vector("norm1.gain"), vector("norm1.bias"), c.layerNormEpsilon);
-      const { queries, keys, values } = queryKeyValue(normed, this.queryKeyValueProjections(layer, weights));
-      let merged: tf.Tensor2D;
-      if (past === null) {
-        merged = attendWithinRows(queries, keys, values, { batch, time, heads: c.heads }, layerBias);
-        if (options.keepCache) {
-          prefillKeys.push(keys);
-          prefillValues.push(values);
-        }
-      } else {
-        past.writeColumn(layer, keys, values);
-        merged = attendToCache(queries, past, layer, c.heads, layerBias as tf.Tensor4D);
-      }
-      x = tf.add(x, attentionOutput(merged, weights));
+      const { queries, keys, values } = queryKeyValue(normed, splitQueryKeyValue(weights, c.heads));
+      x = addSameShape(x, attentionOutput(attendWithinRows(queries, keys, values, shape, biasByQuery), weights));
       const normed2 = layerNorm(x, vector("norm2.gain"), vector("norm2.bias"), c.layerNormEpsilon);
       const up = gelu(linear(normed2, matrix("mlp.up.weight"), vector("mlp.up.bias")));
-      x = tf.add(x, linear(up, matrix("mlp.down.weight"), vector("mlp.down.bias")));
+      x = addSameShape(x, linear(up, matrix("mlp.down.weight"), vector("mlp.down.bias")));
     }
-    past?.advance();
-    const hidden = layerNorm(
-      x,
-      this.weight("final_norm.gain") as tf.Tensor1D,
-      this.weight("final_norm.bias") as tf.Tensor1D,
-      c.layerNormEpsilon,
-    );
-    if (past !== null) return { hidden, cache: past };
-    const cache = options.keepCache
-      ? KeyValueCache.fromRows(prefillKeys, prefillValues, { batch, time, heads: c.heads })
-      : null;
-    return { hidden, cache };
+    return x;
   }
 
   /**
-   * The layer's query, key and value projections. Inside a gradient tape they are sliced from the
-   * variables on every pass (so gradients flow to them); otherwise (decoding, scoring) they are
-   * kept from the last pass while the variables hold the same data: tfjs gives a variable a new
-   * data id on every assignment, so comparing data ids catches every change.
+   * Every layer from the folded products (scoring, prefill, decode steps): the residual stream is
+   * kept as `[1, rows, d]`, the fused product kernel's rank, so no product needs a reshape. With a
+   * `past` cache this is one decode step; otherwise the prefill's keys and values are collected
+   * when `prefill` is given. Returns the residual stream `[1, batch * time, d]`.
    */
-  private queryKeyValueProjections(layer: number, weights: AttentionWeights): QueryKeyValueProjections {
-    if (recordingGradients()) return splitQueryKeyValue(weights, this.config.heads);
-    const sources = [weights.qkvWeight.dataId, weights.qkvBias.dataId];
-    const kept = this.splitProjections.get(layer);
-    if (kept?.sources.every((source, index) => source === sources[index])) return kept.projections;
-    if (kept !== undefined) disposeProjections(kept.projections);
-    const projections = tf.tidy(() => {
-      const split = splitQueryKeyValue(weights, this.config.heads);
-      return [split.query, split.key, split.value].flatMap(({ weight, bias }) => [tf.keep(weight), tf.keep(bias)]);
-    });
-    const [queryWeight, queryBias, keyWeight, keyBias, valueWeight, valueBias] = projections as [
-      tf.Tensor2D,
-      tf.Tensor1D,
-      tf.Tensor2D,
-      tf.Tensor1D,
-      tf.Tensor2D,
-      tf.Tensor1D,
-    ];
-    const split: QueryKeyValueProjections = {
-      query: { weight: queryWeight, bias: queryBias },
-      key: { weight: keyWeight, bias: keyBias },
-      value: { weight: valueWeight, bias: valueBias },
+  private layersWithoutGradients(
+    rows: tf.Tensor2D,
+    bias: tf.Tensor4D,
+    shape: AttentionShape,
+    past: KeyValueCache | null,
+    prefill: { keys: tf.Tensor2D[]; values: tf.Tensor2D[] } | null,
+  ): tf.Tensor3D {
+    const { heads, layerNormEpsilon } = this.config;
+    const [count, d] = rows.shape;
+    let x = tf.reshape(rows, [1, count, d]) as tf.Tensor3D;
+    for (let layer = 0; layer < this.config.layers; layer++) {
+      const folded = this.foldedLayer(layer);
+      const normed = standardised(x, layerNormEpsilon);
+      let merged: tf.Tensor3D;
+      if (past !== null) {
+        merged = attendToCache(normed, folded.queryKeyValue, past, layer, heads, bias);
+      } else {
+        const project = ({ weight, bias }: RowsProjection) =>
+          tf.reshape(fusedAffine(normed, weight, bias), [count, d]) as tf.Tensor2D;
+        const [queries, keys, values] = [project(folded.query), project(folded.key), project(folded.value)];
+        merged = tf.reshape(attendWithinRows(queries, keys, values, shape, bias), [1, count, d]) as tf.Tensor3D;
+        prefill?.keys.push(keys);
+        prefill?.values.push(values);
+      }
+      x = tf.add(x, fusedAffine(merged, folded.output.weight, folded.output.bias));
+      const up = gelu(fusedAffine(standardised(x, layerNormEpsilon), folded.up.weight, folded.up.bias));
+      x = tf.add(x, fusedAffine(up, folded.down.weight, folded.down.bias));
+    }
+    return x;
+  }
+
+  /**
+   * The layer's folded products ({@link foldLayer}), kept from the last pass while the variables
+   * hold the same data: tfjs gives a variable a new data id on every assignment, so comparing data
+   * ids catches every change.
+   */
+  private foldedLayer(layer: number): FoldedLayer {
+    const vector = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor1D;
+    const matrix = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor2D;
+    const variables = {
+      norm1Gain: vector("norm1.gain"),
+      norm1Bias: vector("norm1.bias"),
+      qkvWeight: matrix("attention.qkv.weight"),
+      qkvBias: vector("attention.qkv.bias"),
+      outputWeight: matrix("attention.output.weight"),
+      outputBias: vector("attention.output.bias"),
+      norm2Gain: vector("norm2.gain"),
+      norm2Bias: vector("norm2.bias"),
+      upWeight: matrix("mlp.up.weight"),
+      upBias: vector("mlp.up.bias"),
+      downWeight: matrix("mlp.down.weight"),
+      downBias: vector("mlp.down.bias"),
     };
-    this.splitProjections.set(layer, { sources, projections: split });
-    return split;
+    const sources = Object.values(variables).map((variable) => variable.dataId);
+    const kept = this.foldedLayers.get(layer);
+    if (kept !== undefined && sameSources(kept.sources, sources)) return kept.folded;
+    if (kept !== undefined) disposeFoldedLayer(kept.folded);
+    const folded = foldLayer(variables, this.config.heads);
+    this.foldedLayers.set(layer, { sources, folded });
+    return folded;
+  }
+
+  /** Token plus position embeddings of every column, as one-hot products (differentiable). */
+  private embed(tokens: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor2D {
+    const x = embeddingLookup(tf.reshape(tokens, [-1]), this.weight("token_embedding") as tf.Tensor2D);
+    const flatPositions = tf.reshape(positions, [-1]) as tf.Tensor1D;
+    return addSameShape(
+      x,
+      this.positionTable === null
+        ? embeddingLookup(flatPositions, this.weight("position_embedding") as tf.Tensor2D)
+        : tf.gather(this.positionTable, flatPositions),
+    );
+  }
+
+  /**
+   * The same sums read from host copies of the tables, without a kernel: a row of a one-hot
+   * product is exactly the table's row, and a float32 sum computed in float64 and stored as
+   * float32 is the float32 sum, so the values are identical.
+   */
+  private embedOnHost(tokens: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor2D {
+    const { vocabSize, contextLength, modelDimension: d } = this.config;
+    const tables = this.hostEmbeddingTables();
+    const ids = tokens.dataSync();
+    const at = positions.dataSync();
+    const rows = new Float32Array(ids.length * d);
+    for (let row = 0; row < ids.length; row++) {
+      const id = ids[row]!;
+      const position = at[row]!;
+      if (!(id >= 0 && id < vocabSize))
+        throw new PolicyTfjsError(`${id} is outside the vocabulary of ${vocabSize}`, "tokens");
+      const token = id * d;
+      // A finished row still in a decode batch can step past the context; its output is never
+      // read, and like the one-hot product it gets no position term.
+      if (!(position >= 0 && position < contextLength)) {
+        rows.set(tables.token.subarray(token, token + d), row * d);
+        continue;
+      }
+      const place = position * d;
+      for (let column = 0; column < d; column++) {
+        rows[row * d + column] = tables.token[token + column]! + tables.position[place + column]!;
+      }
+    }
+    return tf.tensor2d(rows, [ids.length, d]);
+  }
+
+  private hostEmbeddingTables(): { token: Float32Array; position: Float32Array } {
+    const token = this.weight("token_embedding");
+    const position = this.positionTable ?? this.weight("position_embedding");
+    const sources = [token.dataId, position.dataId];
+    if (this.hostTables === null || !sameSources(this.hostTables.sources, sources)) {
+      this.hostTables = {
+        sources,
+        token: Float32Array.from(token.dataSync() as Float32Array),
+        position: Float32Array.from(position.dataSync() as Float32Array),
+      };
+    }
+    return this.hostTables;
   }
 
   /** Next-token logits `[rows, vocab]` of hidden rows `[rows, d]`. */
@@ -292,13 +375,25 @@ export class TransformerModel {
   /** Free every weight; the model is unusable afterwards. */
   dispose(): void {
     for (const variable of this.weights.values()) variable.dispose();
-    for (const { projections } of this.splitProjections.values()) disposeProjections(projections);
+    for (const { folded } of this.foldedLayers.values()) disposeFoldedLayer(folded);
     this.positionTable?.dispose();
   }
 }
 
-function disposeProjections(projections: QueryKeyValueProjections): void {
-  for (const { weight, bias } of [projections.query, projections.key, projections.value]) tf.dispose([weight, bias]);
+function sameSources(kept: readonly object[], current: readonly object[]): boolean {
+  return kept.length === current.length && kept.every((source, index) => source === current[index]);
+}
+
+/**
+ * A decode step's bias `[batch, 1, 1, keys]` widened with masked columns to the cache's
+ * `capacity`, on the host (a pad kernel costs more than the copy for one column of bias).
+ */
+function padToCapacity(bias: tf.Tensor4D, capacity: number): tf.Tensor4D {
+  const [batch, , , keys] = bias.shape;
+  const data = bias.dataSync() as Float32Array;
+  const padded = new Float32Array(batch * capacity).fill(MASKED_SCORE);
+  for (let row = 0; row < batch; row++) padded.set(data.subarray(row * keys, (row + 1) * keys), row * capacity);
+  return tf.tensor4d(padded, [batch, 1, 1, capacity]);
 }
 
 function createVariable(data: Float32Array, shape: readonly number[]): tf.Variable {

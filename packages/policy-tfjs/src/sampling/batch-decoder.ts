@@ -153,10 +153,13 @@ function forward(
     );
     // A prefill returns a new cache; a cached step writes into the one it was given.
     next = result.cache;
-    const last = tf.reshape(tf.slice(tf.reshape(result.hidden, [rows, count, -1]), [0, count - 1, 0], [-1, 1, -1]), [
-      rows,
-      -1,
-    ]) as tf.Tensor2D;
+    const last =
+      count === 1
+        ? result.hidden
+        : (tf.reshape(tf.slice(tf.reshape(result.hidden, [rows, count, -1]), [0, count - 1, 0], [-1, 1, -1]), [
+            rows,
+            -1,
+          ]) as tf.Tensor2D);
     return model.logits(last);
   });
   const logits = logitsTensor.dataSync() as Float32Array;

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
+import { withUncopiedSaves } from "../model/custom-gradient.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 
 /** A loss over one micro-batch; `index` is the micro-batch's position in the whole step. */
@@ -28,7 +29,7 @@ export function weightedGradient<T>(
   weight: number,
   index: number,
 ): WeightedGradient {
-  const { value, grads } = tf.variableGrads(() => lossFn(microBatch, index), [...variables]);
+  const { value, grads } = withUncopiedSaves(() => tf.variableGrads(() => lossFn(microBatch, index), [...variables]));
   const weightedLoss = weight * value.dataSync()[0]!;
   const gradients = tf.tidy(() =>
     variables.map((variable) => {

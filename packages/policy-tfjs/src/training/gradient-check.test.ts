@@ -1,6 +1,8 @@
 import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { addSameShape, maskedSoftmax, reshape } from "../model/copy-free-ops.js";
+import { withUncopiedSaves } from "../model/custom-gradient.js";
 import { groupedProduct } from "../model/grouped-product.js";
 import { TransformerModel } from "../model/transformer-model.js";
 import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
@@ -92,6 +94,57 @@ describe("gradients of the training forward", () => {
     const model = TransformerModel.create({ ...tinyConfig, initScale: 0.3 }, { seed: 4 });
     checkGradients(model, rlLikeLoss);
     model.dispose();
+  });
+});
+
+describe("gradients with saved tensors kept uncopied", () => {
+  it("are the copying path's gradients bit for bit, and every kept tensor is freed", () => {
+    const model = TransformerModel.create({ ...tinyConfig, initScale: 0.3 }, { seed: 5 });
+    const gradients = () => {
+      const { grads, value } = tf.variableGrads(() => rlLikeLoss(model), model.variables());
+      const data = model.variables().map((variable) => Array.from(grads[variable.name]!.dataSync()));
+      tf.dispose([grads, value]);
+      return data;
+    };
+    const copied = gradients();
+    const before = tf.memory().numTensors;
+    const uncopied = withUncopiedSaves(gradients);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(uncopied).toEqual(copied);
+    model.dispose();
+  });
+});
+
+describe("gradients of the ops that keep no copies", () => {
+  it("match tfjs's own reshape, add and softmax gradients", () => {
+    const random = new Mulberry32(scrambleSeed(41));
+    const values = (count: number) => Float32Array.from({ length: count }, () => random.nextNormal());
+    const [scores, other, mask, weights] = [values(24), values(24), values(6), values(24)];
+    const lossOf = (softmax: typeof maskedSoftmax, add: typeof addSameShape, shape: typeof reshape) => {
+      const biasTensor = tf.tensor3d(mask, [2, 1, 3]);
+      const weightTensor = tf.tensor2d(weights, [6, 4]);
+      return (a: tf.Tensor, b: tf.Tensor) => {
+        const probabilities = softmax(shape<tf.Tensor3D>(add(a, b), [2, 4, 3]), biasTensor);
+        return tf.sum(tf.mul(shape(probabilities, [6, 4]), weightTensor));
+      };
+    };
+    const gradientsOf = (loss: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) =>
+      tf.tidy(() =>
+        tf
+          .grads(loss)([tf.tensor2d(scores, [4, 6]), tf.tensor2d(other, [4, 6])])
+          .map((g) => Array.from(g.dataSync())),
+      );
+    const tfjsOwn = lossOf(
+      ((x: tf.Tensor, bias: tf.Tensor) => tf.softmax(tf.add(x, bias))) as typeof maskedSoftmax,
+      ((a: tf.Tensor, b: tf.Tensor) => tf.add(a, b)) as typeof addSameShape,
+      ((x: tf.Tensor, shape: number[]) => tf.reshape(x, shape)) as typeof reshape,
+    );
+    const expected = gradientsOf(tfjsOwn);
+    const actual = gradientsOf(lossOf(maskedSoftmax, addSameShape, reshape));
+    expect(actual.flat().some((value) => Math.abs(value) > 1e-3)).toBe(true);
+    actual.flat().forEach((value, index) => {
+      expect(value).toBeCloseTo(expected.flat()[index]!, 6);
+    });
   });
 });
 

@@ -20,7 +20,7 @@ const rows = [
 
 describe("scoreRows", () => {
   it("returns each row's response values, the same in chunks as in one batch, without leaking tensors", () => {
-    // The model keeps its split attention projections from its first pass without gradients.
+    // The model keeps its folded products (and constants) from its first pass without gradients.
     scoreRows(model, rows.slice(0, 1));
     const before = tf.memory().numTensors;
     const chunked = scoreRows(model, rows, { chunkRows: 2, temperature: 0.9 });

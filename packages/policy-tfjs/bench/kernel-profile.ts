@@ -1,0 +1,65 @@
+/**
+ * Where a step's time goes, kernel by kernel: `tf.profile` of one training step (forward,
+ * backward, clipping, Adam) or of one 62-token KV-cache decode of the reference model on wasm,
+ * summed by kernel name (or by name and input shapes with `--shapes`). The profiler times each
+ * kernel on its own, so the absolute times are larger than in a plain run; the kernel counts and
+ * shares are what compare.
+ *
+ *   node --import tsx bench/kernel-profile.ts train|decode [--shapes]
+ */
+import * as tf from "@tensorflow/tfjs";
+import { PolicyOptimizer, selectBackend, sftLoss, TfjsPolicy, TransformerModel } from "../src/index.js";
+
+const reference = { vocabSize: 64, contextLength: 64, modelDimension: 128, layers: 4, heads: 4 };
+const batch = 32;
+const decodeSteps = 62;
+const workload = process.argv[2] === "decode" ? "decode" : "train";
+const byShapes = process.argv.includes("--shapes");
+await selectBackend({ backend: "wasm", log: () => {} });
+const model = TransformerModel.create(reference, { seed: 0 });
+
+async function report(run: () => unknown, units: number): Promise<void> {
+  const profile = await tf.profile(async () => {
+    await run();
+  });
+  const totals = new Map<string, { ms: number; count: number }>();
+  let kernels = 0;
+  let totalMs = 0;
+  for (const kernel of profile.kernels) {
+    // Custom-gradient wrappers and composite ops are timed around kernels that are listed too.
+    if (kernel.name === "unnamed scope" || kernel.name.endsWith("__op")) continue;
+    const ms = (await kernel.kernelTimeMs) as number;
+    const key = byShapes ? `${kernel.name} ${JSON.stringify(kernel.inputShapes)}` : kernel.name;
+    const total = totals.get(key) ?? { ms: 0, count: 0 };
+    total.ms += ms;
+    total.count++;
+    totals.set(key, total);
+    kernels++;
+    totalMs += ms;
+  }
+  console.log(
+    `${workload}: ${(kernels / units).toFixed(1)} kernels per ${workload === "train" ? "step" : "token-step"}`,
+  );
+  for (const [name, { ms, count }] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)) {
+    console.log(`${((100 * ms) / totalMs).toFixed(1).padStart(5)}% ${String(count).padStart(6)}x ${name}`);
+  }
+}
+
+if (workload === "train") {
+  const optimizer = new PolicyOptimizer(model, { learningRate: 1e-4 });
+  const rows = Array.from({ length: batch }, (_, row) => ({
+    tokens: Array.from({ length: reference.contextLength }, (_, position) => 3 + ((row * 7 + position * 3) % 60)),
+    promptLength: 8,
+  }));
+  const step = () => optimizer.trainStep([rows], (microBatch) => sftLoss(model, microBatch));
+  step();
+  await report(step, 1);
+} else {
+  const policy = new TfjsPolicy(model, { eosToken: -1, kvCache: true, maxBatchSize: batch, workers: 0 });
+  const requests = Array.from({ length: batch }, (_, row) => ({
+    prefix: [1, 3 + (row % 60)],
+    settings: { maxTokens: decodeSteps, temperature: 1, seed: row },
+  }));
+  await policy.generate(requests);
+  await report(() => policy.generate(requests), decodeSteps);
+}
