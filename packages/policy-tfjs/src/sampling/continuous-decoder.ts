@@ -128,8 +128,8 @@ function heldColumns(state: RowState): number {
 }
 
 /**
- * `batch` with `joining` added: written into free slots when there are enough and the rows fit
- * (no more columns than the cache has written); otherwise a rebuilt cache of the
+ * `batch` with `joining` added: written into the free slots when they are as many and the rows
+ * fit (no more columns than the cache has written); otherwise a rebuilt cache of the
  * running rows then the joining ones. A rebuild keeps the width while every row fits in it with
  * fewer than {@link CACHE_GROWTH_COLUMNS} columns unused by all (the running rows are then copied
  * as blocks); else the width becomes the longest row's.
@@ -148,7 +148,7 @@ function place(
   const lengths = [...running.map(({ slot }) => heldColumns(slot.state)), ...joiningLengths];
   const longest = Math.max(0, ...lengths);
   const keepWidth = batch !== null && longest <= filled && filled - longest < CACHE_GROWTH_COLUMNS;
-  if (batch !== null && keepWidth && joining.length <= freeSlots.length) {
+  if (batch !== null && keepWidth && joining.length > 0 && joining.length === freeSlots.length) {
     const cache = batch.cache.overwriteRows(
       joining.map((_, index) => ({
         position: freeSlots[index]!,
