@@ -10,19 +10,9 @@ import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { createSampler, type SamplerKind, sampleBatch } from "@ibtpo/tree-sampler";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
+import { benchArguments, SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((argument, index) => index > 0 || argument !== "--"),
-  options: {
-    tasks: { type: "string", default: "countdown,sort-swaps" },
-    checkpoints: { type: "string", default: "../../checkpoints" },
-    prompts: { type: "string", default: "8" },
-    steps: { type: "string", default: "8" },
-    budget: { type: "string", default: "160" },
-    seed: { type: "string", default: "1" },
-    "decode-chunk": { type: "string", default: "8" },
-  },
-});
+const { values } = parseArgs({ args: benchArguments(), options: SAMPLER_BENCH_OPTIONS });
 const [steps, promptsPerStep, budget, seed, decodeChunk] = [
   values.steps,
   values.prompts,

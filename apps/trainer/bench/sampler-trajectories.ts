@@ -18,20 +18,11 @@ import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-samp
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
 import { cpuModel } from "./cpu-model.js";
+import { benchArguments, SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
 
 const { values } = parseArgs({
-  // `pnpm bench -- --steps 4` passes the "--" on.
-  args: process.argv.slice(2).filter((argument, index) => index > 0 || argument !== "--"),
-  options: {
-    tasks: { type: "string", default: "countdown,sort-swaps" },
-    checkpoints: { type: "string", default: "../../checkpoints" },
-    prompts: { type: "string", default: "8" },
-    steps: { type: "string", default: "8" },
-    budget: { type: "string", default: "160" },
-    seed: { type: "string", default: "1" },
-    "decode-chunk": { type: "string", default: "8" },
-    only: { type: "string" },
-  },
+  args: benchArguments(),
+  options: { ...SAMPLER_BENCH_OPTIONS, only: { type: "string" } },
 });
 const decodeChunk = Number(values["decode-chunk"]);
 
