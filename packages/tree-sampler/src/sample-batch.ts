@@ -47,7 +47,8 @@ function checkGeneration(generation: Generation | undefined, maxTokens: number, 
  * Sample a tree for every prompt under one token budget each. Each round asks the sampler for a
  * prompt's forks and cuts the requests to the prompt's remaining budget; the requests of every
  * prompt share `policy.generate` calls (by default a round of every prompt is one call; with
- * `decodeChunk`, prompts start their next round as soon as their own finished). Responses are
+ * `decodeChunk`, prompts start their next round as soon as their own finished), or one running
+ * batch of a policy that decodes continuously (`continuousBatching`). Responses are
  * segmented into steps, added to the trees and verified. A prompt's tree is finished when its
  * budget is spent or its sampler plans nothing more.
  *

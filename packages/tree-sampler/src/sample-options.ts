@@ -84,7 +84,10 @@ export interface SampleOptions {
    */
   readonly prefixCache?: boolean;
   readonly signal?: AbortSignal;
-  /** Called before each call with the prompts whose round starts in it (once per iteration number). */
+  /**
+   * Called before each call (with continuous batching: each time rounds start) with the prompts
+   * whose round starts in it, once per iteration number.
+   */
   readonly onIteration?: IterationListener;
 }
 
