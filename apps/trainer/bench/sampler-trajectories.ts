@@ -3,8 +3,8 @@
 // tokens, Eff-Rate, Avg-Rate and generated tokens per second (with its ratio to chains measured in
 // the same run); chains, entropy-tree and IBTree also batched continuously across prompts
 // (sampleBatch's `decodeChunk`; the tfjs policy resumes draws, so these rows sample the same trees
-// as the unchunked ones), and chains, entropy-tree and IBTree without the policy's prefix
-// cache (every prefix encoded again, as before the cache). Each RL-step-sized batch of prompts is
+// as the unchunked ones) and in one running decode batch (`continuousBatching`, same trees), and
+// without the policy's prefix cache (every prefix encoded again, as before the cache). Each RL-step-sized batch of prompts is
 // sampled by every sampler in turn, so slow drifts of a shared machine fall on all of them alike;
 // tokens per CPU second of this (single-threaded) process are printed next to tokens per wall
 // second, since they move less with the other load of a shared machine. After `pnpm build`:
@@ -18,24 +18,21 @@ import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-samp
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
 import { cpuModel } from "./cpu-model.js";
+import { benchArguments, SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
 
 const { values } = parseArgs({
-  // `pnpm bench -- --steps 4` passes the "--" on.
-  args: process.argv.slice(2).filter((argument, index) => index > 0 || argument !== "--"),
-  options: {
-    tasks: { type: "string", default: "countdown,sort-swaps" },
-    checkpoints: { type: "string", default: "../../checkpoints" },
-    prompts: { type: "string", default: "8" },
-    steps: { type: "string", default: "8" },
-    budget: { type: "string", default: "160" },
-    seed: { type: "string", default: "1" },
-    "decode-chunk": { type: "string", default: "8" },
-    only: { type: "string" },
-  },
+  args: benchArguments(),
+  options: { ...SAMPLER_BENCH_OPTIONS, only: { type: "string" } },
 });
 const decodeChunk = Number(values["decode-chunk"]);
 
-const allSamplers: { label: string; config: SamplerConfig; decodeChunk?: number; prefixCache?: false }[] = [
+const allSamplers: {
+  label: string;
+  config: SamplerConfig;
+  decodeChunk?: number;
+  continuousBatching?: true;
+  prefixCache?: false;
+}[] = [
   { label: "chains", config: { kind: "chains" } },
   { label: "random-tree", config: { kind: "random-tree" } },
   { label: "fixed-width-tree", config: { kind: "fixed-width-tree" } },
@@ -57,6 +54,12 @@ const allSamplers: { label: string; config: SamplerConfig; decodeChunk?: number;
     label: `${kind === "ib-tree" ? "ib-tree (paper J)" : kind}, decodeChunk ${decodeChunk}`,
     config: { kind },
     decodeChunk,
+  })),
+  // The same samplers in the policy's one running decode batch (sampleBatch's continuousBatching).
+  ...(["chains", "entropy-tree", "ib-tree"] as const).map((kind) => ({
+    label: `${kind === "ib-tree" ? "ib-tree (paper J)" : kind}, continuous`,
+    config: { kind },
+    continuousBatching: true as const,
   })),
   // Every prefix encoded again in every call, as without the prefix cache.
   ...(["chains", "entropy-tree", "ib-tree"] as const).map((kind) => ({
@@ -112,7 +115,10 @@ for (const taskName of (values.tasks as string).split(",")) {
       calls: 0,
     }),
   );
-  const run = async ({ config, decodeChunk, prefixCache }: (typeof samplers)[number], step: number) => {
+  const run = async (
+    { config, decodeChunk, continuousBatching, prefixCache }: (typeof samplers)[number],
+    step: number,
+  ) => {
     const stepProblems = problems.slice(step * promptsPerStep, (step + 1) * promptsPerStep);
     const longestPrompt = Math.max(...stepProblems.map((problem) => promptTokens(tokenizer, problem).length));
     const started = performance.now();
@@ -126,6 +132,7 @@ for (const taskName of (values.tasks as string).split(",")) {
         maxResponseLength: Math.min(task.maxResponseSymbols + 1, model.config.contextLength - longestPrompt),
         budgetCut: "drop",
         ...(decodeChunk === undefined ? {} : { decodeChunk }),
+        ...(continuousBatching === undefined ? {} : { continuousBatching }),
         ...(prefixCache === undefined ? {} : { prefixCache }),
         seed: seed * 1000 + step,
         reward: (index, tokens) => task.verify(stepProblems[index]!, tokenizer.decode(tokens)).reward,

@@ -1,3 +1,4 @@
+import type { Generation } from "@ibtpo/tree-sampler";
 import { afterEach, describe, expect, it } from "vitest";
 import { PolicyHttpError } from "./errors.js";
 import { completion, type FakeServer, startFakeServer } from "./fake-server.test-helper.js";
@@ -188,5 +189,59 @@ describe("OpenAICompletionsPolicy", () => {
     );
     const error = await failure(policyFor(server, { timeoutMs: 10_000 }).generate([request, request]));
     expect(error.statusCode).toBe(400);
+  });
+});
+
+describe("OpenAICompletionsPolicy.decodeContinuously", () => {
+  it("sends a request the feed returns while earlier ones are still in flight, and reports each as it completes", async () => {
+    let followUpArrived: () => void = () => {};
+    const followUp = new Promise<void>((resolve) => {
+      followUpArrived = resolve;
+    });
+    server = await startFakeServer(async (_index, body) => {
+      const prompt = (body as { prompt: number[] }).prompt;
+      // The slow request answers only once the follow-up of the fast one has reached the server.
+      if (prompt[1] === 5) await followUp;
+      if (prompt.length === 4) followUpArrived();
+      return { status: 200, body: completion([prompt.length + 3, EOS], [-0.5, -0.25], "stop") };
+    });
+    const policy = policyFor(server);
+    const slow = request;
+    const fast = { prefix: [1, 7], settings: { ...request.settings, seed: 12 } };
+    const heard: number[][] = [];
+    const generations: Generation[] = [];
+    await policy.decodeContinuously((finished) => {
+      heard.push(finished.map(({ request: number }) => number));
+      for (const { request: number, generation } of finished) generations[number] = generation;
+      if (heard.length === 1) return [slow, fast];
+      // Request 1 (fast) finished: continue its prefix with its first token.
+      if (finished[0]?.request === 1) return [{ prefix: [1, 7, 5, 3], settings: { ...fast.settings, maxTokens: 2 } }];
+      return [];
+    });
+    expect(heard).toEqual([[], [1], [2], [0]]);
+    expect(generations.map((generation) => Array.from(generation.tokens))).toEqual([
+      [6, EOS],
+      [5, EOS],
+      [7, EOS],
+    ]);
+    const [alone] = await policy.generate([slow]);
+    expect(server.bodies.at(-1)).toEqual(server.bodies[0]);
+    expect(Array.from(alone!.tokens)).toEqual([6, EOS]);
+  });
+
+  it("cancels the requests in flight when one fails for good", async () => {
+    server = await startFakeServer((_index, body) =>
+      (body as { prompt: number[] }).prompt[1] === 5
+        ? { stall: true }
+        : { status: 400, body: { error: { message: "bad request" } } },
+    );
+    const policy = policyFor(server);
+    const feed = (finished: readonly unknown[]) =>
+      finished.length === 0 && server!.bodies.length === 0
+        ? [request, { prefix: [1, 7], settings: request.settings }]
+        : [];
+    const error = await failure(policy.decodeContinuously(feed));
+    expect(error.kind).toBe("http");
+    expect(error.message).toMatch(/400/);
   });
 });

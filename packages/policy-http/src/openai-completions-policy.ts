@@ -1,5 +1,12 @@
 import { deriveSeedMurmur3 } from "@ibtpo/random";
-import type { Generation, GenerationRequest, Policy, TextCodec } from "@ibtpo/tree-sampler";
+import type {
+  FinishedRequest,
+  Generation,
+  GenerationRequest,
+  Policy,
+  RequestFeed,
+  TextCodec,
+} from "@ibtpo/tree-sampler";
 import { Backoff } from "./backoff.js";
 import { type EntropySource, generationFromCompletion } from "./completion-response.js";
 import { completionsBody, type WireFormat } from "./completions-request.js";
@@ -131,6 +138,47 @@ export class OpenAICompletionsPolicy implements Policy {
       temperatureFields: this.dialect.temperatureFields,
       extraBody: options.extraBody ?? {},
     };
+  }
+
+  /**
+   * Continuous batching over HTTP (tree-sampler's `continuousBatching`): every request the feed
+   * returns is sent at once (within `maxConcurrency`), and the feed hears of each completion as it
+   * arrives, so a prompt's next round is sent while other prompts' requests are still generating
+   * instead of after the slowest request of a call. Each request goes out as `generate` sends it
+   * alone (same body and seed); a failure that is final cancels the requests in flight.
+   *
+   * @example
+   * await policy.decodeContinuously((finished) => (finished.length === 0 ? requests : []));
+   */
+  async decodeContinuously(feed: RequestFeed, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const inFlight = new Map<number, Promise<FinishedRequest>>();
+    let fed = 0;
+    let finished: FinishedRequest[] = [];
+    try {
+      for (;;) {
+        for (const request of await feed(finished)) {
+          const number = fed++;
+          const completed = this.generate([request], { signal: controller.signal }).then(([generation]) => ({
+            request: number,
+            generation: generation as Generation,
+          }));
+          completed.catch(() => {}); // awaited through the race below; a second failure must not go unhandled
+          inFlight.set(number, completed);
+        }
+        if (inFlight.size === 0) return;
+        const first = await Promise.race(inFlight.values());
+        inFlight.delete(first.request);
+        finished = [first];
+      }
+    } catch (error) {
+      controller.abort();
+      throw error;
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+    }
   }
 
   async generate(

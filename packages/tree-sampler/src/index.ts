@@ -18,12 +18,14 @@ export { ibTreeSampler } from "./ib-tree-sampler.js";
 export { meanTreeEntropy } from "./mean-tree-entropy.js";
 export { paperBranchScores } from "./paper-branch-score.js";
 export type {
+  FinishedRequest,
   FinishReason,
   GenerateOptions,
   Generation,
   GenerationRequest,
   Policy,
   PrefixCache,
+  RequestFeed,
   SamplingSettings,
 } from "./policy.js";
 export type { RandomTreeOptions } from "./random-tree-sampler.js";

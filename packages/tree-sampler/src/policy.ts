@@ -84,6 +84,22 @@ export interface GenerateOptions {
   readonly prefixCache?: PrefixCache;
 }
 
+/** A request a continuously decoding policy finished: its number (see {@link RequestFeed}) and its generation. */
+export interface FinishedRequest {
+  readonly request: number;
+  readonly generation: Generation;
+}
+
+/**
+ * Where a continuously decoding policy ({@link Policy.decodeContinuously}) gets its requests: it
+ * calls the feed once before decoding, then after every decode step in which requests finished,
+ * with their generations; the requests returned join the running batch. Requests are numbered in
+ * the order the feed returned them, from 0.
+ */
+export type RequestFeed = (
+  finished: readonly FinishedRequest[],
+) => readonly GenerationRequest[] | Promise<readonly GenerationRequest[]>;
+
 export interface Policy {
   /** A short human-readable name for logs and reports. */
   readonly name: string;
@@ -107,6 +123,16 @@ export interface Policy {
    * without it (an HTTP client, test doubles) encode every prefix in every call.
    */
   openPrefixCache?(): PrefixCache;
+  /**
+   * Optional capability: continuous batching. Decode the requests of `feed` in one running batch
+   * that takes new requests whenever earlier ones finish, so a request never waits for batch mates
+   * that are still generating. A request's generation is the one `generate` gives it (same prefix,
+   * settings and seed, same tokens). Resolves once no request is in flight and the feed returned none.
+   *
+   * @example
+   * await policy.decodeContinuously?.((finished) => (finished.length === 0 ? requests : []));
+   */
+  decodeContinuously?(feed: RequestFeed, options?: GenerateOptions): Promise<void>;
   /** Continue every request's prefix; the result has one entry per request, in order. */
   generate(requests: readonly GenerationRequest[], options?: GenerateOptions): Promise<Generation[]>;
 }

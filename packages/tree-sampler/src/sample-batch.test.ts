@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
+import { continuousPolicy } from "./continuous-policy.test-helper.js";
 import { createSampler, type SamplerConfig } from "./create-sampler.js";
 import type { GenerationRequest, Policy } from "./policy.js";
 import { sampleBatch } from "./sample-batch.js";
@@ -92,14 +93,17 @@ describe("sampleBatch budget", () => {
         fc.integer({ min: 0, max: 1000 }),
         fc.constantFrom("progressive" as const, "geometric" as const),
         fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 8 })),
-        async (config, budget, maxResponseLength, maxDepth, seed, lengthModel, decodeChunk) => {
+        fc.boolean(),
+        async (config, budget, maxResponseLength, maxDepth, seed, lengthModel, decodeChunk, continuous) => {
           const counter = countingPolicy(createReferencePolicy({ seed, lengthModel }));
-          const batch = await sampleBatch(distinctPrompts, counter.wrapped, {
+          const continuing = continuousPolicy(counter.wrapped);
+          const batch = await sampleBatch(distinctPrompts, continuous ? continuing.policy : counter.wrapped, {
             sampler: createSampler(config),
             budget,
             maxResponseLength,
             maxDepth,
             decodeChunk,
+            continuousBatching: continuous,
             seed,
             reward: task.reward,
           });
@@ -110,7 +114,7 @@ describe("sampleBatch budget", () => {
             expect(sample.trajectories.length).toBeGreaterThanOrEqual(1);
             expectTreeInvariants(sample, maxResponseLength, maxDepth);
           }
-          expect(batch.statistics.generateCalls).toBe(counter.calls.length);
+          expect(batch.statistics.generateCalls).toBe(continuous ? continuing.additions.length : counter.calls.length);
         },
       ),
       { numRuns: 80, seed: 20261127 },
@@ -179,6 +183,97 @@ describe("sampleBatch reproducibility", () => {
     const a = await sampleBatch([task.prompts[0], task.prompts[1]] as Int32Array[], policy, options({ sampler }));
     const b = await sampleBatch([task.prompts[0], task.prompts[2]] as Int32Array[], policy, options({ sampler }));
     expect(treeFingerprint(b.samples[0]!.tree)).toBe(treeFingerprint(a.samples[0]!.tree));
+  });
+});
+
+describe("sampleBatch with continuousBatching", () => {
+  const configs: SamplerConfig[] = [
+    { kind: "chains", responses: 6, perIteration: 3 },
+    { kind: "entropy-tree", initialChains: 2, forkPoints: 2, rounds: 3, branches: 2 },
+    { kind: "ib-tree" },
+    { kind: "random-tree", initialChains: 1, rounds: 5, nodesPerRound: 2, branches: 2 },
+    { kind: "fixed-width-tree" },
+  ];
+  const withoutCalls = ({ generateCalls, ...statistics }: { generateCalls: number }) => statistics;
+
+  it.each(configs)("samples the trees of one call per round ($kind)", async (config) => {
+    const sampler = createSampler(config);
+    const continuing = continuousPolicy(policy);
+    const continuous = await sampleBatch(
+      task.prompts,
+      continuing.policy,
+      options({ sampler, continuousBatching: true }),
+    );
+    const perRound = await sampleBatch(task.prompts, policy, options({ sampler }));
+    expect(continuous.samples.map((sample) => treeFingerprint(sample.tree))).toEqual(
+      perRound.samples.map((sample) => treeFingerprint(sample.tree)),
+    );
+    expect(withoutCalls(continuous.statistics)).toEqual(withoutCalls(perRound.statistics));
+    expect(continuous.statistics.generateCalls).toBe(continuing.additions.length);
+  });
+
+  it("starts a prompt's next round while other prompts' requests are still generating", async () => {
+    const continuing = continuousPolicy(policy);
+    const started: number[] = [];
+    await sampleBatch(
+      task.prompts,
+      continuing.policy,
+      options({
+        sampler: createSampler({ kind: "ib-tree" }),
+        continuousBatching: true,
+        onIteration: ({ prompts }) => started.push(prompts.length),
+      }),
+    );
+    expect(continuing.additions[0]).toEqual({ requests: 16, inFlight: 0 });
+    const later = continuing.additions.slice(1);
+    expect(later.length).toBeGreaterThan(4);
+    // One prompt's round of one continuation joins the three other prompts' requests in flight.
+    expect(later.some((addition) => addition.requests === 1 && addition.inFlight === 3)).toBe(true);
+    expect(started.reduce((sum, prompts) => sum + prompts, 0)).toBeGreaterThan(later.length);
+  });
+
+  it("calls generate once per round when the policy cannot decode continuously", async () => {
+    const counter = countingPolicy(policy);
+    const sampler = createSampler({ kind: "ib-tree" });
+    const batch = await sampleBatch(task.prompts, counter.wrapped, options({ sampler, continuousBatching: true }));
+    const perRound = await sampleBatch(task.prompts, policy, options({ sampler }));
+    expect(batch.statistics).toEqual(perRound.statistics);
+    expect(counter.calls).toHaveLength(perRound.statistics.generateCalls);
+  });
+
+  it("passes the batch's prefix cache and rejects a policy that breaks the feed's contract", async () => {
+    const cache = { dispose: vi.fn() };
+    let given: unknown;
+    const continuing = continuousPolicy(policy).policy;
+    const caching: Policy = {
+      ...continuing,
+      openPrefixCache: () => cache,
+      decodeContinuously: (feed, generateOptions) => {
+        given = generateOptions?.prefixCache;
+        return continuing.decodeContinuously!(feed, generateOptions);
+      },
+    };
+    const sampler = createSampler({ kind: "ib-tree" });
+    await sampleBatch(task.prompts, caching, options({ sampler, continuousBatching: true }));
+    expect(given).toBe(cache);
+    expect(cache.dispose).toHaveBeenCalledOnce();
+    const generate: Policy["generate"] = (requests, generateOptions) => policy.generate(requests, generateOptions);
+    const quitting: Policy = { ...policy, generate, decodeContinuously: async (feed) => void (await feed([])) };
+    await expect(sampleBatch(task.prompts, quitting, options({ sampler, continuousBatching: true }))).rejects.toThrow(
+      "returned with 16 requests unfinished",
+    );
+    const inventing: Policy = {
+      ...policy,
+      generate,
+      decodeContinuously: async (feed) => {
+        await feed([]);
+        const [generation] = await policy.generate([{ prefix: [1, 2], settings: { maxTokens: 2 } }]);
+        await feed([{ request: 99, generation: generation! }]);
+      },
+    };
+    await expect(sampleBatch(task.prompts, inventing, options({ sampler, continuousBatching: true }))).rejects.toThrow(
+      "continuous request 99: finished a request that is not in flight",
+    );
   });
 });
 

@@ -1,15 +1,10 @@
 import { type ReasoningTree, scoreTree, type TreeScore } from "@ibtpo/ib-score";
-import { ChunkedRequest } from "./chunked-request.js";
+import type { ChunkedRequest } from "./chunked-request.js";
 import { TreeSamplerError } from "./errors.js";
-import type { ForkRequest } from "./fork-point.js";
-import type { GenerateOptions, Generation, GenerationRequest, Policy, PrefixCache } from "./policy.js";
+import type { FinishedRequest, GenerateOptions, Generation, GenerationRequest, Policy, PrefixCache } from "./policy.js";
 import { PromptSampling } from "./prompt-sampling.js";
-import {
-  type IterationListener,
-  type ResolvedSampleOptions,
-  resolveSampleOptions,
-  type SampleOptions,
-} from "./sample-options.js";
+import { RoundScheduler } from "./round-scheduler.js";
+import { type ResolvedSampleOptions, resolveSampleOptions, type SampleOptions } from "./sample-options.js";
 import { type BatchStatistics, batchStatistics, type TreeStatistics, treeStatistics } from "./statistics.js";
 import type { IterationRecord, Trajectory } from "./trajectory.js";
 
@@ -32,28 +27,6 @@ export interface BatchSample {
 
 const FINISH_REASONS = new Set(["eos", "stop", "length"]);
 
-/** One prompt's round in flight: its requests, generated chunk by chunk. */
-interface Round {
-  readonly iteration: number;
-  readonly rows: readonly ChunkedRequest[];
-}
-
-/** Tell the listener about the rounds that start before this call, once per iteration number. */
-function announce(
-  listener: IterationListener | undefined,
-  started: readonly { state: PromptSampling; iteration: number; forks: readonly ForkRequest[] }[],
-): void {
-  if (listener === undefined) return;
-  for (const iteration of new Set(started.map((round) => round.iteration))) {
-    listener({
-      iteration,
-      prompts: started
-        .filter((round) => round.iteration === iteration)
-        .map(({ state, forks }) => ({ promptIndex: state.promptIndex, tree: state.tree, forks })),
-    });
-  }
-}
-
 function checkGeneration(generation: Generation | undefined, maxTokens: number, location: string): Generation {
   if (generation === undefined) throw new TreeSamplerError("the policy returned no generation", location);
   const { tokens, logprobs, entropies, finishReason } = generation;
@@ -74,7 +47,8 @@ function checkGeneration(generation: Generation | undefined, maxTokens: number, 
  * Sample a tree for every prompt under one token budget each. Each round asks the sampler for a
  * prompt's forks and cuts the requests to the prompt's remaining budget; the requests of every
  * prompt share `policy.generate` calls (by default a round of every prompt is one call; with
- * `decodeChunk`, prompts start their next round as soon as their own finished). Responses are
+ * `decodeChunk`, prompts start their next round as soon as their own finished), or one running
+ * batch of a policy that decodes continuously (`continuousBatching`). Responses are
  * segmented into steps, added to the trees and verified. A prompt's tree is finished when its
  * budget is spent or its sampler plans nothing more.
  *
@@ -116,32 +90,40 @@ async function sampleRounds(
   prefixCache: PrefixCache | undefined,
   options: SampleOptions,
 ): Promise<BatchSample> {
-  const chunk = resolved.decodeChunk;
   const generateOptions: GenerateOptions = {
     ...(resolved.signal === undefined ? {} : { signal: resolved.signal }),
     ...(prefixCache === undefined ? {} : { prefixCache }),
   };
+  const scheduler = new RoundScheduler(states, resolved, policy.resumesDraws === true);
+  const generateCalls =
+    resolved.continuousBatching === true && policy.decodeContinuously !== undefined
+      ? await decodeContinuously(scheduler, policy, resolved, generateOptions)
+      : await generateInCalls(scheduler, policy, resolved, generateOptions);
+  const samples = states.map((state) => summarize(state, resolved.answer, options));
+  return {
+    sampler: resolved.sampler.name,
+    samples,
+    statistics: batchStatistics(
+      samples.map((sample) => sample.statistics),
+      samples.map((sample) => sample.score),
+      generateCalls,
+    ),
+  };
+}
+
+/** One `generate` call per round of every prompt, or per chunk with `decodeChunk`; returns the calls made. */
+async function generateInCalls(
+  scheduler: RoundScheduler,
+  policy: Policy,
+  resolved: ResolvedSampleOptions,
+  generateOptions: GenerateOptions,
+): Promise<number> {
   let generateCalls = 0;
-  const nextIteration = states.map(() => 0);
-  const rounds: (Round | null)[] = states.map(() => null);
   for (;;) {
     resolved.signal?.throwIfAborted();
-    const started: { state: PromptSampling; iteration: number; forks: readonly ForkRequest[] }[] = [];
-    for (const [index, state] of states.entries()) {
-      if (state.done || rounds[index] !== null) continue;
-      const iteration = nextIteration[index] as number;
-      nextIteration[index] = iteration + 1;
-      const { forks, requests } = state.plan(iteration);
-      if (requests.length === 0) continue;
-      rounds[index] = {
-        iteration,
-        rows: requests.map((planned) => new ChunkedRequest(planned, chunk, policy.resumesDraws === true)),
-      };
-      started.push({ state, iteration, forks });
-    }
-    announce(resolved.onIteration, started);
-    const rows = rounds.flatMap((round) => round?.rows.filter((row) => !row.done) ?? []);
-    if (rows.length === 0) break;
+    scheduler.startRounds(resolved.decodeChunk);
+    const rows = scheduler.generatingRows();
+    if (rows.length === 0) return generateCalls;
     const requests = rows.map((row) => row.nextRequest());
     const generations = await policy.generate(requests, generateOptions);
     generateCalls++;
@@ -156,27 +138,44 @@ async function sampleRounds(
       const location = `policy '${policy.name}', call ${generateCalls - 1}, request ${index} (prompt ${row.planned.sampling.promptIndex})`;
       row.add(checkGeneration(generations[index], request.settings.maxTokens, location), request.settings.maxTokens);
     }
-    await Promise.all(
-      rounds.map(async (round, index) => {
-        if (round === null || round.rows.some((row) => !row.done)) return;
-        rounds[index] = null;
-        const state = states[index] as PromptSampling;
-        const grown = round.rows.map((row) => state.grow(row.planned, row.generation(), round.iteration));
-        const rewards = await Promise.all(grown.map((response) => state.reward(response)));
-        for (const [row, response] of grown.entries()) state.record(response, rewards[row] as number);
-      }),
-    );
+    await scheduler.finishRounds();
   }
-  const samples = states.map((state) => summarize(state, resolved.answer, options));
-  return {
-    sampler: resolved.sampler.name,
-    samples,
-    statistics: batchStatistics(
-      samples.map((sample) => sample.statistics),
-      samples.map((sample) => sample.score),
-      generateCalls,
-    ),
+}
+
+/**
+ * Every round through the policy's continuous batch: a prompt's next round is planned as soon as
+ * its round is verified, and its requests join the batch; returns how many times requests were added.
+ */
+async function decodeContinuously(
+  scheduler: RoundScheduler,
+  policy: Policy,
+  resolved: ResolvedSampleOptions,
+  generateOptions: GenerateOptions,
+): Promise<number> {
+  const fed: ChunkedRequest[] = [];
+  let additions = 0;
+  const feed = async (finished: readonly FinishedRequest[]): Promise<GenerationRequest[]> => {
+    for (const { request, generation } of finished) {
+      const row = fed[request];
+      const location = `policy '${policy.name}', continuous request ${request}`;
+      if (row === undefined || row.done)
+        throw new TreeSamplerError("finished a request that is not in flight", location);
+      const { maxTokens } = row.planned.request.settings;
+      row.add(checkGeneration(generation, maxTokens, location), maxTokens);
+    }
+    await scheduler.finishRounds();
+    resolved.signal?.throwIfAborted();
+    const rows = scheduler.startRounds(Number.POSITIVE_INFINITY);
+    if (rows.length > 0) additions++;
+    fed.push(...rows);
+    return rows.map((row) => row.nextRequest());
   };
+  await policy.decodeContinuously?.(feed, generateOptions);
+  const unfinished = scheduler.generatingRows().length;
+  if (unfinished > 0) {
+    throw new TreeSamplerError(`returned with ${unfinished} requests unfinished`, `policy '${policy.name}'`);
+  }
+  return additions;
 }
 
 function summarize(

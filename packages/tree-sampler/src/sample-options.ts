@@ -69,6 +69,14 @@ export interface SampleOptions {
    */
   readonly decodeChunk?: number;
   /**
+   * Decode continuously when the policy can ({@link Policy.decodeContinuously}): a prompt whose round
+   * finished plans its next round, and its requests join the running decode batch at the next
+   * step, while the other prompts' requests go on. The trees are those of one call per round (the
+   * requests are the same), and no request is cut into chunks, so `decodeChunk` is not used. Ignored
+   * (`decodeChunk` applies) when the policy has no such capability. Default false.
+   */
+  readonly continuousBatching?: boolean;
+  /**
    * Let a policy that offers a prefix cache ({@link Policy.openPrefixCache}) reuse what it decoded
    * earlier in this batch: a branch continues from the cached prefix of its tree path, and with
    * `decodeChunk` a request's next chunk continues from its previous one. Default true; policies
@@ -76,7 +84,10 @@ export interface SampleOptions {
    */
   readonly prefixCache?: boolean;
   readonly signal?: AbortSignal;
-  /** Called before each call with the prompts whose round starts in it (once per iteration number). */
+  /**
+   * Called before each call (with continuous batching: each time rounds start) with the prompts
+   * whose round starts in it, once per iteration number.
+   */
   readonly onIteration?: IterationListener;
 }
 

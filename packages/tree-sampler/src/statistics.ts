@@ -34,7 +34,10 @@ export interface BatchStatistics {
   readonly meanReward: number;
   /** Share of prompts whose trajectory rewards have non-zero variance. */
   readonly effRate: number;
-  /** Policy.generate calls made for the whole batch. */
+  /**
+   * Policy.generate calls made for the whole batch; with continuous batching, the times requests
+   * joined the policy's running batch (which can depend on the order requests finish in).
+   */
   readonly generateCalls: number;
   /** ib-score's batch summary of the trees' scores. */
   readonly ibScore: BatchSummary;

@@ -141,6 +141,32 @@ describe("sampleRollouts", () => {
     expect(await readFile(second, "utf8")).toBe(await readFile(first, "utf8"));
   });
 
+  it("samples the trees of one request batch per round while sending each round as soon as it can", async () => {
+    const continuous = join(folder, "continuous.jsonl");
+    const perRound = join(folder, "per-round.jsonl");
+    const a = await sampleRollouts({ ...options(continuous, tiny.server.url), budget: 400 });
+    const b = await sampleRollouts({ ...options(perRound, tiny.server.url), budget: 400, continuousBatching: false });
+    const lines = async (file: string) =>
+      (await readFile(file, "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { tokens: number[]; logprobs: number[]; entropies: number[] });
+    const [continuousLines, perRoundLines] = [await lines(continuous), await lines(perRound)];
+    // Same tokens, steps and rewards; the server batches rows differently, so log-probs and
+    // entropies match up to float rounding.
+    const exact = ({ logprobs, entropies, ...line }: { logprobs: number[]; entropies: number[] }) => line;
+    expect(continuousLines.map(exact)).toEqual(perRoundLines.map(exact));
+    continuousLines.forEach((line, index) => {
+      for (const field of ["logprobs", "entropies"] as const) {
+        line[field].forEach((value, position) => {
+          expect(Math.abs(value - perRoundLines[index]![field][position]!)).toBeLessThan(1e-5);
+        });
+      }
+    });
+    // Per round, the prompts' rounds go out together; continuously, each prompt's round on its own.
+    expect(a.statistics.generateCalls).toBeGreaterThan(b.statistics.generateCalls);
+  });
+
   it("applies sampler settings and names an unknown one", async () => {
     const out = join(folder, "wide.jsonl");
     const wide = await sampleRollouts({

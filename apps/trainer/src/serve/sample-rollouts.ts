@@ -62,6 +62,12 @@ export interface SampleRolloutsOptions {
   readonly retry?: RetryOptions;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
+  /**
+   * Send a prompt's next round as soon as its own round is verified, while other prompts' requests
+   * are still being generated (tree-sampler's `continuousBatching`); false: one batch of requests
+   * per round of every prompt, each waiting for the slowest. The trees are the same. Default true.
+   */
+  readonly continuousBatching?: boolean;
   /** Add each line's per-token `advantages` (as `ibtpo advantages` writes them) from this estimator. */
   readonly advantages?: AdvantageEstimator;
 }
@@ -176,6 +182,9 @@ export async function sampleRollouts(options: SampleRolloutsOptions): Promise<Sa
       return verdict.reward;
     },
     answer: (index, tokens) => answers.get(`${index}:${tokens.join(",")}`) ?? null,
+    // Not the trainer's decodeChunk: a server cannot resume a request's draws, so chunks would be
+    // drawn with other seeds (other trees than the trainer's) and each would send its prefix again.
+    continuousBatching: options.continuousBatching ?? true,
     ...signal,
   });
   const lines = batchRolloutLines(batch.samples, problems);

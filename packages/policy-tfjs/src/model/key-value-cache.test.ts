@@ -109,5 +109,57 @@ describe("KeyValueCache", () => {
       cache.dispose();
       relaid.dispose();
     });
+
+    it(`rearranges rows right-aligned at a new width and overwrites a row in place (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const columns = [0, 1, 2, 3];
+      const cache = KeyValueCache.fromRows([rowsAt(1, columns)], [rowsAt(2, columns)], { batch, time: 4, heads });
+      const [source] = cache.readRows([{ position: 0, from: 0, length: 2 }]);
+      /** Per row, the keys and values of channel 4 at each column of a cache, for comparison. */
+      const channel4 = (next: KeyValueCache) => {
+        const keys = next.keys(0).arraySync();
+        const values = next.values(0).arraySync();
+        return keys.map((row, index) => ({
+          keys: row[1]![1]!.slice(0, next.length),
+          values: values[index]![1]!.slice(0, next.length).map((column) => column[1]!),
+        }));
+      };
+      const at = (kind: number, row: number, column: number) => Math.fround(entry(kind, row, column, 4));
+      // Same width and capacity (rows copied as blocks), then a narrower width (columns shifted).
+      const same = cache.rearranged(
+        [
+          { position: 1, length: 4 },
+          { source: source!, length: 2 },
+        ],
+        4,
+        cache.capacity,
+      );
+      expect(same.capacity).toBe(4 + CACHE_GROWTH_COLUMNS);
+      expect(channel4(same)).toEqual([
+        { keys: [0, 1, 2, 3].map((c) => at(1, 1, c)), values: [0, 1, 2, 3].map((c) => at(2, 1, c)) },
+        { keys: [0, 0, at(1, 0, 0), at(1, 0, 1)], values: [0, 0, at(2, 0, 0), at(2, 0, 1)] },
+      ]);
+      const narrow = same.rearranged(
+        [
+          { position: 1, length: 2 },
+          { position: 0, length: 3 },
+        ],
+        3,
+      );
+      expect([narrow.length, narrow.capacity]).toEqual([3, 3 + CACHE_GROWTH_COLUMNS]);
+      expect(channel4(narrow)).toEqual([
+        { keys: [0, at(1, 0, 0), at(1, 0, 1)], values: [0, at(2, 0, 0), at(2, 0, 1)] },
+        { keys: [1, 2, 3].map((c) => at(1, 1, c)), values: [1, 2, 3].map((c) => at(2, 1, c)) },
+      ]);
+      const overwritten = narrow.overwriteRows([{ position: 1, source: source!, length: 1 }]);
+      expect(channel4(overwritten)).toEqual([
+        { keys: [0, at(1, 0, 0), at(1, 0, 1)], values: [0, at(2, 0, 0), at(2, 0, 1)] },
+        { keys: [0, 0, at(1, 0, 0)], values: [0, 0, at(2, 0, 0)] },
+      ]);
+      expect(() => overwritten.overwriteRows([{ position: 0, source: source!, length: 4 }])).toThrow(
+        /4 columns do not fit in 3/,
+      );
+      overwritten.dispose();
+    });
   }
 });

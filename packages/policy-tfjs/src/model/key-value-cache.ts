@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { PolicyTfjsError } from "../errors.js";
 
 /** Columns added at a time when the cache is full, so it is reallocated once per this many steps. */
 export const CACHE_GROWTH_COLUMNS = 8;
@@ -27,6 +28,14 @@ export interface ColumnLayout {
   readonly keys: number;
   readonly values: number;
 }
+
+/**
+ * A row of {@link KeyValueCache.rearranged}: the last `length` columns of row `position` of the
+ * cache, or the first `length` positions of keys and values held off the tensors.
+ */
+export type RearrangedRow =
+  | { readonly position: number; readonly length: number }
+  | { readonly source: RowKeyValues; readonly length: number };
 
 /** The wasm backend's view of its heap; absent on other backends. */
 interface HeapBackend {
@@ -115,9 +124,9 @@ export class KeyValueCache {
     rows: readonly { readonly source: RowKeyValues; readonly length: number }[],
     width: number,
     shape: { readonly heads: number; readonly headDimension: number },
+    capacity = width + CACHE_GROWTH_COLUMNS,
   ): KeyValueCache {
     const { heads, headDimension } = shape;
-    const capacity = width + CACHE_GROWTH_COLUMNS;
     const layers = rows[0]?.source.keys.length ?? 0;
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
@@ -173,6 +182,107 @@ export class KeyValueCache {
       });
     });
     return read;
+  }
+
+  /**
+   * A cache of `width` written columns (and at least `capacity` columns in all) holding `rows` in
+   * order, each right-aligned: its columns `[width - length, width)`; this cache is disposed. A
+   * row of this cache keeps its last `length` columns; when `width` and the capacity are this
+   * cache's, it is copied as one contiguous block, as in {@link KeyValueCache.keepRows}. The
+   * columns before a row's own are zeros, to be masked by the attention bias.
+   */
+  rearranged(rows: readonly RearrangedRow[], width: number, capacity = width + CACHE_GROWTH_COLUMNS): KeyValueCache {
+    const [, heads, headDimension, oldCapacity] = this.keyTensors[0]!.shape;
+    const columns = Math.max(capacity, width);
+    const inPlace = width === this.filled && columns === oldCapacity;
+    const runs = heads * headDimension;
+    const build = (tensor: tf.Tensor4D, layer: number, isKeys: boolean) => {
+      const data = new Float32Array(rows.length * runs * columns);
+      const heap = rows.some((row) => "position" in row) ? hostData(tensor) : null;
+      rows.forEach((row, index) => {
+        const pad = width - row.length;
+        if (pad < 0) throw new PolicyTfjsError(`row ${index} has ${row.length} columns, more than ${width}`, "rows");
+        if ("position" in row && inPlace) {
+          const block = runs * columns;
+          data.set(heap!.subarray(row.position * block, (row.position + 1) * block), index * block);
+          return;
+        }
+        // Keys run along columns (one run per head and dimension), values along a head's columns.
+        const [source, sourceColumns, from, sourceRow] =
+          "position" in row
+            ? [heap!, oldCapacity, this.filled - row.length, row.position]
+            : [isKeys ? row.source.keys[layer]! : row.source.values[layer]!, row.source.length, 0, 0];
+        if (isKeys) {
+          for (let run = 0; run < runs; run++) {
+            const start = (sourceRow * runs + run) * sourceColumns + from;
+            data.set(source.subarray(start, start + row.length), (index * runs + run) * columns + pad);
+          }
+        } else {
+          for (let head = 0; head < heads; head++) {
+            const start = ((sourceRow * heads + head) * sourceColumns + from) * headDimension;
+            data.set(
+              source.subarray(start, start + row.length * headDimension),
+              ((index * heads + head) * columns + pad) * headDimension,
+            );
+          }
+        }
+      });
+      return isKeys
+        ? tf.tensor4d(data, [rows.length, heads, headDimension, columns])
+        : tf.tensor4d(data, [rows.length, heads, columns, headDimension]);
+    };
+    const keys = this.keyTensors.map((tensor, layer) => build(tensor, layer, true));
+    const values = this.valueTensors.map((tensor, layer) => build(tensor, layer, false));
+    this.dispose();
+    return new KeyValueCache(keys, values, width);
+  }
+
+  /**
+   * Replace rows of this cache by rows held off the tensors, each right-aligned at the written
+   * columns (`[length - row.length, length)`, zeros before). On wasm the rows are written in place
+   * into the heap and this cache is returned; elsewhere a rearranged copy replaces it.
+   */
+  overwriteRows(
+    rows: readonly { readonly position: number; readonly source: RowKeyValues; readonly length: number }[],
+  ): KeyValueCache {
+    const width = this.filled;
+    for (const { position, length } of rows) {
+      if (length > width) throw new PolicyTfjsError(`${length} columns do not fit in ${width}`, `row ${position}`);
+    }
+    if (tf.getBackend() !== "wasm") {
+      const replaced = new Map(rows.map((row) => [row.position, row]));
+      const all = Array.from({ length: this.batch }, (_, position): RearrangedRow => {
+        const row = replaced.get(position);
+        return row === undefined ? { position, length: width } : { source: row.source, length: row.length };
+      });
+      return this.rearranged(all, width, this.capacity);
+    }
+    const [, heads, headDimension, capacity] = this.keyTensors[0]!.shape;
+    const runs = heads * headDimension;
+    const block = runs * capacity;
+    this.keyTensors.forEach((keyTensor, layer) => {
+      const keyHeap = hostData(keyTensor);
+      const valueHeap = hostData(this.valueTensors[layer]!);
+      for (const { position, source, length } of rows) {
+        const pad = width - length;
+        keyHeap.fill(0, position * block, (position + 1) * block);
+        valueHeap.fill(0, position * block, (position + 1) * block);
+        const keys = source.keys[layer]!;
+        const values = source.values[layer]!;
+        for (let run = 0; run < runs; run++) {
+          const from = run * source.length;
+          keyHeap.set(keys.subarray(from, from + length), (position * runs + run) * capacity + pad);
+        }
+        for (let head = 0; head < heads; head++) {
+          const from = head * source.length * headDimension;
+          valueHeap.set(
+            values.subarray(from, from + length * headDimension),
+            ((position * heads + head) * capacity + pad) * headDimension,
+          );
+        }
+      }
+    });
+    return this;
   }
 
   /** Columns written so far. */

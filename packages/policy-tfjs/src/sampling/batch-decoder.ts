@@ -33,7 +33,8 @@ export interface DecodeOptions {
   readonly prefixCache?: KeyValuePrefixCache | undefined;
 }
 
-interface RowState {
+/** A row being decoded: its request, its seeded stream and what it has drawn. */
+export interface RowState {
   readonly row: DecodeRow;
   readonly random: Mulberry32;
   readonly tokens: number[];
@@ -56,14 +57,7 @@ async function decodeBatch(
   rows: readonly DecodeRow[],
   options: DecodeOptions,
 ): Promise<DecodedRow[]> {
-  const states: RowState[] = rows.map((row) => ({
-    row,
-    random: resumedStream(row.seed, row.drawOffset),
-    tokens: [],
-    logprobs: [],
-    entropies: [],
-    finishReason: null,
-  }));
+  const states = rows.map(startRow);
   const vocab = model.config.vocabSize;
   let active = states.map((_, index) => index);
   let layout = leftPaddedLayout(rows.map((row) => row.prefix.length));
@@ -85,14 +79,7 @@ async function decodeBatch(
       }
       active.forEach((stateIndex, position) => {
         const state = states[stateIndex]!;
-        if (state.finishReason !== null) return;
-        const draw = drawToken(logits, position * vocab, vocab, state.row.settings, state.random.next());
-        state.tokens.push(draw.token);
-        state.logprobs.push(draw.logprob);
-        state.entropies.push(draw.entropy);
-        if (draw.token === options.eosToken) state.finishReason = "eos";
-        else if (state.row.stopTokens.has(draw.token)) state.finishReason = "stop";
-        else if (state.tokens.length >= state.row.limit) state.finishReason = "length";
+        if (state.finishReason === null) drawNext(state, logits, position, vocab, options.eosToken);
       });
       const stillActive = active.filter((stateIndex) => states[stateIndex]!.finishReason === null);
       if (stillActive.length === 0) {
@@ -120,19 +107,51 @@ async function decodeBatch(
   } finally {
     cache?.dispose();
   }
-  return states.map((state) => ({
+  return states.map(decodedRow);
+}
+
+export function startRow(row: DecodeRow): RowState {
+  return {
+    row,
+    random: resumedStream(row.seed, row.drawOffset),
+    tokens: [],
+    logprobs: [],
+    entropies: [],
+    finishReason: null,
+  };
+}
+
+/** Draw a row's next token from row `position` of a step's logits `[rows, vocab]`; it finishes on eos, a stop token or its limit. */
+export function drawNext(
+  state: RowState,
+  logits: Float32Array,
+  position: number,
+  vocab: number,
+  eosToken: number,
+): void {
+  const draw = drawToken(logits, position * vocab, vocab, state.row.settings, state.random.next());
+  state.tokens.push(draw.token);
+  state.logprobs.push(draw.logprob);
+  state.entropies.push(draw.entropy);
+  if (draw.token === eosToken) state.finishReason = "eos";
+  else if (state.row.stopTokens.has(draw.token)) state.finishReason = "stop";
+  else if (state.tokens.length >= state.row.limit) state.finishReason = "length";
+}
+
+export function decodedRow(state: RowState): DecodedRow {
+  return {
     tokens: Int32Array.from(state.tokens),
     logprobs: Float64Array.from(state.logprobs),
     entropies: Float64Array.from(state.entropies),
     finishReason: state.finishReason ?? "length",
-  }));
+  };
 }
 
 /**
  * One forward over columns `[start, start + count)` of the rows of `layout` (a prefill when
  * `cache` is null, else one cached step), returning the logits `[rows, vocab]` of the last column.
  */
-function forward(
+export function forward(
   model: TransformerModel,
   inputs: Int32Array,
   layout: LeftPaddedLayout,
@@ -239,7 +258,7 @@ function openFromPrefixCache(
 }
 
 /** Keep the decoded sequences of `members` (state indices among `active`) in the prefix cache. */
-function keepDecoded(
+export function keepDecoded(
   prefixCache: KeyValuePrefixCache,
   cache: KeyValueCache,
   states: readonly RowState[],

@@ -1,11 +1,19 @@
 import { Mulberry32, scrambleSeed } from "@ibtpo/random";
-import type { GenerateOptions, Generation, GenerationRequest, Policy, PrefixCache } from "@ibtpo/tree-sampler";
+import type {
+  GenerateOptions,
+  Generation,
+  GenerationRequest,
+  Policy,
+  PrefixCache,
+  RequestFeed,
+} from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import type { SymbolTokenizer } from "../tokenizer/symbol-tokenizer.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { type DecodeRow, decodeRows } from "./batch-decoder.js";
+import { decodeContinuously } from "./continuous-decoder.js";
 import { DEFAULT_PREFIX_CACHE_BYTES, KeyValuePrefixCache } from "./key-value-prefix-cache.js";
 
 /** Below this many rows per thread, messaging costs more than a second core saves. */
@@ -130,6 +138,46 @@ export class TfjsPolicy implements Policy {
     const results = [local, ...(await remoteResults)];
     options.signal?.throwIfAborted();
     return results.flat();
+  }
+
+  /**
+   * Continuous batching (tree-sampler's `continuousBatching`): one running batch on this thread
+   * takes the feed's requests whenever earlier ones finish, with a cached decode step per token
+   * and the prefix cache for joining requests, so no request waits for its batch mates or is cut
+   * into chunks. A request's tokens are those `generate` draws for it. Without the KV cache
+   * (`kvCache: false`) each answer of the feed is one `generate` call.
+   *
+   * @example
+   * const cache = policy.openPrefixCache();
+   * await policy.decodeContinuously((finished) => (finished.length === 0 ? requests : []), { prefixCache: cache });
+   */
+  async decodeContinuously(feed: RequestFeed, options: GenerateOptions = {}): Promise<void> {
+    const prefixCache = this.checkPrefixCache(options.prefixCache);
+    let numbered = 0;
+    const toRows = (requests: readonly GenerationRequest[]) =>
+      requests.map((request) => this.toRow(request, numbered++));
+    if (!(this.options.kvCache ?? true)) {
+      let requests = await feed([]);
+      while (requests.length > 0) {
+        const first = numbered;
+        const generations = await this.generate(requests, options);
+        numbered += requests.length;
+        requests = await feed(generations.map((generation, index) => ({ request: first + index, generation })));
+      }
+      return;
+    }
+    await decodeContinuously(
+      this.model,
+      async (finished) =>
+        toRows(await feed(finished.map(({ number, decoded }) => ({ request: number, generation: decoded })))),
+      {
+        eosToken: this.eosToken,
+        useCache: true,
+        maxBatchSize: this.options.maxBatchSize ?? 64,
+        signal: options.signal,
+        prefixCache,
+      },
+    );
   }
 
   /** Stop the worker threads, if any; the policy can still decode on the main thread. */

@@ -1,0 +1,76 @@
+// Decode steps of the tfjs policy per batch of prompts, for each sampler sampled in one call per
+// round, with `decodeChunk` and with `continuousBatching` (the same trees in all three): a step is
+// one forward of the model over the rows in flight, the unit a decode costs on a small model, so
+// these counts say how far a batching scheme can go whatever the load of the machine (they do not
+// depend on it). Same prompts, seeds and budget as the sampler bench. After `pnpm build`:
+//   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench:decode-steps [-- --steps 8 --prompts 8 --budget 160 --decode-chunk 8]
+import { parseArgs } from "node:util";
+import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
+import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
+import { createSampler, type SamplerKind, sampleBatch } from "@ibtpo/tree-sampler";
+import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
+import { createTask, promptTokens } from "../src/runtime/task-setup.js";
+import { benchArguments, SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
+
+const { values } = parseArgs({ args: benchArguments(), options: SAMPLER_BENCH_OPTIONS });
+const [steps, promptsPerStep, budget, seed, decodeChunk] = [
+  values.steps,
+  values.prompts,
+  values.budget,
+  values.seed,
+  values["decode-chunk"],
+].map(Number) as [number, number, number, number, number];
+const schemes = [
+  { label: "one call per round", options: {} },
+  { label: `decodeChunk ${decodeChunk}`, options: { decodeChunk } },
+  { label: "continuousBatching", options: { continuousBatching: true } },
+];
+const kinds: SamplerKind[] = ["chains", "entropy-tree", "ib-tree"];
+
+await selectBackend({ log: () => {} });
+console.log(
+  `${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop`,
+);
+for (const taskName of (values.tasks as string).split(",")) {
+  const base = await resolveCheckpoint(`${values.checkpoints}/${taskName}-base`);
+  const task = createTask(base.task as BuiltinTaskName, base.taskOptions);
+  const { model, tokenizer } = await loadCheckpoint(base.directory);
+  // Count the model's cached decode steps (one column per row) and the rows they carry.
+  const counts = { steps: 0, rows: 0 };
+  const hiddenStates = model.hiddenStates.bind(model);
+  model.hiddenStates = (tokens, positions, bias, past, options) => {
+    if (past !== null) {
+      counts.steps++;
+      counts.rows += tokens.shape[0];
+    }
+    return hiddenStates(tokens, positions, bias, past, options);
+  };
+  const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: 0 });
+  const problems = sampleProblems(task, { split: "train", count: steps * promptsPerStep, seed });
+  console.log(`\n${task.name}: decode steps per batch (rows per step)`);
+  console.log(`| sampler | ${schemes.map(({ label }) => label).join(" | ")} |`);
+  console.log(`| --- |${schemes.map(() => " --- |").join("")}`);
+  for (const kind of kinds) {
+    const cells = [];
+    for (const scheme of schemes) {
+      counts.steps = 0;
+      counts.rows = 0;
+      for (let step = 0; step < steps; step++) {
+        const stepProblems = problems.slice(step * promptsPerStep, (step + 1) * promptsPerStep);
+        const prompts = stepProblems.map((problem) => promptTokens(tokenizer, problem));
+        const longestPrompt = Math.max(...prompts.map((prompt) => prompt.length));
+        await sampleBatch(prompts, policy, {
+          sampler: createSampler({ kind }),
+          budget,
+          maxResponseLength: Math.min(task.maxResponseSymbols + 1, model.config.contextLength - longestPrompt),
+          budgetCut: "drop",
+          ...scheme.options,
+          seed: seed * 1000 + step,
+          reward: (index, tokens) => task.verify(stepProblems[index]!, tokenizer.decode(tokens)).reward,
+        });
+      }
+      cells.push(`${(counts.steps / steps).toFixed(1)} (${(counts.rows / counts.steps).toFixed(1)})`);
+    }
+    console.log(`| ${kind} | ${cells.join(" | ")} |`);
+  }
+}

@@ -1,0 +1,225 @@
+import { leftPaddedLayout } from "../model/batch-layout.js";
+import { CACHE_GROWTH_COLUMNS, KeyValueCache, type RowKeyValues } from "../model/key-value-cache.js";
+import type { TransformerModel } from "../model/transformer-model.js";
+import {
+  type DecodedRow,
+  type DecodeOptions,
+  type DecodeRow,
+  decodedRow,
+  drawNext,
+  forward,
+  keepDecoded,
+  type RowState,
+  startRow,
+} from "./batch-decoder.js";
+
+/**
+ * Wall time between yields to the event loop (timers, I/O, an abort), so a long batch does not
+ * starve them. By time rather than by steps: on a loaded machine each yield can cost a time slice.
+ */
+const YIELD_MILLISECONDS = 50;
+
+/** A row of the continuous batch: its number (the order it was fed in) and its decoding state. */
+interface RunningRow {
+  readonly number: number;
+  readonly state: RowState;
+}
+
+/** Rows that finished in a step, by number; the feed answers with the rows to add. */
+export type RowFeed = (finished: readonly { number: number; decoded: DecodedRow }[]) => Promise<readonly DecodeRow[]>;
+
+/**
+ * Decode the rows of `feed` in one running batch (continuous batching): a cached step per token
+ * for every running row, and whenever rows finish, the feed is told and the rows it returns join
+ * the batch at the next step. Every row keeps the keys and values of its sequence but its last
+ * token right-aligned in the cache, and feeds that token at the next column; a joining row starts
+ * from its prefix's keys and values in the prefix cache, or from a prefill of its prefix but the
+ * last token. Rows draw from their own seeded streams, so a row's tokens are those of
+ * `decodeRows` for it alone. Finished rows are kept in the prefix cache before the feed is told,
+ * so the rows it returns can continue them. At most `maxBatchSize` rows run at once; later rows wait.
+ *
+ * A row joining when another finished is written into the finished row's slot (in place on wasm);
+ * a finished row no row replaces leaves at the next step, when the cache is rebuilt without it.
+ */
+export async function decodeContinuously(
+  model: TransformerModel,
+  feed: RowFeed,
+  options: DecodeOptions & { readonly maxBatchSize: number },
+): Promise<void> {
+  const { vocabSize, contextLength } = model.config;
+  const waiting: RunningRow[] = [];
+  let batch: Batch | null = null;
+  let fed = 0;
+  let finished: { number: number; decoded: DecodedRow }[] = [];
+  let lastYield = performance.now();
+  try {
+    for (let step = 0; ; step++) {
+      options.signal?.throwIfAborted();
+      if (step === 0 || finished.length > 0) {
+        for (const row of await feed(finished)) waiting.push({ number: fed++, state: startRow(row) });
+        finished = [];
+      }
+      const running = batch?.slots.filter((slot) => slot !== null).length ?? 0;
+      const joining = waiting.splice(0, Math.max(0, options.maxBatchSize - running));
+      if (running === 0 && joining.length === 0) return;
+      if (batch === null || joining.length > 0 || running < batch.slots.length) {
+        batch = place(model, batch, joining, options);
+      }
+      const { cache, slots, leftPad } = batch;
+      const filled = cache.length;
+      const layout = leftPaddedLayout(
+        leftPad.map((pad) => filled - pad),
+        filled,
+      );
+      // A free slot's position can pass the context; its output is ignored, its input must stay valid.
+      const positions = (start: number, count: number) =>
+        layout.positions(start, count).map((position) => Math.min(position, contextLength - 1));
+      const inputs = Int32Array.from(slots, (slot) => (slot === null ? 0 : pendingToken(slot.state)));
+      const { logits } = forward(model, inputs, { ...layout, positions }, filled, 1, cache, true);
+      const leaving: number[] = [];
+      slots.forEach((slot, position) => {
+        if (slot === null) return;
+        drawNext(slot.state, logits, position, vocabSize, options.eosToken);
+        if (slot.state.finishReason !== null) leaving.push(position);
+      });
+      if (leaving.length > 0 && options.prefixCache !== undefined) {
+        // Only the leaving slots' states are read; free slots have none.
+        const states = slots.map((slot) => slot?.state) as RowState[];
+        keepDecoded(
+          options.prefixCache,
+          cache,
+          states,
+          states.map((_, position) => position),
+          layout,
+          leaving,
+        );
+      }
+      finished = leaving.map((position) => ({
+        number: slots[position]!.number,
+        decoded: decodedRow(slots[position]!.state),
+      }));
+      for (const position of leaving) slots[position] = null;
+      if (performance.now() - lastYield >= YIELD_MILLISECONDS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    }
+  } finally {
+    batch?.cache.dispose();
+  }
+}
+
+/** The cache and what each of its rows (slots) holds: a running row, or null once it finished; its left padding. */
+interface Batch {
+  readonly cache: KeyValueCache;
+  readonly slots: (RunningRow | null)[];
+  readonly leftPad: number[];
+}
+
+/** The token a row feeds next: its last drawn token, or the last of its prefix before its first draw. */
+function pendingToken(state: RowState): number {
+  const { tokens, row } = state;
+  return tokens.length > 0 ? tokens[tokens.length - 1]! : row.prefix[row.prefix.length - 1]!;
+}
+
+/** Columns of keys and values a row holds: its sequence so far but the last token. */
+function heldColumns(state: RowState): number {
+  return state.row.prefix.length + state.tokens.length - 1;
+}
+
+/**
+ * `batch` with `joining` added: written into the free slots when they are as many and the rows
+ * fit (no more columns than the cache has written); otherwise a rebuilt cache of the
+ * running rows then the joining ones. A rebuild keeps the width while every row fits in it with
+ * fewer than {@link CACHE_GROWTH_COLUMNS} columns unused by all (the running rows are then copied
+ * as blocks); else the width becomes the longest row's.
+ */
+function place(
+  model: TransformerModel,
+  batch: Batch | null,
+  joining: readonly RunningRow[],
+  options: DecodeOptions,
+): Batch {
+  const sources = joiningKeyValues(model, joining, options);
+  const joiningLengths = joining.map(({ state }) => heldColumns(state));
+  const filled = batch?.cache.length ?? 0;
+  const freeSlots = batch?.slots.flatMap((slot, position) => (slot === null ? [position] : [])) ?? [];
+  const running = (batch?.slots ?? []).flatMap((slot, position) => (slot === null ? [] : [{ slot, position }]));
+  const lengths = [...running.map(({ slot }) => heldColumns(slot.state)), ...joiningLengths];
+  const longest = Math.max(0, ...lengths);
+  const keepWidth = batch !== null && longest <= filled && filled - longest < CACHE_GROWTH_COLUMNS;
+  if (batch !== null && keepWidth && joining.length > 0 && joining.length === freeSlots.length) {
+    const cache = batch.cache.overwriteRows(
+      joining.map((_, index) => ({
+        position: freeSlots[index]!,
+        source: sources[index]!,
+        length: joiningLengths[index]!,
+      })),
+    );
+    joining.forEach((row, index) => {
+      batch.slots[freeSlots[index]!] = row;
+      batch.leftPad[freeSlots[index]!] = filled - joiningLengths[index]!;
+    });
+    return { ...batch, cache };
+  }
+  const width = keepWidth ? filled : longest;
+  const rows = [
+    ...running.map(({ position }, index) => ({ position, length: lengths[index]! })),
+    ...sources.map((source, index) => ({ source, length: joiningLengths[index]! })),
+  ];
+  const capacity = keepWidth ? batch!.cache.capacity : width + CACHE_GROWTH_COLUMNS;
+  const { heads, modelDimension } = model.config;
+  const cache =
+    batch === null
+      ? KeyValueCache.fromRowKeyValues(
+          rows as { source: RowKeyValues; length: number }[],
+          width,
+          { heads, headDimension: modelDimension / heads },
+          capacity,
+        )
+      : batch.cache.rearranged(rows, width, capacity);
+  return {
+    cache,
+    slots: [...running.map(({ slot }) => slot), ...joining],
+    leftPad: lengths.map((length) => width - length),
+  };
+}
+
+/** Keys and values of each joining row's prefix but its last token: from the prefix cache, else one prefill of them all. */
+function joiningKeyValues(
+  model: TransformerModel,
+  joining: readonly RunningRow[],
+  options: DecodeOptions,
+): RowKeyValues[] {
+  const empty = emptyKeyValues(model.config.layers);
+  const found = joining.map(({ state }) => {
+    if (state.row.prefix.length < 2) return empty;
+    return options.prefixCache?.lookup(state.row.prefix) ?? null;
+  });
+  const misses = found.flatMap((source, index) => (source === null ? [index] : []));
+  if (misses.length === 0) return found as RowKeyValues[];
+  const heads = misses.map((index) => joining[index]!.state.row.prefix.subarray(0, -1));
+  const layout = leftPaddedLayout(heads.map((head) => head.length));
+  const columns = new Int32Array(misses.length * layout.width);
+  heads.forEach((head, position) => {
+    columns.set(head, position * layout.width + layout.leftPad[position]!);
+  });
+  const prefill = forward(model, columns, layout, 0, layout.width, null, true).cache!;
+  const read = prefill.readRows(
+    heads.map((head, position) => ({ position, from: layout.leftPad[position]!, length: head.length })),
+  );
+  prefill.dispose();
+  misses.forEach((index, position) => {
+    found[index] = read[position]!;
+  });
+  return found as RowKeyValues[];
+}
+
+/** Keys and values of no position (a prefix of one token, or a free slot). */
+function emptyKeyValues(layers: number): RowKeyValues {
+  return {
+    length: 0,
+    keys: Array.from({ length: layers }, () => new Float32Array(0)),
+    values: Array.from({ length: layers }, () => new Float32Array(0)),
+  };
+}
