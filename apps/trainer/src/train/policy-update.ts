@@ -79,6 +79,12 @@ export function policyLossMicroBatches(
   };
 }
 
+/** A micro-batch's forward and backward cost, to share a step between threads: its padded tokens. */
+function microBatchCost(microBatch: PolicyLossMicroBatch): number {
+  const promptWidth = Math.max(...microBatch.rows.map((row) => row.promptLength));
+  return microBatch.rows.length * (promptWidth + microBatch.columns);
+}
+
 /**
  * `epochs` passes over one training batch, each `miniBatches` optimizer steps on a share of the
  * batch's prompts (tpo-loss `trainingMiniBatches`). Each step accumulates the gradient of the
@@ -116,6 +122,7 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
       } else {
         update = await optimizer.trainStepInWorkers(step.microBatches, POLICY_LOSS_MODULE, {
           weights: step.weights,
+          costs: step.microBatches.map(microBatchCost),
           workerPool,
         });
         stepReports = update.reports as LossDiagnostics[];

@@ -34,7 +34,8 @@ export interface GradientTask {
   readonly exportName: string;
   readonly microBatches: readonly unknown[];
   readonly weights: readonly number[];
-  readonly firstIndex: number;
+  /** Each micro-batch's position in the whole step (what the loss receives as `index`). */
+  readonly indices: readonly number[];
 }
 
 export interface WorkerJob {
@@ -63,10 +64,10 @@ async function run(model: TransformerModel, task: DecodeTask | GradientTask): Pr
   }
   const moduleLoss = await importLoss<unknown>(task.lossModule, task.exportName);
   const reports: unknown[] = [];
-  const lossFn = reportingLoss(model, moduleLoss, reports, task.firstIndex);
+  const lossFn = reportingLoss(model, moduleLoss, reports);
   // Each micro-batch separately: the main thread adds them in order, exactly as one thread would.
   const microBatches = task.microBatches.map((microBatch, offset) => {
-    const index = task.firstIndex + offset;
+    const index = task.indices[offset]!;
     const { gradients, weightedLoss } = weightedGradient(
       model.variables(),
       microBatch,
@@ -77,7 +78,7 @@ async function run(model: TransformerModel, task: DecodeTask | GradientTask): Pr
     // Copies, so transferring them cannot detach memory a tensor still uses.
     const arrays = gradients.map((gradient) => Float32Array.from(gradient.dataSync() as Float32Array));
     tf.dispose(gradients);
-    return { weightedLoss, gradients: arrays, report: reports[offset] };
+    return { weightedLoss, gradients: arrays, report: reports[index] };
   });
   return { microBatches };
 }
