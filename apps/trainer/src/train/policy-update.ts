@@ -43,40 +43,65 @@ function updateLossOptions(inputs: PolicyUpdateInputs): ResolvedPolicyLossOption
   return { ...inputs.loss, normalizerLength: inputs.loss.normalizerLength ?? inputs.maxResponseLength };
 }
 
+/** One optimizer step's micro-batches, their weights, and the step's share of the update. */
+interface UpdateStep {
+  readonly weight: number;
+  readonly microBatches: PolicyLossMicroBatch[];
+  readonly weights: number[];
+}
+
 /**
  * A training batch as the loss module's plain micro-batches with their weights (each one's share
- * of the full-batch loss). The reference log-probs are computed here, once per update, with the
+ * of the full-batch loss), with the reference log-probs left out (null) when `withReference` is false.
+ */
+function lossMicroBatches(
+  inputs: PolicyUpdateInputs,
+  batch: TrainingBatch,
+  withReference: boolean,
+): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
+  const lossOptions = updateLossOptions(inputs);
+  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
+  const lossBatches = chunks.map((chunk) => ({
+    rows: chunk.rows,
+    columns: chunk.columns,
+    oldLogprobs: chunk.oldLogprobs,
+    advantages: chunk.advantages,
+    mask: chunk.mask,
+    referenceLogprobs: null,
+    temperature: inputs.temperature,
+    lossOptions,
+  }));
+  return {
+    microBatches: withReference
+      ? lossBatches.map((lossBatch) => withReferenceLogprobs(inputs, lossBatch))
+      : lossBatches,
+    weights: chunks.map((chunk) => chunk.weight),
+  };
+}
+
+/**
+ * The micro-batch with the frozen reference policy's log-probs (none without a KL term), with the
  * same rows and columns as the loss's own forward, so no thread needs the reference model.
  */
+function withReferenceLogprobs(inputs: PolicyUpdateInputs, microBatch: PolicyLossMicroBatch): PolicyLossMicroBatch {
+  const { reference } = inputs;
+  if (reference === null) return microBatch;
+  const referenceLogprobs = tf.tidy(
+    () =>
+      responseLogProbs(reference, microBatch.rows, {
+        temperature: microBatch.temperature,
+        columns: microBatch.columns,
+      }).logprobs.dataSync() as Float32Array,
+  );
+  return { ...microBatch, referenceLogprobs };
+}
+
+/** A training batch as the loss module's plain micro-batches, reference log-probs included, with their weights. */
 export function policyLossMicroBatches(
   inputs: PolicyUpdateInputs,
   batch: TrainingBatch,
 ): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
-  const lossOptions = updateLossOptions(inputs);
-  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
-  const { reference, temperature } = inputs;
-  return {
-    microBatches: chunks.map((chunk) => ({
-      rows: chunk.rows,
-      columns: chunk.columns,
-      oldLogprobs: chunk.oldLogprobs,
-      advantages: chunk.advantages,
-      mask: chunk.mask,
-      referenceLogprobs:
-        reference === null
-          ? null
-          : tf.tidy(
-              () =>
-                responseLogProbs(reference, chunk.rows, {
-                  temperature,
-                  columns: chunk.columns,
-                }).logprobs.dataSync() as Float32Array,
-            ),
-      temperature,
-      lossOptions,
-    })),
-    weights: chunks.map((chunk) => chunk.weight),
-  };
+  return lossMicroBatches(inputs, batch, true);
 }
 
 /** A micro-batch's forward and backward cost, to share a step between threads: its padded tokens. */
@@ -95,10 +120,23 @@ function microBatchCost(microBatch: PolicyLossMicroBatch): number {
  * without, the same loss runs here through `trainStep`: the two give the same numbers.
  */
 export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBatch): Promise<PolicyUpdate> {
-  // The reference log-probs are taken here once per update (policyLossMicroBatches), not per epoch.
-  const steps = trainingMiniBatches(batch, inputs.miniBatches, inputs.loss.lossAggregation)
-    .map((mini) => ({ weight: mini.weight, ...policyLossMicroBatches(inputs, mini.batch) }))
+  const steps: UpdateStep[] = trainingMiniBatches(batch, inputs.miniBatches, inputs.loss.lossAggregation)
+    .map((mini) => ({ weight: mini.weight, ...lossMicroBatches(inputs, mini.batch, false) }))
     .filter((step) => step.microBatches.length > 0);
+  // The reference log-probs are taken once per update, not per epoch, each step's just before its
+  // first use: with workers, the next step's while the workers finish this one's share, so this
+  // thread does them in time it would spend waiting. The reference is frozen: when they are taken
+  // changes no number.
+  let referenced = 0;
+  const takeReferenceLogprobs = (upTo: number) => {
+    for (; referenced < Math.min(upTo, steps.length); referenced++) {
+      const step = steps[referenced]!;
+      steps[referenced] = {
+        ...step,
+        microBatches: step.microBatches.map((microBatch) => withReferenceLogprobs(inputs, microBatch)),
+      };
+    }
+  };
   const { model, optimizer, workerPool } = inputs;
   let update: TrainStepResult | null = null;
   let reports: LossDiagnostics[] = [];
@@ -107,7 +145,9 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
     // Diagnostics of the last epoch are reported: that is where clipping acts.
     reports = [];
     reportWeights = [];
-    for (const step of steps) {
+    for (let index = 0; index < steps.length; index++) {
+      takeReferenceLogprobs(index + 1);
+      const step = steps[index]!;
       let stepReports: LossDiagnostics[] = [];
       if (workerPool === null) {
         update = optimizer.trainStep(
@@ -124,6 +164,7 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
           weights: step.weights,
           costs: step.microBatches.map(microBatchCost),
           workerPool,
+          whileWaiting: () => takeReferenceLogprobs(index + 2),
         });
         stepReports = update.reports as LossDiagnostics[];
       }
