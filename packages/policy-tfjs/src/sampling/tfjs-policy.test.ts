@@ -170,7 +170,7 @@ describe("TfjsPolicy", () => {
         const first = await sampler.generate(many, { prefixCache: cache });
         // Continuations start from the cached keys and values of the first call's sequences.
         const continued = many.map((request, index) => ({
-          prefix: [...request.prefix, ...first[index]!.tokens],
+          prefix: [...Array.from(request.prefix), ...Array.from(first[index]!.tokens)],
           settings: { maxTokens: 4, seed: 300 + index },
         }));
         const second = await sampler.generate(continued, { prefixCache: cache });

@@ -13,8 +13,8 @@ import { assignMicroBatches } from "./micro-batch-assignment.js";
 /**
  * The weighted gradient and loss sums of all micro-batches, shared between this thread and each
  * worker of `pool` (none: all here) by {@link assignMicroBatches} over `costs` (default equal),
- * with each micro-batch's report. Each micro-batch's weighted gradient is kept apart and they are
- * added in micro-batch order, the order {@link accumulateGradients} adds them in: the sums are
+ * with each micro-batch's report. Each micro-batch's weighted gradient is computed apart and they
+ * are added in micro-batch order, the order {@link accumulateGradients} adds them in: the sums are
  * the same numbers one thread computes, whichever thread computed each. `whileWaiting` runs on
  * this thread after its own share, while the workers finish theirs. The loss is the module export
  * every thread imports. The caller disposes the gradients.
@@ -51,10 +51,20 @@ export async function sharedGradients<T>(
   // This thread's share runs while the workers compute theirs.
   const reports: unknown[] = new Array(microBatches.length);
   const computed: (WeightedGradient | undefined)[] = new Array(microBatches.length);
+  const total: { sum: { gradients: tf.Tensor[]; loss: number } | null; added: number } = { sum: null, added: 0 };
+  // Adds the computed gradients that come next in micro-batch order, so only those waiting for an
+  // earlier one are held (none without workers).
+  const addReady = () => {
+    for (; total.added < computed.length && computed[total.added] !== undefined; total.added++) {
+      total.sum = addWeightedGradient(total.sum, computed[total.added]!);
+      computed[total.added] = undefined;
+    }
+  };
   const lossFn = reportingLoss(model, moduleLoss, reports);
   try {
     for (const index of indicesOf(0)) {
       computed[index] = weightedGradient(model.variables(), microBatches[index]!, lossFn, loss.weights[index]!, index);
+      addReady();
     }
     loss.whileWaiting?.();
     const replies = await remoteReplies;
@@ -68,13 +78,13 @@ export async function sharedGradients<T>(
           weightedLoss: microBatch.weightedLoss,
         };
         reports[index] = microBatch.report;
+        addReady();
       });
     });
   } catch (error) {
     for (const gradient of computed) if (gradient !== undefined) tf.dispose(gradient.gradients);
+    tf.dispose(total.sum?.gradients ?? []);
     throw error;
   }
-  let sum: { gradients: tf.Tensor[]; loss: number } | null = null;
-  for (const gradient of computed) sum = addWeightedGradient(sum, gradient!);
-  return { ...sum!, reports };
+  return { ...total.sum!, reports };
 }
