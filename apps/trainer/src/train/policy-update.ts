@@ -1,13 +1,13 @@
 import {
+  batchLogProbs,
+  logProbsInWorkers,
   type ModelWorkerPool,
   type PolicyOptimizer,
-  responseLogProbs,
   type TrainStepResult,
   type TransformerModel,
 } from "@ibtpo/policy-tfjs";
 import { type ResolvedPolicyLossOptions, type TrainingBatch, trainingMiniBatches } from "@ibtpo/tpo-loss";
 import { type LossDiagnostics, weightedLossDiagnostics } from "@ibtpo/tpo-loss/tfjs";
-import * as tf from "@tensorflow/tfjs";
 import { loss, type PolicyLossMicroBatch } from "./policy-loss-module.js";
 import { POLICY_LOSS_MODULE } from "./policy-loss-module-url.js";
 import { microBatches } from "./token-batch.js";
@@ -85,15 +85,24 @@ function lossMicroBatches(
  */
 function withReferenceLogprobs(inputs: PolicyUpdateInputs, microBatch: PolicyLossMicroBatch): PolicyLossMicroBatch {
   const { reference } = inputs;
-  if (reference === null) return microBatch;
-  const referenceLogprobs = tf.tidy(
-    () =>
-      responseLogProbs(reference, microBatch.rows, {
-        temperature: microBatch.temperature,
-        columns: microBatch.columns,
-      }).logprobs.dataSync() as Float32Array,
-  );
-  return { ...microBatch, referenceLogprobs };
+  return reference === null ? microBatch : { ...microBatch, referenceLogprobs: batchLogProbs(reference, microBatch) };
+}
+
+/**
+ * {@link withReferenceLogprobs} for every micro-batch of an update at once, shared with the
+ * workers when there are (`logProbsInWorkers`: they keep their own copy of the reference).
+ */
+async function stepsWithReferenceLogprobs(inputs: PolicyUpdateInputs, steps: UpdateStep[]): Promise<UpdateStep[]> {
+  const { reference, workerPool } = inputs;
+  if (reference === null) return steps;
+  const all = steps.flatMap((step) => step.microBatches);
+  const batches = all.map(({ rows, temperature, columns }) => ({ rows, temperature, columns }));
+  const logprobs = await logProbsInWorkers(reference, batches, { workerPool, costs: all.map(microBatchCost) });
+  let next = 0;
+  return steps.map((step) => ({
+    ...step,
+    microBatches: step.microBatches.map((microBatch) => ({ ...microBatch, referenceLogprobs: logprobs[next++]! })),
+  }));
 }
 
 /** A training batch as the loss module's plain micro-batches, reference log-probs included, with their weights. */
@@ -120,23 +129,13 @@ function microBatchCost(microBatch: PolicyLossMicroBatch): number {
  * without, the same loss runs here through `trainStep`: the two give the same numbers.
  */
 export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBatch): Promise<PolicyUpdate> {
-  const steps: UpdateStep[] = trainingMiniBatches(batch, inputs.miniBatches, inputs.loss.lossAggregation)
-    .map((mini) => ({ weight: mini.weight, ...lossMicroBatches(inputs, mini.batch, false) }))
-    .filter((step) => step.microBatches.length > 0);
-  // The reference log-probs are taken once per update, not per epoch, each step's just before its
-  // first use: with workers, the next step's while the workers finish this one's share, so this
-  // thread does them in time it would spend waiting. The reference is frozen: when they are taken
-  // changes no number.
-  let referenced = 0;
-  const takeReferenceLogprobs = (upTo: number) => {
-    for (; referenced < Math.min(upTo, steps.length); referenced++) {
-      const step = steps[referenced]!;
-      steps[referenced] = {
-        ...step,
-        microBatches: step.microBatches.map((microBatch) => withReferenceLogprobs(inputs, microBatch)),
-      };
-    }
-  };
+  // The reference log-probs are taken once per update, not per epoch.
+  const steps = await stepsWithReferenceLogprobs(
+    inputs,
+    trainingMiniBatches(batch, inputs.miniBatches, inputs.loss.lossAggregation)
+      .map((mini) => ({ weight: mini.weight, ...lossMicroBatches(inputs, mini.batch, false) }))
+      .filter((step) => step.microBatches.length > 0),
+  );
   const { model, optimizer, workerPool } = inputs;
   let update: TrainStepResult | null = null;
   let reports: LossDiagnostics[] = [];
@@ -145,9 +144,7 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
     // Diagnostics of the last epoch are reported: that is where clipping acts.
     reports = [];
     reportWeights = [];
-    for (let index = 0; index < steps.length; index++) {
-      takeReferenceLogprobs(index + 1);
-      const step = steps[index]!;
+    for (const step of steps) {
       let stepReports: LossDiagnostics[] = [];
       if (workerPool === null) {
         update = optimizer.trainStep(
@@ -164,7 +161,6 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
           weights: step.weights,
           costs: step.microBatches.map(microBatchCost),
           workerPool,
-          whileWaiting: () => takeReferenceLogprobs(index + 2),
         });
         stepReports = update.reports as LossDiagnostics[];
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignMicroBatches } from "./micro-batch-assignment.js";
+import { assignMicroBatches, threadShares } from "./micro-batch-assignment.js";
 
 describe("assignMicroBatches", () => {
   it("gives a worker the larger of two micro-batches and this thread the smaller", () => {
@@ -21,5 +21,11 @@ describe("assignMicroBatches", () => {
     expect(assignMicroBatches([3, 2, 1], 1)).toEqual([0, 0, 0]);
     expect(assignMicroBatches([7], 2)).toEqual([0]);
     expect(assignMicroBatches([], 2)).toEqual([]);
+  });
+
+  it("lists each thread's share in ascending order", () => {
+    expect(threadShares([32, 20, 8], 2)).toEqual([[1, 2], [0]]);
+    expect(threadShares([1, 1, 1, 1], 3)).toEqual([[2], [0, 3], [1]]);
+    expect(threadShares([5], 1)).toEqual([[0]]);
   });
 });

@@ -24,3 +24,17 @@ export function assignMicroBatches(costs: readonly number[], threads: number): n
   }
   return owners;
 }
+
+/**
+ * {@link assignMicroBatches} as each thread's micro-batch indices in ascending order.
+ *
+ * @example
+ * threadShares([32, 20, 8], 2); // [[1, 2], [0]]: this thread 1 and 2, the worker 0
+ */
+export function threadShares(costs: readonly number[], threads: number): number[][] {
+  const shares = Array.from({ length: Math.max(threads, 1) }, () => [] as number[]);
+  assignMicroBatches(costs, threads).forEach((owner, index) => {
+    shares[owner]!.push(index);
+  });
+  return shares;
+}

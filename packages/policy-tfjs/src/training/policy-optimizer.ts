@@ -107,9 +107,8 @@ export class PolicyOptimizer {
    * first, so this thread, which also takes the optimizer step, ends its share first. Workers send
    * each micro-batch's weighted gradient and all are added in micro-batch order, so the step is
    * the same numbers as `trainStep` with the same loss, and as `workers: 0` (everything on this
-   * thread, no worker started: the single-thread run of the same code path). `whileWaiting` runs
-   * on this thread after its share, while the workers finish (for example preparing the next
-   * step's micro-batches). `SFT_LOSS_MODULE` is a ready-made module for supervised fine-tuning.
+   * thread, no worker started: the single-thread run of the same code path).
+   * `SFT_LOSS_MODULE` is a ready-made module for supervised fine-tuning.
    *
    * @example
    * // my-loss.js: export function loss(model, microBatch) { return sftLoss(model, microBatch.rows); }
@@ -124,8 +123,6 @@ export class PolicyOptimizer {
       readonly weights?: readonly number[];
       /** Relative cost of each micro-batch, to balance the threads' shares (default equal). */
       readonly costs?: readonly number[];
-      /** Work for this thread while the workers finish their share. */
-      readonly whileWaiting?: () => void;
       /** Worker threads to start (default 1; 0 runs every micro-batch here) when no `workerPool` is given. */
       readonly workers?: number;
       /** Existing worker threads to use (for example a policy's), left running by `dispose()`. */
@@ -145,7 +142,6 @@ export class PolicyOptimizer {
       exportName,
       weights,
       ...(options.costs === undefined ? {} : { costs: options.costs }),
-      ...(options.whileWaiting === undefined ? {} : { whileWaiting: options.whileWaiting }),
     });
     return { ...this.applyGradients(gradients, loss), reports };
   }

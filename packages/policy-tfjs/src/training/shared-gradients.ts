@@ -8,16 +8,15 @@ import {
   type WeightedGradient,
   weightedGradient,
 } from "./accumulate-gradients.js";
-import { assignMicroBatches } from "./micro-batch-assignment.js";
+import { threadShares } from "./micro-batch-assignment.js";
 
 /**
  * The weighted gradient and loss sums of all micro-batches, shared between this thread and each
- * worker of `pool` (none: all here) by {@link assignMicroBatches} over `costs` (default equal),
+ * worker of `pool` (none: all here) by {@link threadShares} over `costs` (default equal),
  * with each micro-batch's report. Each micro-batch's weighted gradient is computed apart and they
  * are added in micro-batch order, the order {@link accumulateGradients} adds them in: the sums are
- * the same numbers one thread computes, whichever thread computed each. `whileWaiting` runs on
- * this thread after its own share, while the workers finish theirs. The loss is the module export
- * every thread imports. The caller disposes the gradients.
+ * the same numbers one thread computes, whichever thread computed each. The loss is the module
+ * export every thread imports. The caller disposes the gradients.
  */
 export async function sharedGradients<T>(
   model: TransformerModel,
@@ -28,15 +27,13 @@ export async function sharedGradients<T>(
     readonly exportName: string;
     readonly weights: readonly number[];
     readonly costs?: readonly number[];
-    readonly whileWaiting?: () => void;
   },
 ): Promise<{ gradients: tf.Tensor[]; loss: number; reports: unknown[] }> {
   const moduleLoss = await importLoss<T>(loss.lossModule, loss.exportName);
   const threads = Math.min((pool?.size ?? 0) + 1, microBatches.length);
-  const owners = assignMicroBatches(loss.costs ?? microBatches.map(() => 1), threads);
-  const indicesOf = (thread: number) => owners.flatMap((owner, index) => (owner === thread ? [index] : []));
+  const shares = threadShares(loss.costs ?? microBatches.map(() => 1), threads);
   const remote = Array.from({ length: threads - 1 }, (_, worker) => {
-    const indices = indicesOf(worker + 1);
+    const indices = shares[worker + 1]!;
     return pool!.gradients(worker, model, {
       lossModule: loss.lossModule,
       exportName: loss.exportName,
@@ -62,14 +59,13 @@ export async function sharedGradients<T>(
   };
   const lossFn = reportingLoss(model, moduleLoss, reports);
   try {
-    for (const index of indicesOf(0)) {
+    for (const index of shares[0]!) {
       computed[index] = weightedGradient(model.variables(), microBatches[index]!, lossFn, loss.weights[index]!, index);
       addReady();
     }
-    loss.whileWaiting?.();
     const replies = await remoteReplies;
     replies.forEach((reply, worker) => {
-      indicesOf(worker + 1).forEach((index, position) => {
+      shares[worker + 1]!.forEach((index, position) => {
         const microBatch = reply[position]!;
         computed[index] = {
           gradients: microBatch.gradients.map((values, variable) =>
