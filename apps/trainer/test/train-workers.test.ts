@@ -7,7 +7,10 @@ import { runCliAsync, startCli, temporaryDirectory } from "./run-cli.test-helper
 const work = temporaryDirectory("workers");
 /** The shipped sort-swaps base: about 0.1M weights, so a step takes a fraction of a second. */
 const base = fileURLToPath(new URL("../../../checkpoints/sort-swaps-base", import.meta.url));
-/** Micro-batches of 2 rows, so every update has several and the worker computes a share of them. */
+/**
+ * Micro-batches of 2 rows, so every update has several and the worker computes a share of them;
+ * 8 prompts, so sampling calls are large enough that a policy with workers would split them.
+ */
 const RUN = [
   "train",
   "--algo",
@@ -19,7 +22,7 @@ const RUN = [
   "--steps",
   "4",
   "--set",
-  "promptsPerStep=3",
+  "promptsPerStep=8",
   "--set",
   "budget=64",
   "--set",

@@ -29,7 +29,9 @@ export { DEFAULT_PREFIX_CACHE_BYTES, KeyValuePrefixCache } from "./sampling/key-
 export { TfjsPolicy, type TfjsPolicyOptions } from "./sampling/tfjs-policy.js";
 export { SPECIAL_TOKENS, SymbolTokenizer, type SymbolTokenizerJson } from "./tokenizer/symbol-tokenizer.js";
 export type { MicroBatchLoss, ModuleLoss, ModuleLossResult } from "./training/accumulate-gradients.js";
+export { batchLogProbs } from "./training/batch-log-probs.js";
 export { type LearningRateSchedule, learningRateAt } from "./training/learning-rate-schedule.js";
+export { logProbsInWorkers } from "./training/log-probs-in-workers.js";
 export type { OptimizerState } from "./training/optimizer-state.js";
 export {
   type OptimizerOptions,
@@ -42,4 +44,5 @@ export { type RowScores, scoreRows } from "./training/score-rows.js";
 export { SFT_LOSS_MODULE, sftLoss } from "./training/sft-loss.js";
 /** @deprecated Use `Mulberry32` and `scrambleSeed` from `@ibtpo/random`. */
 export { SeededRandom } from "./util/seeded-random.js";
+export type { LogProbsBatch } from "./workers/model-worker.js";
 export { ModelWorkerPool } from "./workers/model-worker-pool.js";

@@ -1,13 +1,13 @@
 import {
+  batchLogProbs,
+  logProbsInWorkers,
   type ModelWorkerPool,
   type PolicyOptimizer,
-  responseLogProbs,
   type TrainStepResult,
   type TransformerModel,
 } from "@ibtpo/policy-tfjs";
 import { type ResolvedPolicyLossOptions, type TrainingBatch, trainingMiniBatches } from "@ibtpo/tpo-loss";
 import { type LossDiagnostics, weightedLossDiagnostics } from "@ibtpo/tpo-loss/tfjs";
-import * as tf from "@tensorflow/tfjs";
 import { loss, type PolicyLossMicroBatch } from "./policy-loss-module.js";
 import { POLICY_LOSS_MODULE } from "./policy-loss-module-url.js";
 import { microBatches } from "./token-batch.js";
@@ -43,40 +43,80 @@ function updateLossOptions(inputs: PolicyUpdateInputs): ResolvedPolicyLossOption
   return { ...inputs.loss, normalizerLength: inputs.loss.normalizerLength ?? inputs.maxResponseLength };
 }
 
+/** One optimizer step's micro-batches, their weights, and the step's share of the update. */
+interface UpdateStep {
+  readonly weight: number;
+  readonly microBatches: PolicyLossMicroBatch[];
+  readonly weights: number[];
+}
+
 /**
  * A training batch as the loss module's plain micro-batches with their weights (each one's share
- * of the full-batch loss). The reference log-probs are computed here, once per update, with the
+ * of the full-batch loss), with the reference log-probs left out (null) when `withReference` is false.
+ */
+function lossMicroBatches(
+  inputs: PolicyUpdateInputs,
+  batch: TrainingBatch,
+  withReference: boolean,
+): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
+  const lossOptions = updateLossOptions(inputs);
+  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
+  const lossBatches = chunks.map((chunk) => ({
+    rows: chunk.rows,
+    columns: chunk.columns,
+    oldLogprobs: chunk.oldLogprobs,
+    advantages: chunk.advantages,
+    mask: chunk.mask,
+    referenceLogprobs: null,
+    temperature: inputs.temperature,
+    lossOptions,
+  }));
+  return {
+    microBatches: withReference
+      ? lossBatches.map((lossBatch) => withReferenceLogprobs(inputs, lossBatch))
+      : lossBatches,
+    weights: chunks.map((chunk) => chunk.weight),
+  };
+}
+
+/**
+ * The micro-batch with the frozen reference policy's log-probs (none without a KL term), with the
  * same rows and columns as the loss's own forward, so no thread needs the reference model.
  */
+function withReferenceLogprobs(inputs: PolicyUpdateInputs, microBatch: PolicyLossMicroBatch): PolicyLossMicroBatch {
+  const { reference } = inputs;
+  return reference === null ? microBatch : { ...microBatch, referenceLogprobs: batchLogProbs(reference, microBatch) };
+}
+
+/**
+ * {@link withReferenceLogprobs} for every micro-batch of an update at once, shared with the
+ * workers when there are (`logProbsInWorkers`: they keep their own copy of the reference).
+ */
+async function stepsWithReferenceLogprobs(inputs: PolicyUpdateInputs, steps: UpdateStep[]): Promise<UpdateStep[]> {
+  const { reference, workerPool } = inputs;
+  if (reference === null) return steps;
+  const all = steps.flatMap((step) => step.microBatches);
+  const batches = all.map(({ rows, temperature, columns }) => ({ rows, temperature, columns }));
+  const logprobs = await logProbsInWorkers(reference, batches, { workerPool, costs: all.map(microBatchCost) });
+  let next = 0;
+  return steps.map((step) => ({
+    ...step,
+    microBatches: step.microBatches.map((microBatch) => ({ ...microBatch, referenceLogprobs: logprobs[next++]! })),
+  }));
+}
+
+/** A training batch as the loss module's plain micro-batches, reference log-probs included, with their weights. */
 export function policyLossMicroBatches(
   inputs: PolicyUpdateInputs,
   batch: TrainingBatch,
 ): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
-  const lossOptions = updateLossOptions(inputs);
-  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
-  const { reference, temperature } = inputs;
-  return {
-    microBatches: chunks.map((chunk) => ({
-      rows: chunk.rows,
-      columns: chunk.columns,
-      oldLogprobs: chunk.oldLogprobs,
-      advantages: chunk.advantages,
-      mask: chunk.mask,
-      referenceLogprobs:
-        reference === null
-          ? null
-          : tf.tidy(
-              () =>
-                responseLogProbs(reference, chunk.rows, {
-                  temperature,
-                  columns: chunk.columns,
-                }).logprobs.dataSync() as Float32Array,
-            ),
-      temperature,
-      lossOptions,
-    })),
-    weights: chunks.map((chunk) => chunk.weight),
-  };
+  return lossMicroBatches(inputs, batch, true);
+}
+
+/** A micro-batch's forward and backward cost, to share a step between threads: its padded tokens. */
+function microBatchCost(microBatch: PolicyLossMicroBatch): number {
+  const promptWidth = Math.max(...microBatch.rows.map((row) => row.promptLength));
+  return microBatch.rows.length * (promptWidth + microBatch.columns);
 }
 
 /**
@@ -89,10 +129,13 @@ export function policyLossMicroBatches(
  * without, the same loss runs here through `trainStep`: the two give the same numbers.
  */
 export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBatch): Promise<PolicyUpdate> {
-  // The reference log-probs are taken here once per update (policyLossMicroBatches), not per epoch.
-  const steps = trainingMiniBatches(batch, inputs.miniBatches, inputs.loss.lossAggregation)
-    .map((mini) => ({ weight: mini.weight, ...policyLossMicroBatches(inputs, mini.batch) }))
-    .filter((step) => step.microBatches.length > 0);
+  // The reference log-probs are taken once per update, not per epoch.
+  const steps = await stepsWithReferenceLogprobs(
+    inputs,
+    trainingMiniBatches(batch, inputs.miniBatches, inputs.loss.lossAggregation)
+      .map((mini) => ({ weight: mini.weight, ...lossMicroBatches(inputs, mini.batch, false) }))
+      .filter((step) => step.microBatches.length > 0),
+  );
   const { model, optimizer, workerPool } = inputs;
   let update: TrainStepResult | null = null;
   let reports: LossDiagnostics[] = [];
@@ -116,6 +159,7 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
       } else {
         update = await optimizer.trainStepInWorkers(step.microBatches, POLICY_LOSS_MODULE, {
           weights: step.weights,
+          costs: step.microBatches.map(microBatchCost),
           workerPool,
         });
         stepReports = update.reports as LossDiagnostics[];

@@ -155,4 +155,34 @@ describe("TfjsPolicy", () => {
       await threaded.dispose();
     }
   }, 30000);
+
+  it("decodes calls with a prefix cache on this thread alone, so they equal the single-thread calls bit for bit", async () => {
+    const many: GenerationRequest[] = Array.from({ length: 20 }, (_, index) => ({
+      prefix: [1, 3 + (index % 8)],
+      settings: { maxTokens: 4, seed: 200 + index },
+    }));
+    const threaded = new TfjsPolicy(model, { eosToken: 2, workers: 1 });
+    const alone = policy();
+    try {
+      const runs = [];
+      for (const sampler of [alone, threaded]) {
+        const cache = sampler.openPrefixCache();
+        const first = await sampler.generate(many, { prefixCache: cache });
+        // Continuations start from the cached keys and values of the first call's sequences.
+        const continued = many.map((request, index) => ({
+          prefix: [...Array.from(request.prefix), ...Array.from(first[index]!.tokens)],
+          settings: { maxTokens: 4, seed: 300 + index },
+        }));
+        const second = await sampler.generate(continued, { prefixCache: cache });
+        expect(cache.counts.hits).toBeGreaterThan(0);
+        cache.dispose();
+        runs.push(
+          [...first, ...second].map((g) => ({ tokens: Array.from(g.tokens), logprobs: Array.from(g.logprobs) })),
+        );
+      }
+      expect(runs[1]).toEqual(runs[0]);
+    } finally {
+      await threaded.dispose();
+    }
+  }, 30000);
 });

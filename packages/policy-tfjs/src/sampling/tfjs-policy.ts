@@ -34,8 +34,8 @@ export interface TfjsPolicyOptions {
   readonly kvCache?: boolean;
   /**
    * Worker threads that decode shards of large calls next to the main thread (wasm and cpu
-   * backends only; libtensorflow already uses every core). Default 0. Results are the same as
-   * without workers. Call `dispose()` to stop them.
+   * backends only; libtensorflow already uses every core), except calls with a prefix cache.
+   * Default 0. Results are the same as without workers. Call `dispose()` to stop them.
    */
   readonly workers?: number;
   /**
@@ -99,8 +99,9 @@ export class TfjsPolicy implements Policy {
    * sequence's keys and values instead of a prefill. The reused keys and values were computed by
    * cached decode steps rather than by a prefill, so log-probs can differ from an uncached call in
    * the last float digits (as between `kvCache: true` and `false`); a call's result stays a function
-   * of its requests and of the earlier calls in the scope. Rows decoded in worker threads neither
-   * use nor fill it. Dispose it when the scope ends; it empties itself when the weights change.
+   * of its requests and of the earlier calls in the scope. A call with the cache is decoded on
+   * this thread alone, not in worker threads. Dispose it when the scope ends; it empties itself
+   * when the weights change.
    *
    * @example
    * const cache = policy.openPrefixCache();
@@ -123,7 +124,10 @@ export class TfjsPolicy implements Policy {
       useCache: this.options.kvCache ?? true,
       maxBatchSize: this.options.maxBatchSize ?? 64,
     };
-    const pool = this.workerPool();
+    // A call with a prefix cache stays on this thread: a worker holds no cached keys and values, so
+    // it would prefill every prefix again, which costs more than it shares and changes log-probs
+    // in the last float digits.
+    const pool = prefixCache === undefined ? this.workerPool() : null;
     const threads =
       pool === null ? 1 : Math.max(1, Math.min(pool.size + 1, Math.floor(rows.length / MIN_ROWS_PER_THREAD)));
     const shardSize = Math.ceil(rows.length / threads);

@@ -67,14 +67,10 @@ export function accumulateGradients<T>(
   microBatches: readonly T[],
   lossFn: MicroBatchLoss<T>,
   weights: readonly number[],
-  firstIndex = 0,
 ): { gradients: tf.Tensor[]; loss: number } {
   let sum: { gradients: tf.Tensor[]; loss: number } | null = null;
   microBatches.forEach((microBatch, offset) => {
-    sum = addWeightedGradient(
-      sum,
-      weightedGradient(variables, microBatch, lossFn, weights[offset]!, firstIndex + offset),
-    );
+    sum = addWeightedGradient(sum, weightedGradient(variables, microBatch, lossFn, weights[offset]!, offset));
   });
   return sum ?? { gradients: variables.map((variable) => tf.zerosLike(variable)), loss: 0 };
 }
@@ -100,22 +96,21 @@ export async function importLoss<T>(lossModule: string, exportName: string): Pro
 }
 
 /**
- * A module loss as a micro-batch loss for {@link accumulateGradients}: reports go into
- * `reports[index - firstIndex]` (undefined when the module returns a bare scalar).
+ * A module loss as a micro-batch loss for {@link weightedGradient}: the report of micro-batch
+ * `index` goes into `reports[index]` (undefined when the module returns a bare scalar).
  */
 export function reportingLoss<T>(
   model: TransformerModel,
   moduleLoss: ModuleLoss<T>,
   reports: unknown[],
-  firstIndex: number,
 ): MicroBatchLoss<T> {
   return (microBatch, index) => {
     const result = moduleLoss(model, microBatch, index);
     if (result instanceof tf.Tensor) {
-      reports[index - firstIndex] = undefined;
+      reports[index] = undefined;
       return result;
     }
-    reports[index - firstIndex] = result.report;
+    reports[index] = result.report;
     return result.loss;
   };
 }

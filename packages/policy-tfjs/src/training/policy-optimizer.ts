@@ -102,9 +102,11 @@ export class PolicyOptimizer {
    * `exportName` (default "loss") of the module at `lossModule` (a file URL), a function
    * `(model, microBatch, index) => tf.Scalar | { loss, report }` that every thread imports (write
    * it in your app's module format, ES or CommonJS, so it shares your copy of tfjs);
-   * micro-batches and reports must be plain data (structured-cloneable). Workers send each
-   * micro-batch's weighted gradient and they are added in micro-batch order, so the step is the
-   * same numbers as `trainStep` with the same loss, and as `workers: 0` (everything on this
+   * micro-batches and reports must be plain data (structured-cloneable). The largest
+   * micro-batches by `costs` (default equal; for example rows x padded width) go to the workers
+   * first, so this thread, which also takes the optimizer step, ends its share first. Workers send
+   * each micro-batch's weighted gradient and all are added in micro-batch order, so the step is
+   * the same numbers as `trainStep` with the same loss, and as `workers: 0` (everything on this
    * thread, no worker started: the single-thread run of the same code path).
    * `SFT_LOSS_MODULE` is a ready-made module for supervised fine-tuning.
    *
@@ -119,6 +121,8 @@ export class PolicyOptimizer {
     options: {
       readonly exportName?: string;
       readonly weights?: readonly number[];
+      /** Relative cost of each micro-batch, to balance the threads' shares (default equal). */
+      readonly costs?: readonly number[];
       /** Worker threads to start (default 1; 0 runs every micro-batch here) when no `workerPool` is given. */
       readonly workers?: number;
       /** Existing worker threads to use (for example a policy's), left running by `dispose()`. */
@@ -131,10 +135,13 @@ export class PolicyOptimizer {
     if (!Number.isInteger(count) || count < 0)
       throw new PolicyTfjsError(`must be an integer >= 0, got ${count}`, "workers");
     const pool = options.workerPool ?? (count === 0 ? null : this.workerPool(count));
+    if (options.costs !== undefined && options.costs.length !== microBatches.length)
+      throw new PolicyTfjsError(`${options.costs.length} costs for ${microBatches.length} micro-batches`, "costs");
     const { gradients, loss, reports } = await sharedGradients(this.model, pool, microBatches, {
       lossModule,
       exportName,
       weights,
+      ...(options.costs === undefined ? {} : { costs: options.costs }),
     });
     return { ...this.applyGradients(gradients, loss), reports };
   }

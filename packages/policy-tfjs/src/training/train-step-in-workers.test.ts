@@ -65,7 +65,8 @@ describe("PolicyOptimizer.trainStepInWorkers", () => {
     const weights = [0.5, 0.3, 0.2];
     const start = serialModel.exportWeights();
     const runs = [];
-    for (const mode of ["worker", "this thread", "trainStep"] as const) {
+    // Equal costs give the worker micro-batches 0 and 2; these give it micro-batch 1 alone.
+    for (const mode of ["worker", "this thread", "trainStep", "worker, uneven costs"] as const) {
       const model = TransformerModel.create(tinyConfig, { seed: 0 });
       model.loadWeights(start);
       const optimizer = new PolicyOptimizer(model, { learningRate: 1e-2 });
@@ -78,7 +79,8 @@ describe("PolicyOptimizer.trainStepInWorkers", () => {
               })
             : await optimizer.trainStepInWorkers(microBatches, clippedModule, {
                 weights,
-                workers: mode === "worker" ? 1 : 0,
+                workers: mode === "this thread" ? 0 : 1,
+                ...(mode === "worker, uneven costs" ? { costs: [1, 3, 2] } : {}),
               }),
         );
       }
@@ -86,8 +88,13 @@ describe("PolicyOptimizer.trainStepInWorkers", () => {
       optimizer.dispose();
       model.dispose();
     }
-    const [worker, local, closure] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
-    for (const other of [local, closure]) {
+    const [worker, local, closure, uneven] = runs as [
+      (typeof runs)[0],
+      (typeof runs)[0],
+      (typeof runs)[0],
+      (typeof runs)[0],
+    ];
+    for (const other of [local, closure, uneven]) {
       expect(other.weights).toEqual(worker.weights);
       other.results.forEach((result, step) => {
         expect(result.loss).toBe(worker.results[step]!.loss);
@@ -98,9 +105,13 @@ describe("PolicyOptimizer.trainStepInWorkers", () => {
     const fractions = worker.results.map((result) =>
       result.reports!.map((report) => (report as { clipFraction: number }).clipFraction),
     );
-    expect(fractions).toEqual(
-      local.results.map((result) => result.reports!.map((report) => (report as { clipFraction: number }).clipFraction)),
-    );
+    for (const other of [local, uneven]) {
+      expect(fractions).toEqual(
+        other.results.map((result) =>
+          result.reports!.map((report) => (report as { clipFraction: number }).clipFraction),
+        ),
+      );
+    }
     expect(fractions[0]).toHaveLength(3);
     expect(fractions.flat().some((fraction) => fraction > 0)).toBe(true);
   }, 60000);
@@ -110,6 +121,14 @@ describe("PolicyOptimizer.trainStepInWorkers", () => {
     await expect(optimizer.trainStepInWorkers([rows], SFT_LOSS_MODULE, { exportName: "missing" })).rejects.toThrow(
       /export "missing" is not a function/,
     );
+    optimizer.dispose();
+  });
+
+  it("names costs that do not match the micro-batches", async () => {
+    const optimizer = new PolicyOptimizer(parallelModel, { learningRate: 1e-3 });
+    await expect(
+      optimizer.trainStepInWorkers([rows, rows], SFT_LOSS_MODULE, { costs: [1], workers: 0 }),
+    ).rejects.toThrow("costs: 1 costs for 2 micro-batches");
     optimizer.dispose();
   });
 

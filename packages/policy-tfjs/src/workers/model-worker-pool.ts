@@ -3,13 +3,19 @@ import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import type { DecodedRow, DecodeRow } from "../sampling/batch-decoder.js";
 import { siblingModule, typeScriptWorkerBootstrap } from "../util/sibling-module.js";
-import type { GradientTask, MicroBatchGradient, WorkerJob, WorkerReply, WorkerResult } from "./model-worker.js";
+import type {
+  GradientTask,
+  LogProbsBatch,
+  MicroBatchGradient,
+  WorkerJob,
+  WorkerReply,
+  WorkerResult,
+} from "./model-worker.js";
 
 interface PoolWorker {
   readonly worker: Worker;
-  /** The model and weights version this worker holds, so unchanged weights are not resent. */
-  model: TransformerModel | null;
-  version: number;
+  /** The weights version of each model (by key) this worker holds, so unchanged weights are not resent. */
+  readonly versions: Map<number, number>;
   pending: number;
   /** Why the worker stopped, once it has; later jobs fail at once instead of waiting forever. */
   stopped: Error | null;
@@ -37,13 +43,15 @@ export class ModelWorkerPool {
   private readonly workers: PoolWorker[];
   private readonly waiting = new Map<number, Waiter>();
   private nextJob = 0;
+  private readonly modelKeys = new WeakMap<TransformerModel, number>();
+  private nextModelKey = 0;
 
   constructor(count: number, backend: "wasm" | "cpu") {
     const entry = workerEntry();
     this.workers = Array.from({ length: count }, () => {
       const worker = new Worker(entry.script, { workerData: { backend }, eval: entry.eval });
       worker.unref();
-      const slot: PoolWorker = { worker, model: null, version: -1, pending: 0, stopped: null };
+      const slot: PoolWorker = { worker, versions: new Map(), pending: 0, stopped: null };
       worker.on("message", (reply: WorkerReply) => this.settle(reply));
       worker.on("error", (error) => {
         slot.stopped = error;
@@ -87,6 +95,16 @@ export class ModelWorkerPool {
     return (result as { microBatches: MicroBatchGradient[] }).microBatches;
   }
 
+  /**
+   * Each batch's response log-probs (no gradient) under `model` on worker `index`, as plain
+   * `[rows, columns]` arrays. A worker keeps a copy of every model it was sent (for example the
+   * policy and a frozen reference), each resent only when its weights change.
+   */
+  async logProbs(index: number, model: TransformerModel, batches: readonly LogProbsBatch[]): Promise<Float32Array[]> {
+    const result = await this.submit(index, model, { kind: "logprobs", batches });
+    return (result as { logprobs: Float32Array[] }).logprobs;
+  }
+
   /** Stop every worker. */
   async terminate(): Promise<void> {
     await Promise.all(this.workers.map((slot) => slot.worker.terminate()));
@@ -96,15 +114,20 @@ export class ModelWorkerPool {
   private submit(index: number, model: TransformerModel, task: WorkerJob["task"]): Promise<WorkerResult> {
     const slot = this.workers[index]!;
     if (slot.stopped !== null) return Promise.reject(slot.stopped);
-    const stale = slot.model !== model || slot.version !== model.weightsVersion;
+    let modelKey = this.modelKeys.get(model);
+    if (modelKey === undefined) {
+      modelKey = this.nextModelKey++;
+      this.modelKeys.set(model, modelKey);
+    }
+    const stale = slot.versions.get(modelKey) !== model.weightsVersion;
     const job: WorkerJob = {
       id: this.nextJob++,
+      modelKey,
       config: model.config,
       weights: stale ? model.exportWeights() : null,
       task,
     };
-    slot.model = model;
-    slot.version = model.weightsVersion;
+    slot.versions.set(modelKey, model.weightsVersion);
     return new Promise<WorkerResult>((resolve, reject) => {
       slot.pending++;
       slot.worker.ref();
@@ -119,7 +142,7 @@ export class ModelWorkerPool {
         reject: (error) => {
           release();
           // The worker's copy may be half-updated; resend the weights next time.
-          slot.model = null;
+          slot.versions.delete(modelKey);
           reject(error);
         },
       });
