@@ -192,12 +192,12 @@ async function contextFor(config: TrainConfig, loaded: LoadedCheckpoint): Promis
  * The gradient of the trainer's loss on a batch at ratio 1, flattened over all parameters in
  * layout order: the micro-batch gradients weighted as the trainer weights them.
  */
-function surrogateGradient(context: RlContext, batch: TrainingBatch): Float64Array {
+async function surrogateGradient(context: RlContext, batch: TrainingBatch): Promise<Float64Array> {
   const inputs = context.update;
   const variables = inputs.model.variables();
   const gradient = new Float64Array(variables.reduce((sum, variable) => sum + variable.size, 0));
   if (batch.trainedTokens === 0) return gradient;
-  const { microBatches, weights } = policyLossMicroBatches(inputs, batch);
+  const { microBatches, weights } = await policyLossMicroBatches(inputs, batch);
   microBatches.forEach((chunk, chunkIndex) => {
     const { value, grads } = tf.variableGrads(() => loss(inputs.model, chunk).loss, variables);
     let offset = 0;
@@ -265,7 +265,7 @@ async function measureCheckpoint(entry: CheckpointEntry, loaded: LoadedCheckpoin
     const referenceSample = await sampleStep(reference, batch, (runSeed, step) =>
       deriveSeed(runSeed, REFERENCE_SAMPLING_STREAM + step),
     );
-    const referenceGradient = surrogateGradient(reference, referenceSample.trainingBatch);
+    const referenceGradient = await surrogateGradient(reference, referenceSample.trainingBatch);
     if (isZero(referenceGradient)) {
       referenceZeroBatches++;
       log(`[${elapsed()}] ${label} batch ${batch + 1}: reference gradient is zero (no reward variance), skipped`);
@@ -275,7 +275,7 @@ async function measureCheckpoint(entry: CheckpointEntry, loaded: LoadedCheckpoin
     for (const variant of variants) {
       const context = contexts.get(variant.name)!;
       const sample = await sampleStep(context, batch);
-      const gradient = surrogateGradient(context, sample.trainingBatch);
+      const gradient = await surrogateGradient(context, sample.trainingBatch);
       const tally = tallies.get(variant.name)!;
       const cosine = gradientCosine(gradient, referenceGradient);
       tally.cosines.push(cosine);

@@ -1,5 +1,4 @@
 import {
-  batchLogProbs,
   logProbsInWorkers,
   type ModelWorkerPool,
   type PolicyOptimizer,
@@ -52,45 +51,34 @@ interface UpdateStep {
 
 /**
  * A training batch as the loss module's plain micro-batches with their weights (each one's share
- * of the full-batch loss), with the reference log-probs left out (null) when `withReference` is false.
+ * of the full-batch loss), without reference log-probs ({@link stepsWithReferenceLogprobs} adds them).
  */
 function lossMicroBatches(
   inputs: PolicyUpdateInputs,
   batch: TrainingBatch,
-  withReference: boolean,
 ): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
   const lossOptions = updateLossOptions(inputs);
   const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
-  const lossBatches = chunks.map((chunk) => ({
-    rows: chunk.rows,
-    columns: chunk.columns,
-    oldLogprobs: chunk.oldLogprobs,
-    advantages: chunk.advantages,
-    mask: chunk.mask,
-    referenceLogprobs: null,
-    temperature: inputs.temperature,
-    lossOptions,
-  }));
   return {
-    microBatches: withReference
-      ? lossBatches.map((lossBatch) => withReferenceLogprobs(inputs, lossBatch))
-      : lossBatches,
+    microBatches: chunks.map((chunk) => ({
+      rows: chunk.rows,
+      columns: chunk.columns,
+      oldLogprobs: chunk.oldLogprobs,
+      advantages: chunk.advantages,
+      mask: chunk.mask,
+      referenceLogprobs: null,
+      temperature: inputs.temperature,
+      lossOptions,
+    })),
     weights: chunks.map((chunk) => chunk.weight),
   };
 }
 
 /**
- * The micro-batch with the frozen reference policy's log-probs (none without a KL term), with the
- * same rows and columns as the loss's own forward, so no thread needs the reference model.
- */
-function withReferenceLogprobs(inputs: PolicyUpdateInputs, microBatch: PolicyLossMicroBatch): PolicyLossMicroBatch {
-  const { reference } = inputs;
-  return reference === null ? microBatch : { ...microBatch, referenceLogprobs: batchLogProbs(reference, microBatch) };
-}
-
-/**
- * {@link withReferenceLogprobs} for every micro-batch of an update at once, shared with the
- * workers when there are (`logProbsInWorkers`: they keep their own copy of the reference).
+ * The frozen reference policy's log-probs (none without a KL term) for every micro-batch of an
+ * update at once, with the same rows and columns as the loss's own forward, so no thread needs
+ * the reference model in the loss; shared with the workers when there are (`logProbsInWorkers`:
+ * they keep their own copy of the reference).
  */
 async function stepsWithReferenceLogprobs(inputs: PolicyUpdateInputs, steps: UpdateStep[]): Promise<UpdateStep[]> {
   const { reference, workerPool } = inputs;
@@ -106,11 +94,12 @@ async function stepsWithReferenceLogprobs(inputs: PolicyUpdateInputs, steps: Upd
 }
 
 /** A training batch as the loss module's plain micro-batches, reference log-probs included, with their weights. */
-export function policyLossMicroBatches(
+export async function policyLossMicroBatches(
   inputs: PolicyUpdateInputs,
   batch: TrainingBatch,
-): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
-  return lossMicroBatches(inputs, batch, true);
+): Promise<{ readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] }> {
+  const [step] = await stepsWithReferenceLogprobs(inputs, [{ weight: 1, ...lossMicroBatches(inputs, batch) }]);
+  return step!;
 }
 
 /** A micro-batch's forward and backward cost, to share a step between threads: its padded tokens. */
@@ -133,7 +122,7 @@ export async function updatePolicy(inputs: PolicyUpdateInputs, batch: TrainingBa
   const steps = await stepsWithReferenceLogprobs(
     inputs,
     trainingMiniBatches(batch, inputs.miniBatches, inputs.loss.lossAggregation)
-      .map((mini) => ({ weight: mini.weight, ...lossMicroBatches(inputs, mini.batch, false) }))
+      .map((mini) => ({ weight: mini.weight, ...lossMicroBatches(inputs, mini.batch) }))
       .filter((step) => step.microBatches.length > 0),
   );
   const { model, optimizer, workerPool } = inputs;
