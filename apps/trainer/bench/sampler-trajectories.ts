@@ -1,6 +1,6 @@
 // The paper's Table 3 on this project's tasks: at an equal generated-token budget per prompt, on
 // the tfjs policy of each shipped base checkpoint, each sampler's trajectories per 1k generated
-// tokens, Eff-Rate, Avg-Rate and generated tokens per second (with its ratio to chains measured in
+// tokens, distinct responses per 1k generated tokens, Eff-Rate, Avg-Rate and generated tokens per second (with its ratio to chains measured in
 // the same run); chains, entropy-tree and IBTree also batched continuously across prompts
 // (sampleBatch's `decodeChunk`; the tfjs policy resumes draws, so these rows sample the same trees
 // as the unchunked ones) and in one running decode batch (`continuousBatching`, same trees), and
@@ -13,6 +13,7 @@
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
+import type { ReasoningTree } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-sampler";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
@@ -38,6 +39,7 @@ const allSamplers: {
   { label: "fixed-width-tree", config: { kind: "fixed-width-tree" } },
   { label: "entropy-tree", config: { kind: "entropy-tree" } },
   { label: "ib-tree (paper J)", config: { kind: "ib-tree" } },
+  { label: "ib-tree (paper J, minNovelty 0.5)", config: { kind: "ib-tree", minNovelty: 0.5 } },
   {
     label: "ib-tree (shannon-optimistic)",
     config: {
@@ -76,6 +78,8 @@ const samplers = allSamplers.filter(
 
 interface Totals {
   trajectories: number;
+  /** Responses that differ from every other response of their prompt. */
+  distinct: number;
   tokens: number;
   rewardSum: number;
   effective: number;
@@ -84,6 +88,12 @@ interface Totals {
   cpuSeconds: number;
   calls: number;
 }
+/** Distinct responses of a tree: the steps some response ends at (equal responses share their nodes). */
+const distinctResponses = (tree: ReasoningTree): number => {
+  let count = 0;
+  for (let node = 1; node < tree.size; node++) if (tree.endingCount(node) > 0) count++;
+  return count;
+};
 const loads = () =>
   loadavg()
     .map((load) => load.toFixed(2))
@@ -106,6 +116,7 @@ for (const taskName of (values.tasks as string).split(",")) {
   const totals = samplers.map(
     (): Totals => ({
       trajectories: 0,
+      distinct: 0,
       tokens: 0,
       rewardSum: 0,
       effective: 0,
@@ -148,6 +159,7 @@ for (const taskName of (values.tasks as string).split(",")) {
       const total = totals[index]!;
       const statistics = batch.statistics;
       total.trajectories += statistics.trajectories;
+      total.distinct += batch.samples.reduce((sum, sample) => sum + distinctResponses(sample.tree), 0);
       total.tokens += statistics.generatedTokens;
       total.rewardSum += statistics.meanReward * statistics.trajectories;
       total.effective += statistics.effRate * statistics.prompts;
@@ -162,15 +174,17 @@ for (const taskName of (values.tasks as string).split(",")) {
   const cpuRate = (total: Totals) => total.tokens / total.cpuSeconds;
   console.log(`\n${task.name} (${base.directory}), ${chains.prompts} prompts; load average now ${loads()}`);
   console.log(
-    "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Avg-Rate | tokens / s | x chains | tokens / CPU s | x chains | generate calls / batch |",
+    "| sampler | traj. / 1k tokens | x chains | distinct / 1k tokens | x chains | Eff-Rate | Avg-Rate | tokens / s | x chains | tokens / CPU s | x chains | generate calls / batch |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const [index, { label }] of samplers.entries()) {
     const total = totals[index]!;
     const per1k = (total.trajectories / total.tokens) * 1000;
     const chainsPer1k = (chains.trajectories / chains.tokens) * 1000;
+    const distinctPer1k = (total.distinct / total.tokens) * 1000;
+    const chainsDistinctPer1k = (chains.distinct / chains.tokens) * 1000;
     console.log(
-      `| ${label} | ${per1k.toFixed(1)} | ${(per1k / chainsPer1k).toFixed(2)} | ${(total.effective / total.prompts).toFixed(3)} | ${(total.rewardSum / total.trajectories).toFixed(3)} | ${rate(total).toFixed(0)} | ${(rate(total) / rate(chains)).toFixed(2)} | ${cpuRate(total).toFixed(0)} | ${(cpuRate(total) / cpuRate(chains)).toFixed(2)} | ${(total.calls / steps).toFixed(1)} |`,
+      `| ${label} | ${per1k.toFixed(1)} | ${(per1k / chainsPer1k).toFixed(2)} | ${distinctPer1k.toFixed(1)} | ${(distinctPer1k / chainsDistinctPer1k).toFixed(2)} | ${(total.effective / total.prompts).toFixed(3)} | ${(total.rewardSum / total.trajectories).toFixed(3)} | ${rate(total).toFixed(0)} | ${(rate(total) / rate(chains)).toFixed(2)} | ${cpuRate(total).toFixed(0)} | ${(cpuRate(total) / cpuRate(chains)).toFixed(2)} | ${(total.calls / steps).toFixed(1)} |`,
     );
   }
 }

@@ -53,6 +53,22 @@ describe("ib-tree with the paper score", () => {
     expect(plan(3, 1).map((fork) => fork.node)).toEqual([a, tree.root, b]);
   });
 
+  it("with minNovelty, passes over nodes whose next draw would repeat a response", () => {
+    // Every draw below A or B repeats a response (novelty 0); a new chain from the root is new
+    // with probability 1 - (.5 x 1 + .25 x 1) = .25.
+    const { tree, a, b } = handTree();
+    const plan = (minNovelty: number, nodesPerRound = 1) =>
+      ibTreeSampler({ minNovelty, nodesPerRound })
+        .plan(handPlanContext(tree, 1))
+        .map((fork) => fork.node);
+    expect(plan(0.2)).toEqual([tree.root]);
+    // The rest follow by J once the qualifying nodes are taken.
+    expect(plan(0.2, 3)).toEqual([tree.root, a, b]);
+    // No node qualifies: the paper's ranking by J.
+    expect(plan(0.5)).toEqual([a]);
+    expect(plan(0)).toEqual([a]);
+  });
+
   it("starts with B0 chains from the root and stops after the round cap", () => {
     const { tree } = handTree();
     const sampler = ibTreeSampler({ initialChains: 4, rounds: 2 });

@@ -30,6 +30,7 @@ export type {
 } from "./policy.js";
 export type { RandomTreeOptions } from "./random-tree-sampler.js";
 export { randomTreeSampler } from "./random-tree-sampler.js";
+export { repeatProbabilities } from "./repeat-probability.js";
 export { isValidOptionValue, resolveSamplerOptions } from "./resolve-sampler-options.js";
 export type { BatchSample, PromptSample } from "./sample-batch.js";
 export { sampleBatch, samplePrompt } from "./sample-batch.js";

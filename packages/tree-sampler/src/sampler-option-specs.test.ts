@@ -31,6 +31,7 @@ describe("SAMPLER_OPTION_SPECS", () => {
       branchScore: "paper",
       beta: 5,
       stepProbability: "geometric",
+      minNovelty: 0,
     });
   });
 
@@ -64,6 +65,7 @@ describe("resolveSamplerOptions", () => {
     ["beta", Number.NaN, "must be a finite number > 0, got NaN"],
     ["branchScore", "shannon", "must be one of 'paper', 'shannon-optimistic', got shannon"],
     ["stepProbability", "mean", "must be one of 'geometric', 'product', got mean"],
+    ["minNovelty", 1.5, "must be a finite number >= 0 and <= 1, got 1.5"],
   ])("rejects %s = %s with the option named", (name, value, message) => {
     let error: unknown;
     try {

@@ -192,6 +192,14 @@ export const SAMPLER_OPTION_SPECS = {
       choices: stepProbabilityModes,
       doc: "paper score: a step's probability as exp(mean token log-prob) or exp(sum)",
     },
+    {
+      name: "minNovelty",
+      kind: "number",
+      default: 0,
+      min: 0,
+      max: 1,
+      doc: "branch only nodes whose next draw is new with at least this probability (0: every node, the paper's)",
+    },
   ],
 } as const satisfies Record<SamplerKind, readonly SamplerOptionSpec[]>;
 
