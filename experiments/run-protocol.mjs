@@ -22,7 +22,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import {
   meanConfidenceInterval,
@@ -139,6 +139,7 @@ function fail(message) {
  * every run it holds.
  */
 async function compareEach(units) {
+  for (const unit of units) setAsideIfMadeOtherwise(unit);
   const sets = args.set.flatMap((setting) => ["--set", setting]);
   const jobs = Number(args.jobs);
   let next = 0;
@@ -181,6 +182,43 @@ async function compareEach(units) {
     });
     if (report.status !== 0) fail(`ibtpo report ${out} failed`);
   }
+}
+
+/**
+ * The value of a dotted key in a run's config.json, undefined when the run did not set it (the
+ * option sets only add keys the preset leaves unset).
+ */
+const recordedValue = (config, key) => key.split(".").reduce((node, part) => node?.[part], config);
+const sameValue = (recorded, text) =>
+  recorded !== undefined && (typeof recorded === "number" ? recorded === Number(text) : String(recorded) === text);
+
+/**
+ * A finished run is reused only if it was made with this unit's settings: when the chosen setting
+ * of an algorithm changes (a new option set searched, a rate chosen again), the earlier run
+ * folder is moved under <out>/superseded/ (kept, not deleted) so the unit is trained again. Keys
+ * set by any option set but not by this unit must be unset in the run.
+ */
+function setAsideIfMadeOtherwise(unit) {
+  const folder = runFolderPath(unit.out, unit);
+  const configFile = join(folder, "config.json");
+  if (!existsSync(configFile)) return;
+  const config = JSON.parse(readFileSync(configFile, "utf8"));
+  const wanted = new Map(
+    unit.settings.map((setting) => setting.split("=")).map(([key, ...value]) => [key, value.join("=")]),
+  );
+  const optionKeys = ibTpoVariants.flatMap((variant) => variant.settings.map((setting) => setting.split("=")[0]));
+  const differing = [...new Set([...wanted.keys(), ...optionKeys])].filter((key) =>
+    wanted.has(key)
+      ? !sameValue(recordedValue(config, key), wanted.get(key))
+      : recordedValue(config, key) !== undefined,
+  );
+  if (differing.length === 0) return;
+  const base = join(args.out, "superseded", relative(args.out, folder));
+  let target = base;
+  for (let n = 2; existsSync(target); n++) target = `${base}-${n}`;
+  mkdirSync(dirname(target), { recursive: true });
+  renameSync(folder, target);
+  console.log(`${folder}: made with other settings (${differing.join(", ")}); moved to ${target}`);
 }
 
 const readResults = (folder) => JSON.parse(readFileSync(join(folder, "results.json"), "utf8"));
@@ -231,6 +269,20 @@ const chosenSettings = (task, algorithm) => {
   const { rate, variant } = chosenSetting(task, algorithm);
   return [`optimizer.learningRate=${rate}`, ...variant.settings];
 };
+
+const isSamplerSetting = (setting) => setting.startsWith("sampler.");
+
+/**
+ * An ablation's settings: its estimator's chosen rate and options on another sampler. Sampler
+ * options chosen with the estimator's own sampler stay behind (chains take none of IBTree's);
+ * on IBTree, the tree is the one IB-TPO was chosen with, so the IB-TPO option set's sampler
+ * options come along.
+ */
+const ablationSettings = (task, variant) => [
+  ...chosenSettings(task, variant.algorithm).filter((setting) => !isSamplerSetting(setting)),
+  ...(variant.sampler === "ib-tree" ? chosenSettings(task, "ib-tpo").filter(isSamplerSetting) : []),
+  `sampler.kind=${variant.sampler}`,
+];
 
 const seedUnits = (base, algorithm, seedList) => seedList.map((seed) => ({ ...base, algorithm, seed }));
 
@@ -291,7 +343,7 @@ if (stages.includes("ablation")) {
           {
             out: ablationFolder(task, variant.name),
             task,
-            settings: [...chosenSettings(task, variant.algorithm), `sampler.kind=${variant.sampler}`],
+            settings: ablationSettings(task, variant),
             title: `Ablation on ${task}: ${variant.label}`,
           },
           variant.algorithm,
