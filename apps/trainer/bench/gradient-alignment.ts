@@ -9,6 +9,7 @@
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { BUILTIN_TASK_NAMES, type BuiltinTaskName } from "@ibtpo/bench-harness";
 import { type LoadedCheckpoint, loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import { deriveSeedSplitMix32 as deriveSeed } from "@ibtpo/random";
 import type { TrainingBatch } from "@ibtpo/tpo-loss";
@@ -65,7 +66,7 @@ const CHECKPOINT_STREAM = 0xa1_000;
 const DERIVE_STREAM = 0xa2_000;
 const REFERENCE_SAMPLING_STREAM = 0x7e_000_000;
 
-const usage = `usage: gradient-alignment [--task countdown|sort-swaps] [--checkpoints a,b] [--derive-steps 8]
+const usage = `usage: gradient-alignment [--task ${BUILTIN_TASK_NAMES.join("|")}] [--checkpoints a,b] [--derive-steps 8]
   [--batches 16] [--prompts 8] [--budget 160] [--reference-factor 10] [--seed 1]
   [--variant name:key=value,...]... [--no-defaults] [--out results.json] [--markdown results.md]`;
 
@@ -125,7 +126,8 @@ if (values.help) {
   process.exit(0);
 }
 const task = values.task;
-if (task !== "countdown" && task !== "sort-swaps") fail(`--task must be countdown or sort-swaps, got "${task}"`);
+if (!(BUILTIN_TASK_NAMES as readonly string[]).includes(task))
+  fail(`--task must be one of ${BUILTIN_TASK_NAMES.join(", ")}, got "${task}"`);
 const batches = positiveInteger("batches", values.batches);
 const prompts = positiveInteger("prompts", values.prompts);
 const budget = positiveInteger("budget", values.budget);
@@ -184,7 +186,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const backend = await selectBackend({ log: () => {} });
 
 async function contextFor(config: TrainConfig, loaded: LoadedCheckpoint): Promise<RlContext> {
-  const checkpointTask = createTask(task as "countdown", (await resolveCheckpoint(config.init)).taskOptions);
+  const checkpointTask = createTask(task as BuiltinTaskName, (await resolveCheckpoint(config.init)).taskOptions);
   return buildRlContext(config, resolveAlgorithm(config), checkpointTask, loaded, { resume: false });
 }
 
