@@ -10,54 +10,20 @@
  *   cd apps/trainer && npx tsx bench/update-grouping.ts [--tasks countdown,line-walk] [--algos grpo,ib-tpo] [--steps 6]
  */
 import { loadavg } from "node:os";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import { selectBackend } from "@ibtpo/policy-tfjs";
 import type { MicroBatchGrouping, TrainingBatch } from "@ibtpo/tpo-loss";
-import { loadConfig } from "../src/config/load-config.js";
-import { trainConfigSchema } from "../src/config/train-config.js";
-import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
-import { createTask } from "../src/runtime/task-setup.js";
 import { updatePolicy } from "../src/train/policy-update.js";
-import { resolveAlgorithm } from "../src/train/resolve-algorithm.js";
-import { buildRlContext, disposeRlContext, type RlContext } from "../src/train/rl-context.js";
+import { disposeRlContext, type RlContext } from "../src/train/rl-context.js";
 import { sampleStep } from "../src/train/rl-step.js";
+import { baseRlContext, taskBenchArguments } from "./base-rl-context.js";
 import { cpuModel } from "./cpu-model.js";
+import { median } from "./median.js";
 
-const repositoryRoot = new URL("../../../", import.meta.url).pathname;
-const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--"));
-const { values } = parseArgs({
-  args: argv,
-  options: {
-    tasks: { type: "string", default: "countdown,line-walk" },
-    algos: { type: "string", default: "grpo,ib-tpo" },
-    steps: { type: "string", default: "6" },
-    config: { type: "string", default: resolve(repositoryRoot, "experiments/main.yaml") },
-  },
-});
-const steps = Number(values.steps);
-if (!Number.isInteger(steps) || steps < 2) {
-  process.stderr.write(`update-grouping: --steps must be an integer >= 2 (step 1 is warm-up), got "${values.steps}"\n`);
-  process.exit(2);
-}
+// Step 1 is warm-up.
+const values = taskBenchArguments("update-grouping", { initial: 6, minimum: 2 });
+const { steps } = values;
 await selectBackend({ backend: "wasm", log: () => {} });
 const loadBefore = loadavg();
-
-async function contextFor(taskName: string, algorithm: string): Promise<RlContext> {
-  const config = await loadConfig(trainConfigSchema, values.config, [
-    { path: "algorithm", value: algorithm },
-    { path: "task", value: taskName },
-    { path: "init", value: resolve(repositoryRoot, `checkpoints/${taskName}-base`) },
-  ]);
-  const task = createTask(
-    taskName as Parameters<typeof createTask>[0],
-    (await resolveCheckpoint(config.init)).taskOptions,
-  );
-  return buildRlContext(config, resolveAlgorithm(config), task, await loadCheckpoint(config.init), {
-    resume: false,
-    workers: 0,
-  });
-}
 
 async function updateSeconds(context: RlContext, batch: TrainingBatch, grouping: MicroBatchGrouping): Promise<number> {
   const started = performance.now();
@@ -65,18 +31,13 @@ async function updateSeconds(context: RlContext, batch: TrainingBatch, grouping:
   return (performance.now() - started) / 1000;
 }
 
-const median = (figures: readonly number[]) => {
-  const sorted = [...figures].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const mean = (figures: readonly number[]) => figures.reduce((sum, figure) => sum + figure, 0) / figures.length;
 
 const rows: string[] = [];
-for (const taskName of values.tasks.split(",")) {
-  for (const algorithm of values.algos.split(",")) {
-    const ordered = await contextFor(taskName, algorithm);
-    const grouped = await contextFor(taskName, algorithm);
+for (const taskName of values.tasks) {
+  for (const algorithm of values.algorithms) {
+    const ordered = await baseRlContext(values.config, taskName, algorithm);
+    const grouped = await baseRlContext(values.config, taskName, algorithm);
     const pairs: { ordered: number; grouped: number }[] = [];
     for (let step = 1; step <= steps; step++) {
       const { trainingBatch } = await sampleStep(ordered, step);

@@ -11,33 +11,17 @@
  *   cd apps/trainer && npx tsx bench/update-padding.ts [--tasks countdown,line-walk] [--algos grpo,ib-tpo] [--steps 4]
  */
 import { loadavg } from "node:os";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import { selectBackend } from "@ibtpo/policy-tfjs";
 import { type MicroBatchGrouping, type TrainingBatch, trainingMiniBatches } from "@ibtpo/tpo-loss";
-import { loadConfig } from "../src/config/load-config.js";
-import { trainConfigSchema } from "../src/config/train-config.js";
-import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
-import { createTask } from "../src/runtime/task-setup.js";
 import type { PolicyUpdateInputs } from "../src/train/policy-update.js";
-import { resolveAlgorithm } from "../src/train/resolve-algorithm.js";
-import { buildRlContext, disposeRlContext } from "../src/train/rl-context.js";
+import { disposeRlContext } from "../src/train/rl-context.js";
 import { sampleStep } from "../src/train/rl-step.js";
 import { microBatches } from "../src/train/token-batch.js";
+import { baseRlContext, taskBenchArguments } from "./base-rl-context.js";
 import { cpuModel } from "./cpu-model.js";
 
-const repositoryRoot = new URL("../../../", import.meta.url).pathname;
-const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--"));
-const { values } = parseArgs({
-  args: argv,
-  options: {
-    tasks: { type: "string", default: "countdown,line-walk" },
-    algos: { type: "string", default: "grpo,ib-tpo" },
-    steps: { type: "string", default: "4" },
-    config: { type: "string", default: resolve(repositoryRoot, "experiments/main.yaml") },
-  },
-});
-const steps = Number(values.steps);
+const values = taskBenchArguments("update-padding", { initial: 4, minimum: 1 });
+const { steps } = values;
 await selectBackend({ backend: "wasm", log: () => {} });
 const loadBefore = loadavg();
 
@@ -82,21 +66,9 @@ const none: Cells = { computed: 0, real: 0, attention: 0, microBatches: 0, rows:
 const paddingShare = (cells: Cells) => (1 - cells.real / cells.computed).toFixed(3);
 
 const rows: string[] = [];
-for (const taskName of values.tasks.split(",")) {
-  for (const algorithm of values.algos.split(",")) {
-    const config = await loadConfig(trainConfigSchema, values.config, [
-      { path: "algorithm", value: algorithm },
-      { path: "task", value: taskName },
-      { path: "init", value: resolve(repositoryRoot, `checkpoints/${taskName}-base`) },
-    ]);
-    const task = createTask(
-      taskName as Parameters<typeof createTask>[0],
-      (await resolveCheckpoint(config.init)).taskOptions,
-    );
-    const context = await buildRlContext(config, resolveAlgorithm(config), task, await loadCheckpoint(config.init), {
-      resume: false,
-      workers: 0,
-    });
+for (const taskName of values.tasks) {
+  for (const algorithm of values.algorithms) {
+    const context = await baseRlContext(values.config, taskName, algorithm);
     let ordered = none;
     let grouped = none;
     for (let step = 1; step <= steps; step++) {
