@@ -57,10 +57,11 @@ export type {
 } from "./presets.js";
 export { createAdvantageEstimator, presetKlCoefficient, presetNames, trainingPreset } from "./presets.js";
 export { reachProbabilities } from "./reach-probability.js";
+export { paddedCells, similarLengthGroups } from "./similar-length-groups.js";
 export type { ResolvedStepAdvantageOptions, StepAdvantageOptions } from "./step-advantage-options.js";
 export { defaultStepAdvantageOptions, resolveStepAdvantageOptions } from "./step-advantage-options.js";
 export type { TrainingBatch, TrainingSequence } from "./training-batch.js";
-export type { TrainingMicroBatch } from "./training-micro-batches.js";
+export type { MicroBatchGrouping, TrainingMicroBatch } from "./training-micro-batches.js";
 export { sequenceWeight, trainingMicroBatches } from "./training-micro-batches.js";
 export type { TrainingMiniBatch } from "./training-mini-batches.js";
 export { trainingMiniBatches } from "./training-mini-batches.js";

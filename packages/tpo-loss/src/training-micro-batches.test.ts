@@ -54,32 +54,59 @@ describe("trainingMicroBatches", () => {
   // A per-token value that differs across tokens and rows, so a wrong weight shows.
   const value = (row: TrainingSequence, t: number) => (row.advantages[t] as number) + 0.1 * t + row.groupIndex;
 
-  it("leaves out rows with nothing to train and keeps the row order", () => {
-    const micro = trainingMicroBatches(batch, 2, "token-mean");
+  it("leaves out rows with nothing to train and keeps the row order in 'batch-order'", () => {
+    const micro = trainingMicroBatches(batch, 2, "token-mean", "batch-order");
     expect(batch.sequences).toHaveLength(7);
     expect(micro.map((m) => m.sequences.length)).toEqual([2, 2, 2]);
     expect(micro.flatMap((m) => m.sequences)).toEqual(batch.sequences.filter((row) => row.promptId !== "cut"));
     expect(micro[0]?.padded.columns).toBe(4);
   });
 
+  it("groups rows of similar length by default, as many micro-batches, each in batch order", () => {
+    const trained = batch.sequences.filter((row) => row.promptId !== "cut");
+    const lengths = (micro: readonly { sequences: readonly TrainingSequence[] }[]) =>
+      micro.map((m) => m.sequences.map((row) => row.tokens.length));
+    // Responses of 3, 4, 1 tokens per tree, twice: in batch order every pair mixes lengths.
+    expect(trained.map((row) => row.tokens.length)).toEqual([3, 4, 1, 3, 4, 1]);
+    expect(lengths(trainingMicroBatches(batch, 2, "token-mean", "batch-order"))).toEqual([
+      [3, 4],
+      [1, 3],
+      [4, 1],
+    ]);
+    const grouped = trainingMicroBatches(batch, 2, "token-mean");
+    expect(lengths(grouped)).toEqual([
+      [1, 1],
+      [3, 3],
+      [4, 4],
+    ]);
+    expect(grouped[0]!.sequences).toEqual([trained[2], trained[5]]);
+    expect(grouped.map((m) => m.padded.columns)).toEqual([1, 3, 4]);
+    // A single micro-batch is the batch as it is.
+    expect(trainingMicroBatches(batch, 100, "token-mean")[0]!.sequences).toEqual(trained);
+  });
+
   for (const mode of lossAggregations) {
     it(`weights micro-batch losses so they add up to the full-batch loss (${mode})`, () => {
       const full = aggregate(batch.sequences, value, mode);
       for (const size of [1, 2, 4, 100]) {
-        const micro = trainingMicroBatches(batch, size, mode);
-        const combined = micro.reduce((sum, m) => sum + m.weight * aggregate(m.sequences, value, mode), 0);
-        expect(combined).toBeCloseTo(full, 12);
-        expect(micro.reduce((sum, m) => sum + m.weight, 0)).toBeCloseTo(1, 12);
+        for (const grouping of ["similar-length", "batch-order"] as const) {
+          const micro = trainingMicroBatches(batch, size, mode, grouping);
+          const combined = micro.reduce((sum, m) => sum + m.weight * aggregate(m.sequences, value, mode), 0);
+          expect(combined).toBeCloseTo(full, 12);
+          expect(micro.reduce((sum, m) => sum + m.weight, 0)).toBeCloseTo(1, 12);
+        }
       }
     });
   }
 
   it("gives token-mean micro-batches their share of trained tokens (worked by hand)", () => {
     // Per tree, rows weigh [2, 2, 2], [1, 1, 1, 1], [1]: 11 trained tokens, 22 in all.
-    const micro = trainingMicroBatches(batch, 3, "token-mean");
+    const micro = trainingMicroBatches(batch, 3, "token-mean", "batch-order");
     expect(micro.map((m) => m.weight)).toEqual([11 / 22, 11 / 22]);
     // Row weights 2, 1, 1 per tree: 4 of 8 in each half.
-    expect(trainingMicroBatches(batch, 3, "seq-mean-token-mean").map((m) => m.weight)).toEqual([0.5, 0.5]);
+    expect(trainingMicroBatches(batch, 3, "seq-mean-token-mean", "batch-order").map((m) => m.weight)).toEqual([
+      0.5, 0.5,
+    ]);
     expect(() => trainingMicroBatches(batch, 0, "token-mean")).toThrow("micro-batch size: must be a positive integer");
   });
 });

@@ -1,6 +1,7 @@
 import { requirePositiveCount } from "./errors.js";
 import type { LossAggregation, TokenWeighting } from "./option-choices.js";
 import { type PaddedTrainingBatch, padTrainingBatch } from "./pad-training-batch.js";
+import { similarLengthGroups } from "./similar-length-groups.js";
 import { makeTrainingBatch, type TrainingBatch, type TrainingSequence } from "./training-batch.js";
 
 /** One micro-batch of training rows, padded, with its share of the full batch's loss. */
@@ -45,10 +46,19 @@ export function lossNormalizerShare(
 }
 
 /**
+ * Which rows share a micro-batch: 'similar-length' groups rows of similar length
+ * (`similarLengthGroups`), so less of each forward is padding; 'batch-order' cuts the rows in
+ * order. Both give the same number of micro-batches and the same full-batch loss and gradient, up
+ * to the order of float sums (identical when there is one micro-batch).
+ */
+export type MicroBatchGrouping = "similar-length" | "batch-order";
+
+/**
  * Split a training batch into micro-batches of at most `size` rows for gradient accumulation,
  * leaving out rows with nothing to train. Each micro-batch's loss is normalised on its own, so its
  * `weight` is its share of the full batch's normaliser; accumulate `weight x gradient` over the
- * micro-batches to get the full-batch gradient.
+ * micro-batches to get the full-batch gradient. Rows are grouped by length unless `grouping` says
+ * 'batch-order'; within a micro-batch they keep batch order.
  *
  * @example
  * for (const micro of trainingMicroBatches(batch, 32, preset.loss.lossAggregation)) {
@@ -59,20 +69,22 @@ export function trainingMicroBatches(
   batch: TrainingBatch,
   size: number,
   lossAggregation: LossAggregation,
+  grouping: MicroBatchGrouping = "similar-length",
 ): TrainingMicroBatch[] {
   requirePositiveCount(size, "micro-batch size");
   const sequences = batch.sequences.filter((sequence) => sequenceWeight(sequence) > 0);
   const share = (chunk: readonly TrainingSequence[]) =>
     lossNormalizerShare(chunk, batch.tokenWeighting, lossAggregation);
   const total = share(sequences);
-  const microBatches: TrainingMicroBatch[] = [];
-  for (let start = 0; start < sequences.length; start += size) {
-    const chunk = sequences.slice(start, start + size);
-    microBatches.push({
-      sequences: chunk,
-      padded: padTrainingBatch(makeTrainingBatch(chunk, batch.tokenWeighting)),
-      weight: share(chunk) / total,
-    });
+  const chunks: TrainingSequence[][] = [];
+  if (grouping === "batch-order") {
+    for (let start = 0; start < sequences.length; start += size) chunks.push(sequences.slice(start, start + size));
+  } else {
+    for (const group of similarLengthGroups(sequences, size)) chunks.push(group.map((index) => sequences[index]!));
   }
-  return microBatches;
+  return chunks.map((chunk) => ({
+    sequences: chunk,
+    padded: padTrainingBatch(makeTrainingBatch(chunk, batch.tokenWeighting)),
+    weight: share(chunk) / total,
+  }));
 }

@@ -5,7 +5,12 @@ import {
   type TrainStepResult,
   type TransformerModel,
 } from "@ibtpo/policy-tfjs";
-import { type ResolvedPolicyLossOptions, type TrainingBatch, trainingMiniBatches } from "@ibtpo/tpo-loss";
+import {
+  type MicroBatchGrouping,
+  type ResolvedPolicyLossOptions,
+  type TrainingBatch,
+  trainingMiniBatches,
+} from "@ibtpo/tpo-loss";
 import { type LossDiagnostics, weightedLossDiagnostics } from "@ibtpo/tpo-loss/tfjs";
 import { loss, type PolicyLossMicroBatch } from "./policy-loss-module.js";
 import { POLICY_LOSS_MODULE } from "./policy-loss-module-url.js";
@@ -21,6 +26,11 @@ export interface PolicyUpdateInputs {
   /** Sampling temperature: log-probs are taken under the same distribution the tokens came from. */
   readonly temperature: number;
   readonly microBatchSize: number;
+  /**
+   * Which rows of an optimizer step share a micro-batch (tpo-loss `trainingMicroBatches`); default
+   * 'similar-length', which pads less. Either gives the same step up to the order of float sums.
+   */
+  readonly microBatchGrouping?: MicroBatchGrouping;
   /** Passes over the batch (PPO epochs). */
   readonly epochs: number;
   /** Optimizer steps per pass, each on its share of the batch's prompts (PPO mini-batches). */
@@ -58,7 +68,7 @@ function lossMicroBatches(
   batch: TrainingBatch,
 ): { readonly microBatches: PolicyLossMicroBatch[]; readonly weights: number[] } {
   const lossOptions = updateLossOptions(inputs);
-  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation);
+  const chunks = microBatches(batch, inputs.microBatchSize, inputs.loss.lossAggregation, inputs.microBatchGrouping);
   return {
     microBatches: chunks.map((chunk) => ({
       rows: chunk.rows,

@@ -2,12 +2,14 @@ import { fileURLToPath } from "node:url";
 import type { Task } from "@ibtpo/bench-harness";
 import { scoreTree, summarizeBatch } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
-import { reachProbabilities } from "@ibtpo/tpo-loss";
+import { type MicroBatchGrouping, reachProbabilities, type TrainingBatch } from "@ibtpo/tpo-loss";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type TrainConfig, trainConfigSchema } from "../config/train-config.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
 import { createTask, promptTokens, stepProblems } from "../runtime/task-setup.js";
+import { loss } from "./policy-loss-module.js";
+import { policyLossMicroBatches, updatePolicy } from "./policy-update.js";
 import { resolveAlgorithm } from "./resolve-algorithm.js";
 import { buildRlContext, disposeRlContext, type RlContext } from "./rl-context.js";
 import { rlStep, sampleStep } from "./rl-step.js";
@@ -217,5 +219,103 @@ describe("rlStep", () => {
     expect(skipped).toMatchObject({ trainedTrees: 0, trainedTokens: 0, loss: null, gradNorm: null });
     expect(changed(idle)).toBe(false);
     disposeRlContext(idle);
+  });
+});
+
+describe("updatePolicy's micro-batches", () => {
+  /** The rows' forward cells (widest prompt + longest response, per micro-batch). */
+  const cellsOf = (microBatches: Awaited<ReturnType<typeof policyLossMicroBatches>>["microBatches"]) =>
+    microBatches.reduce(
+      (sum, micro) =>
+        sum + micro.rows.length * (Math.max(...micro.rows.map((row) => row.promptLength)) + micro.columns),
+      0,
+    );
+
+  /** The weighted loss and gradient (float64 sums of float32 parts) of one step on `batch`, and its cells. */
+  async function stepGradient(context: RlContext, batch: TrainingBatch, grouping: MicroBatchGrouping) {
+    const { microBatches, weights } = await policyLossMicroBatches(
+      { ...context.update, microBatchGrouping: grouping },
+      batch,
+    );
+    const variables = context.update.model.variables();
+    const gradient = new Float64Array(variables.reduce((sum, variable) => sum + variable.size, 0));
+    let total = 0;
+    microBatches.forEach((micro, index) => {
+      const weight = weights[index]!;
+      const { value, grads } = tf.variableGrads(() => loss(context.update.model, micro).loss, variables);
+      total += weight * value.dataSync()[0]!;
+      let offset = 0;
+      for (const variable of variables) {
+        const part = grads[variable.name]?.dataSync() ?? new Float32Array(variable.size);
+        for (let at = 0; at < part.length; at++) gradient[offset + at]! += weight * part[at]!;
+        offset += variable.size;
+      }
+      tf.dispose([value, grads]);
+    });
+    return { loss: total, gradient, count: microBatches.length, cells: cellsOf(microBatches) };
+  }
+
+  it("grouped by length, gives the loss and gradient of batch order on fewer padded cells", async () => {
+    const context = await contextFor({
+      algorithm: "grpo",
+      promptsPerStep: 6,
+      optimizer: { microBatchSize: 8, learningRate: 0.01 },
+    });
+    const { trainingBatch } = await sampleStep(context, 1);
+    // One update first: at the sampling policy the ratio is 1 and GRPO's loss is about 0.
+    await updatePolicy(context.update, trainingBatch);
+    const lengths = new Set(trainingBatch.sequences.map((row) => row.tokens.length));
+    expect(lengths.size).toBeGreaterThan(1);
+    const ordered = await stepGradient(context, trainingBatch, "batch-order");
+    const grouped = await stepGradient(context, trainingBatch, "similar-length");
+    expect(ordered.count).toBeGreaterThan(2);
+    expect(grouped.count).toBe(ordered.count);
+    expect(grouped.cells).toBeLessThan(ordered.cells);
+    expect(Math.abs(ordered.loss)).toBeGreaterThan(1e-3);
+    expect(Math.abs(grouped.loss - ordered.loss)).toBeLessThan(1e-5 * Math.abs(ordered.loss));
+    const largest = ordered.gradient.reduce((most, value) => Math.max(most, Math.abs(value)), 0);
+    expect(largest).toBeGreaterThan(0);
+    let difference = 0;
+    ordered.gradient.forEach((value, index) => {
+      difference = Math.max(difference, Math.abs(value - grouped.gradient[index]!));
+    });
+    // float32 rounding of differently shaped sums: far below the gradient's own size.
+    expect(difference).toBeLessThan(1e-5 * largest);
+    disposeRlContext(context);
+  });
+
+  it("gives the same weights either way when a step is one micro-batch, and with a worker thread", async () => {
+    const sampler = await contextFor({ algorithm: "grpo", promptsPerStep: 6 });
+    const { trainingBatch } = await sampleStep(sampler, 1);
+    disposeRlContext(sampler);
+    const weightsAfter = async (
+      settings: { microBatchSize: number; workers: number },
+      grouping: MicroBatchGrouping,
+    ) => {
+      const config = trainConfigSchema.parse({
+        task: "sort-swaps",
+        init: base,
+        seed: 4,
+        promptsPerStep: 6,
+        budget: 128,
+        algorithm: "grpo",
+        optimizer: { microBatchSize: settings.microBatchSize },
+      });
+      const context = await buildRlContext(config, resolveAlgorithm(config), task, await loadCheckpoint(base), {
+        resume: false,
+        workers: settings.workers,
+      });
+      const result = await updatePolicy({ ...context.update, microBatchGrouping: grouping }, trainingBatch);
+      const weights = context.update.model.exportWeights();
+      disposeRlContext(context);
+      return { loss: result.update.loss, weights };
+    };
+    const rows = trainingBatch.sequences.length;
+    const whole = await weightsAfter({ microBatchSize: rows, workers: 0 }, "similar-length");
+    expect(await weightsAfter({ microBatchSize: rows, workers: 0 }, "batch-order")).toEqual(whole);
+    // Several micro-batches of similar length shared with a worker: as on one thread.
+    const alone = await weightsAfter({ microBatchSize: 4, workers: 0 }, "similar-length");
+    expect(await weightsAfter({ microBatchSize: 4, workers: 1 }, "similar-length")).toEqual(alone);
+    expect(alone.weights).not.toEqual(whole.weights);
   });
 });

@@ -1,5 +1,11 @@
 import type { TokenRow } from "@ibtpo/policy-tfjs";
-import { type LossAggregation, type TrainingBatch, type TrainingSequence, trainingMicroBatches } from "@ibtpo/tpo-loss";
+import {
+  type LossAggregation,
+  type MicroBatchGrouping,
+  type TrainingBatch,
+  type TrainingSequence,
+  trainingMicroBatches,
+} from "@ibtpo/tpo-loss";
 import { tokenRow } from "../runtime/token-row.js";
 
 /** One micro-batch of training rows with the loss inputs that do not depend on the weights. */
@@ -15,8 +21,13 @@ export interface MicroBatch {
 }
 
 /** tpo-loss's weighted micro-batches, each with the policy's token rows (prompt + response). */
-export function microBatches(batch: TrainingBatch, size: number, lossAggregation: LossAggregation): MicroBatch[] {
-  return trainingMicroBatches(batch, size, lossAggregation).map(({ sequences, padded, weight }) => ({
+export function microBatches(
+  batch: TrainingBatch,
+  size: number,
+  lossAggregation: LossAggregation,
+  grouping?: MicroBatchGrouping,
+): MicroBatch[] {
+  return trainingMicroBatches(batch, size, lossAggregation, grouping).map(({ sequences, padded, weight }) => ({
     rows: sequences.map((sequence) => tokenRow(sequence.promptTokens, sequence.tokens)),
     sequences,
     columns: padded.columns,

@@ -1,0 +1,51 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadCheckpoint } from "@ibtpo/policy-tfjs";
+import { loadConfig } from "../src/config/load-config.js";
+import { trainConfigSchema } from "../src/config/train-config.js";
+import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
+import { createTask } from "../src/runtime/task-setup.js";
+import { resolveAlgorithm } from "../src/train/resolve-algorithm.js";
+import { buildRlContext, type RlContext } from "../src/train/rl-context.js";
+
+const repositoryRoot = new URL("../../../", import.meta.url).pathname;
+
+/**
+ * The flags of a bench over tasks and algorithms of a training config: --tasks, --algos, --steps,
+ * --config. Exits with a message naming `bench` when --steps is not an integer >= `minimumSteps`.
+ */
+export function taskBenchArguments(bench: string, steps: { readonly initial: number; readonly minimum: number }) {
+  const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--"));
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      tasks: { type: "string", default: "countdown,line-walk" },
+      algos: { type: "string", default: "grpo,ib-tpo" },
+      steps: { type: "string", default: String(steps.initial) },
+      config: { type: "string", default: resolve(repositoryRoot, "experiments/main.yaml") },
+    },
+  });
+  const count = Number(values.steps);
+  if (!Number.isInteger(count) || count < steps.minimum) {
+    process.stderr.write(`${bench}: --steps must be an integer >= ${steps.minimum}, got "${values.steps}"\n`);
+    process.exit(2);
+  }
+  return { config: values.config, tasks: values.tasks.split(","), algorithms: values.algos.split(","), steps: count };
+}
+
+/** An RL context of the config at `configPath` for a task and algorithm, from the task's shipped base, without workers. */
+export async function baseRlContext(configPath: string, taskName: string, algorithm: string): Promise<RlContext> {
+  const config = await loadConfig(trainConfigSchema, configPath, [
+    { path: "algorithm", value: algorithm },
+    { path: "task", value: taskName },
+    { path: "init", value: resolve(repositoryRoot, `checkpoints/${taskName}-base`) },
+  ]);
+  const task = createTask(
+    taskName as Parameters<typeof createTask>[0],
+    (await resolveCheckpoint(config.init)).taskOptions,
+  );
+  return buildRlContext(config, resolveAlgorithm(config), task, await loadCheckpoint(config.init), {
+    resume: false,
+    workers: 0,
+  });
+}
