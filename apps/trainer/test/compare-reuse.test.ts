@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runFolderPath } from "@ibtpo/bench-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, TINY_PRETRAIN, TINY_TRAIN, temporaryDirectory } from "./run-cli.test-helper.js";
+import { runCliAsync, TINY_PRETRAIN, TINY_TRAIN, temporaryDirectory } from "./run-cli.test-helper.js";
 
 const work = temporaryDirectory("compare-reuse");
 const initDirectory = join(work, "checkpoints");
@@ -12,7 +12,7 @@ const log = join(runDirectory, "train.log");
 
 /** `ibtpo compare` of one tiny GRPO run into `out`, with extra `--set` flags. */
 const compare = (...sets: string[]) =>
-  runCli([
+  runCliAsync([
     "compare",
     "--algos",
     "grpo",
@@ -34,8 +34,8 @@ const compare = (...sets: string[]) =>
     ...sets.flatMap((set) => ["--set", set]),
   ]);
 
-beforeAll(() => {
-  const pretrain = runCli([
+beforeAll(async () => {
+  const pretrain = await runCliAsync([
     "pretrain",
     "--task",
     "countdown",
@@ -44,7 +44,7 @@ beforeAll(() => {
     join(initDirectory, "countdown-base"),
   ]);
   expect(pretrain.status).toBe(0);
-  const first = compare();
+  const first = await compare();
   expect(first.status, first.stderr).toBe(0);
   expect(existsSync(join(runDirectory, "eval.json"))).toBe(true);
 });
@@ -52,17 +52,17 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("ibtpo compare reusing a run folder", () => {
-  it("reuses a finished run made with the same settings, without training again", () => {
+  it("reuses a finished run made with the same settings, without training again", async () => {
     const trained = readFileSync(log, "utf8");
-    const again = compare();
+    const again = await compare();
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("1 runs; report:");
     expect(readFileSync(log, "utf8")).toBe(trained);
   });
 
-  it("refuses a run made with another --set value, naming the folder, the key and both values", () => {
+  it("refuses a run made with another --set value, naming the folder, the key and both values", async () => {
     const trained = readFileSync(log, "utf8");
-    const changed = compare("optimizer.learningRate=5e-5");
+    const changed = await compare("optimizer.learningRate=5e-5");
     expect(changed.status).toBe(1);
     expect(changed.stderr).toBe(
       `ibtpo: run folder ${runDirectory} was made with other settings: optimizer.learningRate 0.0001 there, 0.00005 now; remove the folder or choose another --out\n`,
@@ -70,28 +70,28 @@ describe("ibtpo compare reusing a run folder", () => {
     expect(readFileSync(log, "utf8")).toBe(trained);
   });
 
-  it("refuses a run made with another algorithm option", () => {
-    const changed = compare("tokenWeighting=per-trajectory");
+  it("refuses a run made with another algorithm option", async () => {
+    const changed = await compare("tokenWeighting=per-trajectory");
     expect(changed.status).toBe(1);
     expect(changed.stderr).toContain(`run folder ${runDirectory} was made with other settings: `);
     expect(changed.stderr).toContain('tokenWeighting unset there, "per-trajectory" now');
     expect(changed.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it("refuses --set of a key compare chooses for each run", () => {
-    const result = compare("seed=7");
+  it("refuses --set of a key compare chooses for each run", async () => {
+    const result = await compare("seed=7");
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("--set seed: compare sets it for each run; choose it with --seeds");
   });
 
-  it("checks an interrupted run before resuming it, and resumes it when the settings agree", () => {
+  it("checks an interrupted run before resuming it, and resumes it when the settings agree", async () => {
     rmSync(join(runDirectory, "eval.json"));
     const interrupted = readFileSync(log, "utf8");
-    const changed = compare("optimizer.learningRate=5e-5");
+    const changed = await compare("optimizer.learningRate=5e-5");
     expect(changed.status).toBe(1);
     expect(changed.stderr).toContain("optimizer.learningRate 0.0001 there, 0.00005 now");
     expect(readFileSync(log, "utf8")).toBe(interrupted);
-    const resumed = compare();
+    const resumed = await compare();
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(readFileSync(log, "utf8")).toContain(`resuming ${runDirectory} after step 1`);
     expect(existsSync(join(runDirectory, "eval.json"))).toBe(true);

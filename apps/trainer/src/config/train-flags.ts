@@ -3,7 +3,7 @@ import { type ConfigOverride, loadConfig } from "./load-config.js";
 import { type TrainConfig, trainConfigSchema } from "./train-config.js";
 
 /** The flags of `ibtpo train` that each set one config key. */
-export const TRAIN_KEY_FLAGS = {
+const TRAIN_KEY_FLAGS = {
   algo: "algorithm",
   task: "task",
   init: "init",

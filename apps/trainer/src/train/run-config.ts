@@ -34,7 +34,7 @@ export function runConfigRecord(config: TrainConfig, recorded: RecordedRunFields
 }
 
 /** The train config stored in a run's config.json, without the derived fields (for `--resume`). */
-export function savedTrainSettings(record: RunConfig): Record<string, unknown> {
+function savedTrainSettings(record: RunConfig): Record<string, unknown> {
   const settings: Record<string, unknown> = { ...record };
   for (const key of recordedOnly) delete settings[key];
   return settings;
