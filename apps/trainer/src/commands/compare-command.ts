@@ -44,7 +44,8 @@ export function compareCommand(): Command {
       "after",
       `
 Runs already finished in --out are reused and interrupted ones resumed, so a comparison can be
-stopped and started again. Each run gets a worker thread (ibtpo train --workers auto) only when
+stopped and started again; a run folder made with other settings (config file or --set) is an
+error naming it and each differing key, before any run starts. Each run gets a worker thread (ibtpo train --workers auto) only when
 every one of the --jobs runs has a spare core (jobs x 2 <= cores); otherwise --workers 0. Several
 comparisons sharing one machine each pass their share with --cores.
 

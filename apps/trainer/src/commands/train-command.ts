@@ -1,14 +1,12 @@
-import { type RunConfig, runFolderPath } from "@ibtpo/bench-harness";
+import { runFolderPath } from "@ibtpo/bench-harness";
 import { Command } from "commander";
 import { ConfigError } from "../config/config-error.js";
 import { trainConfigHelp } from "../config/config-help.js";
-import { flagOverrides, numberFlag, parseSetFlags } from "../config/flag-overrides.js";
-import { loadConfig } from "../config/load-config.js";
+import { numberFlag, parseSetFlags } from "../config/flag-overrides.js";
 import { ALGORITHMS, BACKENDS, TASKS } from "../config/package-choices.js";
-import { trainConfigSchema } from "../config/train-config.js";
+import { loadTrainConfig } from "../config/train-flags.js";
 import { shown } from "../runtime/progress.js";
-import { readRunConfig } from "../runtime/verify-run-folder.js";
-import { savedTrainSettings } from "../train/run-config.js";
+import { readRecordedTrainConfig } from "../train/run-config.js";
 import { train } from "../train/train-run.js";
 import { DEFAULT_WORKERS, parseWorkersFlag } from "../train/training-workers.js";
 
@@ -45,25 +43,11 @@ ${trainConfigHelp()}`,
     )
     .action(async (flags) => {
       const workers = parseWorkersFlag(flags.workers);
-      const overrides = [
-        ...flagOverrides(flags, {
-          algo: "algorithm",
-          task: "task",
-          init: "init",
-          steps: "steps",
-          budget: "budget",
-          seed: "seed",
-          backend: "backend",
-          out: "out",
-        }),
-        ...parseSetFlags(flags.set),
-      ];
+      const sets = parseSetFlags(flags.set);
       if (flags.resume) {
         if (flags.out === undefined) throw new ConfigError("--resume needs --out <run folder>");
         // A resumed run keeps the config it started with.
-        const resumed = await readRunConfig(flags.out, trainConfigSchema, (saved) =>
-          savedTrainSettings(saved as unknown as RunConfig),
-        );
+        const resumed = await readRecordedTrainConfig(flags.out);
         const result = await train(resumed, {
           out: flags.out,
           resume: true,
@@ -74,7 +58,7 @@ ${trainConfigHelp()}`,
         report(result.runDirectory, result.evaluation);
         return;
       }
-      const config = await loadConfig(trainConfigSchema, flags.config, overrides);
+      const config = await loadTrainConfig(flags.config, flags, sets);
       const out = config.out ?? runFolderPath(".", config);
       const result = await train(config, { out, workers, progress: !flags.quiet, log: (line) => console.error(line) });
       report(result.runDirectory, result.evaluation);

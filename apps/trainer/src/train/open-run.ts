@@ -3,8 +3,6 @@ import { type LoadedCheckpoint, loadCheckpoint, selectBackend } from "@ibtpo/pol
 import { ConfigError } from "../config/config-error.js";
 import { precheckTrainRun } from "../config/precheck-train.js";
 import type { TrainConfig } from "../config/train-config.js";
-import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
-import { createTask } from "../runtime/task-setup.js";
 import {
   removeStaleTemporaryFolders,
   runConfigHash,
@@ -12,7 +10,8 @@ import {
   verifyMetricsFile,
 } from "../runtime/verify-run-folder.js";
 import { type ResolvedAlgorithm, resolveAlgorithm } from "./resolve-algorithm.js";
-import { runConfigRecord } from "./run-config.js";
+import { recordedTrainSettings, runConfigRecord } from "./run-config.js";
+import { runTask } from "./run-task.js";
 
 /** A run folder ready for its next step. */
 export interface OpenedRun {
@@ -42,15 +41,7 @@ export async function openRun(
 ): Promise<OpenedRun> {
   const folder = new RunFolder(options.out);
   const algorithm = resolveAlgorithm(config);
-  const base = await resolveCheckpoint(config.init);
-  if (base.task !== null && base.task !== config.task) {
-    throw new ConfigError(
-      `config key "task" is ${config.task}, but the base checkpoint ${config.init} was trained on ${base.task}`,
-    );
-  }
-  // The base checkpoint's difficulty knobs apply unless the config sets its own.
-  const taskOptions = Object.keys(config.taskOptions).length > 0 ? config.taskOptions : base.taskOptions;
-  const task = createTask(config.task, taskOptions);
+  const task = await runTask(config);
   if (!options.resume) precheckTrainRun(config, task, options.out);
   await selectBackend({ backend: config.backend, log: options.log });
   const opened = { folder, algorithm, task };
@@ -76,10 +67,10 @@ export async function openRun(
   }
   const loaded = await loadCheckpoint(config.init);
   await folder.create(
-    runConfigRecord(
-      { ...config, taskOptions: { ...task.options }, out: options.out },
-      { resolved: algorithm.preset, samplerConfig: algorithm.config },
-    ),
+    runConfigRecord(recordedTrainSettings(config, task, options.out), {
+      resolved: algorithm.preset,
+      samplerConfig: algorithm.config,
+    }),
   );
   const configHash = await runConfigHash(options.out);
   return { ...opened, checkpointDirectory: config.init, loaded, configHash, startStep: 1, history: [] };

@@ -1,5 +1,6 @@
-import type { RunConfig } from "@ibtpo/bench-harness";
-import type { TrainConfig } from "../config/train-config.js";
+import type { RunConfig, Task } from "@ibtpo/bench-harness";
+import { type TrainConfig, trainConfigSchema } from "../config/train-config.js";
+import { readRunConfig } from "../runtime/verify-run-folder.js";
 
 /**
  * The whole run's generated-token allowance, as comparisons count it: B tokens per prompt, for
@@ -22,14 +23,24 @@ const recordedOnly = ["tokenBudget", "resolved", "samplerConfig"] as const satis
   | "tokenBudget"
 )[];
 
+/** The train settings a run records: the config with the task's options in effect and the run folder. */
+export function recordedTrainSettings(config: TrainConfig, task: Task, out: string): TrainConfig {
+  return { ...config, taskOptions: { ...task.options }, out };
+}
+
 /** config.json of a run: the resolved train config plus the fields derived from it. */
 export function runConfigRecord(config: TrainConfig, recorded: RecordedRunFields): RunConfig {
   return { ...config, tokenBudget: runTokenBudget(config), ...recorded };
 }
 
 /** The train config stored in a run's config.json, without the derived fields (for `--resume`). */
-export function savedTrainSettings(record: RunConfig): Record<string, unknown> {
+function savedTrainSettings(record: RunConfig): Record<string, unknown> {
   const settings: Record<string, unknown> = { ...record };
   for (const key of recordedOnly) delete settings[key];
   return settings;
+}
+
+/** The train config a run folder's config.json records: what `--resume` continues with. */
+export function readRecordedTrainConfig(runDirectory: string): Promise<TrainConfig> {
+  return readRunConfig(runDirectory, trainConfigSchema, (saved) => savedTrainSettings(saved as unknown as RunConfig));
 }
