@@ -27,7 +27,7 @@ const matMulExplicitGradient = customGradient((x: tf.Tensor2D, w: tf.Tensor2D, s
  * product's time). The transpose back is of the small `[out, in]` result.
  */
 function weightGradient(x: tf.Tensor2D, dyTransposed: tf.Tensor2D): tf.Tensor2D {
-  return tf.transpose(tf.matMul(dyTransposed, x));
+  return tf.transpose(tf.matMul(dyTransposed, x)) as tf.Tensor2D;
 }
 
 /**
