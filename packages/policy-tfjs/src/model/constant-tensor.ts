@@ -27,8 +27,3 @@ export function constantTensor<T extends tf.Tensor>(key: string, build: () => T)
 export function constantScalar(value: number): tf.Scalar {
   return constantTensor(`scalar ${value}`, () => tf.scalar(value));
 }
-
-/** `ones[rows, 1]` as a {@link constantTensor}: column sums as products, its packing kept by XNNPACK. */
-export function onesColumn(rows: number): tf.Tensor2D {
-  return constantTensor(`ones column ${rows}`, () => tf.ones([rows, 1]));
-}

@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { onesColumn } from "./constant-tensor.js";
 import { customGradient, type Saver } from "./custom-gradient.js";
 import { recordingGradients } from "./gradient-mode.js";
 
@@ -51,7 +50,7 @@ function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
 
 /**
  * {@link affine} with the same gradient as above; the bias gradient is `dyᵀ @ ones[n, 1]` from the
- * weight gradient's transpose of `dy` (a kept ones column is packed once per backend).
+ * weight gradient's transpose of `dy` (a ones column is `n` numbers to pack).
  */
 const affineExplicitGradient = customGradient((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: Saver) => {
   save([x, w]);
@@ -64,7 +63,7 @@ const affineExplicitGradient = customGradient((x: tf.Tensor2D, w: tf.Tensor2D, b
       return [
         tf.matMul(dy, tf.transpose(savedW)),
         weightGradient(savedX, dyTransposed),
-        tf.reshape(tf.matMul(dyTransposed, onesColumn(rows)), [outputs]),
+        tf.reshape(tf.matMul(dyTransposed, tf.ones([rows, 1])), [outputs]),
       ];
     },
   };
