@@ -389,7 +389,10 @@ function sameSources(kept: readonly object[], current: readonly object[]): boole
   return kept.length === current.length && kept.every((source, index) => source === current[index]);
 }
 
-/** The additive attention bias `[batch, 1, time, keys]` query-major, `[time, batch, 1, keys]`, as the grouped products take it. */
+/**
+ * The additive attention bias `[batch, 1, time, keys]` query-major, `[time, batch, 1, keys]`,
+ * as the grouped products take it.
+ */
 function queryMajor(bias: tf.Tensor4D): tf.Tensor4D {
   return tf.transpose(bias, [2, 0, 1, 3]);
 }
