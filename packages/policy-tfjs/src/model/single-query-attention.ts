@@ -22,8 +22,8 @@ export interface SingleQueryInputs {
  * data). Returns the merged heads `[batch, heads * headDimension]`.
  *
  * A decode step's two attention products are about 2.6 MFLOP for the reference model. On wasm
- * every batched matMul runs in a scalar loop (about 1.3 GFLOP/s on these shapes against 1.8 here,
- * measured), and with the bias add, softmax and reshape it took four kernels per layer; the
+ * every batched matMul runs in a scalar loop, slower on these shapes than this one (measured), and
+ * with the bias add, softmax and reshape it took five kernels per layer; the
  * depthwise-convolution forms are slower still for one query (XNNPACK packs a fresh filter on
  * every call). Here the cache is read where it lies (the wasm heap) and the queries from the host
  * copy of the step's projection, so the layer uploads its merged heads and runs no kernel.
