@@ -4,6 +4,7 @@ import type { RowsProjection } from "./folded-weights.js";
 import { groupedProduct } from "./grouped-product.js";
 import type { KeyValueCache } from "./key-value-cache.js";
 import { fusedAffine, linear, type Projection } from "./linear.js";
+import { singleQueryAttention } from "./single-query-attention.js";
 
 /** One layer's attention weights, `[in, out]` matrices as everywhere in the model. */
 export interface AttentionWeights {
@@ -95,13 +96,10 @@ export function attendWithinRows(
  * One decode step's attention: the new column of each row over a cache that then holds it.
  * `standardised [1, batch, d]` (the LayerNorm before it without the gain and shift, which
  * `queryKeyValue` holds, see `foldLayer`) goes through the fused `[d, 3d]` projection in one
- * product, whose keys and values are written into the cache and whose queries are uploaded as
- * `[batch, heads, 1, headDimension]` straight from the host copy (for a decode batch that costs
- * less than the kernels of three products, or of slicing one, and of reshaping). With a single
- * query each product is a batched matMul without transpose flags, `q @ keys [batch, heads,
- * headDimension, capacity]` and `p @ values`, the fastest form measured for one query on wasm (a
- * multiply and a sum, or a depthwise convolution, is slower). `biasByKey` `[batch, 1, 1,
- * capacity]` masks padding and unwritten columns. Returns the merged heads `[1, batch, d]`.
+ * product, whose keys and values are written into the cache from the host copy. The queries are
+ * read from that copy too, and attention over the cache runs on the host
+ * ({@link singleQueryAttention}). `bias` `[batch, columns]` masks padding. Returns the merged heads
+ * `[1, batch, d]`.
  */
 export function attendToCache(
   standardised: tf.Tensor3D,
@@ -109,17 +107,26 @@ export function attendToCache(
   cache: KeyValueCache,
   layer: number,
   heads: number,
-  biasByKey: tf.Tensor4D,
+  bias: Float32Array,
 ): tf.Tensor3D {
   const [, batch, d] = standardised.shape;
   const projected = fusedAffine(standardised, queryKeyValue.weight, queryKeyValue.bias).dataSync() as Float32Array;
-  const stride = 3 * d;
-  cache.writeColumnFrom(layer, projected, { stride, keys: d, values: 2 * d });
-  const queries = new Float32Array(batch * d);
-  for (let row = 0; row < batch; row++) queries.set(projected.subarray(row * stride, row * stride + d), row * d);
-  const headQueries = tf.tensor4d(queries, [batch, heads, 1, d / heads]);
-  const scores = tf.add(tf.matMul(headQueries, cache.keys(layer)), biasByKey);
-  return tf.reshape(tf.matMul(tf.softmax(scores), cache.values(layer)), [1, batch, d]) as tf.Tensor3D;
+  const queryStride = 3 * d;
+  cache.writeColumnFrom(layer, projected, { stride: queryStride, keys: d, values: 2 * d });
+  const { keys, values } = cache.hostLayer(layer);
+  const merged = singleQueryAttention({
+    queries: projected,
+    queryStride,
+    keys,
+    values,
+    bias,
+    batch,
+    heads,
+    headDimension: d / heads,
+    capacity: cache.capacity,
+    columns: cache.length + 1,
+  });
+  return tf.tensor3d(merged, [1, batch, d]);
 }
 
 /** The attention block's output projection. */

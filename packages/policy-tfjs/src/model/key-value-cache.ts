@@ -57,9 +57,8 @@ function hostData(tensor: tf.Tensor): Float32Array {
  * them so that a decode step writes its column instead of concatenating (a copy of the whole
  * cache per layer and token). Keys are kept transposed, `[batch, heads, headDimension, capacity]`,
  * and values are `[batch, heads, capacity, headDimension]`, so that both attention products of a
- * single query are batched matMuls without transpose flags (`q @ keys`, `p @ values`), the
- * fastest single-query form measured on wasm. Columns from `length` to `capacity` are zeros and
- * must be masked by the attention bias.
+ * single query (`singleQueryAttention`, on the host) run along contiguous memory. Columns from
+ * `length` to `capacity` are zeros and must be masked by the attention bias.
  *
  * On the wasm backend a column is written in place into the heap; the cache owns its tensors
  * (never exposed, never reshaped), so no other tensor sees the write. Other backends replace the
@@ -307,6 +306,15 @@ export class KeyValueCache {
   /** Values of one layer, `[batch, heads, capacity, headDimension]`. */
   values(layer: number): tf.Tensor4D {
     return this.valueTensors[layer]!;
+  }
+
+  /**
+   * One layer's keys and values for reading on the host (layouts as in {@link KeyValueCache.keys}
+   * and {@link KeyValueCache.values}): on wasm views of the heap, valid until the next tfjs
+   * allocation; elsewhere the backend's data.
+   */
+  hostLayer(layer: number): { keys: Float32Array; values: Float32Array } {
+    return { keys: hostData(this.keyTensors[layer]!), values: hostData(this.valueTensors[layer]!) };
   }
 
   /** Make room for one more column, growing by {@link CACHE_GROWTH_COLUMNS} when full. */

@@ -1,7 +1,6 @@
 import { Mulberry32, scrambleSeed } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
-import { MASKED_SCORE } from "./batch-layout.js";
 import {
   type AttentionShape,
   type AttentionWeights,
@@ -155,20 +154,23 @@ export class TransformerModel {
         past !== null ? "past" : "keepCache",
       );
     }
+    if (past !== null && bias.size !== batch * (past.length + 1)) {
+      throw new PolicyTfjsError(
+        `a cached step's bias is [${batch}, 1, 1, ${past.length + 1}] (the cache's columns and this one), got [${bias.shape}]`,
+        "bias",
+      );
+    }
     past?.reserveColumn();
-    // Query-major for the grouped products, or padded to the cache's capacity for a decode step.
-    const layerBias =
-      past === null ? (tf.transpose(bias, [2, 0, 1, 3]) as tf.Tensor4D) : padToCapacity(bias, past.capacity);
     const shape = { batch, time, heads: c.heads };
     const prefill = options.keepCache ? { keys: [] as tf.Tensor2D[], values: [] as tf.Tensor2D[] } : null;
     const finalGain = this.weight("final_norm.gain") as tf.Tensor1D;
     const finalBias = this.weight("final_norm.bias") as tf.Tensor1D;
     let hidden: tf.Tensor2D;
     if (gradients) {
-      const x = this.layersWithGradients(this.embed(tokens, positions), layerBias, shape);
+      const x = this.layersWithGradients(this.embed(tokens, positions), queryMajor(bias), shape);
       hidden = layerNorm(x, finalGain, finalBias, c.layerNormEpsilon);
     } else {
-      const x = this.layersWithoutGradients(this.embedOnHost(tokens, positions), layerBias, shape, past, prefill);
+      const x = this.layersWithoutGradients(this.embedOnHost(tokens, positions), bias, shape, past, prefill);
       const normed = tf.add(tf.mul(standardised(x, c.layerNormEpsilon), finalGain), finalBias);
       hidden = tf.reshape(normed, [batch * time, c.modelDimension]) as tf.Tensor2D;
     }
@@ -215,18 +217,21 @@ export class TransformerModel {
   ): tf.Tensor3D {
     const { heads, layerNormEpsilon } = this.config;
     const [count, d] = rows.shape;
+    // A decode step's bias `[batch, columns]` is read on the host; other passes attend query-major.
+    const stepBias = past === null ? null : (bias.dataSync() as Float32Array);
+    const biasByQuery = past === null ? queryMajor(bias) : null;
     let x = tf.reshape(rows, [1, count, d]) as tf.Tensor3D;
     for (let layer = 0; layer < this.config.layers; layer++) {
       const folded = this.foldedLayer(layer);
       const normed = standardised(x, layerNormEpsilon);
       let merged: tf.Tensor3D;
-      if (past !== null) {
-        merged = attendToCache(normed, folded.queryKeyValue, past, layer, heads, bias);
+      if (stepBias !== null && past !== null) {
+        merged = attendToCache(normed, folded.queryKeyValue, past, layer, heads, stepBias);
       } else {
         const project = ({ weight, bias }: RowsProjection) =>
           tf.reshape(fusedAffine(normed, weight, bias), [count, d]) as tf.Tensor2D;
         const [queries, keys, values] = [project(folded.query), project(folded.key), project(folded.value)];
-        merged = tf.reshape(attendWithinRows(queries, keys, values, shape, bias), [1, count, d]) as tf.Tensor3D;
+        merged = tf.reshape(attendWithinRows(queries, keys, values, shape, biasByQuery!), [1, count, d]) as tf.Tensor3D;
         prefill?.keys.push(keys);
         prefill?.values.push(values);
       }
@@ -385,15 +390,11 @@ function sameSources(kept: readonly object[], current: readonly object[]): boole
 }
 
 /**
- * A decode step's bias `[batch, 1, 1, keys]` widened with masked columns to the cache's
- * `capacity`, on the host (a pad kernel costs more than the copy for one column of bias).
+ * The additive attention bias `[batch, 1, time, keys]` query-major, `[time, batch, 1, keys]`,
+ * as the grouped products take it.
  */
-function padToCapacity(bias: tf.Tensor4D, capacity: number): tf.Tensor4D {
-  const [batch, , , keys] = bias.shape;
-  const data = bias.dataSync() as Float32Array;
-  const padded = new Float32Array(batch * capacity).fill(MASKED_SCORE);
-  for (let row = 0; row < batch; row++) padded.set(data.subarray(row * keys, (row + 1) * keys), row * capacity);
-  return tf.tensor4d(padded, [batch, 1, 1, capacity]);
+function queryMajor(bias: tf.Tensor4D): tf.Tensor4D {
+  return tf.transpose(bias, [2, 0, 1, 3]);
 }
 
 function createVariable(data: Float32Array, shape: readonly number[]): tf.Variable {
