@@ -113,7 +113,7 @@ export async function policyLossMicroBatches(
 }
 
 /** A micro-batch's forward and backward cost, to share a step between threads: its padded tokens. */
-function microBatchCost(microBatch: PolicyLossMicroBatch): number {
+export function microBatchCost(microBatch: PolicyLossMicroBatch): number {
   const promptWidth = Math.max(...microBatch.rows.map((row) => row.promptLength));
   return microBatch.rows.length * (promptWidth + microBatch.columns);
 }

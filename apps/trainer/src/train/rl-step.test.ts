@@ -9,7 +9,7 @@ import { type TrainConfig, trainConfigSchema } from "../config/train-config.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
 import { createTask, promptTokens, stepProblems } from "../runtime/task-setup.js";
 import { loss } from "./policy-loss-module.js";
-import { policyLossMicroBatches, updatePolicy } from "./policy-update.js";
+import { microBatchCost, policyLossMicroBatches, updatePolicy } from "./policy-update.js";
 import { resolveAlgorithm } from "./resolve-algorithm.js";
 import { buildRlContext, disposeRlContext, type RlContext } from "./rl-context.js";
 import { rlStep, sampleStep } from "./rl-step.js";
@@ -225,11 +225,7 @@ describe("rlStep", () => {
 describe("updatePolicy's micro-batches", () => {
   /** The rows' forward cells (widest prompt + longest response, per micro-batch). */
   const cellsOf = (microBatches: Awaited<ReturnType<typeof policyLossMicroBatches>>["microBatches"]) =>
-    microBatches.reduce(
-      (sum, micro) =>
-        sum + micro.rows.length * (Math.max(...micro.rows.map((row) => row.promptLength)) + micro.columns),
-      0,
-    );
+    microBatches.reduce((sum, micro) => sum + microBatchCost(micro), 0);
 
   /** The weighted loss and gradient (float64 sums of float32 parts) of one step on `batch`, and its cells. */
   async function stepGradient(context: RlContext, batch: TrainingBatch, grouping: MicroBatchGrouping) {
