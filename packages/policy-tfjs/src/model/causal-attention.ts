@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { maskedSoftmax, reshape } from "./copy-free-ops.js";
+import { attendSingleQuery } from "./decode-kernels.js";
 import type { RowsProjection } from "./folded-weights.js";
 import { groupedProduct } from "./grouped-product.js";
 import type { KeyValueCache } from "./key-value-cache.js";
 import { fusedAffine, linear, type Projection } from "./linear.js";
-import { singleQueryAttention } from "./single-query-attention.js";
+import { hostData } from "./wasm-heap.js";
 
 /** One layer's attention weights, `[in, out]` matrices as everywhere in the model. */
 export interface AttentionWeights {
@@ -96,10 +97,10 @@ export function attendWithinRows(
  * One decode step's attention: the new column of each row over a cache that then holds it.
  * `standardised [1, batch, d]` (the LayerNorm before it without the gain and shift, which
  * `queryKeyValue` holds, see `foldLayer`) goes through the fused `[d, 3d]` projection in one
- * product, whose keys and values are written into the cache from the host copy. The queries are
- * read from that copy too, and attention over the cache runs on the host
- * ({@link singleQueryAttention}). `bias` `[batch, columns]` masks padding. Returns the merged heads
- * `[1, batch, d]`.
+ * product, whose keys and values are written into the cache from its data on the host (in place in
+ * the heap on wasm). The queries are read from there too, and attention over the cache runs
+ * outside tfjs's kernels ({@link attendSingleQuery}: wasm SIMD on the heap, else a host loop).
+ * `bias` `[batch, columns]` masks padding. Returns the merged heads `[1, batch, d]`.
  */
 export function attendToCache(
   standardised: tf.Tensor3D,
@@ -110,11 +111,12 @@ export function attendToCache(
   bias: Float32Array,
 ): tf.Tensor3D {
   const [, batch, d] = standardised.shape;
-  const projected = fusedAffine(standardised, queryKeyValue.weight, queryKeyValue.bias).dataSync() as Float32Array;
+  // On wasm a view of the product in the heap (no copy), valid while nothing is allocated.
+  const projected = hostData(fusedAffine(standardised, queryKeyValue.weight, queryKeyValue.bias));
   const queryStride = 3 * d;
   cache.writeColumnFrom(layer, projected, { stride: queryStride, keys: d, values: 2 * d });
   const { keys, values } = cache.hostLayer(layer);
-  const merged = singleQueryAttention({
+  const merged = attendSingleQuery({
     queries: projected,
     queryStride,
     keys,

@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
+import { writeColumnOnHeap } from "./decode-kernels.js";
+import { heapView, hostData } from "./wasm-heap.js";
 
 /** Columns added at a time when the cache is full, so it is reallocated once per this many steps. */
 export const CACHE_GROWTH_COLUMNS = 8;
@@ -36,21 +38,6 @@ export interface ColumnLayout {
 export type RearrangedRow =
   | { readonly position: number; readonly length: number }
   | { readonly source: RowKeyValues; readonly length: number };
-
-/** The wasm backend's view of its heap; absent on other backends. */
-interface HeapBackend {
-  typedArrayFromHeap?: (tensor: tf.TensorInfo) => Float32Array;
-}
-
-/**
- * A tensor's data for reading on the CPU: on wasm a view of the heap (no copy; valid until the
- * next tfjs allocation may grow the heap), elsewhere a copy.
- */
-function hostData(tensor: tf.Tensor): Float32Array {
-  const backend = tf.backend() as unknown as HeapBackend;
-  if (tf.getBackend() === "wasm" && backend.typedArrayFromHeap !== undefined) return backend.typedArrayFromHeap(tensor);
-  return tensor.dataSync() as Float32Array;
-}
 
 /**
  * Keys and values of every layer for the columns seen so far, in tensors preallocated beyond
@@ -357,10 +344,11 @@ export class KeyValueCache {
     const [batch, heads, capacity, headDimension] = valueTensor.shape;
     const d = heads * headDimension;
     const { stride } = layout;
-    const backend = tf.backend() as unknown as HeapBackend;
-    if (tf.getBackend() === "wasm" && backend.typedArrayFromHeap !== undefined) {
-      const keyHeap = backend.typedArrayFromHeap(keyTensor);
-      const valueHeap = backend.typedArrayFromHeap(valueTensor);
+    const keyHeap = heapView(keyTensor);
+    const valueHeap = heapView(valueTensor);
+    if (keyHeap !== undefined && valueHeap !== undefined) {
+      const write = { rows, stride, keysAt: layout.keys, valuesAt: layout.values, keys: keyHeap, values: valueHeap };
+      if (writeColumnOnHeap({ ...write, batch, heads, headDimension, capacity, column })) return;
       for (let row = 0; row < batch; row++) {
         const keys = row * stride + layout.keys;
         for (let index = 0; index < d; index++) keyHeap[(row * d + index) * capacity + column] = rows[keys + index]!;

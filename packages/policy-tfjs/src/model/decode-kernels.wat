@@ -1,0 +1,325 @@
+;; A decode step's work on the KV cache, run on the memory of tfjs's wasm backend (imported), so
+;; the cache is written and read where it lies: the new column's write, and single-query
+;; attention's two products in 128-bit SIMD. The source of
+;; decode-kernels-wasm.ts: `pnpm --filter @ibtpo/policy-tfjs build:wasm` compiles it with wabt.
+;; Addresses are byte offsets into that memory; every array is float32. The softmax between the
+;; two products runs in TypeScript (decode-kernels.ts), with Math.exp.
+(module
+  (import "env" "memory" (memory 0))
+
+  ;; Column `column` of the cache from one step's rows: row b's keys are
+  ;; rows[b * stride + keysAt + i] and its values rows[b * stride + valuesAt + i], i < heads *
+  ;; headDimension (offsets in floats). keys: [batch, heads, headDimension, capacity], one float per
+  ;; (b, i); values: [batch, heads, capacity, headDimension], one run of headDimension per head.
+  (func (export "writeColumn")
+    (param $rows i32) (param $stride i32) (param $keysAt i32) (param $valuesAt i32)
+    (param $keys i32) (param $values i32) (param $batch i32) (param $heads i32)
+    (param $headDimension i32) (param $capacity i32) (param $column i32)
+    (local $row i32) (local $index i32) (local $head i32) (local $d i32) (local $source i32)
+    (local $target i32) (local $keyRowBytes i32) (local $runBytes i32)
+    (local.set $d (i32.mul (local.get $heads) (local.get $headDimension)))
+    (local.set $keyRowBytes (i32.shl (local.get $capacity) (i32.const 2)))
+    (local.set $runBytes (i32.shl (local.get $headDimension) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $batch)))
+        (local.set $source
+          (i32.add (local.get $rows)
+            (i32.shl
+              (i32.add (i32.mul (local.get $row) (local.get $stride)) (local.get $keysAt))
+              (i32.const 2))))
+        (local.set $target
+          (i32.add (local.get $keys)
+            (i32.shl
+              (i32.add
+                (i32.mul (i32.mul (local.get $row) (local.get $d)) (local.get $capacity))
+                (local.get $column))
+              (i32.const 2))))
+        (local.set $index (i32.const 0))
+        (block $keysDone
+          (loop $keyLoop
+            (br_if $keysDone (i32.ge_u (local.get $index) (local.get $d)))
+            (f32.store (local.get $target) (f32.load (local.get $source)))
+            (local.set $source (i32.add (local.get $source) (i32.const 4)))
+            (local.set $target (i32.add (local.get $target) (local.get $keyRowBytes)))
+            (local.set $index (i32.add (local.get $index) (i32.const 1)))
+            (br $keyLoop)))
+        (local.set $source
+          (i32.add (local.get $rows)
+            (i32.shl
+              (i32.add (i32.mul (local.get $row) (local.get $stride)) (local.get $valuesAt))
+              (i32.const 2))))
+        (local.set $head (i32.const 0))
+        (block $headsDone
+          (loop $headLoop
+            (br_if $headsDone (i32.ge_u (local.get $head) (local.get $heads)))
+            (memory.copy
+              (i32.add (local.get $values)
+                (i32.mul
+                  (i32.add
+                    (i32.mul
+                      (i32.add (i32.mul (local.get $row) (local.get $heads)) (local.get $head))
+                      (local.get $capacity))
+                    (local.get $column))
+                  (local.get $runBytes)))
+              (local.get $source)
+              (local.get $runBytes))
+            (local.set $source (i32.add (local.get $source) (local.get $runBytes)))
+            (local.set $head (i32.add (local.get $head) (i32.const 1)))
+            (br $headLoop)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; scores[b, h, c] = sum_i queries[b * queryStride + h * headDimension + i] * keys[b, h, i, c]
+  ;;                   + bias[b, c], for c < columns.
+  ;; keys: [batch, heads, headDimension, capacity]; scores: [batch, heads, columns].
+  ;; Eight columns per pass (two vectors), then four, then one at a time; each sum runs over i
+  ;; in order, in float32.
+  (func (export "scores")
+    (param $queries i32) (param $queryStride i32) (param $keys i32) (param $bias i32)
+    (param $scores i32) (param $batch i32) (param $heads i32) (param $headDimension i32)
+    (param $capacity i32) (param $columns i32)
+    (local $row i32) (local $head i32) (local $query i32) (local $keyBlock i32)
+    (local $scoreBlock i32) (local $biasRow i32) (local $column i32) (local $index i32)
+    (local $key i32) (local $keyRowBytes i32) (local $block i32)
+    (local $q v128) (local $sum0 v128) (local $sum1 v128) (local $sum f32)
+    (local.set $keyRowBytes (i32.shl (local.get $capacity) (i32.const 2)))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $batch)))
+        (local.set $biasRow
+          (i32.add (local.get $bias)
+            (i32.shl (i32.mul (local.get $row) (local.get $columns)) (i32.const 2))))
+        (local.set $head (i32.const 0))
+        (block $headsDone
+          (loop $headLoop
+            (br_if $headsDone (i32.ge_u (local.get $head) (local.get $heads)))
+            (local.set $block
+              (i32.add (i32.mul (local.get $row) (local.get $heads)) (local.get $head)))
+            (local.set $query
+              (i32.add (local.get $queries)
+                (i32.shl
+                  (i32.add (i32.mul (local.get $row) (local.get $queryStride))
+                    (i32.mul (local.get $head) (local.get $headDimension)))
+                  (i32.const 2))))
+            (local.set $keyBlock
+              (i32.add (local.get $keys)
+                (i32.shl
+                  (i32.mul (i32.mul (local.get $block) (local.get $headDimension)) (local.get $capacity))
+                  (i32.const 2))))
+            (local.set $scoreBlock
+              (i32.add (local.get $scores)
+                (i32.shl (i32.mul (local.get $block) (local.get $columns)) (i32.const 2))))
+            (local.set $column (i32.const 0))
+            (block $eightsDone
+              (loop $eights
+                (br_if $eightsDone
+                  (i32.gt_u (i32.add (local.get $column) (i32.const 8)) (local.get $columns)))
+                (local.set $sum0 (v128.const f32x4 0 0 0 0))
+                (local.set $sum1 (v128.const f32x4 0 0 0 0))
+                (local.set $key
+                  (i32.add (local.get $keyBlock) (i32.shl (local.get $column) (i32.const 2))))
+                (local.set $index (i32.const 0))
+                (block $dimensionsDone
+                  (loop $dimensions
+                    (br_if $dimensionsDone (i32.ge_u (local.get $index) (local.get $headDimension)))
+                    (local.set $q
+                      (f32x4.splat
+                        (f32.load
+                          (i32.add (local.get $query) (i32.shl (local.get $index) (i32.const 2))))))
+                    (local.set $sum0
+                      (f32x4.add (local.get $sum0)
+                        (f32x4.mul (local.get $q) (v128.load align=4 (local.get $key)))))
+                    (local.set $sum1
+                      (f32x4.add (local.get $sum1)
+                        (f32x4.mul (local.get $q) (v128.load offset=16 align=4 (local.get $key)))))
+                    (local.set $key (i32.add (local.get $key) (local.get $keyRowBytes)))
+                    (local.set $index (i32.add (local.get $index) (i32.const 1)))
+                    (br $dimensions)))
+                (v128.store align=4
+                  (i32.add (local.get $scoreBlock) (i32.shl (local.get $column) (i32.const 2)))
+                  (f32x4.add (local.get $sum0)
+                    (v128.load align=4
+                      (i32.add (local.get $biasRow) (i32.shl (local.get $column) (i32.const 2))))))
+                (v128.store offset=16 align=4
+                  (i32.add (local.get $scoreBlock) (i32.shl (local.get $column) (i32.const 2)))
+                  (f32x4.add (local.get $sum1)
+                    (v128.load offset=16 align=4
+                      (i32.add (local.get $biasRow) (i32.shl (local.get $column) (i32.const 2))))))
+                (local.set $column (i32.add (local.get $column) (i32.const 8)))
+                (br $eights)))
+            (if (i32.le_u (i32.add (local.get $column) (i32.const 4)) (local.get $columns))
+              (then
+                (local.set $sum0 (v128.const f32x4 0 0 0 0))
+                (local.set $key
+                  (i32.add (local.get $keyBlock) (i32.shl (local.get $column) (i32.const 2))))
+                (local.set $index (i32.const 0))
+                (block $dimensionsDone
+                  (loop $dimensions
+                    (br_if $dimensionsDone (i32.ge_u (local.get $index) (local.get $headDimension)))
+                    (local.set $sum0
+                      (f32x4.add (local.get $sum0)
+                        (f32x4.mul
+                          (f32x4.splat
+                            (f32.load
+                              (i32.add (local.get $query) (i32.shl (local.get $index) (i32.const 2)))))
+                          (v128.load align=4 (local.get $key)))))
+                    (local.set $key (i32.add (local.get $key) (local.get $keyRowBytes)))
+                    (local.set $index (i32.add (local.get $index) (i32.const 1)))
+                    (br $dimensions)))
+                (v128.store align=4
+                  (i32.add (local.get $scoreBlock) (i32.shl (local.get $column) (i32.const 2)))
+                  (f32x4.add (local.get $sum0)
+                    (v128.load align=4
+                      (i32.add (local.get $biasRow) (i32.shl (local.get $column) (i32.const 2))))))
+                (local.set $column (i32.add (local.get $column) (i32.const 4)))))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $column) (local.get $columns)))
+                (local.set $sum (f32.const 0))
+                (local.set $key
+                  (i32.add (local.get $keyBlock) (i32.shl (local.get $column) (i32.const 2))))
+                (local.set $index (i32.const 0))
+                (block $dimensionsDone
+                  (loop $dimensions
+                    (br_if $dimensionsDone (i32.ge_u (local.get $index) (local.get $headDimension)))
+                    (local.set $sum
+                      (f32.add (local.get $sum)
+                        (f32.mul
+                          (f32.load
+                            (i32.add (local.get $query) (i32.shl (local.get $index) (i32.const 2))))
+                          (f32.load (local.get $key)))))
+                    (local.set $key (i32.add (local.get $key) (local.get $keyRowBytes)))
+                    (local.set $index (i32.add (local.get $index) (i32.const 1)))
+                    (br $dimensions)))
+                (f32.store
+                  (i32.add (local.get $scoreBlock) (i32.shl (local.get $column) (i32.const 2)))
+                  (f32.add (local.get $sum)
+                    (f32.load
+                      (i32.add (local.get $biasRow) (i32.shl (local.get $column) (i32.const 2))))))
+                (local.set $column (i32.add (local.get $column) (i32.const 1)))
+                (br $tail)))
+            (local.set $head (i32.add (local.get $head) (i32.const 1)))
+            (br $headLoop)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rows))))
+
+  ;; merged[b, h * headDimension + i] = sum_c weights[b, h, c] * values[b, h, c, i], c < columns.
+  ;; weights: [batch, heads, columns]; values: [batch, heads, capacity, headDimension];
+  ;; merged: [batch, heads * headDimension]. Sixteen outputs per pass over the columns (four
+  ;; vectors), then four, then one at a time; each sum runs over c in order, in float32.
+  (func (export "context")
+    (param $weights i32) (param $values i32) (param $merged i32) (param $batch i32)
+    (param $heads i32) (param $headDimension i32) (param $capacity i32) (param $columns i32)
+    (local $blocks i32) (local $block i32) (local $weightBlock i32) (local $valueBlock i32)
+    (local $mergedBlock i32) (local $index i32) (local $column i32) (local $value i32)
+    (local $valueRowBytes i32) (local $weight i32)
+    (local $w v128) (local $sum0 v128) (local $sum1 v128) (local $sum2 v128) (local $sum3 v128)
+    (local $sum f32)
+    (local.set $valueRowBytes (i32.shl (local.get $headDimension) (i32.const 2)))
+    (local.set $blocks (i32.mul (local.get $batch) (local.get $heads)))
+    (block $blocksDone
+      (loop $blockLoop
+        (br_if $blocksDone (i32.ge_u (local.get $block) (local.get $blocks)))
+        (local.set $weightBlock
+          (i32.add (local.get $weights)
+            (i32.shl (i32.mul (local.get $block) (local.get $columns)) (i32.const 2))))
+        (local.set $valueBlock
+          (i32.add (local.get $values)
+            (i32.shl
+              (i32.mul (i32.mul (local.get $block) (local.get $capacity)) (local.get $headDimension))
+              (i32.const 2))))
+        (local.set $mergedBlock
+          (i32.add (local.get $merged)
+            (i32.shl (i32.mul (local.get $block) (local.get $headDimension)) (i32.const 2))))
+        (local.set $index (i32.const 0))
+        (block $sixteensDone
+          (loop $sixteens
+            (br_if $sixteensDone
+              (i32.gt_u (i32.add (local.get $index) (i32.const 16)) (local.get $headDimension)))
+            (local.set $sum0 (v128.const f32x4 0 0 0 0))
+            (local.set $sum1 (v128.const f32x4 0 0 0 0))
+            (local.set $sum2 (v128.const f32x4 0 0 0 0))
+            (local.set $sum3 (v128.const f32x4 0 0 0 0))
+            (local.set $value
+              (i32.add (local.get $valueBlock) (i32.shl (local.get $index) (i32.const 2))))
+            (local.set $weight (local.get $weightBlock))
+            (local.set $column (i32.const 0))
+            (block $columnsDone
+              (loop $columnLoop
+                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $columns)))
+                (local.set $w (f32x4.splat (f32.load (local.get $weight))))
+                (local.set $sum0
+                  (f32x4.add (local.get $sum0)
+                    (f32x4.mul (local.get $w) (v128.load align=4 (local.get $value)))))
+                (local.set $sum1
+                  (f32x4.add (local.get $sum1)
+                    (f32x4.mul (local.get $w) (v128.load offset=16 align=4 (local.get $value)))))
+                (local.set $sum2
+                  (f32x4.add (local.get $sum2)
+                    (f32x4.mul (local.get $w) (v128.load offset=32 align=4 (local.get $value)))))
+                (local.set $sum3
+                  (f32x4.add (local.get $sum3)
+                    (f32x4.mul (local.get $w) (v128.load offset=48 align=4 (local.get $value)))))
+                (local.set $value (i32.add (local.get $value) (local.get $valueRowBytes)))
+                (local.set $weight (i32.add (local.get $weight) (i32.const 4)))
+                (local.set $column (i32.add (local.get $column) (i32.const 1)))
+                (br $columnLoop)))
+            (local.set $value
+              (i32.add (local.get $mergedBlock) (i32.shl (local.get $index) (i32.const 2))))
+            (v128.store align=4 (local.get $value) (local.get $sum0))
+            (v128.store offset=16 align=4 (local.get $value) (local.get $sum1))
+            (v128.store offset=32 align=4 (local.get $value) (local.get $sum2))
+            (v128.store offset=48 align=4 (local.get $value) (local.get $sum3))
+            (local.set $index (i32.add (local.get $index) (i32.const 16)))
+            (br $sixteens)))
+        (block $foursDone
+          (loop $fours
+            (br_if $foursDone
+              (i32.gt_u (i32.add (local.get $index) (i32.const 4)) (local.get $headDimension)))
+            (local.set $sum0 (v128.const f32x4 0 0 0 0))
+            (local.set $value
+              (i32.add (local.get $valueBlock) (i32.shl (local.get $index) (i32.const 2))))
+            (local.set $weight (local.get $weightBlock))
+            (local.set $column (i32.const 0))
+            (block $columnsDone
+              (loop $columnLoop
+                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $columns)))
+                (local.set $sum0
+                  (f32x4.add (local.get $sum0)
+                    (f32x4.mul (f32x4.splat (f32.load (local.get $weight)))
+                      (v128.load align=4 (local.get $value)))))
+                (local.set $value (i32.add (local.get $value) (local.get $valueRowBytes)))
+                (local.set $weight (i32.add (local.get $weight) (i32.const 4)))
+                (local.set $column (i32.add (local.get $column) (i32.const 1)))
+                (br $columnLoop)))
+            (v128.store align=4
+              (i32.add (local.get $mergedBlock) (i32.shl (local.get $index) (i32.const 2)))
+              (local.get $sum0))
+            (local.set $index (i32.add (local.get $index) (i32.const 4)))
+            (br $fours)))
+        (block $onesDone
+          (loop $ones
+            (br_if $onesDone (i32.ge_u (local.get $index) (local.get $headDimension)))
+            (local.set $sum (f32.const 0))
+            (local.set $value
+              (i32.add (local.get $valueBlock) (i32.shl (local.get $index) (i32.const 2))))
+            (local.set $weight (local.get $weightBlock))
+            (local.set $column (i32.const 0))
+            (block $columnsDone
+              (loop $columnLoop
+                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $columns)))
+                (local.set $sum
+                  (f32.add (local.get $sum)
+                    (f32.mul (f32.load (local.get $weight)) (f32.load (local.get $value)))))
+                (local.set $value (i32.add (local.get $value) (local.get $valueRowBytes)))
+                (local.set $weight (i32.add (local.get $weight) (i32.const 4)))
+                (local.set $column (i32.add (local.get $column) (i32.const 1)))
+                (br $columnLoop)))
+            (f32.store
+              (i32.add (local.get $mergedBlock) (i32.shl (local.get $index) (i32.const 2)))
+              (local.get $sum))
+            (local.set $index (i32.add (local.get $index) (i32.const 1)))
+            (br $ones)))
+        (local.set $block (i32.add (local.get $block) (i32.const 1)))
+        (br $blockLoop)))))
