@@ -1,9 +1,12 @@
+import * as tf from "@tensorflow/tfjs";
 import { DECODE_KERNELS_WASM } from "./decode-kernels-wasm.js";
 import { type SingleQueryInputs, singleQueryAttention } from "./single-query-attention.js";
-import { type WasmHeap, type WasmMemory, wasmHeap, webAssemblyApi } from "./wasm-heap.js";
+import { heapView, type WasmHeap, type WasmMemory, wasmHeap, webAssemblyApi } from "./wasm-heap.js";
 
 /** The exports of decode-kernels.wat (byte offsets into the backend's memory). */
 interface DecodeKernels {
+  standardise(x: number, out: number, rows: number, width: number, epsilon: number): void;
+  gelu(x: number, out: number, count: number, a: number, b: number): void;
   writeColumn(
     rows: number,
     stride: number,
@@ -77,6 +80,14 @@ class HeapDecodeKernels {
   holds(...arrays: Float32Array[]): boolean {
     const buffer = this.heap.memory.buffer;
     return arrays.every((array) => array.buffer === buffer);
+  }
+
+  standardise(x: Float32Array, out: Float32Array, width: number, epsilon: number): void {
+    this.kernels.standardise(x.byteOffset, out.byteOffset, x.length / width, width, epsilon);
+  }
+
+  gelu(x: Float32Array, out: Float32Array, a: number, b: number): void {
+    this.kernels.gelu(x.byteOffset, out.byteOffset, x.length, a, b);
   }
 
   writeColumn(write: CacheColumnWrite): void {
@@ -187,4 +198,74 @@ export function attendSingleQuery(inputs: SingleQueryInputs): Float32Array {
   return kernels?.holds(inputs.queries, inputs.keys, inputs.values)
     ? kernels.attend(inputs)
     : singleQueryAttention(inputs);
+}
+
+/** The wasm backend's output allocation, as its kernels use it. */
+interface OutputBackend {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+/** A kernel's attributes, with the length of its input's last axis as `width`. */
+interface KernelAttributes {
+  readonly width: number;
+  readonly [name: string]: number;
+}
+
+/**
+ * Runs `compute` from `x` into a new tensor of its shape as a tfjs kernel `kernelName` of the wasm
+ * backend (registered on first use), so the engine tracks the output like any op's. `compute` is
+ * registered once: it must read everything from its arguments, never from the first call's scope.
+ * Undefined on other backends and runtimes without wasm SIMD.
+ */
+function shapePreservingKernel<T extends tf.Tensor>(
+  kernelName: string,
+  x: T,
+  attrs: Record<string, number>,
+  compute: (kernels: HeapDecodeKernels, input: Float32Array, output: Float32Array, attrs: KernelAttributes) => void,
+): T | undefined {
+  if (heapDecodeKernels() === undefined) return undefined;
+  if (tf.getKernel(kernelName, "wasm") === undefined) {
+    tf.registerKernel({
+      kernelName,
+      backendName: "wasm",
+      kernelFunc: ({ inputs, backend, attrs: kernelAttrs }) => {
+        const input = inputs.x as tf.TensorInfo;
+        const output = (backend as unknown as OutputBackend).makeOutput([...input.shape], "float32");
+        const kernels = heapDecodeKernels();
+        const [inputView, outputView] = [heapView(input), heapView(output)];
+        if (kernels === undefined || inputView === undefined || outputView === undefined)
+          throw new Error(`${kernelName} runs on the wasm backend's heap only`);
+        compute(kernels, inputView, outputView, {
+          ...(kernelAttrs as Record<string, number>),
+          width: input.shape.at(-1)!,
+        });
+        return output;
+      },
+    });
+  }
+  return tf.engine().runKernel(kernelName, { x }, attrs) as T;
+}
+
+/**
+ * LayerNorm's standardisation without gain and shift, `(x - mean) / sqrt(var + epsilon)` over the
+ * last axis, as one kernel on the wasm backend (tfjs's ops take six: mean, subtract, square, the
+ * variance product, rsqrt, multiply; a decode step has one per LayerNorm). Its sums run in
+ * order in float32, the arithmetic of tfjs's ops in the training pass, which it matches within
+ * float32 rounding. Undefined off wasm.
+ */
+export function standardisedOnHeap<T extends tf.Tensor>(x: T, epsilon: number): T | undefined {
+  return shapePreservingKernel("IbtpoStandardise", x, { epsilon }, (kernels, input, output, attrs) =>
+    kernels.standardise(input, output, attrs.width, attrs.epsilon!),
+  );
+}
+
+/**
+ * GELU as `x * sigmoid(x (a + b x^2))` (see `gelu` in normalization.ts, which gives `a` and `b`)
+ * as one kernel on the wasm backend instead of six, with e^t from a polynomial (relative error
+ * below 1e-8 before rounding) where tfjs's sigmoid calls the C library. Undefined off wasm.
+ */
+export function geluOnHeap<T extends tf.Tensor>(x: T, a: number, b: number): T | undefined {
+  return shapePreservingKernel("IbtpoGelu", x, { a, b }, (kernels, input, output, attrs) =>
+    kernels.gelu(input, output, attrs.a!, attrs.b!),
+  );
 }

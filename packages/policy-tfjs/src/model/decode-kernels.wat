@@ -1,6 +1,6 @@
-;; A decode step's work on the KV cache, run on the memory of tfjs's wasm backend (imported), so
-;; the cache is written and read where it lies: the new column's write, and single-query
-;; attention's two products in 128-bit SIMD. The source of
+;; A decode step's work outside tfjs's kernels, run on the memory of tfjs's wasm backend
+;; (imported), so the data is read and written where it lies: the KV cache's new column,
+;; single-query attention's two products, LayerNorm's standardisation and GELU, in 128-bit SIMD. The source of
 ;; decode-kernels-wasm.ts: `pnpm --filter @ibtpo/policy-tfjs build:wasm` compiles it with wabt.
 ;; Addresses are byte offsets into that memory; every array is float32. The softmax between the
 ;; two products runs in TypeScript (decode-kernels.ts), with Math.exp.
@@ -322,4 +322,138 @@
             (local.set $index (i32.add (local.get $index) (i32.const 1)))
             (br $ones)))
         (local.set $block (i32.add (local.get $block) (i32.const 1)))
-        (br $blockLoop)))))
+        (br $blockLoop))))
+
+  ;; out[r, i] = (x[r, i] - mean_r) / sqrt(var_r + epsilon) over rows of `width` floats, with
+  ;; mean_r and var_r (the mean of squared deviations) summed in order in float32, the arithmetic
+  ;; of the tfjs ops that the training pass runs (so the two passes agree as before); four lanes
+  ;; at a time for the output.
+  (func (export "standardise")
+    (param $x i32) (param $out i32) (param $rows i32) (param $width i32) (param $epsilon f32)
+    (local $row i32) (local $index i32) (local $in i32) (local $to i32) (local $vectorEnd i32)
+    (local $mean f32) (local $total f32) (local $deviation f32)
+    (local $meanLanes v128) (local $scale f32) (local $scaleLanes v128) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $vectorEnd (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+        (local.set $in (i32.add (local.get $x) (i32.mul (local.get $row) (local.get $rowBytes))))
+        (local.set $to (i32.add (local.get $out) (i32.mul (local.get $row) (local.get $rowBytes))))
+        ;; mean, summed in order in float32 as tfjs's Mean kernel does
+        (local.set $total (f32.const 0))
+        (local.set $index (i32.const 0))
+        (block $done (loop $sum
+          (br_if $done (i32.ge_u (local.get $index) (local.get $rowBytes)))
+          (local.set $total
+            (f32.add (local.get $total) (f32.load (i32.add (local.get $in) (local.get $index)))))
+          (local.set $index (i32.add (local.get $index) (i32.const 4)))
+          (br $sum)))
+        (local.set $mean (f32.div (local.get $total) (f32.convert_i32_u (local.get $width))))
+        (local.set $meanLanes (f32x4.splat (local.get $mean)))
+        ;; variance: squared deviations summed in order in float32
+        (local.set $total (f32.const 0))
+        (local.set $index (i32.const 0))
+        (block $done (loop $squares
+          (br_if $done (i32.ge_u (local.get $index) (local.get $rowBytes)))
+          (local.set $deviation
+            (f32.sub (f32.load (i32.add (local.get $in) (local.get $index))) (local.get $mean)))
+          (local.set $total
+            (f32.add (local.get $total) (f32.mul (local.get $deviation) (local.get $deviation))))
+          (local.set $index (i32.add (local.get $index) (i32.const 4)))
+          (br $squares)))
+        (local.set $scale
+          (f32.div (f32.const 1)
+            (f32.sqrt
+              (f32.add
+                (f32.div (local.get $total) (f32.convert_i32_u (local.get $width)))
+                (local.get $epsilon)))))
+        (local.set $scaleLanes (f32x4.splat (local.get $scale)))
+        ;; standardised values
+        (local.set $index (i32.const 0))
+        (block $done (loop $write
+          (br_if $done (i32.ge_u (local.get $index) (local.get $vectorEnd)))
+          (v128.store align=4 (i32.add (local.get $to) (local.get $index))
+            (f32x4.mul
+              (f32x4.sub (v128.load align=4 (i32.add (local.get $in) (local.get $index)))
+                (local.get $meanLanes))
+              (local.get $scaleLanes)))
+          (local.set $index (i32.add (local.get $index) (i32.const 16)))
+          (br $write)))
+        (block $done (loop $writeTail
+          (br_if $done (i32.ge_u (local.get $index) (local.get $rowBytes)))
+          (f32.store (i32.add (local.get $to) (local.get $index))
+            (f32.mul
+              (f32.sub (f32.load (i32.add (local.get $in) (local.get $index))) (local.get $mean))
+              (local.get $scale)))
+          (local.set $index (i32.add (local.get $index) (i32.const 4)))
+          (br $writeTail)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; e^t per lane for t clamped to [-87, 88] (so 2^n stays a normal float32): t = n ln 2 + r with
+  ;; n = nearest(t / ln 2) and |r| <= ln(2) / 2, e^r by its Taylor polynomial to r^7 / 7! (relative
+  ;; error below 1e-8 before rounding), times 2^n built in the exponent bits.
+  (func $exp (param $t v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $t
+      (f32x4.min (f32x4.max (local.get $t) (v128.const f32x4 -87 -87 -87 -87))
+        (v128.const f32x4 88 88 88 88)))
+    (local.set $n
+      (f32x4.nearest
+        (f32x4.mul (local.get $t)
+          (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+    ;; ln 2 in two parts, so n * ln2_high is exact for |n| < 2^8.
+    (local.set $r
+      (f32x4.sub
+        (f32x4.sub (local.get $t)
+          (f32x4.mul (local.get $n) (v128.const f32x4 0.693145752 0.693145752 0.693145752 0.693145752)))
+        (f32x4.mul (local.get $n)
+          (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
+    (local.set $p (v128.const f32x4 1.98412698e-4 1.98412698e-4 1.98412698e-4 1.98412698e-4))
+    (local.set $p (f32x4.add (v128.const f32x4 0.00138888889 0.00138888889 0.00138888889 0.00138888889) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.00833333333 0.00833333333 0.00833333333 0.00833333333) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.0416666667 0.0416666667 0.0416666667 0.0416666667) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.166666667 0.166666667 0.166666667 0.166666667) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.5 0.5 0.5 0.5) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl
+        (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127))
+        (i32.const 23))))
+
+  ;; GELU's tanh form per lane, as x * sigmoid(x (a + b x^2)) (see normalization.ts).
+  (func $gelu (param $x v128) (param $a v128) (param $b v128) (result v128)
+    (f32x4.div (local.get $x)
+      (f32x4.add (v128.const f32x4 1 1 1 1)
+        (call $exp
+          (f32x4.neg
+            (f32x4.mul (local.get $x)
+              (f32x4.add (local.get $a)
+                (f32x4.mul (local.get $b) (f32x4.mul (local.get $x) (local.get $x))))))))))
+
+  ;; out[i] = gelu(x[i]), i < count, with the constants a and b of normalization.ts.
+  (func (export "gelu")
+    (param $x i32) (param $out i32) (param $count i32) (param $a f32) (param $b f32)
+    (local $index i32) (local $end i32) (local $aLanes v128) (local $bLanes v128)
+    (local.set $aLanes (f32x4.splat (local.get $a)))
+    (local.set $bLanes (f32x4.splat (local.get $b)))
+    (local.set $end (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2)))
+    (block $done (loop $vectors
+      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
+      (v128.store align=4 (i32.add (local.get $out) (local.get $index))
+        (call $gelu (v128.load align=4 (i32.add (local.get $x) (local.get $index)))
+          (local.get $aLanes) (local.get $bLanes)))
+      (local.set $index (i32.add (local.get $index) (i32.const 16)))
+      (br $vectors)))
+    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $index))
+        (f32x4.extract_lane 0
+          (call $gelu (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $index))))
+            (local.get $aLanes) (local.get $bLanes))))
+      (local.set $index (i32.add (local.get $index) (i32.const 4)))
+      (br $tail))))
+)

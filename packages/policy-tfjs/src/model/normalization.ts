@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { constantScalar, constantTensor } from "./constant-tensor.js";
 import { customGradient, type Saver, sumRows } from "./custom-gradient.js";
+import { geluOnHeap, standardisedOnHeap } from "./decode-kernels.js";
 import { recordingGradients } from "./gradient-mode.js";
 import { fusedAffine } from "./linear.js";
 
@@ -16,10 +17,13 @@ export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, 
 
 /**
  * LayerNorm without its gain and shift on rows `[1, n, d]`, for passes without gradients whose
- * next product has them folded in (`foldLayer`). The variance plus epsilon is one fused product,
- * `squares @ (1/d) + epsilon`, one kernel instead of a mean and an add.
+ * next product has them folded in (`foldLayer`): on wasm one kernel of our own
+ * ({@link standardisedOnHeap}); elsewhere tfjs ops, the variance plus epsilon as one fused
+ * product, `squares @ (1/d) + epsilon`, one kernel instead of a mean and an add.
  */
 export function standardised(x: tf.Tensor3D, epsilon: number): tf.Tensor3D {
+  const onHeap = standardisedOnHeap(x, epsilon);
+  if (onHeap !== undefined) return onHeap;
   const d = x.shape[2];
   const centred = tf.sub(x, tf.mean(x, -1, true));
   const meanColumn = constantTensor(`mean column ${d}`, () => tf.fill([1, d, 1], 1 / d) as tf.Tensor3D);
@@ -75,9 +79,8 @@ const CUBIC = SIGMOID_SCALE * 0.044715;
  */
 export function gelu<T extends tf.Tensor>(x: T): T {
   const rows = x as tf.Tensor as tf.Tensor2D;
-  return (recordingGradients()
-    ? geluWithGradient(rows)
-    : tf.mul(rows, geluGate(rows, tf.square(rows)))) as tf.Tensor as T;
+  if (recordingGradients()) return geluWithGradient(rows) as tf.Tensor as T;
+  return geluOnHeap(x, SIGMOID_SCALE, CUBIC) ?? (tf.mul(rows, geluGate(rows, tf.square(rows))) as tf.Tensor as T);
 }
 
 /** `sigmoid(x (a + b x^2))`, given `x^2`. */
