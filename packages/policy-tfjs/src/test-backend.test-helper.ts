@@ -1,3 +1,6 @@
+import type { Mulberry32 } from "@ibtpo/random";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll } from "vitest";
 import { selectBackend } from "./backend/select-backend.js";
 import type { TransformerConfig } from "./model/transformer-config.js";
 
@@ -14,3 +17,17 @@ export const tinyConfig: TransformerConfig = {
   layers: 2,
   heads: 2,
 };
+
+/** For tests of wasm-only kernels: the wasm backend whatever IBTPO_BACKEND says, the usual one after. */
+export function runOnWasmBackend(): void {
+  beforeAll(async () => {
+    await useTestBackend();
+    await tf.setBackend("wasm");
+  });
+  afterAll(useTestBackend);
+}
+
+/** `length` standard normal draws as float32, from `random`. */
+export function normalDraws(random: Mulberry32, length: number): Float32Array {
+  return Float32Array.from({ length }, () => random.nextNormal());
+}

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { maskedSoftmax, reshape } from "./copy-free-ops.js";
-import { attendSingleQuery } from "./decode-kernels.js";
 import type { RowsProjection } from "./folded-weights.js";
 import { groupedProduct } from "./grouped-product.js";
+import { attendSingleQuery } from "./heap-attention.js";
 import type { KeyValueCache } from "./key-value-cache.js";
 import { fusedAffine, linear, type Projection } from "./linear.js";
 import { hostData } from "./wasm-heap.js";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
-import { writeColumnOnHeap } from "./decode-kernels.js";
+import { writeColumnOnHeap } from "./heap-attention.js";
 import { heapView, hostData } from "./wasm-heap.js";
 
 /** Columns added at a time when the cache is full, so it is reallocated once per this many steps. */

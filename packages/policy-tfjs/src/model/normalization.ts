@@ -1,8 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { constantScalar, constantTensor } from "./constant-tensor.js";
 import { customGradient, type Saver, sumRows } from "./custom-gradient.js";
-import { geluOnHeap, standardisedOnHeap } from "./decode-kernels.js";
 import { recordingGradients } from "./gradient-mode.js";
+import {
+  geluGradientOnHeap,
+  geluOnHeap,
+  layerNormGradientOnHeap,
+  layerNormOnHeap,
+  standardisedOnHeap,
+} from "./heap-normalization.js";
 import { fusedAffine } from "./linear.js";
 
 /**
@@ -45,6 +51,18 @@ function layerNormWithGradient(epsilon: number) {
   let normalise = layerNormByEpsilon.get(epsilon);
   if (normalise === undefined) {
     normalise = customGradient((x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, save: Saver) => {
+      // On wasm one kernel each way (the same closed form); elsewhere tfjs ops.
+      const onHeap = layerNormOnHeap(x, gain, bias, epsilon);
+      if (onHeap !== undefined) {
+        save([onHeap.normalised, onHeap.inverseDeviation, gain]);
+        return {
+          value: onHeap.value,
+          gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+            const [savedNormalised, savedInverse, savedGain] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+            return layerNormGradientOnHeap(dy, savedNormalised, savedInverse, savedGain)!;
+          },
+        };
+      }
       const { normalised, inverseDeviation } = standardise(x, epsilon);
       save([normalised, inverseDeviation, gain]);
       return {
@@ -92,6 +110,16 @@ function geluGate(x: tf.Tensor2D, squared: tf.Tensor2D): tf.Tensor2D {
 
 // Saves x and the gate only: each saved tensor is copied, and x^2 costs about the same to recompute.
 const geluWithGradient = customGradient((x: tf.Tensor2D, save: Saver) => {
+  // On wasm one kernel each way, which keeps x only and recomputes the gate in the gradient.
+  const onHeap = geluOnHeap(x, SIGMOID_SCALE, CUBIC);
+  if (onHeap !== undefined) {
+    save([x]);
+    return {
+      value: onHeap,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        geluGradientOnHeap(saved[0] as tf.Tensor2D, dy, SIGMOID_SCALE, CUBIC)!,
+    };
+  }
   const gate = geluGate(x, tf.square(x));
   save([x, gate]);
   return {

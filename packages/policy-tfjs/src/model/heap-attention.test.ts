@@ -1,22 +1,16 @@
 import { Mulberry32 } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compiledBase64 } from "../../scripts/compile-wat.js";
-import { useTestBackend } from "../test-backend.test-helper.js";
+import { describe, expect, it } from "vitest";
+import { normalDraws, runOnWasmBackend } from "../test-backend.test-helper.js";
 import { MASKED_SCORE } from "./batch-layout.js";
-import { attendSingleQuery, geluOnHeap, standardisedOnHeap, writeColumnOnHeap } from "./decode-kernels.js";
-import { DECODE_KERNELS_WASM } from "./decode-kernels-wasm.js";
+import { attendSingleQuery, writeColumnOnHeap } from "./heap-attention.js";
 import { type SingleQueryInputs, singleQueryAttention } from "./single-query-attention.js";
 import { heapView } from "./wasm-heap.js";
 
-beforeAll(async () => {
-  await useTestBackend();
-  await tf.setBackend("wasm");
-});
-afterAll(useTestBackend);
+runOnWasmBackend();
 
 const random = new Mulberry32(11);
-const draw = (length: number) => Float32Array.from({ length }, () => random.nextNormal());
+const draw = (length: number) => normalDraws(random, length);
 
 /** A tensor's heap view on wasm (the test needs the data in place, as a decode step has it). */
 function onHeap(tensor: tf.Tensor): Float32Array {
@@ -24,12 +18,6 @@ function onHeap(tensor: tf.Tensor): Float32Array {
   if (view === undefined) throw new Error("the wasm backend's heap is not reachable");
   return view;
 }
-
-describe("decode-kernels-wasm.ts", () => {
-  it("holds the bytes that decode-kernels.wat compiles to", async () => {
-    expect(DECODE_KERNELS_WASM).toBe(await compiledBase64());
-  });
-});
 
 describe("attendSingleQuery on the wasm heap", () => {
   // Head dimensions and column counts on each side of the kernels' 16-, 8- and 4-wide passes.
@@ -168,54 +156,5 @@ describe("writeColumnOnHeap", () => {
     const write = { rows: new Float32Array(3), stride: 3, keysAt: 1, valuesAt: 2, keys: heap, values: heap };
     expect(writeColumnOnHeap({ ...write, batch: 1, heads: 1, headDimension: 1, capacity: 2, column: 0 })).toBe(false);
     cache.dispose();
-  });
-});
-
-describe("standardisedOnHeap", () => {
-  for (const width of [1, 3, 4, 7, 128, 130]) {
-    it(`gives (x - mean) / sqrt(var + epsilon) per row within float32 rounding (width ${width})`, () => {
-      const rows = 5;
-      const data = Float32Array.from(draw(rows * width), (value, index) => 3 * value + (index % 7) - 10);
-      const x = tf.tensor3d(data, [1, rows, width]);
-      const result = standardisedOnHeap(x, 1e-5);
-      expect(result?.shape).toEqual([1, rows, width]);
-      const out = result!.dataSync();
-      tf.dispose([x, result!]);
-      for (let row = 0; row < rows; row++) {
-        const values = Array.from(data.subarray(row * width, (row + 1) * width));
-        const mean = values.reduce((sum, value) => sum + value, 0) / width;
-        const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / width;
-        values.forEach((value, index) => {
-          const expected = (value - mean) / Math.sqrt(variance + 1e-5);
-          expect(Math.abs(out[row * width + index]! - expected)).toBeLessThan(2e-6 * Math.max(1, Math.abs(expected)));
-        });
-      }
-    });
-  }
-});
-
-describe("geluOnHeap", () => {
-  const a = 2 * Math.sqrt(2 / Math.PI);
-  const b = a * 0.044715;
-  it("gives x * sigmoid(x (a + b x^2)) within float32 rounding, tails included", () => {
-    // 4 * 37 + 3 values: the vector loop and the scalar tail; large magnitudes saturate.
-    const data = Float32Array.from([...draw(4 * 37).map((value) => 4 * value), -100, 60, 0]);
-    const x = tf.tensor2d(data, [1, data.length]);
-    const result = geluOnHeap(x, a, b);
-    const out = result!.dataSync();
-    tf.dispose([x, result!]);
-    data.forEach((value, index) => {
-      const expected = value / (1 + Math.exp(-value * (a + b * value * value)));
-      expect(Math.abs(out[index]! - expected)).toBeLessThan(1e-6 * Math.max(1, Math.abs(expected)));
-    });
-  });
-
-  it("returns undefined off the wasm backend", async () => {
-    await tf.setBackend("cpu");
-    const x = tf.ones([2, 2]);
-    expect(geluOnHeap(x, a, b)).toBeUndefined();
-    expect(standardisedOnHeap(x, 1e-5)).toBeUndefined();
-    x.dispose();
-    await tf.setBackend("wasm");
   });
 });

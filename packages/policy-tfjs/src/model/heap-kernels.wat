@@ -1,9 +1,9 @@
-;; A decode step's work outside tfjs's kernels, run on the memory of tfjs's wasm backend
-;; (imported), so the data is read and written where it lies: the KV cache's new column,
-;; single-query attention's two products, LayerNorm's standardisation and GELU, in 128-bit SIMD. The source of
-;; decode-kernels-wasm.ts: `pnpm --filter @ibtpo/policy-tfjs build:wasm` compiles it with wabt.
-;; Addresses are byte offsets into that memory; every array is float32. The softmax between the
-;; two products runs in TypeScript (decode-kernels.ts), with Math.exp.
+;; Kernels of our own on the memory of tfjs's wasm backend (imported), so the data is read and
+;; written where it lies, in 128-bit SIMD where it pays: a decode step's KV-cache column write and
+;; single-query attention products, and LayerNorm and GELU (forward and gradient), one kernel each
+;; where tfjs's ops take six to twelve. The source of heap-kernels-wasm.ts:
+;; `pnpm --filter @ibtpo/policy-tfjs build:wasm` compiles it with wabt. Addresses are byte offsets
+;; into that memory; every array is float32. Callers: heap-attention.ts, heap-normalization.ts.
 (module
   (import "env" "memory" (memory 0))
 
@@ -330,6 +330,13 @@
   ;; at a time for the output.
   (func (export "standardise")
     (param $x i32) (param $out i32) (param $rows i32) (param $width i32) (param $epsilon f32)
+    (call $standardiseRows (local.get $x) (local.get $out) (i32.const 0) (local.get $rows)
+      (local.get $width) (local.get $epsilon)))
+
+  ;; "standardise", also writing 1 / sqrt(var_r + epsilon) to inverse[r] when inverse is not 0.
+  (func $standardiseRows
+    (param $x i32) (param $out i32) (param $inverse i32) (param $rows i32) (param $width i32)
+    (param $epsilon f32)
     (local $row i32) (local $index i32) (local $in i32) (local $to i32) (local $vectorEnd i32)
     (local $mean f32) (local $total f32) (local $deviation f32)
     (local $meanLanes v128) (local $scale f32) (local $scaleLanes v128) (local $rowBytes i32)
@@ -368,6 +375,10 @@
               (f32.add
                 (f32.div (local.get $total) (f32.convert_i32_u (local.get $width)))
                 (local.get $epsilon)))))
+        (if (local.get $inverse)
+          (then
+            (f32.store (i32.add (local.get $inverse) (i32.shl (local.get $row) (i32.const 2)))
+              (local.get $scale))))
         (local.set $scaleLanes (f32x4.splat (local.get $scale)))
         ;; standardised values
         (local.set $index (i32.const 0))
@@ -456,4 +467,167 @@
             (local.get $aLanes) (local.get $bLanes))))
       (local.set $index (i32.add (local.get $index) (i32.const 4)))
       (br $tail))))
+
+  ;; dx[i] = dy[i] * gelu'(x[i]), i < count: with s = sigmoid(x (a + b x^2)),
+  ;; gelu'(x) = s + x s (1 - s) (a + 3 b x^2) (see normalization.ts).
+  (func $geluSlope (param $x v128) (param $a v128) (param $b v128) (result v128)
+    (local $squared v128) (local $gate v128)
+    (local.set $squared (f32x4.mul (local.get $x) (local.get $x)))
+    (local.set $gate
+      (f32x4.div (v128.const f32x4 1 1 1 1)
+        (f32x4.add (v128.const f32x4 1 1 1 1)
+          (call $exp
+            (f32x4.neg
+              (f32x4.mul (local.get $x)
+                (f32x4.add (local.get $a) (f32x4.mul (local.get $b) (local.get $squared)))))))))
+    (f32x4.add (local.get $gate)
+      (f32x4.mul
+        (f32x4.mul (local.get $x)
+          (f32x4.mul (local.get $gate) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $gate))))
+        (f32x4.add (local.get $a)
+          (f32x4.mul (v128.const f32x4 3 3 3 3) (f32x4.mul (local.get $b) (local.get $squared)))))))
+
+  (func (export "geluGradient")
+    (param $x i32) (param $dy i32) (param $dx i32) (param $count i32) (param $a f32) (param $b f32)
+    (local $index i32) (local $end i32) (local $aLanes v128) (local $bLanes v128)
+    (local.set $aLanes (f32x4.splat (local.get $a)))
+    (local.set $bLanes (f32x4.splat (local.get $b)))
+    (local.set $end (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2)))
+    (block $done (loop $vectors
+      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
+      (v128.store align=4 (i32.add (local.get $dx) (local.get $index))
+        (f32x4.mul (v128.load align=4 (i32.add (local.get $dy) (local.get $index)))
+          (call $geluSlope (v128.load align=4 (i32.add (local.get $x) (local.get $index)))
+            (local.get $aLanes) (local.get $bLanes))))
+      (local.set $index (i32.add (local.get $index) (i32.const 16)))
+      (br $vectors)))
+    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
+      (f32.store (i32.add (local.get $dx) (local.get $index))
+        (f32.mul (f32.load (i32.add (local.get $dy) (local.get $index)))
+          (f32x4.extract_lane 0
+            (call $geluSlope (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $index))))
+              (local.get $aLanes) (local.get $bLanes)))))
+      (local.set $index (i32.add (local.get $index) (i32.const 4)))
+      (br $tail))))
+
+  ;; LayerNorm with gain and shift, for the training pass: per row of `width` floats,
+  ;; normalised = standardise(x) (as "standardise" computes it), inverse[r] = 1 / sqrt(var_r +
+  ;; epsilon), out = normalised * gain + bias. normalised and inverse are what the gradient needs.
+  (func (export "layerNorm")
+    (param $x i32) (param $gain i32) (param $bias i32) (param $out i32) (param $normalised i32)
+    (param $inverse i32) (param $rows i32) (param $width i32) (param $epsilon f32)
+    (local $row i32) (local $index i32) (local $rowBytes i32) (local $vectorEnd i32)
+    (local $value v128)
+    (call $standardiseRows (local.get $x) (local.get $normalised) (local.get $inverse)
+      (local.get $rows) (local.get $width) (local.get $epsilon))
+    (local.set $rowBytes (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $vectorEnd (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2)))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $index (i32.const 0))
+      (block $done (loop $vectors
+        (br_if $done (i32.ge_u (local.get $index) (local.get $vectorEnd)))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $index))
+          (f32x4.add
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $normalised) (local.get $index)))
+              (v128.load align=4 (i32.add (local.get $gain) (local.get $index))))
+            (v128.load align=4 (i32.add (local.get $bias) (local.get $index)))))
+        (local.set $index (i32.add (local.get $index) (i32.const 16)))
+        (br $vectors)))
+      (block $done (loop $tail
+        (br_if $done (i32.ge_u (local.get $index) (local.get $rowBytes)))
+        (f32.store (i32.add (local.get $out) (local.get $index))
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $normalised) (local.get $index)))
+              (f32.load (i32.add (local.get $gain) (local.get $index))))
+            (f32.load (i32.add (local.get $bias) (local.get $index)))))
+        (local.set $index (i32.add (local.get $index) (i32.const 4)))
+        (br $tail)))
+      (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+      (local.set $normalised (i32.add (local.get $normalised) (local.get $rowBytes)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rowLoop))))
+
+  ;; LayerNorm's gradient from dy, the forward's normalised rows and inverse deviations, and the
+  ;; gain: with dn = dy * gain, dx = inverse * (dn - mean(dn) - normalised * mean(dn * normalised))
+  ;; per row (means summed in order in float32); dgain = column sums of dy * normalised and dbias =
+  ;; column sums of dy, over rows in order.
+  (func (export "layerNormGradient")
+    (param $dy i32) (param $normalised i32) (param $inverse i32) (param $gain i32) (param $dx i32)
+    (param $dgain i32) (param $dbias i32) (param $rows i32) (param $width i32)
+    (local $row i32) (local $index i32) (local $rowBytes i32) (local $vectorEnd i32)
+    (local $meanDn f32) (local $meanDnN f32) (local $dn f32) (local $scale f32)
+    (local $dyLanes v128) (local $nLanes v128)
+    (local.set $rowBytes (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $vectorEnd (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2)))
+    (memory.fill (local.get $dgain) (i32.const 0) (local.get $rowBytes))
+    (memory.fill (local.get $dbias) (i32.const 0) (local.get $rowBytes))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      ;; the two row means
+      (local.set $meanDn (f32.const 0))
+      (local.set $meanDnN (f32.const 0))
+      (local.set $index (i32.const 0))
+      (block $done (loop $sums
+        (br_if $done (i32.ge_u (local.get $index) (local.get $rowBytes)))
+        (local.set $dn
+          (f32.mul (f32.load (i32.add (local.get $dy) (local.get $index)))
+            (f32.load (i32.add (local.get $gain) (local.get $index)))))
+        (local.set $meanDn (f32.add (local.get $meanDn) (local.get $dn)))
+        (local.set $meanDnN
+          (f32.add (local.get $meanDnN)
+            (f32.mul (local.get $dn) (f32.load (i32.add (local.get $normalised) (local.get $index))))))
+        (local.set $index (i32.add (local.get $index) (i32.const 4)))
+        (br $sums)))
+      (local.set $meanDn (f32.div (local.get $meanDn) (f32.convert_i32_u (local.get $width))))
+      (local.set $meanDnN (f32.div (local.get $meanDnN) (f32.convert_i32_u (local.get $width))))
+      (local.set $scale (f32.load (i32.add (local.get $inverse) (i32.shl (local.get $row) (i32.const 2)))))
+      ;; dx and the column sums
+      (local.set $index (i32.const 0))
+      (block $done (loop $vectors
+        (br_if $done (i32.ge_u (local.get $index) (local.get $vectorEnd)))
+        (local.set $dyLanes (v128.load align=4 (i32.add (local.get $dy) (local.get $index))))
+        (local.set $nLanes (v128.load align=4 (i32.add (local.get $normalised) (local.get $index))))
+        (v128.store align=4 (i32.add (local.get $dx) (local.get $index))
+          (f32x4.mul (f32x4.splat (local.get $scale))
+            (f32x4.sub
+              (f32x4.sub
+                (f32x4.mul (local.get $dyLanes) (v128.load align=4 (i32.add (local.get $gain) (local.get $index))))
+                (f32x4.splat (local.get $meanDn)))
+              (f32x4.mul (local.get $nLanes) (f32x4.splat (local.get $meanDnN))))))
+        (v128.store align=4 (i32.add (local.get $dgain) (local.get $index))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $dgain) (local.get $index)))
+            (f32x4.mul (local.get $dyLanes) (local.get $nLanes))))
+        (v128.store align=4 (i32.add (local.get $dbias) (local.get $index))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $dbias) (local.get $index)))
+            (local.get $dyLanes)))
+        (local.set $index (i32.add (local.get $index) (i32.const 16)))
+        (br $vectors)))
+      (block $done (loop $tail
+        (br_if $done (i32.ge_u (local.get $index) (local.get $rowBytes)))
+        (f32.store (i32.add (local.get $dx) (local.get $index))
+          (f32.mul (local.get $scale)
+            (f32.sub
+              (f32.sub
+                (f32.mul (f32.load (i32.add (local.get $dy) (local.get $index)))
+                  (f32.load (i32.add (local.get $gain) (local.get $index))))
+                (local.get $meanDn))
+              (f32.mul (f32.load (i32.add (local.get $normalised) (local.get $index)))
+                (local.get $meanDnN)))))
+        (f32.store (i32.add (local.get $dgain) (local.get $index))
+          (f32.add (f32.load (i32.add (local.get $dgain) (local.get $index)))
+            (f32.mul (f32.load (i32.add (local.get $dy) (local.get $index)))
+              (f32.load (i32.add (local.get $normalised) (local.get $index))))))
+        (f32.store (i32.add (local.get $dbias) (local.get $index))
+          (f32.add (f32.load (i32.add (local.get $dbias) (local.get $index)))
+            (f32.load (i32.add (local.get $dy) (local.get $index)))))
+        (local.set $index (i32.add (local.get $index) (i32.const 4)))
+        (br $tail)))
+      (local.set $dy (i32.add (local.get $dy) (local.get $rowBytes)))
+      (local.set $normalised (i32.add (local.get $normalised) (local.get $rowBytes)))
+      (local.set $dx (i32.add (local.get $dx) (local.get $rowBytes)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rowLoop))))
 )

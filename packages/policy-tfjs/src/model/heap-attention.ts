@@ -1,0 +1,92 @@
+import { type HeapKernels, heapKernels } from "./heap-kernels.js";
+import { type SingleQueryInputs, singleQueryAttention } from "./single-query-attention.js";
+
+/** One decode step's cache column, as {@link KeyValueCache.writeColumnFrom} takes it. */
+export interface CacheColumnWrite {
+  /** Rows of the step, as in `ColumnLayout`: keys at `rows[b * stride + keysAt + i]`. */
+  readonly rows: Float32Array;
+  readonly stride: number;
+  readonly keysAt: number;
+  readonly valuesAt: number;
+  /** The cache's keys `[batch, heads, headDimension, capacity]` and values `[batch, heads, capacity, headDimension]`. */
+  readonly keys: Float32Array;
+  readonly values: Float32Array;
+  readonly batch: number;
+  readonly heads: number;
+  readonly headDimension: number;
+  readonly capacity: number;
+  readonly column: number;
+}
+
+/**
+ * Writes a cache column with heap-kernels.wat when the rows and cache are views of the wasm
+ * backend's heap; returns false (nothing written) otherwise, for the caller's host loop.
+ */
+export function writeColumnOnHeap(write: CacheColumnWrite): boolean {
+  const kernels = heapKernels();
+  if (kernels === undefined || !kernels.holds(write.rows, write.keys, write.values)) return false;
+  const { rows, stride, keysAt, valuesAt, keys, values } = write;
+  kernels.exports.writeColumn(
+    rows.byteOffset,
+    stride,
+    keysAt,
+    valuesAt,
+    keys.byteOffset,
+    values.byteOffset,
+    write.batch,
+    write.heads,
+    write.headDimension,
+    write.capacity,
+    write.column,
+  );
+  return true;
+}
+
+/**
+ * Single-query attention over the KV cache (see {@link singleQueryAttention} for the inputs and
+ * the result): both products in heap-kernels.wat's 128-bit SIMD when the queries and cache are
+ * views of the wasm backend's heap and the runtime has SIMD, else the host loop. The two agree
+ * within float32 rounding (the SIMD products sum in float32, the host loop in float64).
+ */
+export function attendSingleQuery(inputs: SingleQueryInputs): Float32Array {
+  const kernels = heapKernels();
+  return kernels?.holds(inputs.queries, inputs.keys, inputs.values)
+    ? attendOnHeap(kernels, inputs)
+    : singleQueryAttention(inputs);
+}
+
+function attendOnHeap(kernels: HeapKernels, inputs: SingleQueryInputs): Float32Array {
+  const { batch, heads, headDimension, capacity, columns, queryStride } = inputs;
+  // Offsets first: reserving scratch may grow the heap, which detaches the input views.
+  const queries = inputs.queries.byteOffset;
+  const keys = inputs.keys.byteOffset;
+  const values = inputs.values.byteOffset;
+  const d = heads * headDimension;
+  const biasBytes = 4 * batch * columns;
+  const scoreBytes = 4 * batch * heads * columns;
+  const bias = kernels.reserve(biasBytes + scoreBytes + 4 * batch * d);
+  const scores = bias + biasBytes;
+  const merged = scores + scoreBytes;
+  kernels.floats(bias, batch * columns).set(inputs.bias.subarray(0, batch * columns));
+  kernels.exports.scores(queries, queryStride, keys, bias, scores, batch, heads, headDimension, capacity, columns);
+  softmaxRows(kernels.floats(scores, batch * heads * columns), columns);
+  kernels.exports.context(scores, values, merged, batch, heads, headDimension, capacity, columns);
+  return kernels.floats(merged, batch * d).slice();
+}
+
+/** Each run of `columns` scores becomes its softmax, in place (float64 exp and sums, as on the host). */
+function softmaxRows(scores: Float32Array, columns: number): void {
+  for (let start = 0; start < scores.length; start += columns) {
+    const end = start + columns;
+    let largest = Number.NEGATIVE_INFINITY;
+    for (let index = start; index < end; index++) if (scores[index]! > largest) largest = scores[index]!;
+    let total = 0;
+    for (let index = start; index < end; index++) {
+      const weight = Math.exp(scores[index]! - largest);
+      scores[index] = weight;
+      total += weight;
+    }
+    const inverseTotal = 1 / total;
+    for (let index = start; index < end; index++) scores[index]! *= inverseTotal;
+  }
+}

@@ -1,0 +1,200 @@
+import * as tf from "@tensorflow/tfjs";
+import { HEAP_KERNELS_WASM } from "./heap-kernels-wasm.js";
+import { heapView, type WasmHeap, type WasmMemory, wasmHeap, webAssemblyApi } from "./wasm-heap.js";
+
+/**
+ * The exports of heap-kernels.wat. Every array argument is a byte offset into the wasm backend's
+ * memory, which the module imports; see the .wat file for each kernel's arithmetic.
+ */
+export interface KernelExports {
+  writeColumn(
+    rows: number,
+    stride: number,
+    keysAt: number,
+    valuesAt: number,
+    keys: number,
+    values: number,
+    batch: number,
+    heads: number,
+    headDimension: number,
+    capacity: number,
+    column: number,
+  ): void;
+  scores(
+    queries: number,
+    queryStride: number,
+    keys: number,
+    bias: number,
+    scores: number,
+    batch: number,
+    heads: number,
+    headDimension: number,
+    capacity: number,
+    columns: number,
+  ): void;
+  context(
+    weights: number,
+    values: number,
+    merged: number,
+    batch: number,
+    heads: number,
+    headDimension: number,
+    capacity: number,
+    columns: number,
+  ): void;
+  standardise(x: number, out: number, rows: number, width: number, epsilon: number): void;
+  layerNorm(
+    x: number,
+    gain: number,
+    bias: number,
+    out: number,
+    normalised: number,
+    inverse: number,
+    rows: number,
+    width: number,
+    epsilon: number,
+  ): void;
+  layerNormGradient(
+    dy: number,
+    normalised: number,
+    inverse: number,
+    gain: number,
+    dx: number,
+    dgain: number,
+    dbias: number,
+    rows: number,
+    width: number,
+  ): void;
+  gelu(x: number, out: number, count: number, a: number, b: number): void;
+  geluGradient(x: number, dy: number, dx: number, count: number, a: number, b: number): void;
+}
+
+/** heap-kernels.wat instantiated on one wasm backend's memory, with scratch space from its allocator. */
+export class HeapKernels {
+  private scratch = 0;
+  private scratchBytes = 0;
+
+  constructor(
+    readonly heap: WasmHeap,
+    readonly exports: KernelExports,
+  ) {}
+
+  /** True when every array is a view of this heap. */
+  holds(...arrays: Float32Array[]): boolean {
+    const buffer = this.heap.memory.buffer;
+    return arrays.every((array) => array.buffer === buffer);
+  }
+
+  /**
+   * The byte offset of `bytes` of scratch space, allocated once and grown when a call needs
+   * more; valid until the next call. Allocating may grow the heap, which detaches views: take
+   * the offsets of input views first.
+   */
+  reserve(bytes: number): number {
+    if (bytes > this.scratchBytes) {
+      if (this.scratch !== 0) this.heap.release(this.scratch);
+      this.scratchBytes = Math.max(bytes, 2 * this.scratchBytes);
+      this.scratch = this.heap.allocate(this.scratchBytes);
+    }
+    return this.scratch;
+  }
+
+  /** `length` floats at byte offset `at`, viewed in the heap as it is now. */
+  floats(at: number, length: number): Float32Array {
+    return new Float32Array(this.heap.memory.buffer, at, length);
+  }
+}
+
+/** One {@link HeapKernels} per wasm memory (one per backend instance); null where SIMD is missing. */
+const kernelsByMemory = new WeakMap<WasmMemory, HeapKernels | null>();
+
+/**
+ * heap-kernels.wat on the active backend, or undefined when it is not tfjs's wasm backend or the
+ * runtime has no wasm SIMD (the callers then take tfjs ops or host loops).
+ */
+export function heapKernels(): HeapKernels | undefined {
+  const heap = wasmHeap();
+  const api = webAssemblyApi();
+  if (heap === undefined || api === undefined) return undefined;
+  let kernels = kernelsByMemory.get(heap.memory);
+  if (kernels === undefined) {
+    const bytes = Uint8Array.from(atob(HEAP_KERNELS_WASM), (character) => character.charCodeAt(0));
+    // A runtime without wasm SIMD rejects the module.
+    kernels = api.validate(bytes)
+      ? new HeapKernels(
+          heap,
+          new api.Instance(new api.Module(bytes), { env: { memory: heap.memory } }).exports as KernelExports,
+        )
+      : null;
+    kernelsByMemory.set(heap.memory, kernels);
+  }
+  return kernels ?? undefined;
+}
+
+/** The wasm backend's output allocation, as its kernels use it. */
+interface OutputBackend {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+/** What a {@link heapKernel}'s computation gets: its inputs' and outputs' heap views, and attributes. */
+interface HeapKernelCall {
+  readonly kernels: HeapKernels;
+  readonly inputs: readonly Float32Array[];
+  readonly inputShapes: readonly (readonly number[])[];
+  readonly outputs: readonly Float32Array[];
+  readonly attrs: Readonly<Record<string, number>>;
+}
+
+/** A tfjs kernel of the wasm backend computed by heap-kernels.wat: see {@link heapKernel}. */
+export interface HeapKernelSpec {
+  readonly name: string;
+  /** Output shapes from the input shapes. */
+  outputShapes(inputShapes: readonly (readonly number[])[]): number[][];
+  /** Registered once: it must read everything from `call`, never from the first use's scope. */
+  compute(call: HeapKernelCall): void;
+}
+
+/**
+ * Runs `spec` on `inputs` as a tfjs kernel of the wasm backend (registered on first use), so that
+ * the engine tracks its outputs like any op's. Undefined on other backends and runtimes without
+ * wasm SIMD.
+ */
+export function heapKernel(
+  spec: HeapKernelSpec,
+  inputs: readonly tf.Tensor[],
+  attrs: Record<string, number>,
+): tf.Tensor[] | undefined {
+  if (heapKernels() === undefined) return undefined;
+  if (tf.getKernel(spec.name, "wasm") === undefined) {
+    tf.registerKernel({
+      kernelName: spec.name,
+      backendName: "wasm",
+      kernelFunc: ({ inputs: named, backend, attrs: kernelAttrs }) => {
+        const inputInfos = Object.keys(named)
+          .sort((a, b) => Number(a) - Number(b))
+          .map((key) => named[key] as tf.TensorInfo);
+        const inputShapes = inputInfos.map((info) => info.shape);
+        const outputs = spec
+          .outputShapes(inputShapes)
+          .map((shape) => (backend as unknown as OutputBackend).makeOutput(shape, "float32"));
+        // Views after allocating the outputs, which may grow the heap.
+        const kernels = heapKernels();
+        const inputViews = inputInfos.map(heapView);
+        const outputViews = outputs.map(heapView);
+        if (kernels === undefined || [...inputViews, ...outputViews].some((view) => view === undefined))
+          throw new Error(`${spec.name} runs on the wasm backend's heap only`);
+        spec.compute({
+          kernels,
+          inputs: inputViews as Float32Array[],
+          inputShapes,
+          outputs: outputViews as Float32Array[],
+          attrs: (kernelAttrs ?? {}) as Record<string, number>,
+        });
+        return outputs;
+      },
+    });
+  }
+  const named = Object.fromEntries(inputs.map((tensor, index) => [String(index), tensor]));
+  const result = tf.engine().runKernel(spec.name, named, attrs);
+  return Array.isArray(result) ? result : [result];
+}
