@@ -92,6 +92,38 @@ describe("attendSingleQuery on the wasm heap", () => {
     expect(run(1e6)).toEqual(run(-7));
   });
 
+  it("gives the same result after the heap has grown (views taken before growing are detached)", () => {
+    const [batch, heads, headDimension, capacity, columns] = [2, 2, 8, 10, 9];
+    const d = heads * headDimension;
+    const tensors = [draw(batch * 3 * d), draw(batch * d * capacity), draw(batch * capacity * d)].map((data) =>
+      tf.tensor1d(data),
+    );
+    const run = () => {
+      const [queries, keys, values] = tensors.map(onHeap) as [Float32Array, Float32Array, Float32Array];
+      const bias = new Float32Array(batch * columns);
+      return attendSingleQuery({
+        queries,
+        queryStride: 3 * d,
+        keys,
+        values,
+        bias,
+        batch,
+        heads,
+        headDimension,
+        capacity,
+        columns,
+      });
+    };
+    const before = run();
+    const bytesBefore = onHeap(tensors[0]!).buffer.byteLength;
+    // Larger than the heap so far: the backend grows its memory, and every old view detaches.
+    const large = tf.zeros([bytesBefore / 2]);
+    expect(onHeap(tensors[0]!).buffer.byteLength).toBeGreaterThan(bytesBefore);
+    const after = run();
+    tf.dispose([large, ...tensors]);
+    expect(after).toEqual(before);
+  });
+
   it("falls back to the host loop, bit for bit, when the data is not on the heap", () => {
     const [batch, heads, headDimension, capacity, columns] = [2, 2, 8, 10, 9];
     const d = heads * headDimension;
