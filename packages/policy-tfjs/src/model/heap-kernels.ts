@@ -66,7 +66,8 @@ export interface KernelExports {
     width: number,
   ): void;
   gelu(x: number, out: number, count: number, a: number, b: number): void;
-  geluGradient(x: number, dy: number, dx: number, count: number, a: number, b: number): void;
+  geluWithGate(x: number, out: number, gate: number, count: number, a: number, b: number): void;
+  geluGradient(x: number, gate: number, dy: number, dx: number, count: number, a: number, b: number): void;
 }
 
 /** heap-kernels.wat instantiated on one wasm backend's memory, with scratch space from its allocator. */
@@ -131,6 +132,17 @@ export function heapKernels(): HeapKernels | undefined {
   return kernels ?? undefined;
 }
 
+/**
+ * Which copy of this module registered the kernels: tfjs's kernel registry is global, and two
+ * copies of the package in one process (two versions in one app, or a benchmark comparing
+ * versions) must not run each other's kernels, whose inputs may differ.
+ */
+const PACKAGE_COPY = (() => {
+  const registry = globalThis as { ibtpoHeapKernelCopies?: number };
+  registry.ibtpoHeapKernelCopies = (registry.ibtpoHeapKernelCopies ?? 0) + 1;
+  return registry.ibtpoHeapKernelCopies;
+})();
+
 /** The wasm backend's output allocation, as its kernels use it. */
 interface OutputBackend {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
@@ -165,9 +177,10 @@ export function heapKernel(
   attrs: Record<string, number>,
 ): tf.Tensor[] | undefined {
   if (heapKernels() === undefined) return undefined;
-  if (tf.getKernel(spec.name, "wasm") === undefined) {
+  const kernelName = `${spec.name}#${PACKAGE_COPY}`;
+  if (tf.getKernel(kernelName, "wasm") === undefined) {
     tf.registerKernel({
-      kernelName: spec.name,
+      kernelName,
       backendName: "wasm",
       kernelFunc: ({ inputs: named, backend, attrs: kernelAttrs }) => {
         const inputInfos = Object.keys(named)
@@ -182,7 +195,7 @@ export function heapKernel(
         const inputViews = inputInfos.map(heapView);
         const outputViews = outputs.map(heapView);
         if (kernels === undefined || [...inputViews, ...outputViews].some((view) => view === undefined))
-          throw new Error(`${spec.name} runs on the wasm backend's heap only`);
+          throw new Error(`${kernelName} runs on the wasm backend's heap only`);
         spec.compute({
           kernels,
           inputs: inputViews as Float32Array[],
@@ -195,6 +208,6 @@ export function heapKernel(
     });
   }
   const named = Object.fromEntries(inputs.map((tensor, index) => [String(index), tensor]));
-  const result = tf.engine().runKernel(spec.name, named, attrs);
+  const result = tf.engine().runKernel(kernelName, named, attrs);
   return Array.isArray(result) ? result : [result];
 }

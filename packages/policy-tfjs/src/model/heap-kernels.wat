@@ -434,15 +434,10 @@
         (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127))
         (i32.const 23))))
 
-  ;; GELU's tanh form per lane, as x * sigmoid(x (a + b x^2)) (see normalization.ts).
+  ;; GELU's tanh form per lane, as x * sigmoid(x (a + b x^2)) (see normalization.ts); the same
+  ;; arithmetic as "geluWithGate", so passes with and without gradients agree.
   (func $gelu (param $x v128) (param $a v128) (param $b v128) (result v128)
-    (f32x4.div (local.get $x)
-      (f32x4.add (v128.const f32x4 1 1 1 1)
-        (call $exp
-          (f32x4.neg
-            (f32x4.mul (local.get $x)
-              (f32x4.add (local.get $a)
-                (f32x4.mul (local.get $b) (f32x4.mul (local.get $x) (local.get $x))))))))))
+    (f32x4.mul (local.get $x) (call $geluGate (local.get $x) (local.get $a) (local.get $b))))
 
   ;; out[i] = gelu(x[i]), i < count, with the constants a and b of normalization.ts.
   (func (export "gelu")
@@ -468,27 +463,58 @@
       (local.set $index (i32.add (local.get $index) (i32.const 4)))
       (br $tail))))
 
-  ;; dx[i] = dy[i] * gelu'(x[i]), i < count: with s = sigmoid(x (a + b x^2)),
-  ;; gelu'(x) = s + x s (1 - s) (a + 3 b x^2) (see normalization.ts).
-  (func $geluSlope (param $x v128) (param $a v128) (param $b v128) (result v128)
-    (local $squared v128) (local $gate v128)
-    (local.set $squared (f32x4.mul (local.get $x) (local.get $x)))
-    (local.set $gate
-      (f32x4.div (v128.const f32x4 1 1 1 1)
-        (f32x4.add (v128.const f32x4 1 1 1 1)
-          (call $exp
-            (f32x4.neg
-              (f32x4.mul (local.get $x)
-                (f32x4.add (local.get $a) (f32x4.mul (local.get $b) (local.get $squared)))))))))
-    (f32x4.add (local.get $gate)
+;; The gate s = sigmoid(x (a + b x^2)) per lane.
+  (func $geluGate (param $x v128) (param $a v128) (param $b v128) (result v128)
+    (f32x4.div (v128.const f32x4 1 1 1 1)
+      (f32x4.add (v128.const f32x4 1 1 1 1)
+        (call $exp
+          (f32x4.neg
+            (f32x4.mul (local.get $x)
+              (f32x4.add (local.get $a)
+                (f32x4.mul (local.get $b) (f32x4.mul (local.get $x) (local.get $x))))))))))
+
+  ;; For the training pass: out[i] = x[i] * s[i] and gate[i] = s[i], so the gradient needs no
+  ;; exponential.
+  (func (export "geluWithGate")
+    (param $x i32) (param $out i32) (param $gate i32) (param $count i32) (param $a f32) (param $b f32)
+    (local $index i32) (local $end i32) (local $aLanes v128) (local $bLanes v128)
+    (local $lanes v128) (local $s v128)
+    (local.set $aLanes (f32x4.splat (local.get $a)))
+    (local.set $bLanes (f32x4.splat (local.get $b)))
+    (local.set $end (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2)))
+    (block $done (loop $vectors
+      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
+      (local.set $lanes (v128.load align=4 (i32.add (local.get $x) (local.get $index))))
+      (local.set $s (call $geluGate (local.get $lanes) (local.get $aLanes) (local.get $bLanes)))
+      (v128.store align=4 (i32.add (local.get $gate) (local.get $index)) (local.get $s))
+      (v128.store align=4 (i32.add (local.get $out) (local.get $index))
+        (f32x4.mul (local.get $lanes) (local.get $s)))
+      (local.set $index (i32.add (local.get $index) (i32.const 16)))
+      (br $vectors)))
+    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
+      (local.set $lanes (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $index)))))
+      (local.set $s (call $geluGate (local.get $lanes) (local.get $aLanes) (local.get $bLanes)))
+      (f32.store (i32.add (local.get $gate) (local.get $index)) (f32x4.extract_lane 0 (local.get $s)))
+      (f32.store (i32.add (local.get $out) (local.get $index))
+        (f32x4.extract_lane 0 (f32x4.mul (local.get $lanes) (local.get $s))))
+      (local.set $index (i32.add (local.get $index) (i32.const 4)))
+      (br $tail))))
+
+  ;; dx[i] = dy[i] * gelu'(x[i]) from the forward's gate s: gelu'(x) = s + x s (1 - s) (a + 3 b x^2).
+  (func $geluSlope (param $x v128) (param $s v128) (param $a v128) (param $b v128) (result v128)
+    (f32x4.add (local.get $s)
       (f32x4.mul
         (f32x4.mul (local.get $x)
-          (f32x4.mul (local.get $gate) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $gate))))
+          (f32x4.mul (local.get $s) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $s))))
         (f32x4.add (local.get $a)
-          (f32x4.mul (v128.const f32x4 3 3 3 3) (f32x4.mul (local.get $b) (local.get $squared)))))))
+          (f32x4.mul (v128.const f32x4 3 3 3 3)
+            (f32x4.mul (local.get $b) (f32x4.mul (local.get $x) (local.get $x))))))))
 
   (func (export "geluGradient")
-    (param $x i32) (param $dy i32) (param $dx i32) (param $count i32) (param $a f32) (param $b f32)
+    (param $x i32) (param $gate i32) (param $dy i32) (param $dx i32) (param $count i32)
+    (param $a f32) (param $b f32)
     (local $index i32) (local $end i32) (local $aLanes v128) (local $bLanes v128)
     (local.set $aLanes (f32x4.splat (local.get $a)))
     (local.set $bLanes (f32x4.splat (local.get $b)))
@@ -498,6 +524,7 @@
       (v128.store align=4 (i32.add (local.get $dx) (local.get $index))
         (f32x4.mul (v128.load align=4 (i32.add (local.get $dy) (local.get $index)))
           (call $geluSlope (v128.load align=4 (i32.add (local.get $x) (local.get $index)))
+            (v128.load align=4 (i32.add (local.get $gate) (local.get $index)))
             (local.get $aLanes) (local.get $bLanes))))
       (local.set $index (i32.add (local.get $index) (i32.const 16)))
       (br $vectors)))
@@ -508,11 +535,12 @@
         (f32.mul (f32.load (i32.add (local.get $dy) (local.get $index)))
           (f32x4.extract_lane 0
             (call $geluSlope (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $index))))
+              (f32x4.splat (f32.load (i32.add (local.get $gate) (local.get $index))))
               (local.get $aLanes) (local.get $bLanes)))))
       (local.set $index (i32.add (local.get $index) (i32.const 4)))
       (br $tail))))
 
-  ;; LayerNorm with gain and shift, for the training pass: per row of `width` floats,
+    ;; LayerNorm with gain and shift, for the training pass: per row of `width` floats,
   ;; normalised = standardise(x) (as "standardise" computes it), inverse[r] = 1 / sqrt(var_r +
   ;; epsilon), out = normalised * gain + bias. normalised and inverse are what the gradient needs.
   (func (export "layerNorm")

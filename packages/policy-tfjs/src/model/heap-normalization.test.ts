@@ -5,6 +5,7 @@ import { normalDraws, runOnWasmBackend } from "../test-backend.test-helper.js";
 import {
   geluGradientOnHeap,
   geluOnHeap,
+  geluWithGateOnHeap,
   layerNormGradientOnHeap,
   layerNormOnHeap,
   standardisedOnHeap,
@@ -120,20 +121,29 @@ describe("layerNormOnHeap and layerNormGradientOnHeap", () => {
   }
 });
 
-describe("geluGradientOnHeap", () => {
-  it("gives dy * (s + x s (1 - s) (a + 3 b x^2)) within float32 rounding", () => {
+describe("geluWithGateOnHeap and geluGradientOnHeap", () => {
+  it("give GELU, its gate, and dy * (s + x s (1 - s) (a + 3 b x^2)) within float32 rounding", () => {
     const a = 2 * Math.sqrt(2 / Math.PI);
     const b = a * 0.044715;
     const data = Float32Array.from([...draw(4 * 21).map((value) => 3 * value), -50, 40, 0]);
     const dyData = draw(data.length);
     const [x, dy] = [tf.tensor2d(data, [1, data.length]), tf.tensor2d(dyData, [1, data.length])];
-    const result = geluGradientOnHeap(x, dy, a, b)!;
-    const dx = result.dataSync();
-    tf.dispose([x, dy, result]);
-    data.forEach((value, index) => {
-      const s = 1 / (1 + Math.exp(-value * (a + b * value * value)));
-      const expected = dyData[index]! * (s + value * s * (1 - s) * (a + 3 * b * value * value));
-      expect(Math.abs(dx[index]! - expected)).toBeLessThan(2e-6 * Math.max(1, Math.abs(expected)));
+    const forward = geluWithGateOnHeap(x, a, b)!;
+    const inference = geluOnHeap(x, a, b)!;
+    const result = geluGradientOnHeap(x, forward.gate, dy, a, b)!;
+    const [value, gate, plain, dx] = [forward.value, forward.gate, inference, result].map((tensor) =>
+      tensor.dataSync(),
+    );
+    tf.dispose([x, dy, forward.value, forward.gate, inference, result]);
+    // The passes with and without gradients compute GELU the same way.
+    expect(Array.from(plain!)).toEqual(Array.from(value!));
+    const close = (actual: number, expected: number) =>
+      expect(Math.abs(actual - expected)).toBeLessThan(2e-6 * Math.max(1, Math.abs(expected)));
+    data.forEach((v, index) => {
+      const s = 1 / (1 + Math.exp(-v * (a + b * v * v)));
+      close(gate![index]!, s);
+      close(value![index]!, v * s);
+      close(dx![index]!, dyData[index]! * (s + v * s * (1 - s) * (a + 3 * b * v * v)));
     });
   });
 });

@@ -114,14 +114,41 @@ export function geluOnHeap<T extends tf.Tensor>(x: T, a: number, b: number): T |
   return heapKernel(GELU, [x], { a, b })?.[0] as T | undefined;
 }
 
+const GELU_WITH_GATE = {
+  name: "IbtpoGeluWithGate",
+  outputShapes: ([x]) => [[...x!], [...x!]],
+  compute: ({ kernels, inputs: [x], inputShapes: [shape], outputs: [out, gate], attrs }) =>
+    kernels.exports.geluWithGate(x!.byteOffset, out!.byteOffset, gate!.byteOffset, size(shape!), attrs.a!, attrs.b!),
+} satisfies HeapKernelSpec;
+
+/**
+ * {@link geluOnHeap} for the training pass: the value and the gate `sigmoid(x (a + b x^2))`, which
+ * its gradient reuses (no exponential there). Undefined off wasm.
+ */
+export function geluWithGateOnHeap<T extends tf.Tensor>(x: T, a: number, b: number): { value: T; gate: T } | undefined {
+  const outputs = heapKernel(GELU_WITH_GATE, [x], { a, b });
+  return outputs === undefined ? undefined : { value: outputs[0] as T, gate: outputs[1] as T };
+}
+
 const GELU_GRADIENT = {
   name: "IbtpoGeluGradient",
   outputShapes: ([x]) => [[...x!]],
-  compute: ({ kernels, inputs: [x, dy], inputShapes: [shape], outputs: [dx], attrs }) =>
-    kernels.exports.geluGradient(x!.byteOffset, dy!.byteOffset, dx!.byteOffset, size(shape!), attrs.a!, attrs.b!),
+  compute: ({ kernels, inputs: [x, gate, dy], inputShapes: [shape], outputs: [dx], attrs }) =>
+    kernels.exports.geluGradient(
+      x!.byteOffset,
+      gate!.byteOffset,
+      dy!.byteOffset,
+      dx!.byteOffset,
+      size(shape!),
+      attrs.a!,
+      attrs.b!,
+    ),
 } satisfies HeapKernelSpec;
 
-/** GELU's `dx = dy * gelu'(x)` (the slope of normalization.ts) as one kernel on the wasm backend. */
-export function geluGradientOnHeap<T extends tf.Tensor>(x: T, dy: T, a: number, b: number): T | undefined {
-  return heapKernel(GELU_GRADIENT, [x, dy], { a, b })?.[0] as T | undefined;
+/**
+ * GELU's `dx = dy * (s + x s (1 - s) (a + 3 b x^2))` from `x` and the forward's gate `s` (the
+ * slope of normalization.ts) as one kernel on the wasm backend. Undefined off wasm.
+ */
+export function geluGradientOnHeap<T extends tf.Tensor>(x: T, gate: T, dy: T, a: number, b: number): T | undefined {
+  return heapKernel(GELU_GRADIENT, [x, gate, dy], { a, b })?.[0] as T | undefined;
 }

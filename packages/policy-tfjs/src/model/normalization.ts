@@ -5,6 +5,7 @@ import { recordingGradients } from "./gradient-mode.js";
 import {
   geluGradientOnHeap,
   geluOnHeap,
+  geluWithGateOnHeap,
   layerNormGradientOnHeap,
   layerNormOnHeap,
   standardisedOnHeap,
@@ -110,14 +111,16 @@ function geluGate(x: tf.Tensor2D, squared: tf.Tensor2D): tf.Tensor2D {
 
 // Saves x and the gate only: each saved tensor is copied, and x^2 costs about the same to recompute.
 const geluWithGradient = customGradient((x: tf.Tensor2D, save: Saver) => {
-  // On wasm one kernel each way, which keeps x only and recomputes the gate in the gradient.
-  const onHeap = geluOnHeap(x, SIGMOID_SCALE, CUBIC);
+  // On wasm one kernel each way; the forward also gives the gate, so the gradient needs no exponential.
+  const onHeap = geluWithGateOnHeap(x, SIGMOID_SCALE, CUBIC);
   if (onHeap !== undefined) {
-    save([x]);
+    save([x, onHeap.gate]);
     return {
-      value: onHeap,
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
-        geluGradientOnHeap(saved[0] as tf.Tensor2D, dy, SIGMOID_SCALE, CUBIC)!,
+      value: onHeap.value,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [savedX, savedGate] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return geluGradientOnHeap(savedX, savedGate, dy, SIGMOID_SCALE, CUBIC)!;
+      },
     };
   }
   const gate = geluGate(x, tf.square(x));
