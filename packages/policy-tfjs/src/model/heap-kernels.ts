@@ -1,6 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { HEAP_KERNELS_WASM } from "./heap-kernels-wasm.js";
-import { heapView, type WasmHeap, type WasmMemory, wasmHeap, webAssemblyApi } from "./wasm-heap.js";
+import {
+  heapView,
+  type WasmHeap,
+  type WasmMemory,
+  type WebAssemblyApi,
+  wasmHeap,
+  webAssemblyApi,
+} from "./wasm-heap.js";
 
 /**
  * The exports of heap-kernels.wat. Every array argument is a byte offset into the wasm backend's
@@ -119,17 +126,26 @@ export function heapKernels(): HeapKernels | undefined {
   if (heap === undefined || api === undefined) return undefined;
   let kernels = kernelsByMemory.get(heap.memory);
   if (kernels === undefined) {
-    const bytes = Uint8Array.from(atob(HEAP_KERNELS_WASM), (character) => character.charCodeAt(0));
-    // A runtime without wasm SIMD rejects the module.
-    kernels = api.validate(bytes)
-      ? new HeapKernels(
-          heap,
-          new api.Instance(new api.Module(bytes), { env: { memory: heap.memory } }).exports as KernelExports,
-        )
-      : null;
+    const exports = instantiateKernels(heap.memory, api);
+    kernels = exports === null ? null : new HeapKernels(heap, exports);
     kernelsByMemory.set(heap.memory, kernels);
   }
   return kernels ?? undefined;
+}
+
+/**
+ * heap-kernels.wat instantiated on `memory`, or null where it cannot run there: a runtime without
+ * wasm SIMD rejects the module, and the threaded wasm backend's shared memory does not match the
+ * module's (unshared) memory import. Callers then take tfjs ops or host loops.
+ */
+export function instantiateKernels(memory: WasmMemory, api: WebAssemblyApi): KernelExports | null {
+  const bytes = Uint8Array.from(atob(HEAP_KERNELS_WASM), (character) => character.charCodeAt(0));
+  if (!api.validate(bytes)) return null;
+  try {
+    return new api.Instance(new api.Module(bytes), { env: { memory } }).exports as KernelExports;
+  } catch {
+    return null;
+  }
 }
 
 /**
