@@ -8,6 +8,10 @@ describe("heap-kernels-wasm.ts", () => {
   it("holds the bytes that heap-kernels.wat compiles to", async () => {
     expect(HEAP_KERNELS_WASM).toBe(await compiledBase64());
   });
+
+  it("stays under the 4 KB that browsers compile synchronously on their main thread", () => {
+    expect(atob(HEAP_KERNELS_WASM).length).toBeLessThanOrEqual(4096);
+  });
 });
 
 describe("instantiateKernels", () => {

@@ -135,8 +135,10 @@ export function heapKernels(): HeapKernels | undefined {
 
 /**
  * heap-kernels.wat instantiated on `memory`, or null where it cannot run there: a runtime without
- * wasm SIMD rejects the module, and the threaded wasm backend's shared memory does not match the
- * module's (unshared) memory import. Callers then take tfjs ops or host loops.
+ * wasm SIMD rejects the module, the threaded wasm backend's shared memory does not match the
+ * module's (unshared) memory import, and browsers refuse synchronous compiles of more than 4 KB on
+ * their main thread (the module is smaller; a test keeps it so). Callers then take tfjs ops or host
+ * loops.
  */
 export function instantiateKernels(memory: WasmMemory, api: WebAssemblyApi): KernelExports | null {
   const bytes = Uint8Array.from(atob(HEAP_KERNELS_WASM), (character) => character.charCodeAt(0));
