@@ -50,6 +50,7 @@ export interface KernelExports {
     columns: number,
   ): void;
   standardise(x: number, out: number, rows: number, width: number, epsilon: number): void;
+  addStandardise(x: number, y: number, sum: number, out: number, rows: number, width: number, epsilon: number): void;
   layerNorm(
     x: number,
     gain: number,

@@ -333,6 +333,31 @@
     (call $standardiseRows (local.get $x) (local.get $out) (i32.const 0) (local.get $rows)
       (local.get $width) (local.get $epsilon)))
 
+;; sum = x + y (a residual connection), then out = standardise(sum): the residual stream and the
+  ;; next LayerNorm's input in one kernel.
+  (func (export "addStandardise")
+    (param $x i32) (param $y i32) (param $sum i32) (param $out i32) (param $rows i32)
+    (param $width i32) (param $epsilon f32)
+    (local $index i32) (local $end i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (i32.mul (local.get $rows) (local.get $width)) (i32.const 2)))
+    (local.set $end (i32.and (local.get $bytes) (i32.const -16)))
+    (block $done (loop $vectors
+      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
+      (v128.store align=4 (i32.add (local.get $sum) (local.get $index))
+        (f32x4.add (v128.load align=4 (i32.add (local.get $x) (local.get $index)))
+          (v128.load align=4 (i32.add (local.get $y) (local.get $index)))))
+      (local.set $index (i32.add (local.get $index) (i32.const 16)))
+      (br $vectors)))
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $index) (local.get $bytes)))
+      (f32.store (i32.add (local.get $sum) (local.get $index))
+        (f32.add (f32.load (i32.add (local.get $x) (local.get $index)))
+          (f32.load (i32.add (local.get $y) (local.get $index)))))
+      (local.set $index (i32.add (local.get $index) (i32.const 4)))
+      (br $tail)))
+    (call $standardiseRows (local.get $sum) (local.get $out) (i32.const 0) (local.get $rows)
+      (local.get $width) (local.get $epsilon)))
+
   ;; "standardise", also writing 1 / sqrt(var_r + epsilon) to inverse[r] when inverse is not 0.
   (func $standardiseRows
     (param $x i32) (param $out i32) (param $inverse i32) (param $rows i32) (param $width i32)

@@ -23,6 +23,35 @@ export function standardisedOnHeap<T extends tf.Tensor>(x: T, epsilon: number): 
   return heapKernel(STANDARDISE, [x], { epsilon })?.[0] as T | undefined;
 }
 
+const ADD_STANDARDISE = {
+  name: "IbtpoAddStandardise",
+  outputShapes: ([x]) => [[...x!], [...x!]],
+  compute: ({ kernels, inputs: [x, y], inputShapes: [shape], outputs: [sum, out], attrs }) =>
+    kernels.exports.addStandardise(
+      x!.byteOffset,
+      y!.byteOffset,
+      sum!.byteOffset,
+      out!.byteOffset,
+      rowCount(shape!),
+      width(shape!),
+      attrs.epsilon!,
+    ),
+} satisfies HeapKernelSpec;
+
+/**
+ * A residual connection and the LayerNorm standardisation after it, `sum = x + y` and
+ * {@link standardisedOnHeap}`(sum)`, as one kernel on the wasm backend (the same arithmetic as
+ * `tf.add` and that kernel). Undefined off wasm.
+ */
+export function addStandardisedOnHeap<T extends tf.Tensor>(
+  x: T,
+  y: T,
+  epsilon: number,
+): { sum: T; standardised: T } | undefined {
+  const outputs = heapKernel(ADD_STANDARDISE, [x, y], { epsilon });
+  return outputs === undefined ? undefined : { sum: outputs[0] as T, standardised: outputs[1] as T };
+}
+
 const LAYER_NORM = {
   name: "IbtpoLayerNorm",
   outputShapes: ([x]) => [[...x!], [...x!], [rowCount(x!), 1]],

@@ -3,6 +3,7 @@ import { constantScalar, constantTensor } from "./constant-tensor.js";
 import { customGradient, type Saver, sumRows } from "./custom-gradient.js";
 import { recordingGradients } from "./gradient-mode.js";
 import {
+  addStandardisedOnHeap,
   geluGradientOnHeap,
   geluOnHeap,
   geluWithGateOnHeap,
@@ -37,6 +38,21 @@ export function standardised(x: tf.Tensor3D, epsilon: number): tf.Tensor3D {
   const epsilonBias = constantTensor(`epsilon ${epsilon}`, () => tf.tensor1d([epsilon]));
   const variance = fusedAffine(tf.square(centred) as tf.Tensor3D, meanColumn, epsilonBias);
   return tf.mul(centred, tf.rsqrt(variance));
+}
+
+/**
+ * A residual connection `x + y` `[1, n, d]` and {@link standardised} of the sum, for passes
+ * without gradients: one kernel on wasm ({@link addStandardisedOnHeap}), tfjs ops elsewhere.
+ */
+export function addStandardised(
+  x: tf.Tensor3D,
+  y: tf.Tensor3D,
+  epsilon: number,
+): { sum: tf.Tensor3D; standardised: tf.Tensor3D } {
+  const onHeap = addStandardisedOnHeap(x, y, epsilon);
+  if (onHeap !== undefined) return onHeap;
+  const sum = tf.add(x, y) as tf.Tensor3D;
+  return { sum, standardised: standardised(sum, epsilon) };
 }
 
 /** `(x - mean) / sqrt(var + epsilon)` per row, and the inverse deviation the gradient reuses. */

@@ -15,7 +15,7 @@ import { disposeFoldedLayer, type FoldedLayer, foldLayer, type RowsProjection } 
 import { recordingGradients } from "./gradient-mode.js";
 import { KeyValueCache } from "./key-value-cache.js";
 import { embeddingLookup, fusedAffine, linear } from "./linear.js";
-import { gelu, layerNorm, standardised } from "./normalization.js";
+import { addStandardised, gelu, layerNorm, standardised } from "./normalization.js";
 import { type ParameterSpec, parameterLayout, sinusoidalTable } from "./parameter-layout.js";
 import {
   type ResolvedTransformerConfig,
@@ -171,7 +171,7 @@ export class TransformerModel {
       hidden = layerNorm(x, finalGain, finalBias, c.layerNormEpsilon);
     } else {
       const x = this.layersWithoutGradients(this.embedOnHost(tokens, positions), bias, shape, past, prefill);
-      const normed = tf.add(tf.mul(standardised(x, c.layerNormEpsilon), finalGain), finalBias);
+      const normed = tf.add(tf.mul(x, finalGain), finalBias);
       hidden = tf.reshape(normed, [batch * time, c.modelDimension]) as tf.Tensor2D;
     }
     past?.advance();
@@ -206,7 +206,8 @@ export class TransformerModel {
    * Every layer from the folded products (scoring, prefill, decode steps): the residual stream is
    * kept as `[1, rows, d]`, the fused product kernel's rank, so no product needs a reshape. With a
    * `past` cache this is one decode step; otherwise the prefill's keys and values are collected
-   * when `prefill` is given. Returns the residual stream `[1, batch * time, d]`.
+   * when `prefill` is given. Returns the last residual stream standardised (the final LayerNorm without its gain and
+   * shift) `[1, batch * time, d]`.
    */
   private layersWithoutGradients(
     rows: tf.Tensor2D,
@@ -221,9 +222,9 @@ export class TransformerModel {
     const stepBias = past === null ? null : (bias.dataSync() as Float32Array);
     const biasByQuery = past === null ? queryMajor(bias) : null;
     let x = tf.reshape(rows, [1, count, d]) as tf.Tensor3D;
+    let normed = standardised(x, layerNormEpsilon);
     for (let layer = 0; layer < this.config.layers; layer++) {
       const folded = this.foldedLayer(layer);
-      const normed = standardised(x, layerNormEpsilon);
       let merged: tf.Tensor3D;
       if (stepBias !== null && past !== null) {
         merged = attendToCache(normed, folded.queryKeyValue, past, layer, heads, stepBias);
@@ -235,11 +236,20 @@ export class TransformerModel {
         prefill?.keys.push(keys);
         prefill?.values.push(values);
       }
-      x = tf.add(x, fusedAffine(merged, folded.output.weight, folded.output.bias));
-      const up = gelu(fusedAffine(standardised(x, layerNormEpsilon), folded.up.weight, folded.up.bias));
-      x = tf.add(x, fusedAffine(up, folded.down.weight, folded.down.bias));
+      const attended = addStandardised(
+        x,
+        fusedAffine(merged, folded.output.weight, folded.output.bias),
+        layerNormEpsilon,
+      );
+      const up = gelu(fusedAffine(attended.standardised, folded.up.weight, folded.up.bias));
+      // The next layer's LayerNorm input, or the final LayerNorm's after the last layer.
+      ({ sum: x, standardised: normed } = addStandardised(
+        attended.sum,
+        fusedAffine(up, folded.down.weight, folded.down.bias),
+        layerNormEpsilon,
+      ));
     }
-    return x;
+    return normed;
   }
 
   /**
