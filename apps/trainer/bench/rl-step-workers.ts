@@ -1,6 +1,6 @@
 /**
  * RL step time with and without a worker thread: `ibtpo train`'s RL step on experiments/main.yaml
- * (countdown, the shipped base) for each algorithm, once with `--workers 0` and once with
+ * (countdown by default, `--task` for another, from its shipped base) for each algorithm, once with `--workers 0` and once with
  * `--workers auto`, in one process. The two runs of an algorithm take their steps in turn (0, auto,
  * then auto, 0, ...) so a change in machine load hits both alike; each step's ratio auto / 0 is
  * taken pair by pair. The first step is warm-up (kernels, the worker's first weights) and is not
@@ -11,7 +11,7 @@
  * from below the step's wall time on a machine whose second core is idle. Prints the CPU model,
  * the cores and the load average before and after.
  *
- *   cd apps/trainer && npx tsx bench/rl-step-workers.ts [--algos grpo,ib-tpo] [--steps 5]
+ *   cd apps/trainer && npx tsx bench/rl-step-workers.ts [--algos grpo,ib-tpo] [--steps 5] [--task countdown]
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -38,9 +38,13 @@ const { values } = parseArgs({
     algos: { type: "string", default: "grpo,ib-tpo" },
     steps: { type: "string", default: "5" },
     config: { type: "string", default: resolve(repositoryRoot, "experiments/main.yaml") },
-    init: { type: "string", default: resolve(repositoryRoot, "checkpoints/countdown-base") },
+    task: { type: "string", default: "countdown" },
+    // Default: the task's shipped base checkpoint.
+    init: { type: "string" },
   },
 });
+const taskName = values.task;
+const init = values.init ?? resolve(repositoryRoot, `checkpoints/${taskName}-base`);
 const steps = Number(values.steps);
 if (!Number.isInteger(steps) || steps < 2) {
   process.stderr.write(`rl-step-workers: --steps must be an integer >= 2 (step 1 is warm-up), got "${values.steps}"\n`);
@@ -57,11 +61,11 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function contextFor(algorithm: string, workers: number): Promise<RlContext> {
   const config = await loadConfig(trainConfigSchema, values.config, [
     { path: "algorithm", value: algorithm },
-    { path: "task", value: "countdown" },
-    { path: "init", value: values.init },
+    { path: "task", value: taskName },
+    { path: "init", value: init },
     { path: "steps", value: steps },
   ]);
-  const task = createTask("countdown", (await resolveCheckpoint(config.init)).taskOptions);
+  const task = createTask(config.task, (await resolveCheckpoint(config.init)).taskOptions);
   const loaded = await loadCheckpoint(config.init);
   return buildRlContext(config, resolveAlgorithm(config), task, loaded, { resume: false, workers });
 }
@@ -84,6 +88,8 @@ interface Timing {
   readonly mainCpu: number;
   readonly sampling: number;
   readonly update: number;
+  /** Generated tokens per second of sampling (the trainer's `tokensPerSecond`). */
+  readonly tokensPerSecond: number;
 }
 
 async function timedStep(context: RlContext, step: number): Promise<Timing> {
@@ -99,6 +105,7 @@ async function timedStep(context: RlContext, step: number): Promise<Timing> {
     mainCpu,
     sampling: (metrics.samplingSeconds as number) + (metrics.scoringSeconds as number),
     update: metrics.updateSeconds as number,
+    tokensPerSecond: metrics.tokensPerSecond as number,
   };
 }
 
@@ -140,19 +147,21 @@ for (const algorithm of algorithms) {
   const update = part((timing) => timing.update);
   const cpu = part((timing) => timing.cpu);
   const mainCpu = part((timing) => timing.mainCpu);
+  // Sampling runs on the main thread either way: the tokens per second of both runs' steps.
+  const tokensPerSecond = mean(timings.flatMap((pair) => [pair.alone.tokensPerSecond, pair.threaded.tokensPerSecond]));
   rows.push(
-    `| ${algorithm} | ${seconds(total.alone)} | ${seconds(total.threaded)} | ${total.ratio.toFixed(2)} | ${cpu.ratio.toFixed(2)} (${seconds(cpu.alone)} -> ${seconds(cpu.threaded)}) | ${mainCpu.ratio.toFixed(2)} (${seconds(mainCpu.alone)} -> ${seconds(mainCpu.threaded)}) | ${sampling.ratio.toFixed(2)} (${seconds(sampling.alone)} -> ${seconds(sampling.threaded)}) | ${update.ratio.toFixed(2)} (${seconds(update.alone)} -> ${seconds(update.threaded)}) |`,
+    `| ${algorithm} | ${seconds(total.alone)} | ${seconds(total.threaded)} | ${total.ratio.toFixed(2)} | ${cpu.ratio.toFixed(2)} (${seconds(cpu.alone)} -> ${seconds(cpu.threaded)}) | ${mainCpu.ratio.toFixed(2)} (${seconds(mainCpu.alone)} -> ${seconds(mainCpu.threaded)}) | ${sampling.ratio.toFixed(2)} (${seconds(sampling.alone)} -> ${seconds(sampling.threaded)}) | ${update.ratio.toFixed(2)} (${seconds(update.alone)} -> ${seconds(update.threaded)}) | ${tokensPerSecond.toFixed(0)} |`,
   );
 }
 const loadAfter = loadavg();
 const load = (figures: number[]) => figures.map((figure) => figure.toFixed(2)).join(" ");
 
 console.log(
-  `RL step of ${values.config} on countdown, steps 2-${steps} (step 1 is warm-up); ${cpuModel()}, ${cores} cores, tfjs ${backend.choice}; auto = ${autoWorkers} worker${autoWorkers === 1 ? "" : "s"}; load average ${load(loadBefore)} before, ${load(loadAfter)} after`,
+  `RL step of ${values.config} on ${taskName}, steps 2-${steps} (step 1 is warm-up); ${cpuModel()}, ${cores} cores, tfjs ${backend.choice}; auto = ${autoWorkers} worker${autoWorkers === 1 ? "" : "s"}; load average ${load(loadBefore)} before, ${load(loadAfter)} after`,
 );
 console.log("");
 console.log(
-  "| algorithm | s/step, workers 0 | s/step, workers auto | ratio auto / 0 (median of pairs) | CPU s/step ratio | main-thread CPU s/step ratio | sampling ratio (s) | update ratio (s) |",
+  "| algorithm | s/step, workers 0 | s/step, workers auto | ratio auto / 0 (median of pairs) | CPU s/step ratio | main-thread CPU s/step ratio | sampling ratio (s) | update ratio (s) | generated tokens / sampling s |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const row of rows) console.log(row);
