@@ -19,6 +19,40 @@ function onHeap(tensor: tf.Tensor): Float32Array {
   return view;
 }
 
+/** The sizes of a single-query attention call. */
+interface AttentionSizes {
+  readonly batch: number;
+  readonly heads: number;
+  readonly headDimension: number;
+  readonly capacity: number;
+  readonly columns: number;
+}
+
+/** Queries `[batch, 3d]` (as a decode step's projection), keys and values, drawn at random. */
+function drawInputs({
+  batch,
+  heads,
+  headDimension,
+  capacity,
+}: AttentionSizes): [Float32Array, Float32Array, Float32Array] {
+  const d = heads * headDimension;
+  return [draw(batch * 3 * d), draw(batch * d * capacity), draw(batch * capacity * d)];
+}
+
+/** The call's inputs with queries, keys and values copied into tensors and read in the heap. */
+function attendFromHeap(
+  sizes: AttentionSizes,
+  [queryData, keyData, valueData]: [Float32Array, Float32Array, Float32Array],
+  bias: Float32Array,
+): Float32Array {
+  const tensors = [queryData, keyData, valueData].map((data) => tf.tensor1d(data));
+  const [queries, keys, values] = tensors.map(onHeap) as [Float32Array, Float32Array, Float32Array];
+  const queryStride = 3 * sizes.heads * sizes.headDimension;
+  const merged = attendSingleQuery({ queries, queryStride, keys, values, bias, ...sizes });
+  tf.dispose(tensors);
+  return merged;
+}
+
 describe("attendSingleQuery on the wasm heap", () => {
   // Head dimensions and column counts on each side of the kernels' 16-, 8- and 4-wide passes.
   const shapes = [
@@ -31,25 +65,16 @@ describe("attendSingleQuery on the wasm heap", () => {
   ];
   for (const shape of shapes) {
     it(`matches the host loop within float32 rounding (${JSON.stringify(shape)})`, () => {
-      const { batch, heads, headDimension, capacity, columns } = shape;
+      const { batch, heads, headDimension, columns } = shape;
       const d = heads * headDimension;
       // Row b has its last b columns masked, as left-padded rows do.
       const bias = Float32Array.from({ length: batch * columns }, (_, index) =>
         index % columns > columns - 1 - Math.floor(index / columns) ? MASKED_SCORE : 0,
       );
-      const tensors = [draw(batch * 3 * d), draw(batch * d * capacity), draw(batch * capacity * d)].map((data) =>
-        tf.tensor1d(data),
-      );
-      const [queries, keys, values] = tensors.map(onHeap) as [Float32Array, Float32Array, Float32Array];
-      const inputs: SingleQueryInputs = { queries, queryStride: 3 * d, keys, values, bias, ...shape };
-      const host = singleQueryAttention({
-        ...inputs,
-        queries: queries.slice(),
-        keys: keys.slice(),
-        values: values.slice(),
-      });
-      const simd = attendSingleQuery(inputs);
-      tf.dispose(tensors);
+      const data = drawInputs(shape);
+      const [queries, keys, values] = data;
+      const host = singleQueryAttention({ queries, queryStride: 3 * d, keys, values, bias, ...shape });
+      const simd = attendFromHeap(shape, data, bias);
       expect(simd.length).toBe(batch * d);
       simd.forEach((value, index) => {
         expect(Math.abs(value - host[index]!)).toBeLessThan(2e-6 * Math.max(1, Math.abs(host[index]!)));
@@ -58,11 +83,11 @@ describe("attendSingleQuery on the wasm heap", () => {
   }
 
   it("ignores masked columns' keys and values", () => {
-    const [batch, heads, headDimension, capacity, columns] = [1, 1, 4, 8, 6];
+    const sizes = { batch: 1, heads: 1, headDimension: 4, capacity: 8, columns: 6 };
+    const { headDimension, capacity } = sizes;
     const bias = Float32Array.of(0, 0, 0, MASKED_SCORE, MASKED_SCORE, MASKED_SCORE);
     const run = (masked: number) => {
-      const keys = draw(headDimension * capacity);
-      const values = draw(capacity * headDimension);
+      const [, keys, values] = drawInputs(sizes);
       const fixed = new Mulberry32(3);
       for (let index = 0; index < headDimension; index++)
         for (let column = 0; column < 3; column++) keys[index * capacity + column] = fixed.nextNormal();
@@ -70,57 +95,24 @@ describe("attendSingleQuery on the wasm heap", () => {
         for (let index = 0; index < headDimension; index++) values[column * headDimension + index] = fixed.nextNormal();
       for (let column = 3; column < capacity; column++)
         for (let index = 0; index < headDimension; index++) values[column * headDimension + index] = masked;
-      const tensors = [Float32Array.of(1, -1, 0.5, 2, 0, 0, 0, 0, 0, 0, 0, 0), keys, values].map((data) =>
-        tf.tensor1d(data),
-      );
-      const [q, k, v] = tensors.map(onHeap) as [Float32Array, Float32Array, Float32Array];
-      const merged = attendSingleQuery({
-        queries: q,
-        queryStride: 3 * headDimension,
-        keys: k,
-        values: v,
-        bias,
-        batch,
-        heads,
-        headDimension,
-        capacity,
-        columns,
-      });
-      tf.dispose(tensors);
-      return merged;
+      const queries = Float32Array.of(1, -1, 0.5, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+      return attendFromHeap(sizes, [queries, keys, values], bias);
     };
     expect(run(1e6)).toEqual(run(-7));
   });
 
-  it("gives the same result after the heap has grown (views taken before growing are detached)", () => {
-    const [batch, heads, headDimension, capacity, columns] = [2, 2, 8, 10, 9];
-    const d = heads * headDimension;
-    const tensors = [draw(batch * 3 * d), draw(batch * d * capacity), draw(batch * capacity * d)].map((data) =>
-      tf.tensor1d(data),
-    );
-    const run = () => {
-      const [queries, keys, values] = tensors.map(onHeap) as [Float32Array, Float32Array, Float32Array];
-      const bias = new Float32Array(batch * columns);
-      return attendSingleQuery({
-        queries,
-        queryStride: 3 * d,
-        keys,
-        values,
-        bias,
-        batch,
-        heads,
-        headDimension,
-        capacity,
-        columns,
-      });
-    };
-    const before = run();
-    const bytesBefore = onHeap(tensors[0]!).buffer.byteLength;
+  it("gives the same result after the heap has grown", () => {
+    const sizes = { batch: 2, heads: 2, headDimension: 8, capacity: 10, columns: 9 };
+    const data = drawInputs(sizes);
+    const bias = new Float32Array(sizes.batch * sizes.columns);
+    const before = attendFromHeap(sizes, data, bias);
+    const probe = tf.zeros([1]);
+    const bytesBefore = onHeap(probe).buffer.byteLength;
     // Larger than the heap so far: the backend grows its memory, and every old view detaches.
     const large = tf.zeros([bytesBefore / 2]);
-    expect(onHeap(tensors[0]!).buffer.byteLength).toBeGreaterThan(bytesBefore);
-    const after = run();
-    tf.dispose([large, ...tensors]);
+    expect(onHeap(probe).buffer.byteLength).toBeGreaterThan(bytesBefore);
+    const after = attendFromHeap(sizes, data, bias);
+    tf.dispose([probe, large]);
     expect(after).toEqual(before);
   });
 
