@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { HEAP_KERNELS_WASM } from "./heap-kernels-wasm.js";
+import { HEAP_KERNEL_MODULES } from "./heap-kernels-wasm.js";
 import {
   heapView,
   type WasmHeap,
@@ -10,10 +10,31 @@ import {
 } from "./wasm-heap.js";
 
 /**
- * The exports of heap-kernels.wat. Every array argument is a byte offset into the wasm backend's
- * memory, which the module imports; see the .wat file for each kernel's arithmetic.
+ * The exports of heap-kernels.wat and optimizer-kernels.wat. Every array argument is a byte offset
+ * into the wasm backend's memory, which the modules import; see the .wat files for each kernel's
+ * arithmetic.
  */
 export interface KernelExports {
+  adam(
+    param: number,
+    gradient: number,
+    first: number,
+    second: number,
+    newParam: number,
+    newFirst: number,
+    newSecond: number,
+    count: number,
+    clipScale: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    stepSize: number,
+    secondCorrection: number,
+    epsilon: number,
+    decay: number,
+    decays: number,
+  ): void;
   writeColumn(
     rows: number,
     stride: number,
@@ -78,7 +99,7 @@ export interface KernelExports {
   geluGradient(x: number, gate: number, dy: number, dx: number, count: number, a: number, b: number): void;
 }
 
-/** heap-kernels.wat instantiated on one wasm backend's memory, with scratch space from its allocator. */
+/** The kernel modules instantiated on one wasm backend's memory, with scratch space from its allocator. */
 export class HeapKernels {
   private scratch = 0;
   private scratchBytes = 0;
@@ -135,17 +156,20 @@ export function heapKernels(): HeapKernels | undefined {
 }
 
 /**
- * heap-kernels.wat instantiated on `memory`, or null where it cannot run there: a runtime without
- * wasm SIMD rejects the module, the threaded wasm backend's shared memory does not match the
- * module's (unshared) memory import, and browsers refuse synchronous compiles of more than 4 KB on
- * their main thread (the module is smaller; a test keeps it so). Callers then take tfjs ops or host
- * loops.
+ * The kernel modules (heap-kernels.wat, optimizer-kernels.wat) instantiated on `memory`, or null
+ * where they cannot run there: a runtime without wasm SIMD rejects them, the threaded wasm
+ * backend's shared memory does not match their (unshared) memory import, and browsers refuse
+ * synchronous compiles of more than 4 KB on their main thread (each module is smaller; a test keeps
+ * it so). Callers then take tfjs ops or host loops.
  */
 export function instantiateKernels(memory: WasmMemory, api: WebAssemblyApi): KernelExports | null {
-  const bytes = Uint8Array.from(atob(HEAP_KERNELS_WASM), (character) => character.charCodeAt(0));
-  if (!api.validate(bytes)) return null;
+  const modules = HEAP_KERNEL_MODULES.map((base64) =>
+    Uint8Array.from(atob(base64), (character) => character.charCodeAt(0)),
+  );
+  if (!modules.every((bytes) => api.validate(bytes))) return null;
   try {
-    return new api.Instance(new api.Module(bytes), { env: { memory } }).exports as KernelExports;
+    const exports = modules.map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports);
+    return Object.assign({}, ...exports) as KernelExports;
   } catch {
     return null;
   }

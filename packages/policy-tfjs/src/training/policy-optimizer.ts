@@ -3,6 +3,7 @@ import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { accumulateGradients, type MicroBatchLoss, microBatchWeights } from "./accumulate-gradients.js";
+import { adamOnHeap } from "./adam-on-heap.js";
 import { type LearningRateSchedule, learningRateAt } from "./learning-rate-schedule.js";
 import { assignMoments, matchMoments, momentsToWeights, type OptimizerState } from "./optimizer-state.js";
 import { sharedGradients } from "./shared-gradients.js";
@@ -189,6 +190,30 @@ export class PolicyOptimizer {
     const secondCorrection = 1 - beta2 ** t;
     tf.tidy(() => {
       this.variables.forEach((variable, index) => {
+        const constants = {
+          clipScale,
+          beta1,
+          beta2,
+          stepSize: learningRate / firstCorrection,
+          secondCorrection,
+          epsilon,
+          decay: learningRate * weightDecay,
+          decays: weightDecay > 0 && this.decays[index]!,
+        };
+        // On wasm one kernel per variable (the same numbers); elsewhere tfjs ops.
+        const onHeap = adamOnHeap(
+          variable,
+          gradients[index]!,
+          this.firstMoments[index]!,
+          this.secondMoments[index]!,
+          constants,
+        );
+        if (onHeap !== undefined) {
+          variable.assign(onHeap.param);
+          this.firstMoments[index]!.assign(onHeap.first);
+          this.secondMoments[index]!.assign(onHeap.second);
+          return;
+        }
         const gradient = clipScale === 1 ? gradients[index]! : tf.mul(gradients[index]!, clipScale);
         const first = tf.add(tf.mul(this.firstMoments[index]!, beta1), tf.mul(gradient, 1 - beta1));
         const second = tf.add(tf.mul(this.secondMoments[index]!, beta2), tf.mul(tf.square(gradient), 1 - beta2));

@@ -1,0 +1,52 @@
+import { Mulberry32 } from "@ibtpo/random";
+import * as tf from "@tensorflow/tfjs";
+import { describe, expect, it } from "vitest";
+import { normalDraws, runOnWasmBackend } from "../test-backend.test-helper.js";
+import { type AdamConstants, adamOnHeap } from "./adam-on-heap.js";
+
+runOnWasmBackend();
+
+const random = new Mulberry32(5);
+
+/** PolicyOptimizer's tfjs ops for one variable, the reference the kernel must equal bit for bit. */
+function adamWithOps(param: tf.Tensor, gradient: tf.Tensor, first: tf.Tensor, second: tf.Tensor, c: AdamConstants) {
+  return tf.tidy(() => {
+    const g = c.clipScale === 1 ? gradient : tf.mul(gradient, c.clipScale);
+    const m = tf.add(tf.mul(first, c.beta1), tf.mul(g, 1 - c.beta1));
+    const v = tf.add(tf.mul(second, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
+    let update = tf.div(tf.mul(m, c.stepSize), tf.add(tf.sqrt(tf.div(v, c.secondCorrection)), c.epsilon));
+    if (c.decays) update = tf.add(update, tf.mul(param, c.decay));
+    return [tf.sub(param, update), m, v].map((tensor) => tensor.dataSync().slice());
+  });
+}
+
+describe("adamOnHeap", () => {
+  const cases: [string, number, Partial<AdamConstants>][] = [
+    ["a vector with a tail, clipped", 131, { clipScale: 0.37 }],
+    ["a matrix, unclipped, with weight decay", 64 * 5, { decays: true, decay: 3e-5 }],
+    ["three values, first step", 3, { stepSize: 1e-3 / (1 - 0.9), secondCorrection: 1 - 0.999 }],
+  ];
+  for (const [label, size, overrides] of cases) {
+    it(`equals PolicyOptimizer's tfjs ops bit for bit: ${label}`, () => {
+      const constants: AdamConstants = {
+        clipScale: 1,
+        beta1: 0.9,
+        beta2: 0.999,
+        stepSize: 1e-4 / (1 - 0.9 ** 7),
+        secondCorrection: 1 - 0.999 ** 7,
+        epsilon: 1e-8,
+        decay: 0,
+        decays: false,
+        ...overrides,
+      };
+      const draw = (scale: number) => tf.tensor1d(normalDraws(random, size).map((value) => value * scale));
+      const [param, gradient, first] = [draw(0.1), draw(0.01), draw(0.001)];
+      const second = tf.abs(draw(1e-5));
+      const result = adamOnHeap(param, gradient, first, second, constants)!;
+      const kernel = [result.param, result.first, result.second].map((tensor) => tensor.dataSync().slice());
+      const ops = adamWithOps(param, gradient, first, second, constants);
+      tf.dispose([param, gradient, first, second, result.param, result.first, result.second]);
+      expect(kernel).toEqual(ops);
+    });
+  }
+});
