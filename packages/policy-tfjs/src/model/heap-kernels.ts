@@ -15,6 +15,7 @@ import {
  * arithmetic.
  */
 export interface KernelExports {
+  sumOfSquares(x: number, count: number): number;
   adam(
     param: number,
     gradient: number,

@@ -85,4 +85,16 @@
       (f32.store (i32.add (local.get $newSecond) (local.get $index)) (f32x4.extract_lane 0 (local.get $v)))
       (local.set $index (i32.add (local.get $index) (i32.const 4)))
       (br $tail))))
+;; sum_i fround(x[i] * x[i]) over i < count, accumulated in order in float32 (as tfjs's Sum of
+  ;; a Square does), for the gradients' global norm without two kernels per variable.
+  (func (export "sumOfSquares") (param $x i32) (param $count i32) (result f32)
+    (local $end i32) (local $total f32) (local $value f32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done (loop $values
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $value (f32.load (local.get $x)))
+      (local.set $total (f32.add (local.get $total) (f32.mul (local.get $value) (local.get $value))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $values)))
+    (local.get $total))
 )

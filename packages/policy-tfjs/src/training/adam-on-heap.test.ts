@@ -2,7 +2,7 @@ import { Mulberry32 } from "@ibtpo/random";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { normalDraws, runOnWasmBackend } from "../test-backend.test-helper.js";
-import { type AdamConstants, adamOnHeap } from "./adam-on-heap.js";
+import { type AdamConstants, adamOnHeap, gradientNormOnHeap } from "./adam-on-heap.js";
 
 runOnWasmBackend();
 
@@ -49,4 +49,16 @@ describe("adamOnHeap", () => {
       expect(kernel).toEqual(ops);
     });
   }
+});
+
+describe("gradientNormOnHeap", () => {
+  it("equals PolicyOptimizer's tfjs ops bit for bit", () => {
+    const gradients = [131, 64 * 5, 3, 4096].map((size, index) =>
+      tf.tensor1d(normalDraws(random, size).map((value) => value * 10 ** -index)),
+    );
+    const ops = tf.tidy(() => tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+    const heap = gradientNormOnHeap(gradients);
+    tf.dispose(gradients);
+    expect(heap).toBe(ops);
+  });
 });

@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
-import { type HeapKernelSpec, heapKernel } from "../model/heap-kernels.js";
+import { type HeapKernelSpec, heapKernel, heapKernels } from "../model/heap-kernels.js";
+import { heapView } from "../model/wasm-heap.js";
 
 /** One Adam(W) step's constants, as PolicyOptimizer computes them. */
 export interface AdamConstants {
@@ -66,4 +67,22 @@ export function adamOnHeap(
   if (outputs === undefined) return undefined;
   const [newParam, newFirst, newSecond] = outputs as [tf.Tensor, tf.Tensor, tf.Tensor];
   return { param: newParam, first: newFirst, second: newSecond };
+}
+
+/**
+ * The gradients' global L2 norm, `sqrt(sum over tensors of sum(g^2))`, with the arithmetic of
+ * PolicyOptimizer's tfjs ops (each tensor's squares summed in order in float32, the sums added in
+ * order, a float32 square root) but with no kernel: the sums run in optimizer-kernels.wat on the
+ * tensors where they lie. Undefined off wasm.
+ */
+export function gradientNormOnHeap(gradients: readonly tf.Tensor[]): number | undefined {
+  const kernels = heapKernels();
+  if (kernels === undefined) return undefined;
+  let total = 0;
+  for (const gradient of gradients) {
+    const view = heapView(gradient);
+    if (view === undefined || !kernels.holds(view)) return undefined;
+    total = Math.fround(total + kernels.exports.sumOfSquares(view.byteOffset, view.length));
+  }
+  return Math.fround(Math.sqrt(total));
 }

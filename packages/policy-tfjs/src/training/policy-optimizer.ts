@@ -3,7 +3,7 @@ import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { accumulateGradients, type MicroBatchLoss, microBatchWeights } from "./accumulate-gradients.js";
-import { adamOnHeap } from "./adam-on-heap.js";
+import { adamOnHeap, gradientNormOnHeap } from "./adam-on-heap.js";
 import { type LearningRateSchedule, learningRateAt } from "./learning-rate-schedule.js";
 import { assignMoments, matchMoments, momentsToWeights, type OptimizerState } from "./optimizer-state.js";
 import { sharedGradients } from "./shared-gradients.js";
@@ -149,7 +149,9 @@ export class PolicyOptimizer {
 
   /** Clip and apply accumulated gradients (disposed here) as one step. */
   private applyGradients(gradients: tf.Tensor[], loss: number): TrainStepResult {
-    const gradientNorm = tf.tidy(() => tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+    const gradientNorm =
+      gradientNormOnHeap(gradients) ??
+      tf.tidy(() => tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
     const learningRate = this.currentLearningRate();
     const skipped = !Number.isFinite(gradientNorm);
     if (!skipped) this.applyAdam(gradients, this.clipScale(gradientNorm), learningRate);
