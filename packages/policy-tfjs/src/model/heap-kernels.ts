@@ -136,12 +136,12 @@ export class HeapKernels {
   }
 }
 
-/** One {@link HeapKernels} per wasm memory (one per backend instance); null where SIMD is missing. */
+/** One {@link HeapKernels} per wasm memory (one per backend instance); null where they cannot run. */
 const kernelsByMemory = new WeakMap<WasmMemory, HeapKernels | null>();
 
 /**
- * heap-kernels.wat on the active backend, or undefined when it is not tfjs's wasm backend or the
- * runtime has no wasm SIMD (the callers then take tfjs ops or host loops).
+ * The kernel modules on the active backend, or undefined when it is not tfjs's wasm backend or they
+ * cannot run there ({@link instantiateKernels}; the callers then take tfjs ops or host loops).
  */
 export function heapKernels(): HeapKernels | undefined {
   const heap = wasmHeap();
@@ -201,7 +201,7 @@ interface HeapKernelCall {
   readonly attrs: Readonly<Record<string, number>>;
 }
 
-/** A tfjs kernel of the wasm backend computed by heap-kernels.wat: see {@link heapKernel}. */
+/** A tfjs kernel of the wasm backend computed by the kernel modules: see {@link heapKernel}. */
 export interface HeapKernelSpec {
   readonly name: string;
   /** Output shapes from the input shapes. */
