@@ -14,7 +14,7 @@ import loadWabt from "wabt";
 
 const modelFolder = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "model");
 /** The modules' sources, in the order of HEAP_KERNEL_MODULES. */
-export const WAT_SOURCES = ["heap-kernels.wat", "optimizer-kernels.wat"] as const;
+const WAT_SOURCES = ["heap-kernels.wat", "optimizer-kernels.wat"] as const;
 const targetPath = join(modelFolder, "heap-kernels-wasm.ts");
 
 /** Each module's bytes, base64: what heap-kernels-wasm.ts must hold. */

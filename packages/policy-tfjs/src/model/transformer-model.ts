@@ -170,8 +170,14 @@ export class TransformerModel {
       const x = this.layersWithGradients(this.embed(tokens, positions), queryMajor(bias), shape);
       hidden = layerNorm(x, finalGain, finalBias, c.layerNormEpsilon);
     } else {
-      const x = this.layersWithoutGradients(this.embedOnHost(tokens, positions), bias, shape, past, prefill);
-      const normed = tf.add(tf.mul(x, finalGain), finalBias);
+      const standardisedLast = this.layersWithoutGradients(
+        this.embedOnHost(tokens, positions),
+        bias,
+        shape,
+        past,
+        prefill,
+      );
+      const normed = tf.add(tf.mul(standardisedLast, finalGain), finalBias);
       hidden = tf.reshape(normed, [batch * time, c.modelDimension]) as tf.Tensor2D;
     }
     past?.advance();
@@ -206,8 +212,8 @@ export class TransformerModel {
    * Every layer from the folded products (scoring, prefill, decode steps): the residual stream is
    * kept as `[1, rows, d]`, the fused product kernel's rank, so no product needs a reshape. With a
    * `past` cache this is one decode step; otherwise the prefill's keys and values are collected
-   * when `prefill` is given. Returns the last residual stream standardised (the final LayerNorm without its gain and
-   * shift) `[1, batch * time, d]`.
+   * when `prefill` is given. Returns the last residual stream standardised (the final LayerNorm
+   * without its gain and shift) `[1, batch * time, d]`.
    */
   private layersWithoutGradients(
     rows: tf.Tensor2D,

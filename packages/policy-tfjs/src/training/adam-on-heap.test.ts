@@ -3,22 +3,11 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { normalDraws, runOnWasmBackend } from "../test-backend.test-helper.js";
 import { type AdamConstants, adamOnHeap, gradientNormOnHeap } from "./adam-on-heap.js";
+import { adamWithOps, gradientNormWithOps } from "./adam-step.js";
 
 runOnWasmBackend();
 
 const random = new Mulberry32(5);
-
-/** PolicyOptimizer's tfjs ops for one variable, the reference the kernel must equal bit for bit. */
-function adamWithOps(param: tf.Tensor, gradient: tf.Tensor, first: tf.Tensor, second: tf.Tensor, c: AdamConstants) {
-  return tf.tidy(() => {
-    const g = c.clipScale === 1 ? gradient : tf.mul(gradient, c.clipScale);
-    const m = tf.add(tf.mul(first, c.beta1), tf.mul(g, 1 - c.beta1));
-    const v = tf.add(tf.mul(second, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
-    let update = tf.div(tf.mul(m, c.stepSize), tf.add(tf.sqrt(tf.div(v, c.secondCorrection)), c.epsilon));
-    if (c.decays) update = tf.add(update, tf.mul(param, c.decay));
-    return [tf.sub(param, update), m, v].map((tensor) => tensor.dataSync().slice());
-  });
-}
 
 describe("adamOnHeap", () => {
   const cases: [string, number, Partial<AdamConstants>][] = [
@@ -44,7 +33,11 @@ describe("adamOnHeap", () => {
       const second = tf.abs(draw(1e-5));
       const result = adamOnHeap(param, gradient, first, second, constants)!;
       const kernel = [result.param, result.first, result.second].map((tensor) => tensor.dataSync().slice());
-      const ops = adamWithOps(param, gradient, first, second, constants);
+      // PolicyOptimizer's path off wasm: the kernel must equal it bit for bit.
+      const ops = tf.tidy(() => {
+        const update = adamWithOps(param, gradient, first, second, constants);
+        return [update.param, update.first, update.second].map((tensor) => tensor.dataSync().slice());
+      });
       tf.dispose([param, gradient, first, second, result.param, result.first, result.second]);
       expect(kernel).toEqual(ops);
     });
@@ -56,7 +49,7 @@ describe("gradientNormOnHeap", () => {
     const gradients = [131, 64 * 5, 3, 4096].map((size, index) =>
       tf.tensor1d(normalDraws(random, size).map((value) => value * 10 ** -index)),
     );
-    const ops = tf.tidy(() => tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+    const ops = gradientNormWithOps(gradients);
     const heap = gradientNormOnHeap(gradients);
     tf.dispose(gradients);
     expect(heap).toBe(ops);

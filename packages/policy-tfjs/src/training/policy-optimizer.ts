@@ -3,7 +3,7 @@ import { PolicyTfjsError } from "../errors.js";
 import type { TransformerModel } from "../model/transformer-model.js";
 import { ModelWorkerPool } from "../workers/model-worker-pool.js";
 import { accumulateGradients, type MicroBatchLoss, microBatchWeights } from "./accumulate-gradients.js";
-import { adamOnHeap, gradientNormOnHeap } from "./adam-on-heap.js";
+import { adamStep, gradientNorm } from "./adam-step.js";
 import { type LearningRateSchedule, learningRateAt } from "./learning-rate-schedule.js";
 import { assignMoments, matchMoments, momentsToWeights, type OptimizerState } from "./optimizer-state.js";
 import { sharedGradients } from "./shared-gradients.js";
@@ -149,14 +149,12 @@ export class PolicyOptimizer {
 
   /** Clip and apply accumulated gradients (disposed here) as one step. */
   private applyGradients(gradients: tf.Tensor[], loss: number): TrainStepResult {
-    const gradientNorm =
-      gradientNormOnHeap(gradients) ??
-      tf.tidy(() => tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+    const norm = gradientNorm(gradients);
     const learningRate = this.currentLearningRate();
-    const skipped = !Number.isFinite(gradientNorm);
-    if (!skipped) this.applyAdam(gradients, this.clipScale(gradientNorm), learningRate);
+    const skipped = !Number.isFinite(norm);
+    if (!skipped) this.applyAdam(gradients, this.clipScale(norm), learningRate);
     tf.dispose(gradients);
-    return { loss, gradientNorm, learningRate, step: this.stepCount, skipped };
+    return { loss, gradientNorm: norm, learningRate, step: this.stepCount, skipped };
   }
 
   private workerPool(count: number): ModelWorkerPool {
@@ -192,7 +190,7 @@ export class PolicyOptimizer {
     const secondCorrection = 1 - beta2 ** t;
     tf.tidy(() => {
       this.variables.forEach((variable, index) => {
-        const constants = {
+        const update = adamStep(variable, gradients[index]!, this.firstMoments[index]!, this.secondMoments[index]!, {
           clipScale,
           beta1,
           beta2,
@@ -201,33 +199,10 @@ export class PolicyOptimizer {
           epsilon,
           decay: learningRate * weightDecay,
           decays: weightDecay > 0 && this.decays[index]!,
-        };
-        // On wasm one kernel per variable (the same numbers); elsewhere tfjs ops.
-        const onHeap = adamOnHeap(
-          variable,
-          gradients[index]!,
-          this.firstMoments[index]!,
-          this.secondMoments[index]!,
-          constants,
-        );
-        if (onHeap !== undefined) {
-          variable.assign(onHeap.param);
-          this.firstMoments[index]!.assign(onHeap.first);
-          this.secondMoments[index]!.assign(onHeap.second);
-          return;
-        }
-        const gradient = clipScale === 1 ? gradients[index]! : tf.mul(gradients[index]!, clipScale);
-        const first = tf.add(tf.mul(this.firstMoments[index]!, beta1), tf.mul(gradient, 1 - beta1));
-        const second = tf.add(tf.mul(this.secondMoments[index]!, beta2), tf.mul(tf.square(gradient), 1 - beta2));
-        let update = tf.div(
-          tf.mul(first, learningRate / firstCorrection),
-          tf.add(tf.sqrt(tf.div(second, secondCorrection)), epsilon),
-        );
-        if (weightDecay > 0 && this.decays[index])
-          update = tf.add(update, tf.mul(variable, learningRate * weightDecay));
-        variable.assign(tf.sub(variable, update));
-        this.firstMoments[index]!.assign(first);
-        this.secondMoments[index]!.assign(second);
+        });
+        variable.assign(update.param);
+        this.firstMoments[index]!.assign(update.first);
+        this.secondMoments[index]!.assign(update.second);
       });
     });
     this.stepCount = t;
