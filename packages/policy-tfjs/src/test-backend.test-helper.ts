@@ -1,5 +1,4 @@
 import type { Mulberry32 } from "@ibtpo/random";
-import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll } from "vitest";
 import { selectBackend } from "./backend/select-backend.js";
 import type { TransformerConfig } from "./model/transformer-config.js";
@@ -21,8 +20,7 @@ export const tinyConfig: TransformerConfig = {
 /** For tests of wasm-only kernels: the wasm backend whatever IBTPO_BACKEND says, the usual one after. */
 export function runOnWasmBackend(): void {
   beforeAll(async () => {
-    await useTestBackend();
-    await tf.setBackend("wasm");
+    await selectBackend({ log: () => {}, backend: "wasm" });
   });
   afterAll(useTestBackend);
 }
