@@ -407,13 +407,17 @@ describe("every bad input to the CLI is one line naming its place", () => {
 });
 
 describe("resuming a run folder that lost its latest.json", () => {
-  it("falls back to the newest complete step checkpoint, removes stale temporary folders and keeps metrics", async () => {
+  it("falls back to the newest complete step checkpoint, removes stale temporary folders and files and keeps metrics", async () => {
     const folder = temporaryDirectory("fallback");
     const runFolder = copyOf(run, folder, "run");
     rmSync(join(runFolder, "checkpoints", "latest.json"));
     const stale = join(runFolder, "checkpoints", "step-000003.tmp-999999-1-0");
     mkdirSync(stale);
     writeFileSync(join(stale, "model.safetensors"), "half");
+    // A tree file whose write was killed before its rename (writeFileAtomic's temporary sibling).
+    const staleTree = join(runFolder, "trees", "step-000003.jsonl.999999.4.tmp");
+    mkdirSync(join(runFolder, "trees"), { recursive: true });
+    writeFileSync(staleTree, "half");
     const metricsBefore = readFileSync(join(runFolder, "metrics.jsonl"), "utf8");
     const result = await runCliAsync(trainRun(folder));
     expect(result.status, result.stderr).toBe(0);
@@ -422,6 +426,7 @@ describe("resuming a run folder that lost its latest.json", () => {
     );
     expect(result.stderr).toContain("resuming");
     expect(existsSync(stale)).toBe(false);
+    expect(existsSync(staleTree)).toBe(false);
     expect(readFileSync(join(runFolder, "metrics.jsonl"), "utf8")).toBe(metricsBefore);
     rmSync(folder, { recursive: true, force: true });
   });

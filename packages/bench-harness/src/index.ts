@@ -7,6 +7,7 @@ export type { MeanWithInterval } from "./comparison/confidence-interval.js";
 export { meanConfidenceInterval } from "./comparison/confidence-interval.js";
 export type { PairedDifference } from "./comparison/paired-difference.js";
 export { pairedDifferences } from "./comparison/paired-difference.js";
+export { isProcessRunning } from "./comparison/process-running.js";
 export type { ComparisonOptions, ComparisonResults, RunSpec } from "./comparison/run-comparison.js";
 export { runComparison } from "./comparison/run-comparison.js";
 export type { LatestCheckpoint, RunConfig, RunResult, StoredRun } from "./comparison/run-folder.js";

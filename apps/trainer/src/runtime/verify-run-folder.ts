@@ -2,22 +2,12 @@ import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { RUN_FILES } from "@ibtpo/bench-harness";
+import { isProcessRunning, RUN_FILES } from "@ibtpo/bench-harness";
 import type { z } from "zod";
 import { ConfigError } from "../config/config-error.js";
 
 /** What a checkpoint save killed part-way leaves: `step-NNNNNN.tmp-PID-TIME-N` (and `.previous`). */
 const TEMPORARY_NAME = /^step-\d+\.tmp-(\d+)-\d+-\d+(\.previous)?$/;
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Remove the temporary folders that checkpoint saves killed part-way left in a run's checkpoints folder
@@ -28,7 +18,7 @@ export async function removeStaleTemporaryFolders(runDirectory: string): Promise
   if (!existsSync(checkpoints)) return [];
   const stale = (await readdir(checkpoints)).filter((name) => {
     const match = TEMPORARY_NAME.exec(name);
-    return match !== null && !isAlive(Number(match[1]));
+    return match !== null && !isProcessRunning(Number(match[1]));
   });
   for (const name of stale) await rm(join(checkpoints, name), { recursive: true, force: true });
   return stale;

@@ -53,6 +53,7 @@ export async function openRun(
     const checkpointDirectory = latest?.directory ?? config.init;
     const loaded = await loadCheckpoint(checkpointDirectory);
     await removeStaleTemporaryFolders(options.out);
+    await folder.removeStaleTemporaryFiles();
     const startStep = latest === null ? 1 : latest.step + 1;
     const history = await folder.truncateMetrics(startStep - 1);
     await folder.removeTreesAfter(startStep - 1);

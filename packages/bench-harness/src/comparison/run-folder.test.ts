@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -136,5 +137,27 @@ describe("RunFolder", () => {
       "step-000010.html",
       "step-000010.jsonl",
     ]);
+  });
+
+  it("removes the temporary files of writes killed before their rename, keeping those of running processes", async () => {
+    const folder = await freshFolder();
+    await folder.create(identity);
+    await folder.writeStepTrees(1, "{}\n", "<p>1</p>");
+    const ended = spawnSync(process.execPath, ["-e", ""]).pid as number;
+    const stale = [
+      `${stepTreeFiles(2).rollouts}.${ended}.7.tmp`,
+      `${RUN_FILES.latestCheckpoint}.${ended}.8.tmp`,
+      `${RUN_FILES.metrics}.${ended}.9.tmp`,
+    ];
+    const live = `${stepTreeFiles(2).viewer}.${process.pid}.3.tmp`;
+    for (const name of [...stale, live]) await writeFile(folder.path(name), "half");
+    expect((await folder.removeStaleTemporaryFiles()).sort()).toEqual([...stale].sort());
+    expect((await readdir(folder.path(RUN_FILES.trees))).sort()).toEqual([
+      "step-000001.html",
+      "step-000001.jsonl",
+      `step-000002.html.${process.pid}.3.tmp`,
+    ]);
+    expect(await readdir(folder.path(RUN_FILES.checkpoints))).toEqual([]);
+    expect(await folder.removeStaleTemporaryFiles()).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { BenchHarnessError } from "../errors.js";
 import type { EvaluationSummary } from "../evaluation/evaluate-policy.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { removeStaleTemporaryFiles, writeFileAtomic } from "./atomic-write.js";
 import { checkedStepMetrics, type StepMetrics } from "./step-metrics.js";
 
 /** What identifies a run; any further settings may ride along. */
@@ -254,6 +254,19 @@ export class RunFolder {
     await mkdir(this.path(RUN_FILES.trees), { recursive: true });
     await writeFileAtomic(this.path(files.rollouts), rollouts);
     await writeFileAtomic(this.path(files.viewer), viewerHtml);
+  }
+
+  /**
+   * Remove what writes killed between their temporary file and its rename left in the folder, its
+   * trees and its checkpoints folder (files of processes no longer running); returns their paths
+   * relative to the folder.
+   */
+  async removeStaleTemporaryFiles(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const sub of [".", RUN_FILES.trees, RUN_FILES.checkpoints]) {
+      for (const name of await removeStaleTemporaryFiles(this.path(sub))) removed.push(join(sub, name));
+    }
+    return removed;
   }
 
   /** Remove the saved trees of steps after `step` (a resumed run samples those steps again). */
