@@ -3,6 +3,7 @@ import { maskedSoftmax, reshape } from "./copy-free-ops.js";
 import type { RowsProjection } from "./folded-weights.js";
 import { groupedProduct } from "./grouped-product.js";
 import { attendSingleQuery } from "./heap-attention.js";
+import { attendCausalOnHeap } from "./heap-causal-attention.js";
 import type { KeyValueCache } from "./key-value-cache.js";
 import { fusedAffine, linear, type Projection } from "./linear.js";
 import { hostData } from "./wasm-heap.js";
@@ -66,7 +67,9 @@ export function queryKeyValue(
  * rows and heads as groups, which keeps them on XNNPACK: scores `[query, (batch, head), key]`
  * from queries as `[query, headDimension, (batch, head)]` and keys as `[headDimension, (batch,
  * head), key]`; the weighted values from probabilities as `[query, key, (batch, head)]` and values
- * as `[key, (batch, head), headDimension]`. Returns the merged heads `[batch * time, d]`.
+ * as `[key, (batch, head), headDimension]`. Returns the merged heads `[batch * time, d]`. On wasm
+ * one kernel does all of it in place ({@link attendCausalOnHeap}), which needs the bias to hide
+ * every key after its query, as the model's causal mask does.
  */
 export function attendWithinRows(
   queries: tf.Tensor2D,
@@ -76,6 +79,8 @@ export function attendWithinRows(
   biasByQuery: tf.Tensor4D,
 ): tf.Tensor2D {
   const { batch, time, heads } = shape;
+  const onHeap = attendCausalOnHeap(queries, keys, values, biasByQuery, heads);
+  if (onHeap !== undefined) return onHeap;
   const d = queries.shape[1];
   const headDimension = d / heads;
   const groups = batch * heads;

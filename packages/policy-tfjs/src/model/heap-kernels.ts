@@ -10,7 +10,7 @@ import {
 } from "./wasm-heap.js";
 
 /**
- * The exports of heap-kernels.wat and optimizer-kernels.wat. Every array argument is a byte offset
+ * The exports of heap-kernels.wat, optimizer-kernels.wat and exponential-kernels.wat. Every array argument is a byte offset
  * into the wasm backend's memory, which the modules import; see the .wat files for each kernel's
  * arithmetic.
  */
@@ -98,6 +98,36 @@ export interface KernelExports {
   gelu(x: number, out: number, count: number, a: number, b: number): void;
   geluWithGate(x: number, out: number, gate: number, count: number, a: number, b: number): void;
   geluGradient(x: number, gate: number, dy: number, dx: number, count: number, a: number, b: number): void;
+  attendCausal(
+    queries: number,
+    keys: number,
+    values: number,
+    bias: number,
+    merged: number,
+    probabilities: number,
+    stride: number,
+    batch: number,
+    time: number,
+    heads: number,
+    headDimension: number,
+  ): void;
+  attendCausalGradient(
+    dMerged: number,
+    queries: number,
+    keys: number,
+    values: number,
+    probabilities: number,
+    bias: number,
+    dQueries: number,
+    dKeys: number,
+    dValues: number,
+    scratch: number,
+    stride: number,
+    batch: number,
+    time: number,
+    heads: number,
+    headDimension: number,
+  ): void;
 }
 
 /** The kernel modules instantiated on one wasm backend's memory, with scratch space from its allocator. */
@@ -157,7 +187,7 @@ export function heapKernels(): HeapKernels | undefined {
 }
 
 /**
- * The kernel modules (heap-kernels.wat, optimizer-kernels.wat) instantiated on `memory`, or null
+ * The kernel modules (heap-kernels.wat, optimizer-kernels.wat, exponential-kernels.wat) instantiated on `memory`, or null
  * where they cannot run there: a runtime without wasm SIMD rejects them, the threaded wasm
  * backend's shared memory does not match their (unshared) memory import, and browsers refuse
  * synchronous compiles of more than 4 KB on their main thread (each module is smaller; a test keeps
@@ -204,8 +234,8 @@ interface HeapKernelCall {
 /** A tfjs kernel of the wasm backend computed by the kernel modules: see {@link heapKernel}. */
 export interface HeapKernelSpec {
   readonly name: string;
-  /** Output shapes from the input shapes. */
-  outputShapes(inputShapes: readonly (readonly number[])[]): number[][];
+  /** Output shapes from the input shapes and attributes. */
+  outputShapes(inputShapes: readonly (readonly number[])[], attrs: Readonly<Record<string, number>>): number[][];
   /** Registered once: it must read everything from `call`, never from the first use's scope. */
   compute(call: HeapKernelCall): void;
 }
@@ -231,8 +261,9 @@ export function heapKernel(
           .sort((a, b) => Number(a) - Number(b))
           .map((key) => named[key] as tf.TensorInfo);
         const inputShapes = inputInfos.map((info) => info.shape);
+        const attrs = (kernelAttrs ?? {}) as Record<string, number>;
         const outputs = spec
-          .outputShapes(inputShapes)
+          .outputShapes(inputShapes, attrs)
           .map((shape) => (backend as unknown as OutputBackend).makeOutput(shape, "float32"));
         // Views after allocating the outputs, which may grow the heap.
         const kernels = heapKernels();
@@ -245,7 +276,7 @@ export function heapKernel(
           inputs: inputViews as Float32Array[],
           inputShapes,
           outputs: outputViews as Float32Array[],
-          attrs: (kernelAttrs ?? {}) as Record<string, number>,
+          attrs,
         });
         return outputs;
       },

@@ -1,7 +1,8 @@
 ;; Kernels of our own on the memory of tfjs's wasm backend (imported), so the data is read and
 ;; written where it lies, in 128-bit SIMD where it pays: a decode step's KV-cache column write and
-;; single-query attention products, and LayerNorm and GELU (forward and gradient), one kernel each
-;; where tfjs's ops take six to twelve. The source of heap-kernels-wasm.ts:
+;; single-query attention products, and LayerNorm (forward and gradient), one kernel each where
+;; tfjs's ops take six to nine (GELU and training attention, which need e^x, are in
+;; exponential-kernels.wat). The source of heap-kernels-wasm.ts:
 ;; `pnpm --filter @ibtpo/policy-tfjs build:wasm` compiles it with wabt. Addresses are byte offsets
 ;; into that memory; every array is float32. Callers: heap-attention.ts, heap-normalization.ts.
 (module
@@ -427,143 +428,6 @@
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rowLoop))))
 
-  ;; e^t per lane for t clamped to [-87, 88] (so 2^n stays a normal float32): t = n ln 2 + r with
-  ;; n = nearest(t / ln 2) and |r| <= ln(2) / 2, e^r by its Taylor polynomial to r^7 / 7! (relative
-  ;; error below 1e-8 before rounding), times 2^n built in the exponent bits.
-  (func $exp (param $t v128) (result v128)
-    (local $n v128) (local $r v128) (local $p v128)
-    (local.set $t
-      (f32x4.min (f32x4.max (local.get $t) (v128.const f32x4 -87 -87 -87 -87))
-        (v128.const f32x4 88 88 88 88)))
-    (local.set $n
-      (f32x4.nearest
-        (f32x4.mul (local.get $t)
-          (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
-    ;; ln 2 in two parts, so n * ln2_high is exact for |n| < 2^8.
-    (local.set $r
-      (f32x4.sub
-        (f32x4.sub (local.get $t)
-          (f32x4.mul (local.get $n) (v128.const f32x4 0.693145752 0.693145752 0.693145752 0.693145752)))
-        (f32x4.mul (local.get $n)
-          (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
-    (local.set $p (v128.const f32x4 1.98412698e-4 1.98412698e-4 1.98412698e-4 1.98412698e-4))
-    (local.set $p (f32x4.add (v128.const f32x4 0.00138888889 0.00138888889 0.00138888889 0.00138888889) (f32x4.mul (local.get $r) (local.get $p))))
-    (local.set $p (f32x4.add (v128.const f32x4 0.00833333333 0.00833333333 0.00833333333 0.00833333333) (f32x4.mul (local.get $r) (local.get $p))))
-    (local.set $p (f32x4.add (v128.const f32x4 0.0416666667 0.0416666667 0.0416666667 0.0416666667) (f32x4.mul (local.get $r) (local.get $p))))
-    (local.set $p (f32x4.add (v128.const f32x4 0.166666667 0.166666667 0.166666667 0.166666667) (f32x4.mul (local.get $r) (local.get $p))))
-    (local.set $p (f32x4.add (v128.const f32x4 0.5 0.5 0.5 0.5) (f32x4.mul (local.get $r) (local.get $p))))
-    (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
-    (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
-    (f32x4.mul (local.get $p)
-      (i32x4.shl
-        (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127))
-        (i32.const 23))))
-
-  ;; GELU's tanh form per lane, as x * sigmoid(x (a + b x^2)) (see normalization.ts); the same
-  ;; arithmetic as "geluWithGate", so passes with and without gradients agree.
-  (func $gelu (param $x v128) (param $a v128) (param $b v128) (result v128)
-    (f32x4.mul (local.get $x) (call $geluGate (local.get $x) (local.get $a) (local.get $b))))
-
-  ;; out[i] = gelu(x[i]), i < count, with the constants a and b of normalization.ts.
-  (func (export "gelu")
-    (param $x i32) (param $out i32) (param $count i32) (param $a f32) (param $b f32)
-    (local $index i32) (local $end i32) (local $aLanes v128) (local $bLanes v128)
-    (local.set $aLanes (f32x4.splat (local.get $a)))
-    (local.set $bLanes (f32x4.splat (local.get $b)))
-    (local.set $end (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2)))
-    (block $done (loop $vectors
-      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
-      (v128.store align=4 (i32.add (local.get $out) (local.get $index))
-        (call $gelu (v128.load align=4 (i32.add (local.get $x) (local.get $index)))
-          (local.get $aLanes) (local.get $bLanes)))
-      (local.set $index (i32.add (local.get $index) (i32.const 16)))
-      (br $vectors)))
-    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
-    (block $done (loop $tail
-      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
-      (f32.store (i32.add (local.get $out) (local.get $index))
-        (f32x4.extract_lane 0
-          (call $gelu (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $index))))
-            (local.get $aLanes) (local.get $bLanes))))
-      (local.set $index (i32.add (local.get $index) (i32.const 4)))
-      (br $tail))))
-
-;; The gate s = sigmoid(x (a + b x^2)) per lane.
-  (func $geluGate (param $x v128) (param $a v128) (param $b v128) (result v128)
-    (f32x4.div (v128.const f32x4 1 1 1 1)
-      (f32x4.add (v128.const f32x4 1 1 1 1)
-        (call $exp
-          (f32x4.neg
-            (f32x4.mul (local.get $x)
-              (f32x4.add (local.get $a)
-                (f32x4.mul (local.get $b) (f32x4.mul (local.get $x) (local.get $x))))))))))
-
-  ;; For the training pass: out[i] = x[i] * s[i] and gate[i] = s[i], so the gradient needs no
-  ;; exponential.
-  (func (export "geluWithGate")
-    (param $x i32) (param $out i32) (param $gate i32) (param $count i32) (param $a f32) (param $b f32)
-    (local $index i32) (local $end i32) (local $aLanes v128) (local $bLanes v128)
-    (local $lanes v128) (local $s v128)
-    (local.set $aLanes (f32x4.splat (local.get $a)))
-    (local.set $bLanes (f32x4.splat (local.get $b)))
-    (local.set $end (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2)))
-    (block $done (loop $vectors
-      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
-      (local.set $lanes (v128.load align=4 (i32.add (local.get $x) (local.get $index))))
-      (local.set $s (call $geluGate (local.get $lanes) (local.get $aLanes) (local.get $bLanes)))
-      (v128.store align=4 (i32.add (local.get $gate) (local.get $index)) (local.get $s))
-      (v128.store align=4 (i32.add (local.get $out) (local.get $index))
-        (f32x4.mul (local.get $lanes) (local.get $s)))
-      (local.set $index (i32.add (local.get $index) (i32.const 16)))
-      (br $vectors)))
-    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
-    (block $done (loop $tail
-      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
-      (local.set $lanes (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $index)))))
-      (local.set $s (call $geluGate (local.get $lanes) (local.get $aLanes) (local.get $bLanes)))
-      (f32.store (i32.add (local.get $gate) (local.get $index)) (f32x4.extract_lane 0 (local.get $s)))
-      (f32.store (i32.add (local.get $out) (local.get $index))
-        (f32x4.extract_lane 0 (f32x4.mul (local.get $lanes) (local.get $s))))
-      (local.set $index (i32.add (local.get $index) (i32.const 4)))
-      (br $tail))))
-
-  ;; dx[i] = dy[i] * gelu'(x[i]) from the forward's gate s: gelu'(x) = s + x s (1 - s) (a + 3 b x^2).
-  (func $geluSlope (param $x v128) (param $s v128) (param $a v128) (param $b v128) (result v128)
-    (f32x4.add (local.get $s)
-      (f32x4.mul
-        (f32x4.mul (local.get $x)
-          (f32x4.mul (local.get $s) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $s))))
-        (f32x4.add (local.get $a)
-          (f32x4.mul (v128.const f32x4 3 3 3 3)
-            (f32x4.mul (local.get $b) (f32x4.mul (local.get $x) (local.get $x))))))))
-
-  (func (export "geluGradient")
-    (param $x i32) (param $gate i32) (param $dy i32) (param $dx i32) (param $count i32)
-    (param $a f32) (param $b f32)
-    (local $index i32) (local $end i32) (local $aLanes v128) (local $bLanes v128)
-    (local.set $aLanes (f32x4.splat (local.get $a)))
-    (local.set $bLanes (f32x4.splat (local.get $b)))
-    (local.set $end (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2)))
-    (block $done (loop $vectors
-      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
-      (v128.store align=4 (i32.add (local.get $dx) (local.get $index))
-        (f32x4.mul (v128.load align=4 (i32.add (local.get $dy) (local.get $index)))
-          (call $geluSlope (v128.load align=4 (i32.add (local.get $x) (local.get $index)))
-            (v128.load align=4 (i32.add (local.get $gate) (local.get $index)))
-            (local.get $aLanes) (local.get $bLanes))))
-      (local.set $index (i32.add (local.get $index) (i32.const 16)))
-      (br $vectors)))
-    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
-    (block $done (loop $tail
-      (br_if $done (i32.ge_u (local.get $index) (local.get $end)))
-      (f32.store (i32.add (local.get $dx) (local.get $index))
-        (f32.mul (f32.load (i32.add (local.get $dy) (local.get $index)))
-          (f32x4.extract_lane 0
-            (call $geluSlope (f32x4.splat (f32.load (i32.add (local.get $x) (local.get $index))))
-              (f32x4.splat (f32.load (i32.add (local.get $gate) (local.get $index))))
-              (local.get $aLanes) (local.get $bLanes)))))
-      (local.set $index (i32.add (local.get $index) (i32.const 4)))
-      (br $tail))))
 
     ;; LayerNorm with gain and shift, for the training pass: per row of `width` floats,
   ;; normalised = standardise(x) (as "standardise" computes it), inverse[r] = 1 / sqrt(var_r +

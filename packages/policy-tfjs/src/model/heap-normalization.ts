@@ -4,6 +4,8 @@ import { type HeapKernelSpec, heapKernel } from "./heap-kernels.js";
 const width = (shape: readonly number[]) => shape[shape.length - 1]!;
 const size = (shape: readonly number[]) => shape.reduce((product, length) => product * length, 1);
 const rowCount = (shape: readonly number[]) => size(shape) / width(shape);
+/** The GELU kernels run four lanes at a time with no tail: a size that is not a multiple of 4 takes tfjs's ops. */
+const inFours = (x: tf.Tensor) => x.size % 4 === 0;
 
 const STANDARDISE = {
   name: "IbtpoStandardise",
@@ -137,9 +139,11 @@ const GELU = {
 /**
  * GELU as `x * sigmoid(x (a + b x^2))` (see `gelu` in normalization.ts, which gives `a` and `b`)
  * as one kernel on the wasm backend instead of six, with e^t from a polynomial (relative error
- * below 1e-8 before rounding) where tfjs's sigmoid calls the C library. Undefined off wasm.
+ * below 1e-8 before rounding) where tfjs's sigmoid calls the C library. Undefined off wasm and
+ * when the size is not a multiple of 4.
  */
 export function geluOnHeap<T extends tf.Tensor>(x: T, a: number, b: number): T | undefined {
+  if (!inFours(x)) return undefined;
   return heapKernel(GELU, [x], { a, b })?.[0] as T | undefined;
 }
 
@@ -155,6 +159,7 @@ const GELU_WITH_GATE = {
  * its gradient reuses (no exponential there). Undefined off wasm.
  */
 export function geluWithGateOnHeap<T extends tf.Tensor>(x: T, a: number, b: number): { value: T; gate: T } | undefined {
+  if (!inFours(x)) return undefined;
   const outputs = heapKernel(GELU_WITH_GATE, [x], { a, b });
   return outputs === undefined ? undefined : { value: outputs[0] as T, gate: outputs[1] as T };
 }
@@ -179,5 +184,6 @@ const GELU_GRADIENT = {
  * slope of normalization.ts) as one kernel on the wasm backend. Undefined off wasm.
  */
 export function geluGradientOnHeap<T extends tf.Tensor>(x: T, gate: T, dy: T, a: number, b: number): T | undefined {
+  if (!inFours(x)) return undefined;
   return heapKernel(GELU_GRADIENT, [x, gate, dy], { a, b })?.[0] as T | undefined;
 }
