@@ -1,25 +1,35 @@
 ;; Kernels of our own that need e^x, on the memory of tfjs's wasm backend (imported), in 128-bit
-;; SIMD: GELU (forward and gradient) and causal attention for the training pass (forward and
-;; gradient), so e^x has one home. A module of its own beside heap-kernels.wat (each stays under
+;; SIMD: GELU (forward and gradient), causal attention for the training pass (forward and
+;; gradient) and the softmax of a decode step's attention, so e^x has one home. A module of its own beside heap-kernels.wat (each stays under
 ;; 4 KB; see scripts/compile-wat.ts). Addresses are byte offsets into that memory; every array is
-;; float32. Callers: heap-normalization.ts, heap-causal-attention.ts.
+;; float32. Callers: heap-normalization.ts, heap-causal-attention.ts, heap-attention.ts.
 (module
   (import "env" "memory" (memory 0))
 
-  ;; a[i] = e^(a[i] + shift) for i < count (a multiple of 4), in place: the one home of e^x, a
-  ;; loop of its own so that its body is inline in the loop (a call per four lanes costs as much
-  ;; as the arithmetic). Per lane, t = a[i] + shift is clamped to [-87, 88] (so 2^n stays a normal
+  ;; a[i] = e^(a[i] + shift) for i < count (a multiple of 4, or at least 4), in place: the one
+  ;; home of e^x, a loop of its own so that its body is inline in the loop (a call per four lanes
+  ;; costs as much as the arithmetic). When count is not a multiple of 4, the last four values are
+  ;; taken first, from the inputs, and stored after the loop over whole vectors (which overlaps
+  ;; them, with the same results). Per lane, t = a[i] + shift is clamped to [-87, 88] (so 2^n stays a normal
   ;; float32), t = n ln 2 + r with n = nearest(t / ln 2) and |r| <= ln(2) / 2, e^r by its Taylor
   ;; polynomial to r^7 / 7! (relative error below 1e-8 before rounding), times 2^n built in the
   ;; exponent bits.
   (func $expInPlace (param $a i32) (param $count i32) (param $shift f32)
-    (local $end i32) (local $t v128) (local $shifted v128) (local $n v128) (local $r v128) (local $p v128)
-    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $count) (i32.const 2))))
+    (local $end i32) (local $at i32) (local $last i32) (local $tail i32) (local $pending i32)
+    (local $lastVector v128) (local $t v128) (local $shifted v128) (local $n v128) (local $r v128)
+    (local $p v128) (local $e v128)
+    (local.set $end
+      (i32.add (local.get $a) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (local.set $last (i32.add (local.get $a) (i32.shl (i32.sub (local.get $count) (i32.const 4)) (i32.const 2))))
+    (local.set $tail (i32.ne (i32.and (local.get $count) (i32.const 3)) (i32.const 0)))
+    (local.set $pending (local.get $tail))
+    (local.set $at (select (local.get $last) (local.get $a) (local.get $tail)))
     (block $done (loop $vectors
-      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (br_if $done
+        (i32.and (i32.eqz (local.get $pending)) (i32.ge_u (local.get $at) (local.get $end))))
       (local.set $t
         (f32x4.min
-          (f32x4.max (f32x4.add (v128.load align=4 (local.get $a)) (f32x4.splat (local.get $shift)))
+          (f32x4.max (f32x4.add (v128.load align=4 (local.get $at)) (f32x4.splat (local.get $shift)))
             (v128.const f32x4 -87 -87 -87 -87))
           (v128.const f32x4 88 88 88 88)))
       ;; t / ln 2 + 1.5 * 2^23 rounds to the integer n (to nearest, ties to even) in the low
@@ -45,14 +55,55 @@
       (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
       (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
       ;; 2^n: the exponent field n + 127, from the bits of shifted (0x4B400000 + n).
-      (v128.store align=4 (local.get $a)
+      (local.set $e
         (f32x4.mul (local.get $p)
           (i32x4.shl
             (i32x4.add (local.get $shifted)
               (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377))
             (i32.const 23))))
-      (local.set $a (i32.add (local.get $a) (i32.const 16)))
-      (br $vectors))))
+      (if (local.get $pending)
+        (then
+          (local.set $lastVector (local.get $e))
+          (local.set $pending (i32.const 0))
+          (local.set $at (local.get $a)))
+        (else
+          (v128.store align=4 (local.get $at) (local.get $e))
+          (local.set $at (i32.add (local.get $at) (i32.const 16)))))
+      (br $vectors)))
+    (if (local.get $tail) (then (v128.store align=4 (local.get $last) (local.get $lastVector)))))
+
+  ;; Each run of `columns` (at least 4) scores becomes its softmax, in place, for `rows` runs: the
+  ;; maximum, e^(score - maximum), their sum in order in float32, and each weight times 1 / sum.
+  (func (export "softmaxRows") (param $scores i32) (param $rows i32) (param $columns i32)
+    (local $end i32) (local $rowEnd i32) (local $at i32) (local $largest f32) (local $total f32)
+    (local.set $end (i32.add (local.get $scores) (i32.shl (i32.mul (local.get $rows) (local.get $columns)) (i32.const 2))))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_u (local.get $scores) (local.get $end)))
+      (local.set $rowEnd (i32.add (local.get $scores) (i32.shl (local.get $columns) (i32.const 2))))
+      (local.set $largest (f32.const -inf))
+      (local.set $at (local.get $scores))
+      (block $done (loop $maximum
+        (br_if $done (i32.ge_u (local.get $at) (local.get $rowEnd)))
+        (local.set $largest (f32.max (local.get $largest) (f32.load (local.get $at))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $maximum)))
+      (call $expInPlace (local.get $scores) (local.get $columns) (f32.neg (local.get $largest)))
+      (local.set $total (f32.const 0))
+      (local.set $at (local.get $scores))
+      (block $done (loop $sum
+        (br_if $done (i32.ge_u (local.get $at) (local.get $rowEnd)))
+        (local.set $total (f32.add (local.get $total) (f32.load (local.get $at))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $sum)))
+      (local.set $total (f32.div (f32.const 1) (local.get $total)))
+      (local.set $at (local.get $scores))
+      (block $done (loop $scale
+        (br_if $done (i32.ge_u (local.get $at) (local.get $rowEnd)))
+        (f32.store (local.get $at) (f32.mul (f32.load (local.get $at)) (local.get $total)))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $scale)))
+      (local.set $scores (local.get $rowEnd))
+      (br $rowLoop))))
 
   ;; GELU's tanh form, x * s with the gate s = sigmoid(x (a + b x^2)) (see normalization.ts), with
   ;; the constants a and b given there, for i < count (a multiple of 4), in three passes: gate[i] =

@@ -44,9 +44,10 @@ export function writeColumnOnHeap(write: CacheColumnWrite): boolean {
 
 /**
  * Single-query attention over the KV cache (see {@link singleQueryAttention} for the inputs and
- * the result): both products in heap-kernels.wat's 128-bit SIMD when the queries and cache are
- * views of the wasm backend's heap and the runtime has SIMD, else the host loop. The two agree
- * within float32 rounding (the SIMD products sum in float32, the host loop in float64).
+ * the result): both products in heap-kernels.wat's 128-bit SIMD and the softmax between them in
+ * exponential-kernels.wat's when the queries and cache are views of the wasm backend's heap and
+ * the runtime has SIMD, else the host loop. The two agree within float32 rounding (the SIMD path
+ * sums in float32, the host loop in float64).
  */
 export function attendSingleQuery(inputs: SingleQueryInputs): Float32Array {
   const kernels = heapKernels();
@@ -69,12 +70,16 @@ function attendOnHeap(kernels: HeapKernels, inputs: SingleQueryInputs): Float32A
   const merged = scores + scoreBytes;
   kernels.floats(bias, batch * columns).set(inputs.bias.subarray(0, batch * columns));
   kernels.exports.scores(queries, queryStride, keys, bias, scores, batch, heads, headDimension, capacity, columns);
-  softmaxRows(kernels.floats(scores, batch * heads * columns), columns);
+  if (columns >= 4) kernels.exports.softmaxRows(scores, batch * heads, columns);
+  else softmaxRows(kernels.floats(scores, batch * heads * columns), columns);
   kernels.exports.context(scores, values, merged, batch, heads, headDimension, capacity, columns);
   return kernels.floats(merged, batch * d).slice();
 }
 
-/** Each run of `columns` scores becomes its softmax, in place (float64 exp and sums, as on the host). */
+/**
+ * Each run of `columns` scores becomes its softmax, in place (float64 exp and sums, as on the
+ * host): for runs shorter than the four lanes that exponential-kernels.wat's `softmaxRows` needs.
+ */
 function softmaxRows(scores: Float32Array, columns: number): void {
   for (let start = 0; start < scores.length; start += columns) {
     const end = start + columns;

@@ -98,6 +98,7 @@ export interface KernelExports {
   gelu(x: number, out: number, count: number, a: number, b: number): void;
   geluWithGate(x: number, out: number, gate: number, count: number, a: number, b: number): void;
   geluGradient(x: number, gate: number, dy: number, dx: number, count: number, a: number, b: number): void;
+  softmaxRows(scores: number, rows: number, columns: number): void;
   attendCausal(
     queries: number,
     keys: number,
