@@ -119,6 +119,21 @@ describe("a tiny run end to end", () => {
       trajectories: last.trajectories,
       eff_rate: last.effRate,
     });
+    // The run's config.json is a config file: the same run again, in another folder.
+    const again = join(work, "again");
+    const rerun = runCli(["train", "-c", join(run, "config.json"), "--out", again]);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const sampled = (folder: string) =>
+      metricsOf(folder).map(({ step, generatedTokens, trajectories, accuracy }) => ({
+        step,
+        generatedTokens,
+        trajectories,
+        accuracy,
+      }));
+    expect(sampled(again)).toEqual(sampled(run));
+    const { out: _first, ...settings } = JSON.parse(readFileSync(join(run, "config.json"), "utf8"));
+    const { out: _second, ...againSettings } = JSON.parse(readFileSync(join(again, "config.json"), "utf8"));
+    expect(againSettings).toEqual(settings);
   });
 });
 

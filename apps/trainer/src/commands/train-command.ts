@@ -37,6 +37,7 @@ Examples:
   ibtpo train --algo ib-tpo --init checkpoints/countdown-base --steps 30
   ibtpo train --algo grpo --config train.yaml --set optimizer.learningRate=3e-4
   ibtpo train --out runs/countdown/ib-tpo/seed-1 --resume
+  ibtpo train -c runs/countdown/ib-tpo/seed-1/config.json --out runs/again   # the same run again
   ibtpo train --algo grpo --init checkpoints/countdown-base --workers 0
 
 ${trainConfigHelp()}`,

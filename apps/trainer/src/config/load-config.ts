@@ -115,16 +115,20 @@ function describeIssue(
 
 /**
  * Resolve a config: the file (YAML or JSON, optional), then command-line overrides, then schema
- * defaults. Any problem is a {@link ConfigError} naming the key, where it came from and what is allowed.
+ * defaults. Top-level keys of the file in `derivedKeys` (what a run's config.json records beside
+ * its settings) are left out, so a run's config.json is a config file too. Any problem is a
+ * {@link ConfigError} naming the key, where it came from and what is allowed.
  */
 export async function loadConfig<Schema extends z.ZodType>(
   schema: Schema,
   file: string | undefined,
   overrides: readonly ConfigOverride[],
+  derivedKeys: readonly string[] = [],
 ): Promise<z.infer<Schema>> {
   const source: SourcedConfig =
     file === undefined ? { data: {}, lineOf: () => undefined, file: undefined } : await readConfigFile(file);
   const data = structuredClone(source.data);
+  for (const key of derivedKeys) delete data[key];
   const flagged = new Set<string>();
   for (const override of overrides) {
     setPath(data, override.path, override.value);

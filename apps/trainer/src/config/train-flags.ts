@@ -1,3 +1,4 @@
+import { RECORDED_ONLY_KEYS } from "../train/run-config.js";
 import { flagOverrides } from "./flag-overrides.js";
 import { type ConfigOverride, loadConfig } from "./load-config.js";
 import { type TrainConfig, trainConfigSchema } from "./train-config.js";
@@ -19,18 +20,22 @@ export type TrainKeyFlags = { readonly [flag in keyof typeof TRAIN_KEY_FLAGS]?: 
 
 /**
  * The config `ibtpo train` runs with: the config file, then the key flags (`--algo`, `--seed`...),
- * then every `--set`, then the schema's defaults. `ibtpo compare` builds the config each of its
- * runs trains with by the same call, to check a run folder it would reuse.
+ * then every `--set`, then the schema's defaults. The file may be a run's config.json (its derived
+ * fields are left out), so `-c <run>/config.json --out <new folder>` trains that run again. `ibtpo
+ * compare` builds the config each of its runs trains with by the same call, to check a run folder
+ * it would reuse.
  */
 export function loadTrainConfig(
   file: string | undefined,
   keyFlags: TrainKeyFlags,
   sets: readonly ConfigOverride[],
 ): Promise<TrainConfig> {
-  return loadConfig(trainConfigSchema, file, [
-    ...flagOverrides(keyFlags as Record<string, unknown>, TRAIN_KEY_FLAGS),
-    ...sets,
-  ]);
+  return loadConfig(
+    trainConfigSchema,
+    file,
+    [...flagOverrides(keyFlags as Record<string, unknown>, TRAIN_KEY_FLAGS), ...sets],
+    RECORDED_ONLY_KEYS,
+  );
 }
 
 /** The `ibtpo train` arguments that give these key flags. */

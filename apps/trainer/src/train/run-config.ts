@@ -18,7 +18,8 @@ export interface RecordedRunFields {
   readonly samplerConfig: unknown;
 }
 
-const recordedOnly = ["tokenBudget", "resolved", "samplerConfig"] as const satisfies readonly (
+/** The keys of a run's config.json that are derived from its settings rather than settings. */
+export const RECORDED_ONLY_KEYS = ["tokenBudget", "resolved", "samplerConfig"] as const satisfies readonly (
   | keyof RecordedRunFields
   | "tokenBudget"
 )[];
@@ -36,7 +37,7 @@ export function runConfigRecord(config: TrainConfig, recorded: RecordedRunFields
 /** The train config stored in a run's config.json, without the derived fields (for `--resume`). */
 function savedTrainSettings(record: RunConfig): Record<string, unknown> {
   const settings: Record<string, unknown> = { ...record };
-  for (const key of recordedOnly) delete settings[key];
+  for (const key of RECORDED_ONLY_KEYS) delete settings[key];
   return settings;
 }
 
