@@ -82,6 +82,15 @@ describe("config errors", () => {
   });
 });
 
+/** What a run sampled at each step: equal for two runs of the same settings and seed. */
+const sampledFields = (run: string) =>
+  metricsOf(run).map(({ step, generatedTokens, accuracy, trajectories }) => ({
+    step,
+    generatedTokens,
+    accuracy,
+    trajectories,
+  }));
+
 describe("a tiny run end to end", () => {
   it("trains, logs metrics every step, checkpoints, evaluates and reports", () => {
     const run = join(work, "run");
@@ -123,14 +132,7 @@ describe("a tiny run end to end", () => {
     const again = join(work, "again");
     const rerun = runCli(["train", "-c", join(run, "config.json"), "--out", again]);
     expect(rerun.status, rerun.stderr).toBe(0);
-    const sampled = (folder: string) =>
-      metricsOf(folder).map(({ step, generatedTokens, trajectories, accuracy }) => ({
-        step,
-        generatedTokens,
-        trajectories,
-        accuracy,
-      }));
-    expect(sampled(again)).toEqual(sampled(run));
+    expect(sampledFields(again)).toEqual(sampledFields(run));
     const { out: _first, ...settings } = JSON.parse(readFileSync(join(run, "config.json"), "utf8"));
     const { out: _second, ...againSettings } = JSON.parse(readFileSync(join(again, "config.json"), "utf8"));
     expect(againSettings).toEqual(settings);
@@ -162,14 +164,7 @@ describe("resume after SIGKILL", () => {
     const resumed = runCli(["train", "--out", killed, "--resume"]);
     expect(resumed.stderr).toContain(`resuming ${killed} after step ${savedStep}`);
     expect(resumed.status).toBe(0);
-    const fields = (run: string) =>
-      metricsOf(run).map(({ step, generatedTokens, accuracy, trajectories }) => ({
-        step,
-        generatedTokens,
-        accuracy,
-        trajectories,
-      }));
-    expect(fields(killed)).toEqual(fields(straight));
+    expect(sampledFields(killed)).toEqual(sampledFields(straight));
     // The saved trees too: the resumed run sampled again what the kill cut off, and nothing else.
     const trees = (run: string) =>
       readdirSync(join(run, "trees"))
