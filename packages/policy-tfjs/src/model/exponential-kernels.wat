@@ -165,32 +165,53 @@
       (local.set $index (i32.add (local.get $index) (i32.const 16)))
       (br $vectors))))
 
-  ;; sum_i a[i] * b[i] over `bytes` bytes (a multiple of 16), four lanes at a time.
-  (func $dot (param $a i32) (param $b i32) (param $bytes i32) (result f32)
-    (local $index i32) (local $sum v128)
-    (block $done (loop $lanes
-      (br_if $done (i32.ge_u (local.get $index) (local.get $bytes)))
-      (local.set $sum
-        (f32x4.add (local.get $sum)
-          (f32x4.mul (v128.load align=4 (i32.add (local.get $a) (local.get $index)))
-            (v128.load align=4 (i32.add (local.get $b) (local.get $index))))))
-      (local.set $index (i32.add (local.get $index) (i32.const 16)))
-      (br $lanes)))
-    (f32.add
-      (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
-      (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum)))))
+  ;; out[s] = sum_i a[i] * row_s[i] for s < count, where row s starts at rows + s * rowBytes and
+  ;; has `bytes` bytes (a multiple of 16): four lanes at a time, the lanes' sums added last. One
+  ;; call per query rather than per key, so the call's cost is not paid per product.
+  (func $dots (param $a i32) (param $rows i32) (param $rowBytes i32) (param $count i32) (param $bytes i32)
+    (param $out i32)
+    (local $end i32) (local $index i32) (local $sum v128)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_u (local.get $out) (local.get $end)))
+      (local.set $sum (v128.const i32x4 0 0 0 0))
+      (local.set $index (i32.const 0))
+      (block $done (loop $lanes
+        (br_if $done (i32.ge_u (local.get $index) (local.get $bytes)))
+        (local.set $sum
+          (f32x4.add (local.get $sum)
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $a) (local.get $index)))
+              (v128.load align=4 (i32.add (local.get $rows) (local.get $index))))))
+        (local.set $index (i32.add (local.get $index) (i32.const 16)))
+        (br $lanes)))
+      (f32.store (local.get $out)
+        (f32.add
+          (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
+          (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum)))))
+      (local.set $rows (i32.add (local.get $rows) (local.get $rowBytes)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (br $rowLoop))))
 
-  ;; y[i] += alpha * x[i] over `bytes` bytes (a multiple of 16).
-  (func $addScaled (param $y i32) (param $x i32) (param $alpha f32) (param $bytes i32)
-    (local $index i32) (local $lanes v128)
-    (local.set $lanes (f32x4.splat (local.get $alpha)))
-    (block $done (loop $vectors
-      (br_if $done (i32.ge_u (local.get $index) (local.get $bytes)))
-      (v128.store align=4 (i32.add (local.get $y) (local.get $index))
-        (f32x4.add (v128.load align=4 (i32.add (local.get $y) (local.get $index)))
-          (f32x4.mul (local.get $lanes) (v128.load align=4 (i32.add (local.get $x) (local.get $index))))))
-      (local.set $index (i32.add (local.get $index) (i32.const 16)))
-      (br $vectors))))
+  ;; out = sum_s weights[s] * row_s for s < count (rows as in $dots), over `bytes` bytes.
+  (func $weightedSum (param $out i32) (param $rows i32) (param $rowBytes i32) (param $weights i32)
+    (param $count i32) (param $bytes i32)
+    (local $end i32) (local $index i32) (local $weight v128)
+    (call $zero (local.get $out) (local.get $bytes))
+    (local.set $end (i32.add (local.get $weights) (i32.shl (local.get $count) (i32.const 2))))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_u (local.get $weights) (local.get $end)))
+      (local.set $weight (v128.load32_splat align=4 (local.get $weights)))
+      (local.set $index (i32.const 0))
+      (block $done (loop $lanes
+        (br_if $done (i32.ge_u (local.get $index) (local.get $bytes)))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $index))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $out) (local.get $index)))
+            (f32x4.mul (local.get $weight) (v128.load align=4 (i32.add (local.get $rows) (local.get $index))))))
+        (local.set $index (i32.add (local.get $index) (i32.const 16)))
+        (br $lanes)))
+      (local.set $rows (i32.add (local.get $rows) (local.get $rowBytes)))
+      (local.set $weights (i32.add (local.get $weights) (i32.const 4)))
+      (br $rowLoop))))
 
   ;; Zeroes `bytes` bytes (a multiple of 16) from `at`.
   (func $zero (param $at i32) (param $bytes i32)
@@ -260,15 +281,14 @@
                 (i32.const 2))))
           (local.set $last (call $lastKey (local.get $biasRow) (local.get $t) (local.get $time)))
           ;; scores and their maximum
+          (call $dots (local.get $query) (local.get $keyBase) (local.get $rowBytes)
+            (i32.add (local.get $last) (i32.const 1)) (local.get $headBytes) (local.get $p))
           (local.set $max (f32.const -inf))
           (local.set $s (i32.const 0))
           (block $scoresDone (loop $scores
             (br_if $scoresDone (i32.gt_u (local.get $s) (local.get $last)))
             (local.set $score
-              (f32.add
-                (call $dot (local.get $query)
-                  (i32.add (local.get $keyBase) (i32.mul (local.get $s) (local.get $rowBytes)))
-                  (local.get $headBytes))
+              (f32.add (f32.load (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
                 (f32.load (i32.add (local.get $biasRow) (i32.shl (local.get $s) (i32.const 2))))))
             (f32.store (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))) (local.get $score))
             (local.set $max (f32.max (local.get $max) (local.get $score)))
@@ -300,7 +320,6 @@
           ;; normalise, and merged = sum_s p[s] v_s
           (local.set $out
             (i32.add (local.get $merged) (i32.sub (local.get $query) (local.get $queries))))
-          (call $zero (local.get $out) (local.get $headBytes))
           (local.set $s (i32.const 0))
           (block $normalisedDone (loop $normalise
             (br_if $normalisedDone (i32.gt_u (local.get $s) (local.get $last)))
@@ -309,15 +328,8 @@
                 (local.get $e)))
             (local.set $s (i32.add (local.get $s) (i32.const 4)))
             (br $normalise)))
-          (local.set $s (i32.const 0))
-          (block $contextDone (loop $context
-            (br_if $contextDone (i32.gt_u (local.get $s) (local.get $last)))
-            (call $addScaled (local.get $out)
-              (i32.add (local.get $valueBase) (i32.mul (local.get $s) (local.get $rowBytes)))
-              (f32.load (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
-              (local.get $headBytes))
-            (local.set $s (i32.add (local.get $s) (i32.const 1)))
-            (br $context)))
+          (call $weightedSum (local.get $out) (local.get $valueBase) (local.get $rowBytes) (local.get $p)
+            (i32.add (local.get $last) (i32.const 1)) (local.get $headBytes))
           (local.set $t (i32.add (local.get $t) (i32.const 1)))
           (br $queryLoop)))
         (local.set $h (i32.add (local.get $h) (i32.const 1)))
@@ -336,7 +348,7 @@
     (param $headDimension i32)
     (local $rowBytes i32) (local $headBytes i32) (local $b i32) (local $h i32) (local $t i32)
     (local $s i32) (local $offset i32) (local $keyOffset i32) (local $p i32) (local $c f32)
-    (local $dp f32) (local $weight f32) (local $ds f32) (local $last i32) (local $index i32)
+    (local $weight f32) (local $ds f32) (local $last i32) (local $index i32)
     (local $at i32) (local $keyAt i32) (local $dsLanes v128) (local $weightLanes v128)
     (local.set $headBytes (i32.shl (local.get $headDimension) (i32.const 2)))
     (local.set $rowBytes (i32.mul (local.get $headBytes) (local.get $heads)))
@@ -369,21 +381,19 @@
                   (i32.mul (i32.add (i32.mul (local.get $t) (local.get $batch)) (local.get $b)) (local.get $time))
                   (i32.const 2)))
               (local.get $t) (local.get $time)))
+          (call $dots (i32.add (local.get $dMerged) (local.get $offset))
+            (i32.add (local.get $values) (i32.sub (local.get $offset) (i32.mul (local.get $t) (local.get $rowBytes))))
+            (local.get $rowBytes) (i32.add (local.get $last) (i32.const 1)) (local.get $headBytes) (local.get $scratch))
           (local.set $c (f32.const 0))
           (local.set $s (i32.const 0))
-          (block $dotsDone (loop $dots
-            (br_if $dotsDone (i32.gt_u (local.get $s) (local.get $last)))
-            (local.set $dp
-              (call $dot (i32.add (local.get $dMerged) (local.get $offset))
-                (i32.add (local.get $values)
-                  (i32.sub (local.get $offset) (i32.mul (i32.sub (local.get $t) (local.get $s)) (local.get $rowBytes))))
-                (local.get $headBytes)))
-            (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $s) (i32.const 2))) (local.get $dp))
+          (block $weightsDone (loop $weights
+            (br_if $weightsDone (i32.gt_u (local.get $s) (local.get $last)))
             (local.set $c
               (f32.add (local.get $c)
-                (f32.mul (f32.load (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2)))) (local.get $dp))))
+                (f32.mul (f32.load (i32.add (local.get $p) (i32.shl (local.get $s) (i32.const 2))))
+                  (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $s) (i32.const 2)))))))
             (local.set $s (i32.add (local.get $s) (i32.const 1)))
-            (br $dots)))
+            (br $weights)))
           (call $zero (i32.add (local.get $dQueries) (local.get $offset)) (local.get $headBytes))
           (local.set $s (i32.const 0))
           (block $sumsDone (loop $sums
