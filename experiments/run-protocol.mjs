@@ -138,6 +138,11 @@ function fail(message) {
  * runs are reused by compare itself. Each folder's results.json and report are then rebuilt from
  * every run it holds.
  */
+/** Runs this invocation trained (or resumed) and runs it found finished, for the closing line. */
+let runsTrained = 0;
+let runsReused = 0;
+const started = performance.now();
+
 async function compareEach(units) {
   for (const unit of units) setAsideIfMadeOtherwise(unit);
   const sets = args.set.flatMap((setting) => ["--set", setting]);
@@ -145,6 +150,8 @@ async function compareEach(units) {
   let next = 0;
   let done = 0;
   const runUnit = async (unit) => {
+    if (existsSync(join(runFolderPath(unit.out, unit), "eval.json"))) runsReused += 1;
+    else runsTrained += 1;
     const command = [
       "compare",
       "--config",
@@ -355,6 +362,10 @@ if (stages.includes("ablation")) {
 }
 
 if (stages.includes("tables")) await writeTables();
+const minutes = (performance.now() - started) / 60_000;
+console.log(
+  `run-protocol: ${stages.join(", ")} done in ${minutes.toFixed(1)} min wall; ${runsTrained} runs trained or resumed, ${runsReused} reused`,
+);
 
 function cell(interval, digits = 3) {
   if (interval === undefined) return "-";
