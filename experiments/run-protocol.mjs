@@ -56,6 +56,9 @@ const ABLATIONS = [
   },
 ];
 
+/** Decimals of the sampler table's step metrics that are not rates (those get 3). */
+const DIGITS_OF_STEP_METRIC = { trajectoriesPer1kTokens: 1, tokensPerSecond: 0 };
+
 const { values: args } = parseArgs({
   options: {
     out: { type: "string", default: "runs/protocol" },
@@ -496,10 +499,12 @@ async function writeTables() {
       lines.push(
         "### Samplers at equal tokens (the paper's Table 3), mean over the training steps of the runs above",
         "",
+        `Generated tokens / s is the trainer's own rate (generated tokens over sampling seconds), with ${args.jobs} runs sharing the machine's cores.`,
+        "",
       );
       lines.push(
-        "| sampler | runs | trajectories / 1k tokens | Eff-Rate | Avg-Rate |",
-        "| --- | --- | --- | --- | --- |",
+        "| sampler | runs | trajectories / 1k tokens | Eff-Rate | Avg-Rate | generated tokens / s |",
+        "| --- | --- | --- | --- | --- | --- |",
       );
       const bySampler = new Map();
       for (const run of ablationRuns) {
@@ -510,11 +515,11 @@ async function writeTables() {
         const column = (metric) => {
           const values = runs.map((run) => stepMean(run, metric)).filter((value) => value !== null);
           return values.length === runs.length && values.length > 0
-            ? cell(meanConfidenceInterval(values), metric === "trajectoriesPer1kTokens" ? 1 : 3)
+            ? cell(meanConfidenceInterval(values), DIGITS_OF_STEP_METRIC[metric] ?? 3)
             : "-";
         };
         lines.push(
-          `| ${sampler} | ${runs.length} | ${column("trajectoriesPer1kTokens")} | ${column("effRate")} | ${column("avgRate")} |`,
+          `| ${sampler} | ${runs.length} | ${column("trajectoriesPer1kTokens")} | ${column("effRate")} | ${column("avgRate")} | ${column("tokensPerSecond")} |`,
         );
       }
       lines.push("");
