@@ -223,6 +223,25 @@
       (local.set $at (i32.add (local.get $at) (i32.const 16)))
       (br $vectors))))
 
+  ;; Where query t of row b finds its bias: row (t, b) of the mask [time, batch, time].
+  (func $biasRow (param $bias i32) (param $t i32) (param $b i32) (param $batch i32) (param $time i32)
+    (result i32)
+    (i32.add (local.get $bias)
+      (i32.shl
+        (i32.mul (i32.add (i32.mul (local.get $t) (local.get $batch)) (local.get $b)) (local.get $time))
+        (i32.const 2))))
+
+  ;; Where query t of row b and head h keeps its probabilities: row ((b, h), t), of `stride` floats.
+  (func $probabilityRow (param $probabilities i32) (param $stride i32) (param $b i32) (param $h i32)
+    (param $t i32) (param $heads i32) (param $time i32) (result i32)
+    (i32.add (local.get $probabilities)
+      (i32.shl
+        (i32.mul
+          (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $heads)) (local.get $h)) (local.get $time))
+            (local.get $t))
+          (local.get $stride))
+        (i32.const 2))))
+
   ;; The last key query t attends to, from its bias row: t when it sees its own column, else
   ;; time - 1 (see "attendCausal").
   (func $lastKey (param $biasRow i32) (param $t i32) (param $time i32) (result i32)
@@ -267,18 +286,10 @@
               (i32.add (i32.sub (local.get $keyBase) (local.get $keys))
                 (i32.mul (local.get $t) (local.get $rowBytes)))))
           (local.set $p
-            (i32.add (local.get $probabilities)
-              (i32.shl
-                (i32.mul
-                  (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $heads)) (local.get $h)) (local.get $time))
-                    (local.get $t))
-                  (local.get $stride))
-                (i32.const 2))))
+            (call $probabilityRow (local.get $probabilities) (local.get $stride) (local.get $b) (local.get $h)
+              (local.get $t) (local.get $heads) (local.get $time)))
           (local.set $biasRow
-            (i32.add (local.get $bias)
-              (i32.shl
-                (i32.mul (i32.add (i32.mul (local.get $t) (local.get $batch)) (local.get $b)) (local.get $time))
-                (i32.const 2))))
+            (call $biasRow (local.get $bias) (local.get $t) (local.get $b) (local.get $batch) (local.get $time)))
           (local.set $last (call $lastKey (local.get $biasRow) (local.get $t) (local.get $time)))
           ;; scores and their maximum
           (call $dots (local.get $query) (local.get $keyBase) (local.get $rowBytes)
@@ -367,19 +378,11 @@
             (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $time)) (local.get $t)) (local.get $rowBytes))
               (i32.mul (local.get $h) (local.get $headBytes))))
           (local.set $p
-            (i32.add (local.get $probabilities)
-              (i32.shl
-                (i32.mul
-                  (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $heads)) (local.get $h)) (local.get $time))
-                    (local.get $t))
-                  (local.get $stride))
-                (i32.const 2))))
+            (call $probabilityRow (local.get $probabilities) (local.get $stride) (local.get $b) (local.get $h)
+              (local.get $t) (local.get $heads) (local.get $time)))
           (local.set $last
             (call $lastKey
-              (i32.add (local.get $bias)
-                (i32.shl
-                  (i32.mul (i32.add (i32.mul (local.get $t) (local.get $batch)) (local.get $b)) (local.get $time))
-                  (i32.const 2)))
+              (call $biasRow (local.get $bias) (local.get $t) (local.get $b) (local.get $batch) (local.get $time))
               (local.get $t) (local.get $time)))
           (call $dots (i32.add (local.get $dMerged) (local.get $offset))
             (i32.add (local.get $values) (i32.sub (local.get $offset) (i32.mul (local.get $t) (local.get $rowBytes))))

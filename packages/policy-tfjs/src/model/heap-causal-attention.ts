@@ -6,7 +6,7 @@ import { type HeapKernelSpec, heapKernel, heapKernels } from "./heap-kernels.js"
 /** Floats per row of the probabilities: time rounded up to the kernel's four lanes. */
 const probabilityStride = (time: number) => Math.ceil(time / 4) * 4;
 
-/** `[rows, d]` and the bias `[time, batch, 1, time]`: batch and time come from the bias. */
+/** `[rows, d]` and the bias `[time, batch, 1, time]` (the last input of both kernels): batch and time come from the bias. */
 const dimensions = (rows: readonly number[], bias: readonly number[], heads: number) => ({
   batch: bias[1]!,
   time: bias[0]!,
@@ -47,8 +47,8 @@ const ATTEND_CAUSAL = {
 const ATTEND_CAUSAL_GRADIENT = {
   name: "IbtpoAttendCausalGradient",
   outputShapes: ([dMerged]) => [[...dMerged!], [...dMerged!], [...dMerged!]],
-  compute: ({ kernels, inputs, inputShapes: [rows], outputs, attrs }) => {
-    const { heads, time } = attrs as { heads: number; time: number };
+  compute: ({ kernels, inputs, inputShapes, outputs, attrs }) => {
+    const { batch, time, headDimension } = dimensions(inputShapes[0]!, inputShapes[5]!, attrs.heads!);
     // Offsets before reserving the scratch row, which may grow the heap and detach the views.
     const [dMerged, queries, keys, values, probabilities, bias] = inputs.map((view) => view.byteOffset);
     const [dQueries, dKeys, dValues] = outputs.map((view) => view.byteOffset);
@@ -65,10 +65,10 @@ const ATTEND_CAUSAL_GRADIENT = {
       dValues!,
       scratch,
       probabilityStride(time),
-      rows![0]! / time,
+      batch,
       time,
-      heads,
-      rows![1]! / heads,
+      attrs.heads!,
+      headDimension,
     );
   },
 } satisfies HeapKernelSpec;
@@ -98,7 +98,6 @@ export function attendCausalOnHeap(
     probabilities.dispose();
     return merged;
   }
-  const time = biasByQuery.shape[0];
   const withGradient = customGradient((q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, save: Saver) => {
     const [merged, probabilities] = forward(q, k, v);
     // The bias too: the forward's scope may free it before the backward pass runs.
@@ -106,7 +105,7 @@ export function attendCausalOnHeap(
     return {
       value: merged,
       gradFunc: (dMerged: tf.Tensor2D, saved: tf.Tensor[]) =>
-        heapKernel(ATTEND_CAUSAL_GRADIENT, [dMerged, ...saved], { heads, time }) as tf.Tensor2D[],
+        heapKernel(ATTEND_CAUSAL_GRADIENT, [dMerged, ...saved], { heads }) as tf.Tensor2D[],
     };
   });
   return withGradient(queries, keys, values);
