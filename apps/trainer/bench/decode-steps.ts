@@ -36,18 +36,21 @@ for (const taskName of (values.tasks as string).split(",")) {
   const task = createTask(base.task as BuiltinTaskName, base.taskOptions);
   const { model, tokenizer } = await loadCheckpoint(base.directory);
   // Count the model's cached decode steps (one column per row) and the rows they carry.
-  const counts = { steps: 0, rows: 0 };
+  // And the positions prefills encode (rows times columns, padding included).
+  const counts = { steps: 0, rows: 0, prefilled: 0 };
   const hiddenStates = model.hiddenStates.bind(model);
   model.hiddenStates = (tokens, positions, bias, past, options) => {
     if (past !== null) {
       counts.steps++;
       counts.rows += tokens.shape[0];
+    } else {
+      counts.prefilled += tokens.shape[0] * tokens.shape[1];
     }
     return hiddenStates(tokens, positions, bias, past, options);
   };
   const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: 0 });
   const problems = sampleProblems(task, { split: "train", count: steps * promptsPerStep, seed });
-  console.log(`\n${task.name}: decode steps per batch (rows per step)`);
+  console.log(`\n${task.name}: decode steps per batch (rows per step), prefilled positions per batch`);
   console.log(`| sampler | ${schemes.map(({ label }) => label).join(" | ")} |`);
   console.log(`| --- |${schemes.map(() => " --- |").join("")}`);
   for (const kind of kinds) {
@@ -55,6 +58,7 @@ for (const taskName of (values.tasks as string).split(",")) {
     for (const scheme of schemes) {
       counts.steps = 0;
       counts.rows = 0;
+      counts.prefilled = 0;
       for (let step = 0; step < steps; step++) {
         const stepProblems = problems.slice(step * promptsPerStep, (step + 1) * promptsPerStep);
         const prompts = stepProblems.map((problem) => promptTokens(tokenizer, problem));
@@ -69,7 +73,10 @@ for (const taskName of (values.tasks as string).split(",")) {
           reward: (index, tokens) => task.verify(stepProblems[index]!, tokenizer.decode(tokens)).reward,
         });
       }
-      cells.push(`${(counts.steps / steps).toFixed(1)} (${(counts.rows / counts.steps).toFixed(1)})`);
+      const perBatch = (count: number) => (count / steps).toFixed(1);
+      cells.push(
+        `${perBatch(counts.steps)} (${(counts.rows / counts.steps).toFixed(1)}), ${perBatch(counts.prefilled)}`,
+      );
     }
     console.log(`| ${kind} | ${cells.join(" | ")} |`);
   }

@@ -74,6 +74,12 @@ async function decodeBatch(
       let logits: Float32Array;
       if (step === 0 && opening !== null) {
         logits = opening.logits;
+      } else if (step === 0 && options.useCache) {
+        ({ logits, cache } = prefill(
+          model,
+          rows.map((row) => row.prefix),
+          layout,
+        ));
       } else {
         ({ logits, cache } = forward(model, inputs, layout, start, width + step - start, cache, options.useCache));
       }
@@ -186,6 +192,50 @@ export function forward(
   return { logits, cache: next };
 }
 
+/** The first row of each distinct sequence (in order), and for each row the index of its sequence there. */
+export function distinctSequences(sequences: readonly Int32Array[]): { firsts: number[]; distinctOf: number[] } {
+  const indexOf = new Map<string, number>();
+  const firsts: number[] = [];
+  const distinctOf = sequences.map((sequence, row) => {
+    const key = sequence.join(",");
+    let index = indexOf.get(key);
+    if (index === undefined) {
+      index = firsts.push(row) - 1;
+      indexOf.set(key, index);
+    }
+    return index;
+  });
+  return { firsts, distinctOf };
+}
+
+/**
+ * The prefill of `prefixes` laid out as `layout` (their left-padded layout): its cache and the
+ * logits `[rows, vocab]` of each prefix's last position. Rows with the same prefix share one
+ * encoded row, whose keys, values and logits are copied to each of them: a prompt's first rows
+ * (chains' group, a tree's first chains) would otherwise each encode it.
+ */
+function prefill(
+  model: TransformerModel,
+  prefixes: readonly Int32Array[],
+  layout: LeftPaddedLayout,
+): { logits: Float32Array; cache: KeyValueCache } {
+  const { firsts, distinctOf } = distinctSequences(prefixes);
+  const encoded =
+    firsts.length === prefixes.length ? layout : leftPaddedLayout(firsts.map((row) => prefixes[row]!.length));
+  const columns = new Int32Array(firsts.length * encoded.width);
+  firsts.forEach((row, position) => {
+    columns.set(prefixes[row]!, position * encoded.width + encoded.leftPad[position]!);
+  });
+  const step = forward(model, columns, encoded, 0, encoded.width, null, true);
+  if (firsts.length === prefixes.length) return { logits: step.logits, cache: step.cache! };
+  const vocab = model.config.vocabSize;
+  const logits = new Float32Array(prefixes.length * vocab);
+  distinctOf.forEach((index, row) => {
+    logits.set(step.logits.subarray(index * vocab, (index + 1) * vocab), row * vocab);
+  });
+  return { logits, cache: step.cache!.keepRows(distinctOf) };
+}
+
 /**
  * The first step of a batch when the prefix cache holds some rows' prefixes: those rows start
  * from the cached keys and values of all but their last prefix token and run one cached step on
@@ -221,16 +271,12 @@ function openFromPrefixCache(
   const misses = states.flatMap((_, index) => (cached[index] === null ? [index] : []));
   if (misses.length === 0) return { logits, cache: hitCache };
   const missLayout = leftPaddedLayout(misses.map((index) => lengths[index]!));
-  const missStep = forward(
+  const missStep = prefill(
     model,
-    prefixColumns(states, misses, missLayout, missLayout.width),
+    misses.map((index) => states[index]!.row.prefix),
     missLayout,
-    0,
-    missLayout.width,
-    null,
-    true,
   );
-  const missCache = missStep.cache!;
+  const missCache = missStep.cache;
   misses.forEach((index, position) => {
     logits.set(missStep.logits.subarray(position * vocabSize, (position + 1) * vocabSize), index * vocabSize);
   });

@@ -7,7 +7,8 @@ import {
   sampleBatch,
 } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { KeyValueCache } from "../model/key-value-cache.js";
 import { TransformerModel } from "../model/transformer-model.js";
 import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { TfjsPolicy, type TfjsPolicyOptions } from "./tfjs-policy.js";
@@ -86,6 +87,69 @@ describe("TfjsPolicy.decodeContinuously", () => {
       cache?.dispose();
     });
   }
+
+  it("keeps a finished row's slot while under half the batch is free, a joining row taking it in place", async () => {
+    // eosToken -1: every row runs to its maxTokens, so which step each row leaves at is known.
+    const decoding = policy({ eosToken: -1 });
+    const cache = decoding.openPrefixCache();
+    const long = [4, 6, 7, 9].map((token, row) => ({
+      prefix: [1, token, 5, 3, 8],
+      settings: { maxTokens: 10, seed: 30 + row },
+    }));
+    const short = { prefix: [1, 4, 5], settings: { maxTokens: 1, seed: 40 } };
+    const fed: GenerationRequest[] = [];
+    const generations: Generation[] = [];
+    const feed: RequestFeed = (finished) => {
+      if (fed.length === 0) {
+        fed.push(...long, short);
+        return [...long, short];
+      }
+      for (const { request, generation } of finished) generations[request] = generation;
+      // The short row leaves after one token and a continuation of it joins (into its slot);
+      // that one leaves after three more tokens and nothing replaces it.
+      const shortDone = finished.find(({ request }) => request === 4);
+      if (shortDone === undefined) return [];
+      const continuation = {
+        prefix: [...short.prefix, ...shortDone.generation.tokens],
+        settings: { maxTokens: 3, seed: 41 },
+      };
+      fed.push(continuation);
+      return [continuation];
+    };
+    const rebuilds = vi.spyOn(KeyValueCache.prototype, "rearranged");
+    await decoding.decodeContinuously(feed, { prefixCache: cache });
+    expect(rebuilds).not.toHaveBeenCalled();
+    rebuilds.mockRestore();
+    expect(generations).toHaveLength(6);
+    for (const [index, request] of fed.entries()) {
+      const [alone] = await policy({ eosToken: -1 }).generate([request]);
+      expect(Array.from(generations[index]!.tokens), `request ${index}`).toEqual(Array.from(alone!.tokens));
+    }
+    cache.dispose();
+  });
+
+  it("prefills a prefix once for the rows that share it, rows next in line included", async () => {
+    const requests = [3, 4, 5, 6].map((seed) => ({ prefix: [1, 6, 7, 8], settings: { maxTokens: 3, seed } }));
+    let fed = false;
+    const generations: Generation[] = [];
+    const feed: RequestFeed = (finished) => {
+      for (const { request, generation } of finished) generations[request] = generation;
+      if (fed) return [];
+      fed = true;
+      return requests;
+    };
+    const prefills = vi.spyOn(model, "hiddenStates");
+    // Two rows run at once: the other two wait, and their prefix is prefilled with the first two's.
+    await policy({ maxBatchSize: 2 }).decodeContinuously(feed, {});
+    const prefillCalls = prefills.mock.calls.filter(([, , , past]) => past === null);
+    prefills.mockRestore();
+    expect(prefillCalls).toHaveLength(1);
+    expect(prefillCalls[0]![0].shape).toEqual([1, 3]);
+    for (const [index, request] of requests.entries()) {
+      const [alone] = await policy().generate([request]);
+      expect(Array.from(generations[index]!.tokens), `request ${index}`).toEqual(Array.from(alone!.tokens));
+    }
+  });
 
   it("gives tree-sampler the trees of one call per round, and stops on abort without leaking tensors", async () => {
     const prompts = [

@@ -6,6 +6,7 @@ import {
   type DecodeOptions,
   type DecodeRow,
   decodedRow,
+  distinctSequences,
   drawNext,
   forward,
   keepDecoded,
@@ -19,10 +20,14 @@ import {
  */
 const YIELD_MILLISECONDS = 50;
 
-/** A row of the continuous batch: its number (the order it was fed in) and its decoding state. */
+/**
+ * A row of the continuous batch: its number (the order it was fed in), its decoding state, and
+ * once looked up or prefilled, the keys and values of its prefix but the last token.
+ */
 interface RunningRow {
   readonly number: number;
   readonly state: RowState;
+  source?: RowKeyValues;
 }
 
 /** Rows that finished in a step, by number; the feed answers with the rows to add. */
@@ -38,8 +43,9 @@ export type RowFeed = (finished: readonly { number: number; decoded: DecodedRow 
  * `decodeRows` for it alone. Finished rows are kept in the prefix cache before the feed is told,
  * so the rows it returns can continue them. At most `maxBatchSize` rows run at once; later rows wait.
  *
- * A row joining when another finished is written into the finished row's slot (in place on wasm);
- * a finished row no row replaces leaves at the next step, when the cache is rebuilt without it.
+ * A row joining when another finished is written into the finished row's slot (in place on wasm).
+ * A finished row no row replaces keeps its slot (fed a placeholder, its output ignored) until the
+ * free slots are half the batch; then the cache is rebuilt without them.
  */
 export async function decodeContinuously(
   model: TransformerModel,
@@ -62,8 +68,14 @@ export async function decodeContinuously(
       const running = batch?.slots.filter((slot) => slot !== null).length ?? 0;
       const joining = waiting.splice(0, Math.max(0, options.maxBatchSize - running));
       if (running === 0 && joining.length === 0) return;
-      if (batch === null || joining.length > 0 || running < batch.slots.length) {
-        batch = place(model, batch, joining, options);
+      // The rows next in line get their prefixes' keys and values in the same prefill as the
+      // joining ones: rows joining a few at a time would otherwise each take a small prefill.
+      if (joining.length > 0) findSources(model, [...joining, ...waiting.slice(0, options.maxBatchSize)], options);
+      // Free slots stay (their outputs ignored) until they are half the batch, as in decodeRows:
+      // dropping each finished row at once rebuilt the cache at almost every step of short rows.
+      const free = (batch?.slots.length ?? 0) - running;
+      if (batch === null || joining.length > 0 || free * 2 >= batch.slots.length) {
+        batch = place(model, batch, joining);
       }
       const { cache, slots, leftPad } = batch;
       const filled = cache.length;
@@ -128,19 +140,15 @@ function heldColumns(state: RowState): number {
 }
 
 /**
- * `batch` with `joining` added: written into the free slots when they are as many and the rows
- * fit (no more columns than the cache has written); otherwise a rebuilt cache of the
- * running rows then the joining ones. A rebuild keeps the width while every row fits in it with
- * fewer than {@link CACHE_GROWTH_COLUMNS} columns unused by all (the running rows are then copied
- * as blocks); else the width becomes the longest row's.
+ * `batch` with `joining` (their sources found) added: written into free slots when there are
+ * enough, the slots still free after them are under half the batch, and the rows fit (no more
+ * columns than the cache has written); otherwise a rebuilt cache of the running rows then the
+ * joining ones. A rebuild keeps the width while every row fits in it with fewer than
+ * {@link CACHE_GROWTH_COLUMNS} columns unused by all (the running rows are then copied as blocks);
+ * else the width becomes the longest row's.
  */
-function place(
-  model: TransformerModel,
-  batch: Batch | null,
-  joining: readonly RunningRow[],
-  options: DecodeOptions,
-): Batch {
-  const sources = joiningKeyValues(model, joining, options);
+function place(model: TransformerModel, batch: Batch | null, joining: readonly RunningRow[]): Batch {
+  const sources = joining.map((row) => row.source!);
   const joiningLengths = joining.map(({ state }) => heldColumns(state));
   const filled = batch?.cache.length ?? 0;
   const freeSlots = batch?.slots.flatMap((slot, position) => (slot === null ? [position] : [])) ?? [];
@@ -148,7 +156,10 @@ function place(
   const lengths = [...running.map(({ slot }) => heldColumns(slot.state)), ...joiningLengths];
   const longest = Math.max(0, ...lengths);
   const keepWidth = batch !== null && longest <= filled && filled - longest < CACHE_GROWTH_COLUMNS;
-  if (batch !== null && keepWidth && joining.length > 0 && joining.length === freeSlots.length) {
+  // Joining rows take free slots in place while the slots left free stay under half the batch.
+  const freeAfter = freeSlots.length - joining.length;
+  const fitsInPlace = joining.length > 0 && freeAfter >= 0 && freeAfter * 2 < (batch?.slots.length ?? 0);
+  if (batch !== null && keepWidth && fitsInPlace) {
     const cache = batch.cache.overwriteRows(
       joining.map((_, index) => ({
         position: freeSlots[index]!,
@@ -185,22 +196,25 @@ function place(
   };
 }
 
-/** Keys and values of each joining row's prefix but its last token: from the prefix cache, else one prefill of them all. */
-function joiningKeyValues(
-  model: TransformerModel,
-  joining: readonly RunningRow[],
-  options: DecodeOptions,
-): RowKeyValues[] {
+/**
+ * Give each row without one the keys and values of its prefix but the last token: from the prefix
+ * cache, else from one prefill of the rest, where rows with the same prefix share one prefilled row.
+ */
+function findSources(model: TransformerModel, rows: readonly RunningRow[], options: DecodeOptions): void {
   const empty = emptyKeyValues(model.config.layers);
-  const found = joining.map(({ state }) => {
-    if (state.row.prefix.length < 2) return empty;
-    return options.prefixCache?.lookup(state.row.prefix) ?? null;
-  });
-  const misses = found.flatMap((source, index) => (source === null ? [index] : []));
-  if (misses.length === 0) return found as RowKeyValues[];
-  const heads = misses.map((index) => joining[index]!.state.row.prefix.subarray(0, -1));
+  const misses: RunningRow[] = [];
+  for (const row of rows) {
+    if (row.source !== undefined) continue;
+    const { prefix } = row.state.row;
+    const found = prefix.length < 2 ? empty : options.prefixCache?.lookup(prefix);
+    if (found !== undefined && found !== null) row.source = found;
+    else misses.push(row);
+  }
+  if (misses.length === 0) return;
+  const { firsts, distinctOf } = distinctSequences(misses.map((row) => row.state.row.prefix.subarray(0, -1)));
+  const heads = firsts.map((index) => misses[index]!.state.row.prefix.subarray(0, -1));
   const layout = leftPaddedLayout(heads.map((head) => head.length));
-  const columns = new Int32Array(misses.length * layout.width);
+  const columns = new Int32Array(heads.length * layout.width);
   heads.forEach((head, position) => {
     columns.set(head, position * layout.width + layout.leftPad[position]!);
   });
@@ -209,10 +223,9 @@ function joiningKeyValues(
     heads.map((head, position) => ({ position, from: layout.leftPad[position]!, length: head.length })),
   );
   prefill.dispose();
-  misses.forEach((index, position) => {
-    found[index] = read[position]!;
+  misses.forEach((row, index) => {
+    row.source = read[distinctOf[index]!]!;
   });
-  return found as RowKeyValues[];
 }
 
 /** Keys and values of no position (a prefix of one token, or a free slot). */

@@ -1,6 +1,6 @@
 import type { GenerationRequest } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TransformerModel } from "../model/transformer-model.js";
 import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { responseLogProbs } from "../training/response-log-probs.js";
@@ -49,6 +49,33 @@ describe("TfjsPolicy", () => {
       });
     });
     expect(compared).toBeGreaterThan(8);
+  });
+
+  it("encodes a prefix that rows share once, in the prefill and with a prefix cache, drawing what each row draws alone", async () => {
+    const shared = [1, 6, 7, 8, 9];
+    const batch: GenerationRequest[] = [
+      ...[5, 6, 7].map((seed) => ({ prefix: shared, settings: { maxTokens: 5, seed } })),
+      { prefix: [1, 4], settings: { maxTokens: 5, seed: 8 } },
+    ];
+    const decoding = policy();
+    const cache = decoding.openPrefixCache();
+    // The prefix cache keeps this call's sequence, which starts with [1, 4]: a later [1, 4] is found there.
+    await decoding.generate([{ prefix: [1, 4, 5, 5], settings: { maxTokens: 2, seed: 1 } }], { prefixCache: cache });
+    for (const prefixCache of [undefined, cache]) {
+      const prefills = vi.spyOn(model, "hiddenStates");
+      const generations = await decoding.generate(batch, prefixCache === undefined ? {} : { prefixCache });
+      const prefillRows = prefills.mock.calls
+        .filter(([, , , past]) => past === null)
+        .map(([tokens]) => tokens.shape[0]);
+      prefills.mockRestore();
+      // Without the prefix cache the two distinct prefixes are one prefill of two rows; with it, [1, 4] is found.
+      expect(prefillRows, String(prefixCache)).toEqual([prefixCache === undefined ? 2 : 1]);
+      for (const [index, request] of batch.entries()) {
+        const [alone] = await new TfjsPolicy(model, { eosToken: 2, stepDelimiter: 10 }).generate([request]);
+        expect(Array.from(generations[index]!.tokens), `request ${index}`).toEqual(Array.from(alone!.tokens));
+      }
+    }
+    cache.dispose();
   });
 
   it("gives the same tokens with and without the cache, alone or batched, for the same seed", async () => {
