@@ -9,7 +9,7 @@ import {
   TfjsPolicy,
 } from "@ibtpo/policy-tfjs";
 import type { AdvantageEstimator, TrainingPreset } from "@ibtpo/tpo-loss";
-import type { Policy, Sampler } from "@ibtpo/tree-sampler";
+import type { Policy, Sampler, SamplerKind } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
 import type { TrainConfig } from "../config/train-config.js";
 import type { PolicyUpdateInputs } from "./policy-update.js";
@@ -27,6 +27,8 @@ export interface RlContext {
   readonly contextLength: number;
   readonly preset: TrainingPreset;
   readonly sampler: Sampler;
+  /** The sampler's kind, which decides how its requests are batched (rl-step's `samplingScheme`). */
+  readonly samplerKind: SamplerKind;
   readonly estimator: AdvantageEstimator;
   readonly maxResponseLength: number;
   /** What the gradient step reads. */
@@ -81,6 +83,7 @@ export async function buildRlContext(
     contextLength: model.config.contextLength,
     preset: algorithm.preset,
     sampler: algorithm.sampler,
+    samplerKind: algorithm.config.kind,
     estimator: algorithm.estimator,
     maxResponseLength,
     update: {

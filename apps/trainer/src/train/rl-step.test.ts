@@ -1,10 +1,11 @@
 import { fileURLToPath } from "node:url";
 import type { Task } from "@ibtpo/bench-harness";
 import { scoreTree, summarizeBatch } from "@ibtpo/ib-score";
-import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
+import { loadCheckpoint, selectBackend, type TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { type MicroBatchGrouping, reachProbabilities, type TrainingBatch } from "@ibtpo/tpo-loss";
+import type { Policy } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { type TrainConfig, trainConfigSchema } from "../config/train-config.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
 import { createTask, promptTokens, stepProblems } from "../runtime/task-setup.js";
@@ -12,7 +13,7 @@ import { loss } from "./policy-loss-module.js";
 import { microBatchCost, policyLossMicroBatches, updatePolicy } from "./policy-update.js";
 import { resolveAlgorithm } from "./resolve-algorithm.js";
 import { buildRlContext, disposeRlContext, type RlContext } from "./rl-context.js";
-import { rlStep, sampleStep } from "./rl-step.js";
+import { rlStep, sampleStep, samplingScheme } from "./rl-step.js";
 
 /** The shipped sort-swaps base: small (about 0.1M weights) and it ends its responses on its own. */
 const base = fileURLToPath(new URL("../../../../checkpoints/sort-swaps-base", import.meta.url));
@@ -120,6 +121,35 @@ describe("sampleStep", () => {
     // The IB-tree branched somewhere, so some prefix weighs less than its trajectory count.
     expect(branchedAbove).toBeGreaterThan(0);
     disposeRlContext(context);
+  });
+});
+
+describe("samplingScheme", () => {
+  it("sends chains in one call per round and tree samplers to the policy's continuous batch, where it has one", async () => {
+    for (const algorithm of ["grpo", "ib-tpo"] as const) {
+      const context = await contextFor({ algorithm });
+      const policy = context.policy as TfjsPolicy;
+      const continuous = vi.spyOn(policy, "decodeContinuously");
+      const generate = vi.spyOn(policy, "generate");
+      await sampleStep(context, 1);
+      expect(continuous.mock.calls.length > 0, algorithm).toBe(algorithm === "ib-tpo");
+      expect(generate.mock.calls.length > 0, algorithm).toBe(algorithm === "grpo");
+      disposeRlContext(context);
+    }
+    // A policy that cannot resume draws (an HTTP server) or has no running batch gets one call per round.
+    const stub = (traits: Partial<Policy>): Policy => ({
+      name: "stub",
+      eosToken: 0,
+      providesEntropies: false,
+      generate: async () => [],
+      ...traits,
+    });
+    const decodeContinuously = async () => {};
+    expect(samplingScheme("ib-tree", stub({ resumesDraws: true }))).toEqual({});
+    expect(samplingScheme("entropy-tree", stub({ resumesDraws: false, decodeContinuously }))).toEqual({});
+    expect(samplingScheme("random-tree", stub({ resumesDraws: true, decodeContinuously }))).toEqual({
+      continuousBatching: true,
+    });
   });
 });
 

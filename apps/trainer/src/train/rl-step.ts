@@ -2,7 +2,7 @@ import type { Problem, StepMetrics } from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import { seedStreams } from "@ibtpo/random";
 import { type TrainingBatch, trainingBatchFromTrees, zeroVarianceFilterTrees } from "@ibtpo/tpo-loss";
-import { type BatchSample, meanTreeEntropy, sampleBatch } from "@ibtpo/tree-sampler";
+import { type BatchSample, meanTreeEntropy, type Policy, type SamplerKind, sampleBatch } from "@ibtpo/tree-sampler";
 import { promptTokens, stepProblems } from "../runtime/task-setup.js";
 import { type PolicyUpdate, updatePolicy } from "./policy-update.js";
 import type { RlContext } from "./rl-context.js";
@@ -27,13 +27,17 @@ export interface StepSample {
  * repeats the same step. A different `samplingSeed` stream draws other responses to the same problems.
  */
 /**
- * Tokens a request generates per generate call while sampling a step. A prompt whose round ended
- * starts its next one in the next call instead of waiting for the slowest prompt, which is what
- * IBTree's one-continuation rounds need (tree-sampler's `decodeChunk`). Only used with a policy
- * that resumes draws (policy-tfjs), where chunked trees equal unchunked ones; with the prefix cache
- * a chunk continues from the previous one's keys and values. 8 is the chunk the sampler bench measures.
+ * How a step's requests reach a policy that resumes draws and decodes continuously (policy-tfjs,
+ * where the trees are the same in every scheme, so this changes speed only). Chains: one call per
+ * round, every prompt's group in one batch, where nothing waits on another prompt. Tree samplers:
+ * the policy's running batch, where a prompt's next round joins as soon as its last one ends
+ * instead of waiting for the slowest prompt (IBTree's one-continuation rounds especially). Each is
+ * the faster scheme for its sampler in the sampler bench (trainer README, "Sampling schemes").
  */
-const DECODE_CHUNK = 8;
+export function samplingScheme(kind: SamplerKind, policy: Policy): { continuousBatching?: true } {
+  const continuous = policy.resumesDraws === true && policy.decodeContinuously !== undefined;
+  return kind !== "chains" && continuous ? { continuousBatching: true } : {};
+}
 
 export async function sampleStep(
   context: RlContext,
@@ -56,8 +60,7 @@ export async function sampleStep(
     seed: samplingSeed(config.seed, step),
     reward: (index, tokens) => verdict(index, tokens).reward,
     answer: (index, tokens) => verdict(index, tokens).answer,
-    // Continuous batching across prompts when it cannot change the samples (see DECODE_CHUNK).
-    ...(context.policy.resumesDraws === true ? { decodeChunk: DECODE_CHUNK } : {}),
+    ...samplingScheme(context.samplerKind, context.policy),
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   });
   const samplingSeconds = seconds(started);
