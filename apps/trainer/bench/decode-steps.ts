@@ -38,15 +38,15 @@ for (const taskName of (values.tasks as string).split(",")) {
   // Count the model's cached decode steps (one column per row) and the rows they carry.
   // And the positions prefills encode (rows times columns, padding included).
   const counts = { steps: 0, rows: 0, prefilled: 0 };
-  const hiddenStates = model.hiddenStates.bind(model);
-  model.hiddenStates = (tokens, positions, bias, past, options) => {
+  const lastLogits = model.lastLogits.bind(model);
+  model.lastLogits = (tokens, positions, bias, past, options) => {
     if (past !== null) {
       counts.steps++;
       counts.rows += tokens.shape[0];
     } else {
       counts.prefilled += tokens.shape[0] * tokens.shape[1];
     }
-    return hiddenStates(tokens, positions, bias, past, options);
+    return lastLogits(tokens, positions, bias, past, options);
   };
   const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: 0 });
   const problems = sampleProblems(task, { split: "train", count: steps * promptsPerStep, seed });

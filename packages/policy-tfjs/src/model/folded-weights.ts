@@ -104,6 +104,26 @@ export function foldLayer(variables: LayerVariables, heads: number): FoldedLayer
   return folded!;
 }
 
+/**
+ * The final LayerNorm folded into the output product (`[d, vocab]`, or the token embedding
+ * `[vocab, d]` transposed when `tied`), which has no bias of its own: tensors the caller owns.
+ */
+export function foldOutputProjection(
+  gain: tf.Tensor1D,
+  shift: tf.Tensor1D,
+  weight: tf.Tensor2D,
+  tied: boolean,
+): RowsProjection {
+  return tf.tidy(() => {
+    const product = tied ? (tf.transpose(weight) as tf.Tensor2D) : weight;
+    const folded = foldNormalisation(gain, shift, product, tf.zeros([product.shape[1]]) as tf.Tensor1D);
+    return {
+      weight: tf.keep(tf.reshape(folded.weight, [1, ...folded.weight.shape]) as tf.Tensor3D),
+      bias: tf.keep(folded.bias),
+    };
+  });
+}
+
 export function disposeFoldedLayer(layer: FoldedLayer): void {
   const { queryKeyValue, query, key, value, output, up, down } = layer;
   for (const { weight, bias } of [queryKeyValue, query, key, value, output, up, down]) tf.dispose([weight, bias]);

@@ -21,6 +21,67 @@ describe("TransformerModel", () => {
     }
   });
 
+  for (const tieEmbeddings of [true, false]) {
+    it(`gives hiddenStates' logits of each row's last column from lastLogits, the final LayerNorm folded (tieEmbeddings ${tieEmbeddings})`, () => {
+      const model = TransformerModel.create({ ...tinyConfig, tieEmbeddings, initScale: 0.5 }, { seed: 3 });
+      // A final LayerNorm that is not the identity, so folding it is exercised.
+      const weights = model.exportWeights().map((weight) =>
+        weight.name.startsWith("final_norm")
+          ? {
+              ...weight,
+              data: weight.data.map((_, index) => 0.5 + 0.1 * index - (weight.name.endsWith("bias") ? 0.4 : 0)),
+            }
+          : weight,
+      );
+      model.loadWeights(weights);
+      const [batch, time] = [3, 4];
+      const tokens = tf.tensor2d(
+        Int32Array.from({ length: batch * time }, (_, index) => (index * 7) % tinyConfig.vocabSize),
+        [batch, time],
+        "int32",
+      );
+      const positions = tf.tensor2d(
+        Int32Array.from({ length: batch * time }, (_, index) => index % time),
+        [batch, time],
+        "int32",
+      );
+      const causal = Float32Array.from({ length: batch * time * time }, (_, index) =>
+        index % time > Math.floor(index / time) % time ? -1e9 : 0,
+      );
+      const bias = tf.tensor4d(causal, [batch, 1, time, time]);
+      const expected = tf.tidy(() => {
+        const { hidden } = model.hiddenStates(tokens, positions, bias, null);
+        const last = tf.reshape(tf.slice(tf.reshape(hidden, [batch, time, -1]), [0, time - 1, 0], [-1, 1, -1]), [
+          batch,
+          -1,
+        ]);
+        return model.logits(last as tf.Tensor2D).arraySync();
+      });
+      const { logits } = model.lastLogits(tokens, positions, bias, null);
+      const actual = logits.arraySync();
+      actual.forEach((row, index) => {
+        row.forEach((value, column) => {
+          expect(value).toBeCloseTo(expected[index]![column]!, 4);
+        });
+      });
+      // Weights that change give logits of the new weights (the folded product follows them).
+      model.loadWeights(
+        model
+          .exportWeights()
+          .map((weight) =>
+            weight.name === "final_norm.gain" ? { ...weight, data: weight.data.map(() => 2) } : weight,
+          ),
+      );
+      const changed = model.lastLogits(tokens, positions, bias, null).logits.arraySync();
+      expect(changed[0]![0]).not.toBeCloseTo(actual[0]![0]!, 3);
+      expect(() => tf.grad(() => tf.sum(model.lastLogits(tokens, positions, bias, null).logits))(tf.scalar(1))).toThrow(
+        "lastLogits runs without gradients",
+      );
+      tf.dispose([tokens, positions, bias, logits]);
+      model.dispose();
+    });
+  }
+
   it("clones into an independent copy", () => {
     const model = TransformerModel.create(tinyConfig, { seed: 8 });
     const copy = model.clone();

@@ -11,7 +11,13 @@ import {
   splitQueryKeyValue,
 } from "./causal-attention.js";
 import { addSameShape } from "./copy-free-ops.js";
-import { disposeFoldedLayer, type FoldedLayer, foldLayer, type RowsProjection } from "./folded-weights.js";
+import {
+  disposeFoldedLayer,
+  type FoldedLayer,
+  foldLayer,
+  foldOutputProjection,
+  type RowsProjection,
+} from "./folded-weights.js";
 import { recordingGradients } from "./gradient-mode.js";
 import { KeyValueCache } from "./key-value-cache.js";
 import { embeddingLookup, fusedAffine, linear } from "./linear.js";
@@ -50,6 +56,8 @@ export class TransformerModel {
   private readonly foldedLayers = new Map<number, { sources: object[]; folded: FoldedLayer }>();
   /** Host copies of the embedding tables for passes without gradients, and the weights they came from. */
   private hostTables: { sources: object[]; token: Float32Array; position: Float32Array } | null = null;
+  /** The output product with the final LayerNorm folded in, and the weights it came from. */
+  private foldedOutput: { sources: object[]; folded: RowsProjection } | null = null;
 
   private constructor(config: ResolvedTransformerConfig, weights: Map<string, tf.Variable>) {
     this.config = config;
@@ -141,14 +149,62 @@ export class TransformerModel {
   ): { hidden: tf.Tensor2D; cache: KeyValueCache | null } {
     const c = this.config;
     const [batch, time] = tokens.shape;
+    const finalGain = this.weight("final_norm.gain") as tf.Tensor1D;
+    const finalBias = this.weight("final_norm.bias") as tf.Tensor1D;
+    if (recordingGradients()) {
+      this.checkPass(tokens, bias, past, options.keepCache === true);
+      const x = this.layersWithGradients(this.embed(tokens, positions), queryMajor(bias), {
+        batch,
+        time,
+        heads: c.heads,
+      });
+      return { hidden: layerNorm(x, finalGain, finalBias, c.layerNormEpsilon), cache: null };
+    }
+    const { standardised, cache } = this.standardisedRows(tokens, positions, bias, past, options.keepCache === true);
+    const normed = tf.add(tf.mul(standardised, finalGain), finalBias);
+    return { hidden: tf.reshape(normed, [batch * time, c.modelDimension]) as tf.Tensor2D, cache };
+  }
+
+  /**
+   * The next-token logits `[batch, vocab]` of each row's last column: {@link hiddenStates} then
+   * {@link logits}, with the final LayerNorm folded into the output product (one product where a
+   * decode step took four kernels). Without gradients only; same values up to float32 rounding.
+   */
+  lastLogits(
+    tokens: tf.Tensor2D,
+    positions: tf.Tensor2D,
+    bias: tf.Tensor4D,
+    past: KeyValueCache | null,
+    options: { readonly keepCache?: boolean } = {},
+  ): { logits: tf.Tensor2D; cache: KeyValueCache | null } {
+    if (recordingGradients()) {
+      throw new PolicyTfjsError("lastLogits runs without gradients; use hiddenStates and logits under a gradient tape");
+    }
+    const [batch, time] = tokens.shape;
+    const d = this.config.modelDimension;
+    const { standardised, cache } = this.standardisedRows(tokens, positions, bias, past, options.keepCache === true);
+    const last =
+      time === 1
+        ? standardised
+        : (tf.reshape(tf.slice(tf.reshape(standardised, [batch, time, d]), [0, time - 1, 0], [-1, 1, -1]), [
+            1,
+            batch,
+            d,
+          ]) as tf.Tensor3D);
+    const { weight, bias: outputBias } = this.foldedOutputProjection();
+    return { logits: tf.reshape(fusedAffine(last, weight, outputBias), [batch, -1]) as tf.Tensor2D, cache };
+  }
+
+  /** The checks every pass makes of its inputs; errors name the argument. */
+  private checkPass(tokens: tf.Tensor2D, bias: tf.Tensor4D, past: KeyValueCache | null, keepCache: boolean): void {
+    const [batch, time] = tokens.shape;
     if (past !== null && (time !== 1 || past.batch !== batch)) {
       throw new PolicyTfjsError(
         `a cached step takes one column for each of the cache's ${past.batch} rows, got [${batch}, ${time}]`,
         "tokens",
       );
     }
-    const gradients = recordingGradients();
-    if (gradients && (past !== null || options.keepCache)) {
+    if (recordingGradients() && (past !== null || keepCache)) {
       throw new PolicyTfjsError(
         "a cached step or a prefill that keeps its cache runs without gradients; call it outside a gradient tape",
         past !== null ? "past" : "keepCache",
@@ -160,30 +216,42 @@ export class TransformerModel {
         "bias",
       );
     }
+  }
+
+  /**
+   * Embedding and every layer without gradients, ending at the standardised rows before the final
+   * LayerNorm's gain and shift `[1, batch * time, d]`, with the cache as {@link hiddenStates} describes.
+   */
+  private standardisedRows(
+    tokens: tf.Tensor2D,
+    positions: tf.Tensor2D,
+    bias: tf.Tensor4D,
+    past: KeyValueCache | null,
+    keepCache: boolean,
+  ): { standardised: tf.Tensor3D; cache: KeyValueCache | null } {
+    this.checkPass(tokens, bias, past, keepCache);
+    const [batch, time] = tokens.shape;
     past?.reserveColumn();
-    const shape = { batch, time, heads: c.heads };
-    const prefill = options.keepCache ? { keys: [] as tf.Tensor2D[], values: [] as tf.Tensor2D[] } : null;
-    const finalGain = this.weight("final_norm.gain") as tf.Tensor1D;
-    const finalBias = this.weight("final_norm.bias") as tf.Tensor1D;
-    let hidden: tf.Tensor2D;
-    if (gradients) {
-      const x = this.layersWithGradients(this.embed(tokens, positions), queryMajor(bias), shape);
-      hidden = layerNorm(x, finalGain, finalBias, c.layerNormEpsilon);
-    } else {
-      const standardisedLast = this.layersWithoutGradients(
-        this.embedOnHost(tokens, positions),
-        bias,
-        shape,
-        past,
-        prefill,
-      );
-      const normed = tf.add(tf.mul(standardisedLast, finalGain), finalBias);
-      hidden = tf.reshape(normed, [batch * time, c.modelDimension]) as tf.Tensor2D;
-    }
+    const shape = { batch, time, heads: this.config.heads };
+    const prefill = keepCache ? { keys: [] as tf.Tensor2D[], values: [] as tf.Tensor2D[] } : null;
+    const standardised = this.layersWithoutGradients(this.embedOnHost(tokens, positions), bias, shape, past, prefill);
     past?.advance();
-    if (past !== null) return { hidden, cache: past };
+    if (past !== null) return { standardised, cache: past };
     const cache = prefill === null ? null : KeyValueCache.fromRows(prefill.keys, prefill.values, shape);
-    return { hidden, cache };
+    return { standardised, cache };
+  }
+
+  /** The output product with the final LayerNorm folded in, kept while its weights hold the same data. */
+  private foldedOutputProjection(): RowsProjection {
+    const gain = this.weight("final_norm.gain") as tf.Tensor1D;
+    const shift = this.weight("final_norm.bias") as tf.Tensor1D;
+    const output = this.weight(this.config.tieEmbeddings ? "token_embedding" : "output.weight") as tf.Tensor2D;
+    const sources = [gain.dataId, shift.dataId, output.dataId];
+    if (this.foldedOutput !== null && sameSources(this.foldedOutput.sources, sources)) return this.foldedOutput.folded;
+    if (this.foldedOutput !== null) tf.dispose([this.foldedOutput.folded.weight, this.foldedOutput.folded.bias]);
+    const folded = foldOutputProjection(gain, shift, output, this.config.tieEmbeddings);
+    this.foldedOutput = { sources, folded };
+    return folded;
   }
 
   /** Every layer on rows `[batch * time, d]` from the variables, differentiable (training). */
@@ -397,6 +465,7 @@ export class TransformerModel {
   dispose(): void {
     for (const variable of this.weights.values()) variable.dispose();
     for (const { folded } of this.foldedLayers.values()) disposeFoldedLayer(folded);
+    if (this.foldedOutput !== null) tf.dispose([this.foldedOutput.folded.weight, this.foldedOutput.folded.bias]);
     this.positionTable?.dispose();
   }
 }

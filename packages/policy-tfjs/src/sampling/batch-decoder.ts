@@ -169,7 +169,7 @@ export function forward(
   const rows = layout.rows;
   let next = cache;
   const logitsTensor = tf.tidy(() => {
-    const result = model.hiddenStates(
+    const result = model.lastLogits(
       tf.tensor2d(inputs, [rows, count], "int32"),
       tf.tensor2d(layout.positions(start, count), [rows, count], "int32"),
       tf.tensor4d(layout.attentionBias(start, count), [rows, 1, count, start + count]),
@@ -178,14 +178,7 @@ export function forward(
     );
     // A prefill returns a new cache; a cached step writes into the one it was given.
     next = result.cache;
-    const last =
-      count === 1
-        ? result.hidden
-        : (tf.reshape(tf.slice(tf.reshape(result.hidden, [rows, count, -1]), [0, count - 1, 0], [-1, 1, -1]), [
-            rows,
-            -1,
-          ]) as tf.Tensor2D);
-    return model.logits(last);
+    return result.logits;
   });
   const logits = logitsTensor.dataSync() as Float32Array;
   logitsTensor.dispose();

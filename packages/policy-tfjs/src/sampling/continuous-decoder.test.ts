@@ -138,7 +138,7 @@ describe("TfjsPolicy.decodeContinuously", () => {
       fed = true;
       return requests;
     };
-    const prefills = vi.spyOn(model, "hiddenStates");
+    const prefills = vi.spyOn(model, "lastLogits");
     // Two rows run at once: the other two wait, and their prefix is prefilled with the first two's.
     await policy({ maxBatchSize: 2 }).decodeContinuously(feed, {});
     const prefillCalls = prefills.mock.calls.filter(([, , , past]) => past === null);

@@ -62,7 +62,7 @@ describe("TfjsPolicy", () => {
     // The prefix cache keeps this call's sequence, which starts with [1, 4]: a later [1, 4] is found there.
     await decoding.generate([{ prefix: [1, 4, 5, 5], settings: { maxTokens: 2, seed: 1 } }], { prefixCache: cache });
     for (const prefixCache of [undefined, cache]) {
-      const prefills = vi.spyOn(model, "hiddenStates");
+      const prefills = vi.spyOn(model, "lastLogits");
       const generations = await decoding.generate(batch, prefixCache === undefined ? {} : { prefixCache });
       const prefillRows = prefills.mock.calls
         .filter(([, , , past]) => past === null)
