@@ -10,6 +10,7 @@
 // second, since they move less with the other load of a shared machine. After `pnpm build`:
 //   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench [-- --steps 8 --prompts 8 --budget 160 --decode-chunk 8]
 //   ... bench -- --only chains,ib-tree,entropy-tree      # only the rows whose label starts so
+//   ... bench -- --only "ib-tree (paper J), continuous"  # a whole label: that row alone
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
@@ -71,7 +72,9 @@ const allSamplers: {
   })),
 ];
 // The first row is the chains baseline the ratios are taken to, so it always runs.
-const only = values.only?.split(",");
+// A whole label (which may hold a comma, "ib-tree (paper J), continuous") selects that row alone;
+// otherwise each comma-separated part is a prefix.
+const only = allSamplers.some(({ label }) => label === values.only) ? [values.only!] : values.only?.split(",");
 const samplers = allSamplers.filter(
   ({ label }, index) => index === 0 || only === undefined || only.some((prefix) => label.startsWith(prefix)),
 );
