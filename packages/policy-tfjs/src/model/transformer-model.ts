@@ -248,7 +248,7 @@ export class TransformerModel {
     const output = this.weight(this.config.tieEmbeddings ? "token_embedding" : "output.weight") as tf.Tensor2D;
     const sources = [gain.dataId, shift.dataId, output.dataId];
     if (this.foldedOutput !== null && sameSources(this.foldedOutput.sources, sources)) return this.foldedOutput.folded;
-    if (this.foldedOutput !== null) tf.dispose([this.foldedOutput.folded.weight, this.foldedOutput.folded.bias]);
+    this.releaseFoldedOutput();
     const folded = foldOutputProjection(gain, shift, output, this.config.tieEmbeddings);
     this.foldedOutput = { sources, folded };
     return folded;
@@ -465,8 +465,13 @@ export class TransformerModel {
   dispose(): void {
     for (const variable of this.weights.values()) variable.dispose();
     for (const { folded } of this.foldedLayers.values()) disposeFoldedLayer(folded);
-    if (this.foldedOutput !== null) tf.dispose([this.foldedOutput.folded.weight, this.foldedOutput.folded.bias]);
+    this.releaseFoldedOutput();
     this.positionTable?.dispose();
+  }
+
+  private releaseFoldedOutput(): void {
+    if (this.foldedOutput !== null) tf.dispose([this.foldedOutput.folded.weight, this.foldedOutput.folded.bias]);
+    this.foldedOutput = null;
   }
 }
 

@@ -63,23 +63,21 @@ async function decodeBatch(
   let layout = leftPaddedLayout(rows.map((row) => row.prefix.length));
   const width = layout.width;
   const prefixCache = options.useCache ? options.prefixCache : undefined;
-  let inputs = prefixColumns(states, active, layout, width);
+  // With the cache, step 0 is the opening (cached prefixes or a prefill); without it every step
+  // runs the whole columns, the first from these.
+  let inputs = options.useCache ? new Int32Array(0) : prefixColumns(states, active, layout, width);
   let start = 0;
   let cache = null as KeyValueCache | null;
   try {
-    const opening = prefixCache === undefined ? null : openFromPrefixCache(model, states, prefixCache);
+    const cached = prefixCache === undefined ? null : openFromPrefixCache(model, states, prefixCache);
+    const prefixes = rows.map((row) => row.prefix);
+    const opening = options.useCache ? (cached ?? prefill(model, prefixes, layout)) : null;
     cache = opening?.cache ?? null;
     for (let step = 0; ; step++) {
       options.signal?.throwIfAborted();
       let logits: Float32Array;
       if (step === 0 && opening !== null) {
         logits = opening.logits;
-      } else if (step === 0 && options.useCache) {
-        ({ logits, cache } = prefill(
-          model,
-          rows.map((row) => row.prefix),
-          layout,
-        ));
       } else {
         ({ logits, cache } = forward(model, inputs, layout, start, width + step - start, cache, options.useCache));
       }
@@ -213,20 +211,29 @@ function prefill(
   layout: LeftPaddedLayout,
 ): { logits: Float32Array; cache: KeyValueCache } {
   const { firsts, distinctOf } = distinctSequences(prefixes);
-  const encoded =
-    firsts.length === prefixes.length ? layout : leftPaddedLayout(firsts.map((row) => prefixes[row]!.length));
-  const columns = new Int32Array(firsts.length * encoded.width);
-  firsts.forEach((row, position) => {
-    columns.set(prefixes[row]!, position * encoded.width + encoded.leftPad[position]!);
-  });
-  const step = forward(model, columns, encoded, 0, encoded.width, null, true);
-  if (firsts.length === prefixes.length) return { logits: step.logits, cache: step.cache! };
+  if (firsts.length === prefixes.length) return prefillRows(model, prefixes, layout);
+  const distinct = firsts.map((row) => prefixes[row]!);
+  const step = prefillRows(model, distinct, leftPaddedLayout(distinct.map((prefix) => prefix.length)));
   const vocab = model.config.vocabSize;
   const logits = new Float32Array(prefixes.length * vocab);
   distinctOf.forEach((index, row) => {
     logits.set(step.logits.subarray(index * vocab, (index + 1) * vocab), row * vocab);
   });
-  return { logits, cache: step.cache!.keepRows(distinctOf) };
+  return { logits, cache: step.cache.keepRows(distinctOf) };
+}
+
+/** One prefill of exactly `prefixes`, left-padded as `layout`: the cache and each one's last-position logits. */
+export function prefillRows(
+  model: TransformerModel,
+  prefixes: readonly Int32Array[],
+  layout: LeftPaddedLayout,
+): { logits: Float32Array; cache: KeyValueCache } {
+  const columns = new Int32Array(prefixes.length * layout.width);
+  prefixes.forEach((prefix, position) => {
+    columns.set(prefix, position * layout.width + layout.leftPad[position]!);
+  });
+  const step = forward(model, columns, layout, 0, layout.width, null, true);
+  return { logits: step.logits, cache: step.cache! };
 }
 
 /**

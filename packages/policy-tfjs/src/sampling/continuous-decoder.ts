@@ -10,6 +10,7 @@ import {
   drawNext,
   forward,
   keepDecoded,
+  prefillRows,
   type RowState,
   startRow,
 } from "./batch-decoder.js";
@@ -214,11 +215,7 @@ function findSources(model: TransformerModel, rows: readonly RunningRow[], optio
   const { firsts, distinctOf } = distinctSequences(misses.map((row) => row.state.row.prefix.subarray(0, -1)));
   const heads = firsts.map((index) => misses[index]!.state.row.prefix.subarray(0, -1));
   const layout = leftPaddedLayout(heads.map((head) => head.length));
-  const columns = new Int32Array(heads.length * layout.width);
-  heads.forEach((head, position) => {
-    columns.set(head, position * layout.width + layout.leftPad[position]!);
-  });
-  const prefill = forward(model, columns, layout, 0, layout.width, null, true).cache!;
+  const prefill = prefillRows(model, heads, layout).cache;
   const read = prefill.readRows(
     heads.map((head, position) => ({ position, from: layout.leftPad[position]!, length: head.length })),
   );
