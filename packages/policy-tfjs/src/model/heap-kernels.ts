@@ -49,6 +49,14 @@ export interface KernelExports {
     capacity: number,
     column: number,
   ): void;
+  copyRuns(
+    source: number,
+    sourceStride: number,
+    target: number,
+    targetStride: number,
+    runs: number,
+    bytes: number,
+  ): void;
   scores(
     queries: number,
     queryStride: number,

@@ -1,10 +1,11 @@
 ;; Kernels of our own on the memory of tfjs's wasm backend (imported), so the data is read and
-;; written where it lies, in 128-bit SIMD where it pays: a decode step's KV-cache column write and
-;; single-query attention products, and LayerNorm (forward and gradient), one kernel each where
-;; tfjs's ops take six to nine (GELU and training attention, which need e^x, are in
-;; exponential-kernels.wat). The source of heap-kernels-wasm.ts:
+;; written where it lies, in 128-bit SIMD where it pays: a decode step's KV-cache column write,
+;; the KV-cache's strided row copies, single-query attention products, and LayerNorm (forward and
+;; gradient), one kernel each where tfjs's ops take six to nine (GELU and training attention, which
+;; need e^x, are in exponential-kernels.wat). The source of heap-kernels-wasm.ts:
 ;; `pnpm --filter @ibtpo/policy-tfjs build:wasm` compiles it with wabt. Addresses are byte offsets
-;; into that memory; every array is float32. Callers: heap-attention.ts, heap-normalization.ts.
+;; into that memory; every array is float32. Callers: heap-attention.ts, heap-normalization.ts,
+;; run-copier.ts.
 (module
   (import "env" "memory" (memory 0))
 
@@ -70,6 +71,21 @@
             (br $headLoop)))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rowLoop))))
+
+  ;; `runs` runs of `bytes` bytes, run r from source + r * sourceStride to target + r * targetStride
+  ;; (all in bytes), one bulk copy each: a KV-cache row's keys are one run per head and channel,
+  ;; which host code copies at the cost of a view object per run.
+  (func (export "copyRuns")
+    (param $source i32) (param $sourceStride i32) (param $target i32) (param $targetStride i32)
+    (param $runs i32) (param $bytes i32)
+    (block $done
+      (loop $run
+        (br_if $done (i32.eqz (local.get $runs)))
+        (memory.copy (local.get $target) (local.get $source) (local.get $bytes))
+        (local.set $source (i32.add (local.get $source) (local.get $sourceStride)))
+        (local.set $target (i32.add (local.get $target) (local.get $targetStride)))
+        (local.set $runs (i32.sub (local.get $runs) (i32.const 1)))
+        (br $run))))
 
   ;; scores[b, h, c] = sum_i queries[b * queryStride + h * headDimension + i] * keys[b, h, i, c]
   ;;                   + bias[b, c], for c < columns.

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PolicyTfjsError } from "../errors.js";
 import { writeColumnOnHeap } from "./heap-attention.js";
+import { RunCopier, type Runs } from "./run-copier.js";
 import { heapView, hostData } from "./wasm-heap.js";
 
 /** Columns added at a time when the cache is full, so it is reallocated once per this many steps. */
@@ -114,60 +115,45 @@ export class KeyValueCache {
   ): KeyValueCache {
     const { heads, headDimension } = shape;
     const layers = rows[0]?.source.keys.length ?? 0;
-    const keys: tf.Tensor4D[] = [];
-    const values: tf.Tensor4D[] = [];
+    const copier = RunCopier.open(stagedFloats(rows, heads * headDimension));
+    const blank = blankLayers(layers, [rows.length, heads, headDimension, capacity]);
     for (let layer = 0; layer < layers; layer++) {
-      const keyData = new Float32Array(rows.length * heads * headDimension * capacity);
-      const valueData = new Float32Array(rows.length * heads * capacity * headDimension);
       rows.forEach(({ source, length }, row) => {
-        const pad = width - length;
-        const sourceKeys = source.keys[layer]!;
-        const sourceValues = source.values[layer]!;
-        for (let run = 0; run < heads * headDimension; run++) {
-          const from = run * source.length;
-          keyData.set(sourceKeys.subarray(from, from + length), (row * heads * headDimension + run) * capacity + pad);
-        }
-        for (let head = 0; head < heads; head++) {
-          const from = head * source.length * headDimension;
-          valueData.set(
-            sourceValues.subarray(from, from + length * headDimension),
-            ((row * heads + head) * capacity + pad) * headDimension,
-          );
-        }
+        copyRowLayer(copier, sourceRuns(source, layer, shape), cacheRuns(blank, layer, row, width - length), length);
       });
-      keys.push(tf.tensor4d(keyData, [rows.length, heads, headDimension, capacity]));
-      values.push(tf.tensor4d(valueData, [rows.length, heads, capacity, headDimension]));
     }
+    const { keys, values } = blank.finish();
     return new KeyValueCache(keys, values, width);
   }
 
-  /** Copy columns of some rows off the tensors (the inverse of {@link KeyValueCache.fromRowKeyValues}). */
+  /**
+   * Copy columns of some rows off the tensors (the inverse of {@link KeyValueCache.fromRowKeyValues}):
+   * each row in one array, which its layers' keys and values are views of.
+   */
   readRows(rows: readonly RowColumns[]): RowKeyValues[] {
-    const [, heads, headDimension, capacity] = this.keyTensors[0]!.shape;
-    const read = rows.map(({ length }) => ({
-      length,
-      keys: [] as Float32Array[],
-      values: [] as Float32Array[],
-    }));
-    this.keyTensors.forEach((keyTensor, layer) => {
-      const keyData = hostData(keyTensor);
-      const valueData = hostData(this.valueTensors[layer]!);
-      rows.forEach(({ position, from, length }, index) => {
-        const keys = new Float32Array(heads * headDimension * length);
-        for (let run = 0; run < heads * headDimension; run++) {
-          const start = (position * heads * headDimension + run) * capacity + from;
-          keys.set(keyData.subarray(start, start + length), run * length);
-        }
-        const values = new Float32Array(heads * length * headDimension);
-        for (let head = 0; head < heads; head++) {
-          const start = ((position * heads + head) * capacity + from) * headDimension;
-          values.set(valueData.subarray(start, start + length * headDimension), head * length * headDimension);
-        }
-        read[index]!.keys.push(keys);
-        read[index]!.values.push(values);
-      });
+    const [, heads, headDimension] = this.keyTensors[0]!.shape;
+    const runs = heads * headDimension;
+    const layers = this.keyTensors.length;
+    const copier = RunCopier.open(runs * Math.max(0, ...rows.map(({ length }) => length)));
+    const cache = this.layerData();
+    return rows.map(({ position, from, length }) => {
+      const block = new Float32Array(2 * layers * runs * length);
+      const part = (index: number) => block.subarray(index * runs * length, (index + 1) * runs * length);
+      const read = {
+        length,
+        keys: Array.from({ length: layers }, (_, layer) => part(2 * layer)),
+        values: Array.from({ length: layers }, (_, layer) => part(2 * layer + 1)),
+      };
+      for (let layer = 0; layer < layers; layer++) {
+        copyRowLayer(
+          copier,
+          cacheRuns(cache, layer, position, from),
+          sourceRuns(read, layer, { heads, headDimension }),
+          length,
+        );
+      }
+      return read;
     });
-    return read;
   }
 
   /**
@@ -181,44 +167,28 @@ export class KeyValueCache {
     const [, heads, headDimension, oldCapacity] = this.keyTensors[0]!.shape;
     const columns = Math.max(capacity, width);
     const inPlace = width === this.filled && columns === oldCapacity;
-    const runs = heads * headDimension;
-    const build = (tensor: tf.Tensor4D, layer: number, isKeys: boolean) => {
-      const data = new Float32Array(rows.length * runs * columns);
-      const heap = rows.some((row) => "position" in row) ? hostData(tensor) : null;
+    const shape = { heads, headDimension };
+    rows.forEach((row, index) => {
+      if (row.length > width)
+        throw new PolicyTfjsError(`row ${index} has ${row.length} columns, more than ${width}`, "rows");
+    });
+    const copier = RunCopier.open(stagedFloats(rows, heads * headDimension));
+    const blank = blankLayers(this.keyTensors.length, [rows.length, heads, headDimension, columns]);
+    const old = this.layerData();
+    for (let layer = 0; layer < this.keyTensors.length; layer++) {
       rows.forEach((row, index) => {
-        const pad = width - row.length;
-        if (pad < 0) throw new PolicyTfjsError(`row ${index} has ${row.length} columns, more than ${width}`, "rows");
         if ("position" in row && inPlace) {
-          const block = runs * columns;
-          data.set(heap!.subarray(row.position * block, (row.position + 1) * block), index * block);
+          copyWholeRow(copier, old, row.position, blank, index, layer);
           return;
         }
-        // Keys run along columns (one run per head and dimension), values along a head's columns.
-        const [source, sourceColumns, from, sourceRow] =
+        const source =
           "position" in row
-            ? [heap!, oldCapacity, this.filled - row.length, row.position]
-            : [isKeys ? row.source.keys[layer]! : row.source.values[layer]!, row.source.length, 0, 0];
-        if (isKeys) {
-          for (let run = 0; run < runs; run++) {
-            const start = (sourceRow * runs + run) * sourceColumns + from;
-            data.set(source.subarray(start, start + row.length), (index * runs + run) * columns + pad);
-          }
-        } else {
-          for (let head = 0; head < heads; head++) {
-            const start = ((sourceRow * heads + head) * sourceColumns + from) * headDimension;
-            data.set(
-              source.subarray(start, start + row.length * headDimension),
-              ((index * heads + head) * columns + pad) * headDimension,
-            );
-          }
-        }
+            ? cacheRuns(old, layer, row.position, this.filled - row.length)
+            : sourceRuns(row.source, layer, shape);
+        copyRowLayer(copier, source, cacheRuns(blank, layer, index, width - row.length), row.length);
       });
-      return isKeys
-        ? tf.tensor4d(data, [rows.length, heads, headDimension, columns])
-        : tf.tensor4d(data, [rows.length, heads, columns, headDimension]);
-    };
-    const keys = this.keyTensors.map((tensor, layer) => build(tensor, layer, true));
-    const values = this.valueTensors.map((tensor, layer) => build(tensor, layer, false));
+    }
+    const { keys, values } = blank.finish();
     this.dispose();
     return new KeyValueCache(keys, values, width);
   }
@@ -243,31 +213,22 @@ export class KeyValueCache {
       });
       return this.rearranged(all, width, this.capacity);
     }
-    const [, heads, headDimension, capacity] = this.keyTensors[0]!.shape;
-    const runs = heads * headDimension;
-    const block = runs * capacity;
-    this.keyTensors.forEach((keyTensor, layer) => {
-      const keyHeap = hostData(keyTensor);
-      const valueHeap = hostData(this.valueTensors[layer]!);
+    const [, heads, headDimension] = this.keyTensors[0]!.shape;
+    const copier = RunCopier.open(stagedFloats(rows, heads * headDimension));
+    const cache = this.layerData();
+    const block = heads * headDimension * cache.columns;
+    for (let layer = 0; layer < this.keyTensors.length; layer++) {
       for (const { position, source, length } of rows) {
-        const pad = width - length;
-        keyHeap.fill(0, position * block, (position + 1) * block);
-        valueHeap.fill(0, position * block, (position + 1) * block);
-        const keys = source.keys[layer]!;
-        const values = source.values[layer]!;
-        for (let run = 0; run < runs; run++) {
-          const from = run * source.length;
-          keyHeap.set(keys.subarray(from, from + length), (position * runs + run) * capacity + pad);
-        }
-        for (let head = 0; head < heads; head++) {
-          const from = head * source.length * headDimension;
-          valueHeap.set(
-            values.subarray(from, from + length * headDimension),
-            ((position * heads + head) * capacity + pad) * headDimension,
-          );
-        }
+        cache.keys[layer]!.fill(0, position * block, (position + 1) * block);
+        cache.values[layer]!.fill(0, position * block, (position + 1) * block);
+        copyRowLayer(
+          copier,
+          sourceRuns(source, layer, { heads, headDimension }),
+          cacheRuns(cache, layer, position, width - length),
+          length,
+        );
       }
-    });
+    }
     return this;
   }
 
@@ -426,6 +387,18 @@ export class KeyValueCache {
     tf.dispose([...this.keyTensors, ...this.valueTensors]);
   }
 
+  /** Each layer's keys and values for reading and writing in place on wasm (copies elsewhere). */
+  private layerData(): CacheData {
+    const [, heads, headDimension, columns] = this.keyTensors[0]!.shape;
+    return {
+      keys: this.keyTensors.map((tensor) => hostData(tensor)),
+      values: this.valueTensors.map((tensor) => hostData(tensor)),
+      heads,
+      headDimension,
+      columns,
+    };
+  }
+
   private replaceAll(grow: (tensor: tf.Tensor4D, axis: number) => tf.Tensor): void {
     const grown = (tensors: tf.Tensor4D[], axis: number) =>
       tensors.map((tensor) => {
@@ -436,4 +409,117 @@ export class KeyValueCache {
     this.keyTensors.splice(0, this.keyTensors.length, ...grown(this.keyTensors, 3));
     this.valueTensors.splice(0, this.valueTensors.length, ...grown(this.valueTensors, 2));
   }
+}
+
+/** Per layer, the data of keys `[batch, heads, headDimension, columns]` and values `[batch, heads, columns, headDimension]`. */
+interface CacheData {
+  readonly keys: readonly Float32Array[];
+  readonly values: readonly Float32Array[];
+  readonly heads: number;
+  readonly headDimension: number;
+  readonly columns: number;
+}
+
+/** One layer of one row as runs: keys one run per head and channel, values one per head. */
+interface RowLayerRuns {
+  readonly keys: Runs;
+  readonly values: Runs;
+  readonly heads: number;
+  readonly headDimension: number;
+}
+
+/** Row `row` of `data` in `layer`, from column `from` on. */
+function cacheRuns(data: CacheData, layer: number, row: number, from: number): RowLayerRuns {
+  const { heads, headDimension, columns } = data;
+  return {
+    keys: { array: data.keys[layer]!, at: row * heads * headDimension * columns + from, stride: columns },
+    values: {
+      array: data.values[layer]!,
+      at: (row * heads * columns + from) * headDimension,
+      stride: columns * headDimension,
+    },
+    heads,
+    headDimension,
+  };
+}
+
+/** A row held off the tensors, in `layer`: its layouts are a cache row's with one column per position. */
+function sourceRuns(
+  source: RowKeyValues,
+  layer: number,
+  shape: { readonly heads: number; readonly headDimension: number },
+): RowLayerRuns {
+  return cacheRuns({ keys: source.keys, values: source.values, ...shape, columns: source.length }, layer, 0, 0);
+}
+
+/** Copy `length` columns of one layer of a row. */
+function copyRowLayer(copier: RunCopier, source: RowLayerRuns, target: RowLayerRuns, length: number): void {
+  const { heads, headDimension } = source;
+  copier.copy(source.keys, target.keys, heads * headDimension, length);
+  copier.copy(source.values, target.values, heads, length * headDimension);
+}
+
+/** Copy row `from` of `source` to row `to` of `target` in `layer` when both have the same columns: one run of keys, one of values. */
+function copyWholeRow(
+  copier: RunCopier,
+  source: CacheData,
+  from: number,
+  target: CacheData,
+  to: number,
+  layer: number,
+): void {
+  const block = source.heads * source.headDimension * source.columns;
+  for (const part of ["keys", "values"] as const) {
+    copier.copy(
+      { array: source[part][layer]!, at: from * block, stride: block },
+      { array: target[part][layer]!, at: to * block, stride: block },
+      1,
+      block,
+    );
+  }
+}
+
+/** Scratch a {@link RunCopier} needs to write rows held off the tensors: one layer's keys of the longest. */
+function stagedFloats(rows: readonly ({ readonly source: RowKeyValues } | object)[], runs: number): number {
+  const lengths = rows.map((row) => ("source" in row ? row.source.length : 0));
+  return runs * Math.max(0, ...lengths);
+}
+
+/**
+ * Zeroed keys and values for `layers` layers of a cache of `shape` `[batch, heads, headDimension,
+ * columns]`, to write into before `finish` gives the tensors: on wasm the tensors are allocated
+ * first (filled by the backend's kernel: `tf.zeros` fills a host array and copies it in) and
+ * written in place in the heap (take other heap views after this), elsewhere host arrays become
+ * tensors at the end.
+ */
+function blankLayers(
+  layers: number,
+  shape: readonly [number, number, number, number],
+): CacheData & { finish(): { keys: tf.Tensor4D[]; values: tf.Tensor4D[] } } {
+  const [batch, heads, headDimension, columns] = shape;
+  const keyShape: [number, number, number, number] = [batch, heads, headDimension, columns];
+  const valueShape: [number, number, number, number] = [batch, heads, columns, headDimension];
+  const layout = { heads, headDimension, columns };
+  if (tf.getBackend() === "wasm") {
+    const keyTensors = Array.from({ length: layers }, () => tf.fill(keyShape, 0) as tf.Tensor4D);
+    const valueTensors = Array.from({ length: layers }, () => tf.fill(valueShape, 0) as tf.Tensor4D);
+    const keys = keyTensors.map((tensor) => heapView(tensor));
+    const values = valueTensors.map((tensor) => heapView(tensor));
+    if (keys.every((view) => view !== undefined) && values.every((view) => view !== undefined)) {
+      return { keys, values, ...layout, finish: () => ({ keys: keyTensors, values: valueTensors }) };
+    }
+    tf.dispose([...keyTensors, ...valueTensors]);
+  }
+  const size = batch * heads * headDimension * columns;
+  const keys = Array.from({ length: layers }, () => new Float32Array(size));
+  const values = Array.from({ length: layers }, () => new Float32Array(size));
+  return {
+    keys,
+    values,
+    ...layout,
+    finish: () => ({
+      keys: keys.map((data) => tf.tensor4d(data, keyShape)),
+      values: values.map((data) => tf.tensor4d(data, valueShape)),
+    }),
+  };
 }

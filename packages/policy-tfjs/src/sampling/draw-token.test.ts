@@ -16,6 +16,22 @@ describe("drawToken", () => {
     expect(draw.entropy).toBeCloseTo(entropy, 6);
   });
 
+  it("draws the same whatever vocabulary the draw before it had (its work array is reused)", () => {
+    const wide = Float32Array.from({ length: 7 }, (_, token) => token / 3);
+    const settings = [plain, { temperature: 0.7, topK: 3, topP: 1 }, { temperature: 1, topK: 0, topP: 0.6 }];
+    const alone = settings.map((setting) => [
+      drawToken(logits, 0, 4, setting, 0.37),
+      drawToken(wide, 0, 7, setting, 0.81),
+    ]);
+    const interleaved = settings.map((setting) => {
+      drawToken(wide, 0, 7, setting, 0.5);
+      const narrow = drawToken(logits, 0, 4, setting, 0.37);
+      drawToken(logits, 0, 4, setting, 0.9);
+      return [narrow, drawToken(wide, 0, 7, setting, 0.81)];
+    });
+    expect(interleaved).toEqual(alone);
+  });
+
   it("keeps top-k and top-p sets but reports the untruncated log-prob", () => {
     // top-k 2 keeps {2, 3} with masses 0.3 and 0.4: u = 0.4 -> 0.28 < 0.3 -> token 2.
     const topK = drawToken(logits, 0, 4, { temperature: 1, topK: 2, topP: 1 }, 0.4);

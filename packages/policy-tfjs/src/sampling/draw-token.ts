@@ -43,7 +43,7 @@ export function drawToken(
       argmax = token;
     }
   }
-  const probabilities = new Float64Array(vocab);
+  const probabilities = probabilitiesFor(vocab);
   let total = 0;
   for (let token = 0; token < vocab; token++) {
     const weight = Math.exp((logits[offset + token]! - maximum) * inverseTemperature);
@@ -71,6 +71,16 @@ export function drawToken(
   }
   // Only reached when round-off leaves the cumulative sum a hair below the kept mass.
   return { token: lastKept, logprob: logprobOf(lastKept), entropy };
+}
+
+/**
+ * The float64 array a draw works in, one per vocabulary size and reused by every draw: allocating
+ * it was most of a draw's time (an array buffer outside the JavaScript heap each token).
+ */
+let workspace = new Float64Array(0);
+function probabilitiesFor(vocab: number): Float64Array {
+  if (workspace.length !== vocab) workspace = new Float64Array(vocab);
+  return workspace;
 }
 
 /**
