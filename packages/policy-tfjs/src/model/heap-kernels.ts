@@ -183,6 +183,17 @@ const kernelsByMemory = new WeakMap<WasmMemory, HeapKernels | null>();
  * cannot run there ({@link instantiateKernels}; the callers then take tfjs ops or host loops).
  */
 export function heapKernels(): HeapKernels | undefined {
+  // Looked up by every kernel call of a decode step: the last answer is kept per backend instance.
+  const backend = tf.getBackend() === "wasm" ? tf.backend() : null;
+  if (backend === null) return undefined;
+  if (lastLookup?.backend !== backend) lastLookup = { backend, kernels: lookUpKernels() };
+  return lastLookup.kernels;
+}
+
+/** The last {@link heapKernels} answer and the backend it was for. */
+let lastLookup: { readonly backend: object; readonly kernels: HeapKernels | undefined } | null = null;
+
+function lookUpKernels(): HeapKernels | undefined {
   const heap = wasmHeap();
   const api = webAssemblyApi();
   if (heap === undefined || api === undefined) return undefined;
