@@ -72,37 +72,52 @@
       (br $vectors)))
     (if (local.get $tail) (then (v128.store align=4 (local.get $last) (local.get $lastVector)))))
 
-  ;; Each run of `columns` (at least 4) scores becomes its softmax, in place, for `rows` runs: the
-  ;; maximum, e^(score - maximum), their sum in order in float32, and each weight times 1 / sum.
-  (func (export "softmaxRows") (param $scores i32) (param $rows i32) (param $columns i32)
-    (local $end i32) (local $rowEnd i32) (local $at i32) (local $largest f32) (local $total f32)
-    (local.set $end (i32.add (local.get $scores) (i32.shl (i32.mul (local.get $rows) (local.get $columns)) (i32.const 2))))
+  ;; Each run of `columns` scores becomes its softmax, in place, for `rows` runs, from column
+  ;; starts[r / heads] of run r on (starts: int32, one per `heads` runs; at least 4 columns from
+  ;; there): the maximum, e^(score - maximum), their sum in order in float32, and each weight times
+  ;; 1 / sum. The columns before a run's start are left as they are.
+  (func (export "softmaxRows")
+    (param $scores i32) (param $rows i32) (param $columns i32) (param $starts i32) (param $heads i32)
+    (local $row i32) (local $first i32) (local $rowEnd i32) (local $at i32) (local $largest f32)
+    (local $total f32)
     (block $rowsDone (loop $rowLoop
-      (br_if $rowsDone (i32.ge_u (local.get $scores) (local.get $end)))
-      (local.set $rowEnd (i32.add (local.get $scores) (i32.shl (local.get $columns) (i32.const 2))))
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $first
+        (i32.add (local.get $scores)
+          (i32.shl
+            (i32.add (i32.mul (local.get $row) (local.get $columns))
+              (i32.load
+                (i32.add (local.get $starts)
+                  (i32.shl (i32.div_u (local.get $row) (local.get $heads)) (i32.const 2)))))
+            (i32.const 2))))
+      (local.set $rowEnd
+        (i32.add (local.get $scores)
+          (i32.shl (i32.mul (i32.add (local.get $row) (i32.const 1)) (local.get $columns)) (i32.const 2))))
       (local.set $largest (f32.const -inf))
-      (local.set $at (local.get $scores))
+      (local.set $at (local.get $first))
       (block $done (loop $maximum
         (br_if $done (i32.ge_u (local.get $at) (local.get $rowEnd)))
         (local.set $largest (f32.max (local.get $largest) (f32.load (local.get $at))))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
         (br $maximum)))
-      (call $expInPlace (local.get $scores) (local.get $columns) (f32.neg (local.get $largest)))
+      (call $expInPlace (local.get $first)
+        (i32.shr_u (i32.sub (local.get $rowEnd) (local.get $first)) (i32.const 2))
+        (f32.neg (local.get $largest)))
       (local.set $total (f32.const 0))
-      (local.set $at (local.get $scores))
+      (local.set $at (local.get $first))
       (block $done (loop $sum
         (br_if $done (i32.ge_u (local.get $at) (local.get $rowEnd)))
         (local.set $total (f32.add (local.get $total) (f32.load (local.get $at))))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
         (br $sum)))
       (local.set $total (f32.div (f32.const 1) (local.get $total)))
-      (local.set $at (local.get $scores))
+      (local.set $at (local.get $first))
       (block $done (loop $scale
         (br_if $done (i32.ge_u (local.get $at) (local.get $rowEnd)))
         (f32.store (local.get $at) (f32.mul (f32.load (local.get $at)) (local.get $total)))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
         (br $scale)))
-      (local.set $scores (local.get $rowEnd))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rowLoop))))
 
   ;; GELU's tanh form, x * s with the gate s = sigmoid(x (a + b x^2)) (see normalization.ts), with

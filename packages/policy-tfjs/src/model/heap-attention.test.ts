@@ -101,6 +101,30 @@ describe("attendSingleQuery on the wasm heap", () => {
     expect(run(1e6)).toEqual(run(-7));
   });
 
+  it("skips each row's leading masked columns (left padding): what they hold changes nothing", () => {
+    const sizes = { batch: 3, heads: 2, headDimension: 8, capacity: 12, columns: 9 };
+    const { batch, heads, headDimension, capacity, columns } = sizes;
+    const pads = [0, 2, 5];
+    const bias = Float32Array.from({ length: batch * columns }, (_, index) =>
+      index % columns < pads[Math.floor(index / columns)]! ? MASKED_SCORE : 0,
+    );
+    const data = drawInputs(sizes);
+    const withPadding = (fill: number): [Float32Array, Float32Array, Float32Array] => {
+      const values = data[2].slice();
+      for (let row = 0; row < batch; row++)
+        for (let head = 0; head < heads; head++)
+          for (let column = 0; column < pads[row]!; column++)
+            values.fill(
+              fill,
+              ((row * heads + head) * capacity + column) * headDimension,
+              ((row * heads + head) * capacity + column + 1) * headDimension,
+            );
+      return [data[0], data[1], values];
+    };
+    // A weight of e^-87 (what the softmax gives a masked score) times 1e30 would show.
+    expect(attendFromHeap(sizes, withPadding(1e30), bias)).toEqual(attendFromHeap(sizes, withPadding(0), bias));
+  });
+
   it("gives the same result after the heap has grown", () => {
     const sizes = { batch: 2, heads: 2, headDimension: 8, capacity: 10, columns: 9 };
     const data = drawInputs(sizes);

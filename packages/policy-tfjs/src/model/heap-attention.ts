@@ -1,3 +1,4 @@
+import { MASKED_SCORE } from "./batch-layout.js";
 import { type HeapKernels, heapKernels } from "./heap-kernels.js";
 import { type SingleQueryInputs, singleQueryAttention } from "./single-query-attention.js";
 
@@ -65,15 +66,46 @@ function attendOnHeap(kernels: HeapKernels, inputs: SingleQueryInputs): Float32A
   const d = heads * headDimension;
   const biasBytes = 4 * batch * columns;
   const scoreBytes = 4 * batch * heads * columns;
-  const bias = kernels.reserve(biasBytes + scoreBytes + 4 * batch * d);
+  const mergedBytes = 4 * batch * d;
+  const bias = kernels.reserve(biasBytes + scoreBytes + mergedBytes + 4 * batch);
   const scores = bias + biasBytes;
   const merged = scores + scoreBytes;
+  const starts = merged + mergedBytes;
   kernels.floats(bias, batch * columns).set(inputs.bias.subarray(0, batch * columns));
-  kernels.exports.scores(queries, queryStride, keys, bias, scores, batch, heads, headDimension, capacity, columns);
-  if (columns >= 4) kernels.exports.softmaxRows(scores, batch * heads, columns);
+  firstColumns(inputs.bias, batch, columns, kernels.ints(starts, batch));
+  kernels.exports.scores(
+    queries,
+    queryStride,
+    keys,
+    bias,
+    scores,
+    batch,
+    heads,
+    headDimension,
+    capacity,
+    columns,
+    starts,
+  );
+  if (columns >= 4) kernels.exports.softmaxRows(scores, batch * heads, columns, starts, heads);
   else softmaxRows(kernels.floats(scores, batch * heads * columns), columns);
-  kernels.exports.context(scores, values, merged, batch, heads, headDimension, capacity, columns);
+  kernels.exports.context(scores, values, merged, batch, heads, headDimension, capacity, columns, starts);
   return kernels.floats(merged, batch * d).slice();
+}
+
+/**
+ * Where each row's attention starts: after its leading masked columns (its left padding), which
+ * the kernels skip. Their weights were at most e^-87 of the total (the bias is -1e9 and e^x
+ * clamps there), below float32 rounding of any sum they entered, so the results are the same; a
+ * running batch is as wide as its longest row, and the others' padding was much of their
+ * attention. At least the last four columns stay (the kernels' softmax works in four lanes), and
+ * every column when there are fewer (the host softmax then takes the whole run).
+ */
+function firstColumns(bias: Float32Array, batch: number, columns: number, starts: Int32Array): void {
+  for (let row = 0; row < batch; row++) {
+    let first = 0;
+    while (first < columns - 4 && bias[row * columns + first]! <= MASKED_SCORE) first++;
+    starts[row] = first;
+  }
 }
 
 /**

@@ -68,6 +68,7 @@ export interface KernelExports {
     headDimension: number,
     capacity: number,
     columns: number,
+    starts: number,
   ): void;
   context(
     weights: number,
@@ -78,6 +79,7 @@ export interface KernelExports {
     headDimension: number,
     capacity: number,
     columns: number,
+    starts: number,
   ): void;
   standardise(x: number, out: number, rows: number, width: number, epsilon: number): void;
   addStandardise(x: number, y: number, sum: number, out: number, rows: number, width: number, epsilon: number): void;
@@ -106,7 +108,7 @@ export interface KernelExports {
   gelu(x: number, out: number, count: number, a: number, b: number): void;
   geluWithGate(x: number, out: number, gate: number, count: number, a: number, b: number): void;
   geluGradient(x: number, gate: number, dy: number, dx: number, count: number, a: number, b: number): void;
-  softmaxRows(scores: number, rows: number, columns: number): void;
+  softmaxRows(scores: number, rows: number, columns: number, starts: number, heads: number): void;
   attendCausal(
     queries: number,
     keys: number,
@@ -172,6 +174,11 @@ export class HeapKernels {
   /** `length` floats at byte offset `at`, viewed in the heap as it is now. */
   floats(at: number, length: number): Float32Array {
     return new Float32Array(this.heap.memory.buffer, at, length);
+  }
+
+  /** `length` int32s at byte offset `at`, viewed in the heap as it is now. */
+  ints(at: number, length: number): Int32Array {
+    return new Int32Array(this.heap.memory.buffer, at, length);
   }
 }
 

@@ -88,14 +88,15 @@
         (br $run))))
 
   ;; scores[b, h, c] = sum_i queries[b * queryStride + h * headDimension + i] * keys[b, h, i, c]
-  ;;                   + bias[b, c], for c < columns.
+  ;;                   + bias[b, c], for starts[b] <= c < columns (starts: int32 [batch]; the
+  ;; columns before a row's start are left as they are).
   ;; keys: [batch, heads, headDimension, capacity]; scores: [batch, heads, columns].
   ;; Eight columns per pass (two vectors), then four, then one at a time; each sum runs over i
   ;; in order, in float32.
   (func (export "scores")
     (param $queries i32) (param $queryStride i32) (param $keys i32) (param $bias i32)
     (param $scores i32) (param $batch i32) (param $heads i32) (param $headDimension i32)
-    (param $capacity i32) (param $columns i32)
+    (param $capacity i32) (param $columns i32) (param $starts i32)
     (local $row i32) (local $head i32) (local $query i32) (local $keyBlock i32)
     (local $scoreBlock i32) (local $biasRow i32) (local $column i32) (local $index i32)
     (local $key i32) (local $keyRowBytes i32) (local $block i32)
@@ -127,7 +128,7 @@
             (local.set $scoreBlock
               (i32.add (local.get $scores)
                 (i32.shl (i32.mul (local.get $block) (local.get $columns)) (i32.const 2))))
-            (local.set $column (i32.const 0))
+            (local.set $column (i32.load (i32.add (local.get $starts) (i32.shl (local.get $row) (i32.const 2)))))
             (block $eightsDone
               (loop $eights
                 (br_if $eightsDone
@@ -221,14 +222,16 @@
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rows))))
 
-  ;; merged[b, h * headDimension + i] = sum_c weights[b, h, c] * values[b, h, c, i], c < columns.
+  ;; merged[b, h * headDimension + i] = sum_c weights[b, h, c] * values[b, h, c, i], for
+  ;; starts[b] <= c < columns (starts: int32 [batch]).
   ;; weights: [batch, heads, columns]; values: [batch, heads, capacity, headDimension];
   ;; merged: [batch, heads * headDimension]. Sixteen outputs per pass over the columns (four
   ;; vectors), then four, then one at a time; each sum runs over c in order, in float32.
   (func (export "context")
     (param $weights i32) (param $values i32) (param $merged i32) (param $batch i32)
     (param $heads i32) (param $headDimension i32) (param $capacity i32) (param $columns i32)
-    (local $blocks i32) (local $block i32) (local $weightBlock i32) (local $valueBlock i32)
+    (param $starts i32)
+    (local $first i32) (local $live i32) (local $blocks i32) (local $block i32) (local $weightBlock i32) (local $valueBlock i32)
     (local $mergedBlock i32) (local $index i32) (local $column i32) (local $value i32)
     (local $valueRowBytes i32) (local $weight i32)
     (local $w v128) (local $sum0 v128) (local $sum1 v128) (local $sum2 v128) (local $sum3 v128)
@@ -238,13 +241,23 @@
     (block $blocksDone
       (loop $blockLoop
         (br_if $blocksDone (i32.ge_u (local.get $block) (local.get $blocks)))
+        ;; The block's row starts at column `first`: the weights and values from there on.
+        (local.set $first
+          (i32.load
+            (i32.add (local.get $starts)
+              (i32.shl (i32.div_u (local.get $block) (local.get $heads)) (i32.const 2)))))
+        (local.set $live (i32.sub (local.get $columns) (local.get $first)))
         (local.set $weightBlock
           (i32.add (local.get $weights)
-            (i32.shl (i32.mul (local.get $block) (local.get $columns)) (i32.const 2))))
+            (i32.shl
+              (i32.add (i32.mul (local.get $block) (local.get $columns)) (local.get $first))
+              (i32.const 2))))
         (local.set $valueBlock
           (i32.add (local.get $values)
             (i32.shl
-              (i32.mul (i32.mul (local.get $block) (local.get $capacity)) (local.get $headDimension))
+              (i32.mul
+                (i32.add (i32.mul (local.get $block) (local.get $capacity)) (local.get $first))
+                (local.get $headDimension))
               (i32.const 2))))
         (local.set $mergedBlock
           (i32.add (local.get $merged)
@@ -264,7 +277,7 @@
             (local.set $column (i32.const 0))
             (block $columnsDone
               (loop $columnLoop
-                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $columns)))
+                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $live)))
                 (local.set $w (f32x4.splat (f32.load (local.get $weight))))
                 (local.set $sum0
                   (f32x4.add (local.get $sum0)
@@ -301,7 +314,7 @@
             (local.set $column (i32.const 0))
             (block $columnsDone
               (loop $columnLoop
-                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $columns)))
+                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $live)))
                 (local.set $sum0
                   (f32x4.add (local.get $sum0)
                     (f32x4.mul (f32x4.splat (f32.load (local.get $weight)))
@@ -325,7 +338,7 @@
             (local.set $column (i32.const 0))
             (block $columnsDone
               (loop $columnLoop
-                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $columns)))
+                (br_if $columnsDone (i32.ge_u (local.get $column) (local.get $live)))
                 (local.set $sum
                   (f32.add (local.get $sum)
                     (f32.mul (f32.load (local.get $weight)) (f32.load (local.get $value)))))
