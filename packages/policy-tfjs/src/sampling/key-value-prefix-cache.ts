@@ -2,21 +2,17 @@ import type { PrefixCache } from "@ibtpo/tree-sampler";
 import { PolicyTfjsError } from "../errors.js";
 import type { RowKeyValues } from "../model/key-value-cache.js";
 import type { TransformerModel } from "../model/transformer-model.js";
+import { SequenceTrie } from "./sequence-trie.js";
 
 /** Bytes a prefix cache holds by default before it forgets the sequences used longest ago. */
 export const DEFAULT_PREFIX_CACHE_BYTES = 128 * 1024 * 1024;
 
 interface Entry {
+  readonly id: number;
   /** The sequence: prefix and generated tokens; keys and values cover all but its last token. */
   readonly tokens: Int32Array;
   readonly keyValues: RowKeyValues;
   readonly bytes: number;
-}
-
-function startsWith(sequence: Int32Array, prefix: Int32Array): boolean {
-  if (prefix.length > sequence.length) return false;
-  for (let index = prefix.length - 1; index >= 0; index--) if (sequence[index] !== prefix[index]) return false;
-  return true;
 }
 
 /**
@@ -36,7 +32,10 @@ function startsWith(sequence: Int32Array, prefix: Int32Array): boolean {
  * cache.dispose();
  */
 export class KeyValuePrefixCache implements PrefixCache {
+  /** The entries, least recently used first. */
   private readonly entries = new Map<number, Entry>();
+  /** The same entries by their tokens. */
+  private readonly sequences = new SequenceTrie<Entry>();
   private nextId = 0;
   private bytes = 0;
   private weightsVersion: number;
@@ -75,30 +74,28 @@ export class KeyValuePrefixCache implements PrefixCache {
   lookup(prefix: Int32Array): RowKeyValues | null {
     this.counts.lookups++;
     if (prefix.length < 2) return null;
-    for (const [id, entry] of this.entries) {
-      if (!startsWith(entry.tokens, prefix)) continue;
-      this.counts.hits++;
-      this.entries.delete(id);
-      this.entries.set(id, entry); // most recently used last
-      return entry.keyValues;
-    }
-    return null;
+    const entry = this.sequences.continuing(prefix);
+    if (entry === undefined) return null;
+    this.counts.hits++;
+    this.entries.delete(entry.id);
+    this.entries.set(entry.id, entry); // most recently used last
+    return entry.keyValues;
   }
 
   /** Keep a decoded sequence; `keyValues` covers all its tokens but the last. */
   store(tokens: Int32Array, keyValues: RowKeyValues): void {
     if (this.disposed || keyValues.length !== tokens.length - 1 || keyValues.length < 1) return;
-    for (const [id, entry] of this.entries) {
-      if (startsWith(entry.tokens, tokens)) return;
-      if (startsWith(tokens, entry.tokens)) this.remove(id, entry);
-    }
+    if (this.sequences.continuing(tokens) !== undefined) return;
+    for (const entry of this.sequences.startsOf(tokens)) this.remove(entry);
     const bytes = [...keyValues.keys, ...keyValues.values].reduce((sum, array) => sum + array.byteLength, 0);
     if (bytes > this.maxBytes) return;
-    this.entries.set(this.nextId++, { tokens, keyValues, bytes });
+    const entry = { id: this.nextId++, tokens, keyValues, bytes };
+    this.entries.set(entry.id, entry);
+    this.sequences.set(tokens, entry);
     this.bytes += bytes;
-    for (const [id, entry] of this.entries) {
+    for (const oldest of this.entries.values()) {
       if (this.bytes <= this.maxBytes) break;
-      this.remove(id, entry);
+      this.remove(oldest);
     }
   }
 
@@ -109,11 +106,13 @@ export class KeyValuePrefixCache implements PrefixCache {
 
   private clear(): void {
     this.entries.clear();
+    this.sequences.clear();
     this.bytes = 0;
   }
 
-  private remove(id: number, entry: Entry): void {
-    this.entries.delete(id);
+  private remove(entry: Entry): void {
+    this.entries.delete(entry.id);
+    this.sequences.delete(entry.tokens);
     this.bytes -= entry.bytes;
   }
 }
