@@ -267,8 +267,18 @@ export class KeyValueCache {
 
   /** Make room for one more column, growing by {@link CACHE_GROWTH_COLUMNS} when full. */
   reserveColumn(): void {
-    if (this.filled < this.capacity) return;
-    const room = CACHE_GROWTH_COLUMNS;
+    this.reserveColumns(1);
+  }
+
+  /**
+   * Make room for `columns` more columns at once, growing by a multiple of
+   * {@link CACHE_GROWTH_COLUMNS}: a batch that knows how many steps it may take grows once, where
+   * growing as it goes copies the whole cache every {@link CACHE_GROWTH_COLUMNS} steps.
+   */
+  reserveColumns(columns: number): void {
+    const missing = this.filled + columns - this.capacity;
+    if (missing <= 0) return;
+    const room = Math.ceil(missing / CACHE_GROWTH_COLUMNS) * CACHE_GROWTH_COLUMNS;
     this.replaceAll((tensor, axis) =>
       tf.pad(
         tensor,

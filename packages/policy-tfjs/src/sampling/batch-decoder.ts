@@ -73,6 +73,8 @@ async function decodeBatch(
     const prefixes = rows.map((row) => row.prefix);
     const opening = options.useCache ? (cached ?? prefill(model, prefixes, layout)) : null;
     cache = opening?.cache ?? null;
+    // Every step the batch can take, reserved at once (the first token comes from the opening).
+    cache?.reserveColumns(Math.max(0, ...rows.map((row) => row.limit - 1)));
     for (let step = 0; ; step++) {
       options.signal?.throwIfAborted();
       let logits: Float32Array;

@@ -128,6 +128,34 @@ describe("TfjsPolicy", () => {
     expect(capped!.tokens.length).toBeLessThanOrEqual(2);
   });
 
+  it("grows a batch's cache once for all its steps, not every few steps as it decodes", async () => {
+    // Pads are how the cache grows (one per layer's keys and values); the prefill pads once too.
+    const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
+    const runKernel = engine.runKernel;
+    let pads = 0;
+    engine.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
+      if (name === "PadV2") pads++;
+      return runKernel.call(this, name, ...rest);
+    };
+    const long = TransformerModel.create({ ...tinyConfig, contextLength: 48 }, { seed: 9 });
+    const padsFor = async (maxTokens: number) => {
+      pads = 0;
+      const [generation] = await new TfjsPolicy(long, { eosToken: -1 }).generate([
+        { prefix: [1, 4], settings: { maxTokens, seed: 5 } },
+      ]);
+      expect(generation!.tokens.length).toBe(maxTokens);
+      return pads;
+    };
+    try {
+      const opening = await padsFor(1);
+      // 39 steps from 2 columns: growing 8 columns at a time as it went took four growths.
+      expect((await padsFor(40)) - opening).toBe(2 * long.config.layers);
+    } finally {
+      engine.runKernel = runKernel;
+      long.dispose();
+    }
+  });
+
   it("keeps the tensor count flat over 50 sampling calls", async () => {
     await policy().generate(requests);
     const before = tf.memory().numTensors;
