@@ -65,6 +65,32 @@ describe("KeyValueCache", () => {
       kept.dispose();
     });
 
+    it(`drops leading columns in place, the rest shifted left and zeros after them (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const columns = [0, 1, 2, 3, 4];
+      const cache = KeyValueCache.fromRows([rowsAt(1, columns)], [rowsAt(2, columns)], { batch, time: 5, heads });
+      const capacity = cache.capacity;
+      cache.dropLeadingColumns(2);
+      expect([cache.length, cache.capacity]).toEqual([3, capacity]);
+      const keys = cache.keys(0).arraySync();
+      const values = cache.values(0).arraySync();
+      for (let row = 0; row < batch; row++) {
+        for (let head = 0; head < heads; head++) {
+          for (let c = 0; c < headDimension; c++) {
+            const channel = head * headDimension + c;
+            const expected = (kind: number) =>
+              Array.from({ length: capacity }, (_, column) =>
+                column < 3 ? Math.fround(entry(kind, row, column + 2, channel)) : 0,
+              );
+            expect(keys[row]![head]![c]).toEqual(expected(1));
+            expect(values[row]![head]!.map((column) => column[c])).toEqual(expected(2));
+          }
+        }
+      }
+      expect(() => cache.dropLeadingColumns(4)).toThrow(/\[0, 3\], got 4/);
+      cache.dispose();
+    });
+
     it(`copies rows' columns out and lays them out again left-padded (${backend})`, async () => {
       await tf.setBackend(backend);
       const columns = [0, 1, 2, 3];

@@ -288,6 +288,45 @@ export class KeyValueCache {
   }
 
   /**
+   * Drop the first `count` written columns of every row, which no row may use (each row's left
+   * padding is at least `count`): the rest shift left, in place on wasm, and the columns freed at
+   * the end become zeros. A running batch whose rows joined at different times slides this way
+   * when it is full, instead of growing by {@link CACHE_GROWTH_COLUMNS} columns it does not need.
+   */
+  dropLeadingColumns(count: number): void {
+    if (!(Number.isInteger(count) && count >= 0 && count <= this.filled)) {
+      throw new PolicyTfjsError(`must be an integer in [0, ${this.filled}], got ${count}`, "count");
+    }
+    if (count === 0) return;
+    const kept = this.filled - count;
+    const [batch, heads, headDimension, capacity] = this.keyTensors[0]!.shape;
+    if (heapView(this.keyTensors[0]!) !== undefined) {
+      // Keys: a run of columns per row, head and channel; values: a run of columns x channels per row and head.
+      const copier = RunCopier.open(count * headDimension);
+      const cache = this.layerData();
+      const zeros = new Float32Array(count * headDimension);
+      const shift = (data: Float32Array, runs: number, width: number, stride: number) => {
+        copier.copy({ array: data, at: count * width, stride }, { array: data, at: 0, stride }, runs, kept * width);
+        copier.copy({ array: zeros, at: 0, stride: 0 }, { array: data, at: kept * width, stride }, runs, count * width);
+      };
+      for (let layer = 0; layer < this.keyTensors.length; layer++) {
+        shift(cache.keys[layer]!, batch * heads * headDimension, 1, capacity);
+        shift(cache.values[layer]!, batch * heads, headDimension, capacity * headDimension);
+      }
+    } else {
+      this.replaceAll((tensor, axis) => {
+        const begin = tensor.shape.map((_, index) => (index === axis ? count : 0));
+        const size = tensor.shape.map((length, index) => (index === axis ? kept : length));
+        return tf.pad(
+          tf.slice(tensor, begin, size),
+          tensor.shape.map((_, index) => [0, index === axis ? capacity - kept : 0] as [number, number]),
+        );
+      });
+    }
+    this.filled = kept;
+  }
+
+  /**
    * Write column `length` of one layer from this step's keys and values `[batch, d]` (one row per
    * sequence, heads consecutive). Call for every layer, then {@link KeyValueCache.advance}.
    */

@@ -8,7 +8,7 @@ import {
 } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { KeyValueCache } from "../model/key-value-cache.js";
+import { CACHE_GROWTH_COLUMNS, KeyValueCache } from "../model/key-value-cache.js";
 import { TransformerModel } from "../model/transformer-model.js";
 import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { TfjsPolicy, type TfjsPolicyOptions } from "./tfjs-policy.js";
@@ -126,6 +126,35 @@ describe("TfjsPolicy.decodeContinuously", () => {
       expect(Array.from(generations[index]!.tokens), `request ${index}`).toEqual(Array.from(alone!.tokens));
     }
     cache.dispose();
+  });
+
+  it("slides along the columns once its first ones are unused, instead of growing", async () => {
+    // One row at a time, each joining as the last leaves: the cache's early columns fall out of use.
+    const decoding = policy({ eosToken: -1 });
+    const requests = [4, 6, 7, 9, 5, 8].map((token, index) => ({
+      prefix: [1, token],
+      settings: { maxTokens: 9, seed: 50 + index },
+    }));
+    const generations: Generation[] = [];
+    let fed = 0;
+    const feed: RequestFeed = (finished) => {
+      for (const { request, generation } of finished) generations[request] = generation;
+      return fed < requests.length ? [requests[fed++]!] : [];
+    };
+    const slides = vi.spyOn(KeyValueCache.prototype, "dropLeadingColumns");
+    const steps = vi.spyOn(KeyValueCache.prototype, "reserveColumns");
+    await decoding.decodeContinuously(feed);
+    const capacities = steps.mock.contexts.map((cache) => (cache as KeyValueCache).capacity);
+    expect(slides).toHaveBeenCalled();
+    slides.mockRestore();
+    steps.mockRestore();
+    // 54 steps in all; a row holds at most 11 columns, and the cache stays within two growths of that.
+    expect(capacities.length).toBeGreaterThan(40);
+    expect(Math.max(...capacities)).toBeLessThanOrEqual(11 + 2 * CACHE_GROWTH_COLUMNS);
+    for (const [index, request] of requests.entries()) {
+      const [alone] = await policy({ eosToken: -1 }).generate([request]);
+      expect(Array.from(generations[index]!.tokens), `request ${index}`).toEqual(Array.from(alone!.tokens));
+    }
   });
 
   it("prefills a prefix once for the rows that share it, rows next in line included", async () => {

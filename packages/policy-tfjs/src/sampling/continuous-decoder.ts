@@ -79,6 +79,7 @@ export async function decodeContinuously(
         batch = place(model, batch, joining);
       }
       const { cache, slots, leftPad } = batch;
+      slideWhenFull(batch);
       const filled = cache.length;
       const layout = leftPaddedLayout(
         leftPad.map((pad) => filled - pad),
@@ -129,6 +130,23 @@ interface Batch {
   readonly leftPad: number[];
 }
 
+/**
+ * When the cache is full and its first columns are unused by every running row (at least
+ * {@link CACHE_GROWTH_COLUMNS} of them, as rows that joined early leave), drop them instead of
+ * letting the next step grow the cache: the batch slides along the columns, its width that of the
+ * rows in it. Free slots' padding shrinks with it (their outputs are ignored).
+ */
+function slideWhenFull(batch: Batch): void {
+  const { cache, slots, leftPad } = batch;
+  if (cache.length < cache.capacity) return;
+  const unused = Math.min(...slots.flatMap((slot, position) => (slot === null ? [] : [leftPad[position]!])));
+  if (!(unused >= CACHE_GROWTH_COLUMNS && unused <= cache.length)) return;
+  cache.dropLeadingColumns(unused);
+  leftPad.forEach((pad, position) => {
+    leftPad[position] = Math.max(0, pad - unused);
+  });
+}
+
 /** The token a row feeds next: its last drawn token, or the last of its prefix before its first draw. */
 function pendingToken(state: RowState): number {
   const { tokens, row } = state;
@@ -144,9 +162,10 @@ function heldColumns(state: RowState): number {
  * `batch` with `joining` (their sources found) added: written into free slots when there are
  * enough, the slots still free after them are under half the batch, and the rows fit (no more
  * columns than the cache has written); otherwise a rebuilt cache of the running rows then the
- * joining ones. A rebuild keeps the width while every row fits in it with fewer than
- * {@link CACHE_GROWTH_COLUMNS} columns unused by all (the running rows are then copied as blocks);
- * else the width becomes the longest row's.
+ * joining ones. A rebuild keeps the width while every row fits in it (the running rows are then
+ * copied as blocks), else the width becomes the longest row's. Columns no row uses cost a step
+ * nothing in attention (it starts at each row's first column); a full cache drops them
+ * ({@link slideWhenFull}).
  */
 function place(model: TransformerModel, batch: Batch | null, joining: readonly RunningRow[]): Batch {
   const sources = joining.map((row) => row.source!);
@@ -156,7 +175,7 @@ function place(model: TransformerModel, batch: Batch | null, joining: readonly R
   const running = (batch?.slots ?? []).flatMap((slot, position) => (slot === null ? [] : [{ slot, position }]));
   const lengths = [...running.map(({ slot }) => heldColumns(slot.state)), ...joiningLengths];
   const longest = Math.max(0, ...lengths);
-  const keepWidth = batch !== null && longest <= filled && filled - longest < CACHE_GROWTH_COLUMNS;
+  const keepWidth = batch !== null && longest <= filled;
   // Joining rows take free slots in place while the slots left free stay under half the batch.
   const freeAfter = freeSlots.length - joining.length;
   const fitsInPlace = joining.length > 0 && freeAfter >= 0 && freeAfter * 2 < (batch?.slots.length ?? 0);
