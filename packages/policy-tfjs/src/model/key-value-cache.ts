@@ -357,8 +357,21 @@ export class KeyValueCache {
     const keyHeap = heapView(keyTensor);
     const valueHeap = heapView(valueTensor);
     if (keyHeap !== undefined && valueHeap !== undefined) {
-      const write = { rows, stride, keysAt: layout.keys, valuesAt: layout.values, keys: keyHeap, values: valueHeap };
-      if (writeColumnOnHeap({ ...write, batch, heads, headDimension, capacity, column })) return;
+      // One literal: a spread followed by new properties costs about a microsecond each in V8.
+      const write = {
+        rows,
+        stride,
+        keysAt: layout.keys,
+        valuesAt: layout.values,
+        keys: keyHeap,
+        values: valueHeap,
+        batch,
+        heads,
+        headDimension,
+        capacity,
+        column,
+      };
+      if (writeColumnOnHeap(write)) return;
       for (let row = 0; row < batch; row++) {
         const keys = row * stride + layout.keys;
         for (let index = 0; index < d; index++) keyHeap[(row * d + index) * capacity + column] = rows[keys + index]!;
@@ -498,7 +511,13 @@ function sourceRuns(
   layer: number,
   shape: { readonly heads: number; readonly headDimension: number },
 ): RowLayerRuns {
-  return cacheRuns({ keys: source.keys, values: source.values, ...shape, columns: source.length }, layer, 0, 0);
+  const { heads, headDimension } = shape;
+  return cacheRuns(
+    { keys: source.keys, values: source.values, heads, headDimension, columns: source.length },
+    layer,
+    0,
+    0,
+  );
 }
 
 /** Copy `length` columns of one layer of a row. */
