@@ -76,15 +76,21 @@ export class RoundScheduler {
 
   /** Add every round whose requests are all generated to its tree, with the verifier's rewards. */
   async finishRounds(): Promise<void> {
-    await Promise.all(
-      this.rounds.map(async (round, index) => {
-        if (round === null || round.rows.some((row) => !row.done)) return;
-        this.rounds[index] = null;
-        const state = this.states[index] as PromptSampling;
-        const grown = round.rows.map((row) => state.grow(row.planned, row.generation(), round.iteration));
-        const rewards = await Promise.all(grown.map((response) => state.reward(response)));
-        for (const [row, response] of grown.entries()) state.record(response, rewards[row] as number);
-      }),
-    );
+    // Only finished rounds get an async step: a running batch asks after every row that ends, and
+    // one per prompt each time grew with the prompts times their rows.
+    const finishing: Promise<void>[] = [];
+    for (const [index, round] of this.rounds.entries()) {
+      if (round === null || round.rows.some((row) => !row.done)) continue;
+      this.rounds[index] = null;
+      finishing.push(this.finish(this.states[index] as PromptSampling, round));
+    }
+    await Promise.all(finishing);
+  }
+
+  /** Grow a finished round's responses into its tree, then record each with its reward. */
+  private async finish(state: PromptSampling, round: Round): Promise<void> {
+    const grown = round.rows.map((row) => state.grow(row.planned, row.generation(), round.iteration));
+    const rewards = await Promise.all(grown.map((response) => state.reward(response)));
+    for (const [row, response] of grown.entries()) state.record(response, rewards[row] as number);
   }
 }
