@@ -423,19 +423,12 @@ export class KeyValueCache {
    */
   keepRows(positions: readonly number[]): KeyValueCache {
     if (tf.getBackend() === "wasm") {
-      const pick = (tensor: tf.Tensor4D) => {
-        const [, ...rowShape] = tensor.shape;
-        const block = rowShape[0] * rowShape[1] * rowShape[2];
-        const heap = hostData(tensor);
-        const data = new Float32Array(positions.length * block);
-        positions.forEach((position, row) => {
-          data.set(heap.subarray(position * block, (position + 1) * block), row * block);
-        });
-        return tf.tensor4d(data, [positions.length, ...rowShape]);
-      };
-      const kept = new KeyValueCache(this.keyTensors.map(pick), this.valueTensors.map(pick), this.filled);
-      this.dispose();
-      return kept;
+      // Same columns, so each kept row is copied as one block of keys and one of values.
+      return this.rearranged(
+        positions.map((position) => ({ position, length: this.filled })),
+        this.filled,
+        this.capacity,
+      );
     }
     const indices = tf.tensor1d([...positions], "int32");
     const pick = (tensor: tf.Tensor4D) => tf.gather(tensor, indices, 0) as tf.Tensor4D;
