@@ -9,13 +9,24 @@ export const CACHE_GROWTH_COLUMNS = 8;
 
 /**
  * One sequence's keys and values for its first `length` positions, off the tensors: per layer,
- * keys `[heads, headDimension, length]` and values `[heads, length, headDimension]` (the cache's
+ * keys `[heads, headDimension, columns]` and values `[heads, columns, headDimension]` (the cache's
  * own layouts without the batch axis), so copying them in and out is a few contiguous runs.
+ *
+ * A sequence that continues another holds only its own positions: with a `head`, the first
+ * `head.length` positions are those of `head.source` and the arrays hold positions
+ * `[head.length, length)`, so the branches of a tree share their common start instead of each
+ * holding a copy of it. Without one, the arrays hold every position.
  */
 export interface RowKeyValues {
   readonly length: number;
   readonly keys: readonly Float32Array[];
   readonly values: readonly Float32Array[];
+  readonly head?: { readonly source: RowKeyValues; readonly length: number };
+}
+
+/** Positions a row's own arrays hold (those after its head's). */
+export function ownPositions(row: RowKeyValues): number {
+  return row.length - (row.head?.length ?? 0);
 }
 
 /** Columns `[from, from + length)` of the cache row at `position`. */
@@ -119,7 +130,7 @@ export class KeyValueCache {
     const blank = blankLayers(layers, [rows.length, heads, headDimension, capacity]);
     for (let layer = 0; layer < layers; layer++) {
       rows.forEach(({ source, length }, row) => {
-        copyRowLayer(copier, sourceRuns(source, layer, shape), cacheRuns(blank, layer, row, width - length), length);
+        copySourceLayer(copier, source, layer, shape, cacheTarget(blank, layer, row, width - length), length);
       });
     }
     const { keys, values } = blank.finish();
@@ -148,7 +159,7 @@ export class KeyValueCache {
         copyRowLayer(
           copier,
           cacheRuns(cache, layer, position, from),
-          sourceRuns(read, layer, { heads, headDimension }),
+          ownRuns(read, layer, { heads, headDimension }),
           length,
         );
       }
@@ -181,11 +192,12 @@ export class KeyValueCache {
           copyWholeRow(copier, old, row.position, blank, index, layer);
           return;
         }
-        const source =
-          "position" in row
-            ? cacheRuns(old, layer, row.position, this.filled - row.length)
-            : sourceRuns(row.source, layer, shape);
-        copyRowLayer(copier, source, cacheRuns(blank, layer, index, width - row.length), row.length);
+        const target = cacheTarget(blank, layer, index, width - row.length);
+        if ("position" in row) {
+          copyRowLayer(copier, cacheRuns(old, layer, row.position, this.filled - row.length), target(0), row.length);
+        } else {
+          copySourceLayer(copier, row.source, layer, shape, target, row.length);
+        }
       });
     }
     const { keys, values } = blank.finish();
@@ -221,10 +233,12 @@ export class KeyValueCache {
       for (const { position, source, length } of rows) {
         cache.keys[layer]!.fill(0, position * block, (position + 1) * block);
         cache.values[layer]!.fill(0, position * block, (position + 1) * block);
-        copyRowLayer(
+        copySourceLayer(
           copier,
-          sourceRuns(source, layer, { heads, headDimension }),
-          cacheRuns(cache, layer, position, width - length),
+          source,
+          layer,
+          { heads, headDimension },
+          cacheTarget(cache, layer, position, width - length),
           length,
         );
       }
@@ -498,19 +512,40 @@ function cacheRuns(data: CacheData, layer: number, row: number, from: number): R
   };
 }
 
-/** A row held off the tensors, in `layer`: its layouts are a cache row's with one column per position. */
-function sourceRuns(
+/** A row held off the tensors, in `layer`: its own arrays in a cache row's layouts with one column per own position. */
+function ownRuns(
   source: RowKeyValues,
   layer: number,
   shape: { readonly heads: number; readonly headDimension: number },
 ): RowLayerRuns {
   const { heads, headDimension } = shape;
   return cacheRuns(
-    { keys: source.keys, values: source.values, heads, headDimension, columns: source.length },
+    { keys: source.keys, values: source.values, heads, headDimension, columns: ownPositions(source) },
     layer,
     0,
     0,
   );
+}
+
+/** Where position `position` of a row goes: runs of row `row` of `data` in `layer` from column `from + position`. */
+function cacheTarget(data: CacheData, layer: number, row: number, from: number): (position: number) => RowLayerRuns {
+  return (position) => cacheRuns(data, layer, row, from + position);
+}
+
+/** Copy the first `length` positions of `source` in `layer`, its head's first (recursively), then its own. */
+function copySourceLayer(
+  copier: RunCopier,
+  source: RowKeyValues,
+  layer: number,
+  shape: { readonly heads: number; readonly headDimension: number },
+  target: (position: number) => RowLayerRuns,
+  length: number,
+): void {
+  const start = source.head?.length ?? 0;
+  if (source.head !== undefined && start > 0) {
+    copySourceLayer(copier, source.head.source, layer, shape, target, Math.min(length, start));
+  }
+  if (length > start) copyRowLayer(copier, ownRuns(source, layer, shape), target(start), length - start);
 }
 
 /** Copy `length` columns of one layer of a row. */

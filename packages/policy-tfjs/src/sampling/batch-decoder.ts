@@ -305,7 +305,11 @@ function openFromPrefixCache(
   return { logits, cache };
 }
 
-/** Keep the decoded sequences of `members` (state indices among `active`) in the prefix cache. */
+/**
+ * Keep the decoded sequences of `members` (state indices among `active`) in the prefix cache. A
+ * member whose `headOf` is given (the keys and values its row started from, covering all of its
+ * prefix but the last token) is kept as that head and its own positions: only those are read.
+ */
 export function keepDecoded(
   prefixCache: KeyValuePrefixCache,
   cache: KeyValueCache,
@@ -313,6 +317,7 @@ export function keepDecoded(
   active: readonly number[],
   layout: LeftPaddedLayout,
   members: readonly number[],
+  headOf?: (stateIndex: number) => RowKeyValues | undefined,
 ): void {
   const sequences = members.map((stateIndex) => {
     const state = states[stateIndex]!;
@@ -321,13 +326,22 @@ export function keepDecoded(
     tokens.set(state.tokens, state.row.prefix.length);
     return tokens;
   });
+  const heads = members.map((stateIndex) => {
+    const source = headOf?.(stateIndex);
+    const length = states[stateIndex]!.row.prefix.length - 1;
+    return source === undefined || length === 0 ? undefined : { source, length };
+  });
   const read = cache.readRows(
     members.map((stateIndex, index) => {
       const position = active.indexOf(stateIndex);
-      return { position, from: layout.leftPad[position]!, length: sequences[index]!.length - 1 };
+      const start = heads[index]?.length ?? 0;
+      return { position, from: layout.leftPad[position]! + start, length: sequences[index]!.length - 1 - start };
     }),
   );
-  read.forEach((keyValues, index) => {
+  read.forEach((own, index) => {
+    const head = heads[index];
+    const keyValues: RowKeyValues =
+      head === undefined ? own : { length: head.length + own.length, keys: own.keys, values: own.values, head };
     prefixCache.store(sequences[index]!, keyValues);
   });
 }

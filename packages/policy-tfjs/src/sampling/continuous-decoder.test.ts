@@ -88,6 +88,41 @@ describe("TfjsPolicy.decodeContinuously", () => {
     });
   }
 
+  it("keeps a branch as the keys and values it started from and its own positions", async () => {
+    // eosToken -1: every row runs to its maxTokens, so every kept sequence's length is known.
+    const decoding = policy({ eosToken: -1 });
+    const cache = decoding.openPrefixCache();
+    const trunk = { prefix: [1, 4, 5], settings: { maxTokens: 8, seed: 60 } };
+    const fed: GenerationRequest[] = [trunk];
+    const generations: Generation[] = [];
+    const sequence = (request: number) => [...Array.from(fed[request]!.prefix), ...generations[request]!.tokens];
+    const feed: RequestFeed = (finished) => {
+      if (finished.length === 0) return [trunk];
+      for (const { request, generation } of finished) generations[request] = generation;
+      let next: GenerationRequest[] = [];
+      // Two branches from the trunk's sixth token, then a branch of the first from its eighth.
+      if (finished.some(({ request }) => request === 0)) {
+        next = [61, 62].map((seed) => ({ prefix: sequence(0).slice(0, 6), settings: { maxTokens: 4, seed } }));
+      }
+      if (finished.some(({ request }) => request === 1)) {
+        next = [{ prefix: sequence(1).slice(0, 8), settings: { maxTokens: 3, seed: 63 } }];
+      }
+      fed.push(...next);
+      return next;
+    };
+    await decoding.decodeContinuously(feed, { prefixCache: cache });
+    expect(generations).toHaveLength(4);
+    for (const [index, request] of fed.entries()) {
+      const [alone] = await policy({ eosToken: -1 }).generate([request]);
+      expect(Array.from(generations[index]!.tokens), `request ${index}`).toEqual(Array.from(alone!.tokens));
+    }
+    expect(cache.counts.hits).toBe(3);
+    // Positions held: the trunk's 10, each branch's 4 after the 5 it shares, 3 of the branch's branch.
+    const bytesPerPosition = 2 * 2 * 16 * 4;
+    expect(cache.heldBytes).toBe((10 + 4 + 4 + 3) * bytesPerPosition);
+    cache.dispose();
+  });
+
   it("keeps a finished row's slot while under half the batch is free, a joining row taking it in place", async () => {
     // eosToken -1: every row runs to its maxTokens, so which step each row leaves at is known.
     const decoding = policy({ eosToken: -1 });

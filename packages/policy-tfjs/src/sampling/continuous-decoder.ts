@@ -106,6 +106,7 @@ export async function decodeContinuously(
           states.map((_, position) => position),
           layout,
           leaving,
+          (position) => slots[position]!.source,
         );
       }
       finished = leaving.map((position) => ({

@@ -7,6 +7,7 @@ import {
 } from "@ibtpo/tree-sampler";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RowKeyValues } from "../model/key-value-cache.js";
 import { TransformerModel } from "../model/transformer-model.js";
 import { tinyConfig, useTestBackend } from "../test-backend.test-helper.js";
 import { KeyValuePrefixCache } from "./key-value-prefix-cache.js";
@@ -89,6 +90,38 @@ describe("KeyValuePrefixCache", () => {
     expect(small.size).toBe(1);
     expect(small.heldBytes).toBeLessThanOrEqual(bytesPerPosition * Math.max(...lengths));
     small.dispose();
+  });
+
+  it("holds a head shared by its branches once, while any kept sequence uses it", () => {
+    // Rows of one layer whose arrays hold 5 floats a position (keys and values alike): 40 bytes a
+    // position, and room for 8.
+    const cache = new KeyValuePrefixCache(model, 8 * 40);
+    const row = (length: number, head?: { source: RowKeyValues; length: number }): RowKeyValues => {
+      const own = length - (head?.length ?? 0);
+      return {
+        length,
+        keys: [new Float32Array(5 * own)],
+        values: [new Float32Array(5 * own)],
+        ...(head === undefined ? {} : { head }),
+      };
+    };
+    const trunk = row(3);
+    cache.store(Int32Array.of(1, 4, 5, 6), trunk);
+    // Two branches from the trunk's second position, and a branch of a branch.
+    const left = row(4, { source: trunk, length: 2 });
+    cache.store(Int32Array.of(1, 4, 7, 7, 8), left);
+    cache.store(Int32Array.of(1, 4, 9, 9, 8), row(4, { source: trunk, length: 2 }));
+    expect(cache.heldBytes).toBe((3 + 2 + 2) * 40);
+    cache.store(Int32Array.of(1, 4, 7, 3, 3), row(4, { source: left, length: 3 }));
+    expect(cache.heldBytes).toBe((3 + 2 + 2 + 1) * 40);
+    expect(cache.lookup(Int32Array.of(1, 4, 7, 3, 3))?.head?.source).toBe(left);
+    // Past 8 positions the oldest sequences go: the trunk's entry first, whose arrays its branches
+    // still use, then the first branch, whose arrays the branch of it still uses, then the second.
+    cache.store(Int32Array.of(1, 2, 2), row(2));
+    expect(cache.size).toBe(2);
+    expect(cache.heldBytes).toBe((3 + 2 + 1 + 2) * 40);
+    expect(cache.lookup(Int32Array.of(1, 4, 5))).toBeNull();
+    cache.dispose();
   });
 
   it("empties itself when the weights change, refuses a foreign or disposed cache, and keeps the tensor count flat", async () => {

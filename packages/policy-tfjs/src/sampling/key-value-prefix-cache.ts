@@ -12,7 +12,6 @@ interface Entry {
   /** The sequence: prefix and generated tokens; keys and values cover all but its last token. */
   readonly tokens: Int32Array;
   readonly keyValues: RowKeyValues;
-  readonly bytes: number;
 }
 
 /**
@@ -22,9 +21,11 @@ interface Entry {
  * encoded again, only its last token goes through the model. Keys and values at a position depend
  * only on the tokens up to it, so any start of a kept sequence is as good as the whole.
  *
- * A sequence that another one continues is dropped for the longer one; past `maxBytes` the
- * sequences used longest ago are forgotten. The cache belongs to one model and empties itself when
- * the model's weights change.
+ * A sequence kept with a head (the keys and values its row started from) holds only its own
+ * positions and shares the head's: a tree's branches hold their common start once. Held bytes
+ * count each array once, while any kept sequence uses it. A sequence that another one continues is
+ * dropped for the longer one; past `maxBytes` the sequences used longest ago are forgotten. The
+ * cache belongs to one model and empties itself when the model's weights change.
  *
  * @example
  * const cache = policy.openPrefixCache();
@@ -36,6 +37,8 @@ export class KeyValuePrefixCache implements PrefixCache {
   private readonly entries = new Map<number, Entry>();
   /** The same entries by their tokens. */
   private readonly sequences = new SequenceTrie<Entry>();
+  /** Each row's own arrays (a kept sequence's, or a head's) by the kept sequences that use them. */
+  private readonly users = new Map<RowKeyValues, number>();
   private nextId = 0;
   private bytes = 0;
   private weightsVersion: number;
@@ -87,12 +90,12 @@ export class KeyValuePrefixCache implements PrefixCache {
     if (this.disposed || keyValues.length !== tokens.length - 1 || keyValues.length < 1) return;
     if (this.sequences.continuing(tokens) !== undefined) return;
     for (const entry of this.sequences.startsOf(tokens)) this.remove(entry);
-    const bytes = [...keyValues.keys, ...keyValues.values].reduce((sum, array) => sum + array.byteLength, 0);
-    if (bytes > this.maxBytes) return;
-    const entry = { id: this.nextId++, tokens, keyValues, bytes };
+    const added = rowsOf(keyValues).filter((row) => !this.users.has(row));
+    if (added.reduce((sum, row) => sum + ownBytes(row), 0) > this.maxBytes) return;
+    const entry = { id: this.nextId++, tokens, keyValues };
     this.entries.set(entry.id, entry);
     this.sequences.set(tokens, entry);
-    this.bytes += bytes;
+    for (const row of rowsOf(keyValues)) this.use(row, +1);
     for (const oldest of this.entries.values()) {
       if (this.bytes <= this.maxBytes) break;
       this.remove(oldest);
@@ -107,12 +110,34 @@ export class KeyValuePrefixCache implements PrefixCache {
   private clear(): void {
     this.entries.clear();
     this.sequences.clear();
+    this.users.clear();
     this.bytes = 0;
   }
 
   private remove(entry: Entry): void {
     this.entries.delete(entry.id);
     this.sequences.delete(entry.tokens);
-    this.bytes -= entry.bytes;
+    for (const row of rowsOf(entry.keyValues)) this.use(row, -1);
   }
+
+  /** Count one more or one fewer kept sequence using `row`'s own arrays; their bytes are held while any does. */
+  private use(row: RowKeyValues, change: 1 | -1): void {
+    const users = (this.users.get(row) ?? 0) + change;
+    if (users > 0) this.users.set(row, users);
+    else this.users.delete(row);
+    if (users === 1 && change === 1) this.bytes += ownBytes(row);
+    if (users === 0) this.bytes -= ownBytes(row);
+  }
+}
+
+/** A row and the heads it starts from, itself first. */
+function rowsOf(keyValues: RowKeyValues): RowKeyValues[] {
+  const rows = [keyValues];
+  for (let row = keyValues.head?.source; row !== undefined; row = row.head?.source) rows.push(row);
+  return rows;
+}
+
+/** Bytes of a row's own arrays. */
+function ownBytes(row: RowKeyValues): number {
+  return [...row.keys, ...row.values].reduce((sum, array) => sum + array.byteLength, 0);
 }
