@@ -2,7 +2,9 @@
 // round, with `decodeChunk` and with `continuousBatching` (the same trees in all three): a step is
 // one forward of the model over the rows in flight, the unit a decode costs on a small model, so
 // these counts say how far a batching scheme can go whatever the load of the machine (they do not
-// depend on it). Same prompts, seeds and budget as the sampler bench. After `pnpm build`:
+// depend on it). Also the keys and values the prefix cache holds at the end of a batch (it keeps
+// every decoded sequence, a branch as its own positions after those it shares). Same prompts,
+// seeds and budget as the sampler bench. After `pnpm build`:
 //   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench:decode-steps [-- --steps 8 --prompts 8 --budget 160 --decode-chunk 8]
 import { parseArgs } from "node:util";
 import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
@@ -37,7 +39,7 @@ for (const taskName of (values.tasks as string).split(",")) {
   const { model, tokenizer } = await loadCheckpoint(base.directory);
   // Count the model's cached decode steps (one column per row) and the rows they carry.
   // And the positions prefills encode (rows times columns, padding included).
-  const counts = { steps: 0, rows: 0, prefilled: 0 };
+  const counts = { steps: 0, rows: 0, prefilled: 0, keptBytes: 0 };
   const lastLogits = model.lastLogits.bind(model);
   model.lastLogits = (tokens, positions, bias, past, options) => {
     if (past !== null) {
@@ -49,8 +51,20 @@ for (const taskName of (values.tasks as string).split(",")) {
     return lastLogits(tokens, positions, bias, past, options);
   };
   const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: 0 });
+  const openPrefixCache = policy.openPrefixCache.bind(policy);
+  policy.openPrefixCache = () => {
+    const cache = openPrefixCache();
+    const dispose = cache.dispose.bind(cache);
+    cache.dispose = () => {
+      counts.keptBytes += cache.heldBytes;
+      dispose();
+    };
+    return cache;
+  };
   const problems = sampleProblems(task, { split: "train", count: steps * promptsPerStep, seed });
-  console.log(`\n${task.name}: decode steps per batch (rows per step), prefilled positions per batch`);
+  console.log(
+    `\n${task.name}: decode steps per batch (rows per step), prefilled positions per batch, KiB the prefix cache holds at a batch's end`,
+  );
   console.log(`| sampler | ${schemes.map(({ label }) => label).join(" | ")} |`);
   console.log(`| --- |${schemes.map(() => " --- |").join("")}`);
   for (const kind of kinds) {
@@ -59,6 +73,7 @@ for (const taskName of (values.tasks as string).split(",")) {
       counts.steps = 0;
       counts.rows = 0;
       counts.prefilled = 0;
+      counts.keptBytes = 0;
       for (let step = 0; step < steps; step++) {
         const stepProblems = problems.slice(step * promptsPerStep, (step + 1) * promptsPerStep);
         const prompts = stepProblems.map((problem) => promptTokens(tokenizer, problem));
@@ -75,7 +90,7 @@ for (const taskName of (values.tasks as string).split(",")) {
       }
       const perBatch = (count: number) => (count / steps).toFixed(1);
       cells.push(
-        `${perBatch(counts.steps)} (${(counts.rows / counts.steps).toFixed(1)}), ${perBatch(counts.prefilled)}`,
+        `${perBatch(counts.steps)} (${(counts.rows / counts.steps).toFixed(1)}), ${perBatch(counts.prefilled)}, ${perBatch(counts.keptBytes / 1024)}`,
       );
     }
     console.log(`| ${kind} | ${cells.join(" | ")} |`);

@@ -70,6 +70,8 @@ async function decodeBatch(
   let cache = null as KeyValueCache | null;
   try {
     const cached = prefixCache === undefined ? null : openFromPrefixCache(model, states, prefixCache);
+    // A row that started from cached keys and values is kept as those and its own positions.
+    const headOf = (stateIndex: number) => cached?.sources[stateIndex] ?? undefined;
     const prefixes = rows.map((row) => row.prefix);
     const opening = options.useCache ? (cached ?? prefill(model, prefixes, layout)) : null;
     cache = opening?.cache ?? null;
@@ -89,12 +91,12 @@ async function decodeBatch(
       });
       const stillActive = active.filter((stateIndex) => states[stateIndex]!.finishReason === null);
       if (stillActive.length === 0) {
-        if (prefixCache !== undefined) keepDecoded(prefixCache, cache!, states, active, layout, active);
+        if (prefixCache !== undefined) keepDecoded(prefixCache, cache!, states, active, layout, active, headOf);
         break;
       }
       if (options.useCache && stillActive.length * 2 <= active.length) {
         const leaving = active.filter((stateIndex) => !stillActive.includes(stateIndex));
-        if (prefixCache !== undefined) keepDecoded(prefixCache, cache!, states, active, layout, leaving);
+        if (prefixCache !== undefined) keepDecoded(prefixCache, cache!, states, active, layout, leaving, headOf);
         cache = cache!.keepRows(stillActive.map((stateIndex) => active.indexOf(stateIndex)));
         active = stillActive;
         layout = leftPaddedLayout(
@@ -242,13 +244,14 @@ export function prefillRows(
  * The first step of a batch when the prefix cache holds some rows' prefixes: those rows start
  * from the cached keys and values of all but their last prefix token and run one cached step on
  * it; the others are prefilled as usual. Both parts are then laid out as one left-padded cache,
- * the same layout a prefill of every row gives. Null when no row's prefix is cached.
+ * the same layout a prefill of every row gives. Null when no row's prefix is cached; else also
+ * each row's cached keys and values (null for the prefilled ones).
  */
 function openFromPrefixCache(
   model: TransformerModel,
   states: readonly RowState[],
   prefixCache: KeyValuePrefixCache,
-): { logits: Float32Array; cache: KeyValueCache } | null {
+): { logits: Float32Array; cache: KeyValueCache; sources: readonly (RowKeyValues | null)[] } | null {
   const cached = states.map((state) => prefixCache.lookup(state.row.prefix));
   const hits = states.flatMap((_, index) => (cached[index] === null ? [] : [index]));
   if (hits.length === 0) return null;
@@ -271,7 +274,7 @@ function openFromPrefixCache(
     logits.set(hitStep.logits.subarray(position * vocabSize, (position + 1) * vocabSize), index * vocabSize);
   });
   const misses = states.flatMap((_, index) => (cached[index] === null ? [index] : []));
-  if (misses.length === 0) return { logits, cache: hitCache };
+  if (misses.length === 0) return { logits, cache: hitCache, sources: cached };
   const missLayout = leftPaddedLayout(misses.map((index) => lengths[index]!));
   const missStep = prefill(
     model,
@@ -302,7 +305,7 @@ function openFromPrefixCache(
     width,
     shape,
   );
-  return { logits, cache };
+  return { logits, cache, sources: cached };
 }
 
 /**

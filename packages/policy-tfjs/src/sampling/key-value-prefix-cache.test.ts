@@ -92,6 +92,24 @@ describe("KeyValuePrefixCache", () => {
     small.dispose();
   });
 
+  it("keeps a row that started from the cache as those keys and values and its own positions", async () => {
+    // eosToken -1: every row runs to its maxTokens, so every kept sequence's length is known.
+    const cached = new TfjsPolicy(model, { eosToken: -1 });
+    const cache = cached.openPrefixCache();
+    const [trunk] = await cached.generate([{ prefix: [1, 4, 5], settings: { maxTokens: 9, seed: 1 } }], {
+      prefixCache: cache,
+    });
+    const sequence = [1, 4, 5, ...trunk!.tokens];
+    const branches = [2, 3].map((seed) => ({ prefix: sequence.slice(0, 7), settings: { maxTokens: 4, seed } }));
+    const generations = await cached.generate(branches, { prefixCache: cache });
+    expect(cache.counts.hits).toBe(2);
+    const [alone] = await new TfjsPolicy(model, { eosToken: -1 }).generate([branches[1]!]);
+    expect(tokensOf(generations)[1]).toEqual(Array.from(alone!.tokens));
+    // The trunk's 11 positions, then each branch's 4 after the 6 it shares with the trunk.
+    expect(cache.heldBytes).toBe((11 + 4 + 4) * bytesPerPosition);
+    cache.dispose();
+  });
+
   it("holds a head shared by its branches once, while any kept sequence uses it", () => {
     // Rows of one layer whose arrays hold 5 floats a position (keys and values alike): 40 bytes a
     // position, and room for 8.
