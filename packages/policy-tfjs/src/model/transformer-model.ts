@@ -16,6 +16,7 @@ import {
   type FoldedLayer,
   foldLayer,
   foldOutputProjection,
+  type LayerVariables,
   type RowsProjection,
 } from "./folded-weights.js";
 import { recordingGradients } from "./gradient-mode.js";
@@ -54,6 +55,8 @@ export class TransformerModel {
   private version = 0;
   /** Per layer, the folded products for passes without gradients, and the weights they came from. */
   private readonly foldedLayers = new Map<number, { sources: object[]; folded: FoldedLayer }>();
+  /** Per layer, its variables by role (the same variables for the model's life; their data changes). */
+  private readonly variablesByLayer = new Map<number, LayerVariables>();
   /** Host copies of the embedding tables for passes without gradients, and the weights they came from. */
   private hostTables: { sources: object[]; token: Float32Array; position: Float32Array } | null = null;
   /** The output product with the final LayerNorm folded in, and the weights it came from. */
@@ -332,6 +335,20 @@ export class TransformerModel {
    * ids catches every change.
    */
   private foldedLayer(layer: number): FoldedLayer {
+    const variables = this.layerVariables(layer);
+    const sources = Object.values(variables).map((variable) => variable.dataId);
+    const kept = this.foldedLayers.get(layer);
+    if (kept !== undefined && sameSources(kept.sources, sources)) return kept.folded;
+    if (kept !== undefined) disposeFoldedLayer(kept.folded);
+    const folded = foldLayer(variables, this.config.heads);
+    this.foldedLayers.set(layer, { sources, folded });
+    return folded;
+  }
+
+  /** A layer's variables by role, looked up once (a decode step asks for them every layer). */
+  private layerVariables(layer: number): LayerVariables {
+    const known = this.variablesByLayer.get(layer);
+    if (known !== undefined) return known;
     const vector = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor1D;
     const matrix = (name: string) => this.weight(`layers.${layer}.${name}`) as tf.Tensor as tf.Tensor2D;
     const variables = {
@@ -348,13 +365,8 @@ export class TransformerModel {
       downWeight: matrix("mlp.down.weight"),
       downBias: vector("mlp.down.bias"),
     };
-    const sources = Object.values(variables).map((variable) => variable.dataId);
-    const kept = this.foldedLayers.get(layer);
-    if (kept !== undefined && sameSources(kept.sources, sources)) return kept.folded;
-    if (kept !== undefined) disposeFoldedLayer(kept.folded);
-    const folded = foldLayer(variables, this.config.heads);
-    this.foldedLayers.set(layer, { sources, folded });
-    return folded;
+    this.variablesByLayer.set(layer, variables);
+    return variables;
   }
 
   /** Token plus position embeddings of every column, as one-hot products (differentiable). */
