@@ -244,6 +244,9 @@ const PACKAGE_COPY = (() => {
   return registry.ibtpoHeapKernelCopies;
 })();
 
+/** Names of the heap kernels registered with tfjs. */
+const registeredKernels = new Set<string>();
+
 /** The wasm backend's output allocation, as its kernels use it. */
 interface OutputBackend {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
@@ -279,14 +282,17 @@ export function heapKernel(
 ): tf.Tensor[] | undefined {
   if (heapKernels() === undefined) return undefined;
   const kernelName = `${spec.name}#${PACKAGE_COPY}`;
-  if (tf.getKernel(kernelName, "wasm") === undefined) {
+  // Known here once registered (tfjs's registry is never emptied), not looked up every call.
+  if (!registeredKernels.has(kernelName) && tf.getKernel(kernelName, "wasm") === undefined) {
     tf.registerKernel({
       kernelName,
       backendName: "wasm",
       kernelFunc: ({ inputs: named, backend, attrs: kernelAttrs }) => {
-        const inputInfos = Object.keys(named)
-          .sort((a, b) => Number(a) - Number(b))
-          .map((key) => named[key] as tf.TensorInfo);
+        // Inputs are named by their index.
+        const inputInfos = Array.from(
+          { length: Object.keys(named).length },
+          (_, index) => named[index] as tf.TensorInfo,
+        );
         const inputShapes = inputInfos.map((info) => info.shape);
         const attrs = (kernelAttrs ?? {}) as Record<string, number>;
         const outputs = spec
@@ -309,6 +315,7 @@ export function heapKernel(
       },
     });
   }
+  registeredKernels.add(kernelName);
   const named = Object.fromEntries(inputs.map((tensor, index) => [String(index), tensor]));
   const result = tf.engine().runKernel(kernelName, named, attrs);
   return Array.isArray(result) ? result : [result];
