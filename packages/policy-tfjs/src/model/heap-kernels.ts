@@ -145,6 +145,7 @@ export interface KernelExports {
 export class HeapKernels {
   private scratch = 0;
   private scratchBytes = 0;
+  private wholeHeap: Float32Array | null = null;
 
   constructor(
     readonly heap: WasmHeap,
@@ -174,6 +175,16 @@ export class HeapKernels {
   /** `length` floats at byte offset `at`, viewed in the heap as it is now. */
   floats(at: number, length: number): Float32Array {
     return new Float32Array(this.heap.memory.buffer, at, length);
+  }
+
+  /**
+   * The whole heap as floats, as it is now: one view kept while the heap does not grow, for callers
+   * that copy many small runs (a view per copy cost more than the copy).
+   */
+  allFloats(): Float32Array {
+    const buffer = this.heap.memory.buffer;
+    if (this.wholeHeap?.buffer !== buffer) this.wholeHeap = new Float32Array(buffer);
+    return this.wholeHeap;
   }
 
   /** `length` int32s at byte offset `at`, viewed in the heap as it is now. */

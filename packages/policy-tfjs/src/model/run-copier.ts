@@ -41,33 +41,43 @@ export class RunCopier {
   copy(source: Runs, target: Runs, runs: number, length: number): void {
     if (runs === 0 || length === 0) return;
     const kernels = this.kernels;
+    if (kernels === undefined) {
+      copyOnHost(source, target, runs, length);
+      return;
+    }
+    // Called for every run set of every row a tree's batch reads or writes: no views or argument
+    // arrays beyond what a copy needs.
+    const heap = kernels.allFloats();
+    const sourceOnHeap = source.array.buffer === heap.buffer;
+    const targetOnHeap = target.array.buffer === heap.buffer;
     const sourceSpan = (runs - 1) * source.stride + length;
-    const sourceOnHeap = kernels?.holds(source.array) ?? false;
-    const targetOnHeap = kernels?.holds(target.array) ?? false;
-    if (kernels !== undefined && sourceOnHeap && targetOnHeap) {
-      kernels.exports.copyRuns(...heapAddress(source), ...heapAddress(target), runs, length * 4);
+    const sourceAt = source.array.byteOffset + source.at * 4;
+    const targetAt = target.array.byteOffset + target.at * 4;
+    if (sourceOnHeap && targetOnHeap) {
+      kernels.exports.copyRuns(sourceAt, source.stride * 4, targetAt, target.stride * 4, runs, length * 4);
       return;
     }
-    if (kernels !== undefined && targetOnHeap && sourceSpan <= this.stagedFloats) {
+    if (targetOnHeap && sourceSpan <= this.stagedFloats) {
       // The source's runs, gaps included, in one copy to scratch; then run by run into the heap.
-      kernels.floats(this.scratch, sourceSpan).set(source.array.subarray(source.at, source.at + sourceSpan));
-      kernels.exports.copyRuns(this.scratch, source.stride * 4, ...heapAddress(target), runs, length * 4);
+      const whole = source.at === 0 && sourceSpan === source.array.length;
+      heap.set(whole ? source.array : source.array.subarray(source.at, source.at + sourceSpan), this.scratch / 4);
+      kernels.exports.copyRuns(this.scratch, source.stride * 4, targetAt, target.stride * 4, runs, length * 4);
       return;
     }
-    if (kernels !== undefined && sourceOnHeap && target.stride === length && runs * length <= this.stagedFloats) {
+    if (sourceOnHeap && target.stride === length && runs * length <= this.stagedFloats) {
       // Runs packed end to end in scratch, then in one copy to the (contiguous) target.
-      kernels.exports.copyRuns(...heapAddress(source), this.scratch, length * 4, runs, length * 4);
-      target.array.set(kernels.floats(this.scratch, runs * length), target.at);
+      kernels.exports.copyRuns(sourceAt, source.stride * 4, this.scratch, length * 4, runs, length * 4);
+      target.array.set(heap.subarray(this.scratch / 4, this.scratch / 4 + runs * length), target.at);
       return;
     }
-    for (let run = 0; run < runs; run++) {
-      const from = source.at + run * source.stride;
-      target.array.set(source.array.subarray(from, from + length), target.at + run * target.stride);
-    }
+    copyOnHost(source, target, runs, length);
   }
 }
 
-/** Byte address of a heap view's first run and its stride in bytes. */
-function heapAddress(runs: Runs): [number, number] {
-  return [runs.array.byteOffset + runs.at * 4, runs.stride * 4];
+/** Run by run on the host. */
+function copyOnHost(source: Runs, target: Runs, runs: number, length: number): void {
+  for (let run = 0; run < runs; run++) {
+    const from = source.at + run * source.stride;
+    target.array.set(source.array.subarray(from, from + length), target.at + run * target.stride);
+  }
 }
