@@ -25,7 +25,7 @@ export interface RowKeyValues {
 }
 
 /** Positions a row's own arrays hold (those after its head's). */
-export function ownPositions(row: RowKeyValues): number {
+function ownPositions(row: RowKeyValues): number {
   return row.length - (row.head?.length ?? 0);
 }
 
