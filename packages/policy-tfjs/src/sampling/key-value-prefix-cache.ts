@@ -90,12 +90,13 @@ export class KeyValuePrefixCache implements PrefixCache {
     if (this.disposed || keyValues.length !== tokens.length - 1 || keyValues.length < 1) return;
     if (this.sequences.continuing(tokens) !== undefined) return;
     for (const entry of this.sequences.startsOf(tokens)) this.remove(entry);
-    const added = rowsOf(keyValues).filter((row) => !this.users.has(row));
+    const rows = rowsOf(keyValues);
+    const added = rows.filter((row) => !this.users.has(row));
     if (added.reduce((sum, row) => sum + ownBytes(row), 0) > this.maxBytes) return;
     const entry = { id: this.nextId++, tokens, keyValues };
     this.entries.set(entry.id, entry);
     this.sequences.set(tokens, entry);
-    for (const row of rowsOf(keyValues)) this.use(row, +1);
+    for (const row of rows) this.use(row, +1);
     for (const oldest of this.entries.values()) {
       if (this.bytes <= this.maxBytes) break;
       this.remove(oldest);
