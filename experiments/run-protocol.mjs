@@ -56,6 +56,9 @@ const ABLATIONS = [
   },
 ];
 
+/** The algorithms whose test runs Table 2 and the sampler table take from the test stage, with their Table 2 labels. */
+const TABLE_2_TEST_LABELS = { [BASELINE]: BASELINE, "ib-tpo": "IB-TPO (full)", treerl: "TreeRL" };
+
 /** Decimals of the sampler table's step metrics that are not rates (those get 3). */
 const DIGITS_OF_STEP_METRIC = { trajectoriesPer1kTokens: 1, tokensPerSecond: 0 };
 
@@ -459,31 +462,33 @@ async function writeTables() {
     const ablationRuns = [];
     if (testResults !== null) {
       const inSeeds = (run) => ablationSeeds.includes(String(run.config.seed)) && run.config.task === task;
-      ablationRuns.push(
-        ...relabel(
-          testResults.runs.filter((run) => inSeeds(run) && run.config.algorithm === BASELINE),
-          BASELINE,
-        ),
-      );
-      ablationRuns.push(
-        ...relabel(
-          testResults.runs.filter((run) => inSeeds(run) && run.config.algorithm === "ib-tpo"),
-          "IB-TPO (full)",
-        ),
-      );
-      ablationRuns.push(
-        ...relabel(
-          testResults.runs.filter((run) => inSeeds(run) && run.config.algorithm === "treerl"),
-          "TreeRL",
-        ),
-      );
+      for (const [algorithm, label] of Object.entries(TABLE_2_TEST_LABELS)) {
+        ablationRuns.push(
+          ...relabel(
+            testResults.runs.filter((run) => inSeeds(run) && run.config.algorithm === algorithm),
+            label,
+          ),
+        );
+      }
     }
+    let ablationStageRuns = 0;
     for (const variant of ABLATIONS) {
       const folder = ablationFolder(task, variant.name);
-      if (existsSync(join(folder, "results.json")))
-        ablationRuns.push(...relabel(await loadRuns(folder), variant.label));
+      if (!existsSync(join(folder, "results.json"))) continue;
+      const runs = relabel(await loadRuns(folder), variant.label);
+      ablationRuns.push(...runs);
+      ablationStageRuns += runs.length;
     }
-    if (ablationRuns.length > 0) {
+    // Without the ablation stage the Table 2 rows would be GRPO and IB-TPO alone: no table then,
+    // and the sampler table reads the test runs of the algorithms Table 2 takes from the test
+    // stage (GRPO, IB-TPO, TreeRL), every test seed.
+    const samplerRuns =
+      ablationStageRuns > 0
+        ? ablationRuns
+        : (testResults?.runs ?? []).filter(
+            (run) => run.config.task === task && Object.hasOwn(TABLE_2_TEST_LABELS, run.config.algorithm),
+          );
+    if (ablationStageRuns > 0) {
       lines.push(`### Ablation (the paper's Table 2), test split, seeds ${ablationSeeds.join(", ")}`, "");
       lines.push("| variant | sampler | mean@k | mean@k minus GRPO (paired) |", "| --- | --- | --- | --- |");
       const paired = new Map(pairedDifferences(ablationRuns, BASELINE, "meanAtK").map((row) => [row.algorithm, row]));
@@ -496,8 +501,10 @@ async function writeTables() {
         );
       }
       lines.push("");
+    }
+    if (samplerRuns.length > 0) {
       lines.push(
-        "### Samplers at equal tokens (the paper's Table 3), mean over the training steps of the runs above",
+        `### Samplers at equal tokens (the paper's Table 3), mean over the training steps of the ${ablationStageRuns > 0 ? "runs above" : "test runs"}`,
         "",
         `Generated tokens / s is the trainer's own rate (generated tokens over sampling seconds), with ${args.jobs} runs sharing the machine's cores.`,
         "",
@@ -507,7 +514,7 @@ async function writeTables() {
         "| --- | --- | --- | --- | --- | --- |",
       );
       const bySampler = new Map();
-      for (const run of ablationRuns) {
+      for (const run of samplerRuns) {
         const sampler = run.config.samplerConfig?.kind ?? "unknown";
         bySampler.set(sampler, [...(bySampler.get(sampler) ?? []), run]);
       }
