@@ -9,7 +9,8 @@
 //      GRPO advantages on IBTree, IB-TPO advantages on chains, on random trees and on entropy trees,
 //      beside GRPO and full IB-TPO from step 2 (each variant at its estimator's chosen rate);
 //   4. tables: PROTOCOL.md with the search, test, ablation and sampler (the paper's Table 3 at equal
-//      tokens, from the training steps of the runs above) tables.
+//      tokens, from the training steps of the runs above) tables; the test table has a row for the
+//      base checkpoint, scored like a test run (same problems, samples and seeds) with no RL step.
 // Every run is an `ibtpo compare` run of experiments/main.yaml (equal token budget, same base
 // checkpoint, same KL and sampling settings); finished runs are reused, interrupted ones resumed,
 // so the script can be stopped and started again with the same arguments.
@@ -58,6 +59,11 @@ const ABLATIONS = [
 
 /** The algorithms whose test runs Table 2 and the sampler table take from the test stage, with their Table 2 labels. */
 const TABLE_2_TEST_LABELS = { [BASELINE]: BASELINE, "ib-tpo": "IB-TPO (full)", treerl: "TreeRL" };
+
+/** The test table's row of the base checkpoint, evaluated like a test run without any RL step. */
+const BASE_CHECKPOINT_LABEL = "base checkpoint (no RL)";
+/** Where a task's test folder keeps the base checkpoint's evaluations, one file per test seed. */
+const BASE_CHECKPOINT_FOLDER = "base-checkpoint";
 
 /** Decimals of the sampler table's step metrics that are not rates (those get 3). */
 const DIGITS_OF_STEP_METRIC = { trajectoriesPer1kTokens: 1, tokensPerSecond: 0 };
@@ -378,6 +384,11 @@ function cell(interval, digits = 3) {
   return `${interval.mean.toFixed(digits)} [${interval.low?.toFixed(digits) ?? "-"}, ${interval.high?.toFixed(digits) ?? "-"}]`;
 }
 
+/** Mean and 95% interval of values every run has (undefined when one lacks it: a "-" cell). */
+function intervalOf(values) {
+  return values.every((value) => typeof value === "number") ? meanConfidenceInterval(values) : undefined;
+}
+
 /** Mean over a run's training steps of one step metric (null when no step has it). */
 function stepMean(run, metric) {
   const values = run.history.map((step) => step[metric]).filter((value) => typeof value === "number");
@@ -387,6 +398,47 @@ function stepMean(run, metric) {
 /** Every run of a comparison folder with its step history (results.json keeps only the summary). */
 async function loadRuns(folder) {
   return Promise.all(readResults(folder).runs.map((run) => readRunFolder(runFolderPath(folder, run.config))));
+}
+
+/**
+ * The base checkpoint the GRPO test runs of a task started from (their recorded `init`), scored
+ * the way each of them was (same split, problems, samples and seed) and kept under the test
+ * folder, so the table shows what RL added over the starting policy. Evaluated once per seed.
+ */
+function baseCheckpointRuns(task, testRuns) {
+  return testRuns
+    .filter((run) => run.config.task === task && run.config.algorithm === BASELINE)
+    .map(({ config }) => {
+      const file = join(testFolder(task), BASE_CHECKPOINT_FOLDER, `seed-${config.seed}.json`);
+      if (!existsSync(file)) {
+        // `ibtpo eval` samples at temperature 1 only; another evaluation temperature has no base row.
+        if (config.evaluation.temperature !== 1) return null;
+        mkdirSync(dirname(file), { recursive: true });
+        const command = [
+          "eval",
+          config.init,
+          "--split",
+          config.evaluation.split,
+          "--problems",
+          String(config.evaluation.problems),
+          "--samples",
+          String(config.evaluation.samples),
+          "--seed",
+          String(config.seed),
+          "--out",
+          file,
+        ];
+        console.log(`evaluating ${config.init} on ${task} (${config.evaluation.split} split, seed ${config.seed})`);
+        const evaluation = spawnSync(process.execPath, [CLI, ...command], { stdio: ["ignore", "ignore", "inherit"] });
+        if (evaluation.status !== 0) fail(`node ${CLI} ${command.join(" ")} failed (exit ${evaluation.status})`);
+      }
+      return {
+        config: { task, algorithm: BASE_CHECKPOINT_LABEL, seed: config.seed },
+        evaluation: JSON.parse(readFileSync(file, "utf8")),
+        history: [],
+      };
+    })
+    .filter((run) => run !== null);
 }
 
 function relabel(runs, algorithm) {
@@ -435,22 +487,39 @@ async function writeTables() {
     if (testResults !== null) {
       lines.push(`### Test split, seeds ${seeds.join(", ")}, each algorithm at its validation-chosen settings`, "");
       lines.push(
-        "| algorithm | settings searched | seeds | mean@k | pass@1 (greedy) | pass@8 | mean@k minus GRPO (paired) | IB-TPO minus this (paired) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| algorithm | settings searched | seeds | mean@k | pass@1 (greedy) | pass@8 | mean@k minus GRPO (paired) | IB-TPO minus this (paired) | mean@k minus base checkpoint (paired) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       );
-      const paired = new Map(
-        pairedDifferences(testResults.runs, BASELINE, "meanAtK").map((row) => [row.algorithm, row]),
-      );
+      const baseRuns = baseCheckpointRuns(task, testResults.runs);
+      const runs = [...testResults.runs, ...baseRuns];
+      const pairedAgainst = (baseline) =>
+        new Map(pairedDifferences(runs, baseline, "meanAtK").map((row) => [row.algorithm, row]));
+      const againstGrpo = pairedAgainst(BASELINE);
+      const overBase = pairedAgainst(BASE_CHECKPOINT_LABEL);
       // The goal is IB-TPO ahead of every baseline, so each row also carries IB-TPO's paired lead over it.
-      const ibTpoLead = (algorithm) =>
-        pairedDifferences(testResults.runs, algorithm, "meanAtK").find((row) => row.algorithm === "ib-tpo");
-      for (const row of testResults.summary.filter((row) => row.task === task)) {
-        const difference = paired.get(row.algorithm);
+      const ibTpoLead = (algorithm) => pairedAgainst(algorithm).get("ib-tpo");
+      const baseRow =
+        baseRuns.length === 0
+          ? []
+          : [
+              {
+                algorithm: BASE_CHECKPOINT_LABEL,
+                seeds: baseRuns.map((run) => run.config.seed),
+                metrics: {
+                  meanAtK: intervalOf(baseRuns.map((run) => run.evaluation.meanAtK)),
+                  passAt1Greedy: intervalOf(baseRuns.map((run) => run.evaluation.passAt1Greedy)),
+                  "pass@8": intervalOf(baseRuns.map((run) => run.evaluation.passAtK["8"])),
+                },
+              },
+            ];
+      for (const row of [...testResults.summary.filter((row) => row.task === task), ...baseRow]) {
+        const isBase = row.algorithm === BASE_CHECKPOINT_LABEL;
+        const paired = (map) => (map.has(row.algorithm) ? cell(map.get(row.algorithm).interval) : "-");
         const lead = row.algorithm === "ib-tpo" ? undefined : ibTpoLead(row.algorithm);
         // Disclosed because IB-TPO's option sets make its validation search larger than a preset's.
-        const searched = variantsOf(row.algorithm).length * learningRates.length;
+        const searched = isBase ? "-" : variantsOf(row.algorithm).length * learningRates.length;
         lines.push(
-          `| ${row.algorithm} | ${searched} | ${row.seeds.length} | ${cell(row.metrics.meanAtK)} | ${cell(row.metrics.passAt1Greedy)} | ${cell(row.metrics["pass@8"])} | ${difference === undefined ? "-" : cell(difference.interval)} | ${lead === undefined ? "-" : cell(lead.interval)} |`,
+          `| ${row.algorithm} | ${searched} | ${row.seeds.length} | ${cell(row.metrics.meanAtK)} | ${cell(row.metrics.passAt1Greedy)} | ${cell(row.metrics["pass@8"])} | ${paired(againstGrpo)} | ${lead === undefined ? "-" : cell(lead.interval)} | ${paired(overBase)} |`,
         );
       }
       lines.push(
