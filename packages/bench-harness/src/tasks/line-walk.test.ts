@@ -1,7 +1,7 @@
 import { Mulberry32 } from "@ibtpo/random";
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../task.js";
-import { createLineWalkTask, type LineWalkData } from "./line-walk.js";
+import { createLineWalkTask, type LineWalkData, lineWalkCanFinish } from "./line-walk.js";
 
 const task = createLineWalkTask({ hops: 2 });
 const problemFor = (data: LineWalkData): Problem<LineWalkData> => ({
@@ -49,6 +49,14 @@ describe("line-walk solver and generator", () => {
   it("looks ahead: the first hop goes away from the goal when only that way lands", () => {
     // From 2, hops 2 then 3 to 1: 2 -> 4 -> 1; the hop towards the goal (2 -> 0) cannot land.
     expect(task.solve(problemFor({ hops: [2, 3], start: 2, goal: 1 }))).toBe("2>4\n3>1");
+  });
+
+  it("lists, before each hop, the positions that can still end at the goal", () => {
+    // Hop 3 lands on 1 only from 4; hop 2 reaches 4 from 2 or 6.
+    const canFinish = lineWalkCanFinish({ hops: [2, 3], start: 2, goal: 1 });
+    expect(canFinish.map((positions) => [...positions].sort((a, b) => a - b))).toEqual([[2, 6], [4], [1]]);
+    // Two hops of 1 from 0 land on 0 or 2 only, never on 1.
+    expect(lineWalkCanFinish({ hops: [1, 1], start: 0, goal: 1 })[0]?.has(0)).toBe(false);
   });
 
   it("returns null for a goal no walk reaches", () => {

@@ -31,6 +31,27 @@ function landings(at: number, hop: number): number[] {
 const stepText = (from: number, to: number): string => `${Math.abs(to - from)}>${to}`;
 
 /**
+ * Which positions can still end at the goal: entry i holds the positions from which hops i, i+1,
+ * ... can land on the goal (entry 0 decides whether the problem is solvable from its start, the
+ * last entry is the goal alone). A landing is a good choice exactly when it is in the next entry.
+ *
+ * @example
+ * lineWalkCanFinish({ hops: [2, 3], start: 2, goal: 1 }); // [{2, 6}, {4}, {1}]
+ */
+export function lineWalkCanFinish(data: LineWalkData): ReadonlySet<number>[] {
+  const canFinish: Set<number>[] = [new Set([data.goal])];
+  for (let index = data.hops.length - 1; index >= 0; index--) {
+    const after = canFinish[0] as Set<number>;
+    const before = new Set<number>();
+    for (let at = 0; at <= LAST_POSITION; at++) {
+      if (landings(at, data.hops[index] as number).some((to) => after.has(to))) before.add(at);
+    }
+    canFinish.unshift(before);
+  }
+  return canFinish;
+}
+
+/**
  * Line walk: positions 0-9 on a line, a list of hops and a start and a goal (the prompt
  * "3 1 2 3 1:4>6\n" gives hops 3, 1, 2, 3, 1, start 4, goal 6). Each line names the next hop and
  * the position it lands on, forward or back ("3>7", then "1>6"); the walk must stay in 0-9, use
@@ -107,17 +128,9 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
       return steps.join(STEP_DELIMITER);
     },
     solve(problem) {
-      // Backwards from the goal: which positions before each hop can still end at the goal.
-      const { hops, start, goal } = problem.data;
-      const canFinish: Set<number>[] = [new Set([goal])];
-      for (let index = hops.length - 1; index >= 0; index--) {
-        const after = canFinish[0] as Set<number>;
-        const before = new Set<number>();
-        for (let at = 0; at <= LAST_POSITION; at++) {
-          if (landings(at, hops[index] as number).some((to) => after.has(to))) before.add(at);
-        }
-        canFinish.unshift(before);
-      }
+      // Backwards from the goal, then forwards through landings that can still end there.
+      const { hops, start } = problem.data;
+      const canFinish = lineWalkCanFinish(problem.data);
       if (!canFinish[0]?.has(start)) return null;
       const steps: string[] = [];
       let at = start;
