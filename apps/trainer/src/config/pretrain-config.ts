@@ -3,7 +3,7 @@ import { BACKENDS, TASKS } from "./package-choices.js";
 
 const positiveInteger = z.number().int().min(1);
 
-/** `ibtpo pretrain`: SFT warm-up on a task's random legal trajectories. */
+/** `ibtpo pretrain`: SFT warm-up on a task's random legal trajectories (and, with `solverShare`, its solutions). */
 export const pretrainConfigSchema = z.strictObject({
   task: z.enum(TASKS).default("countdown"),
   taskOptions: z.record(z.string(), z.number()).default({}),
@@ -21,6 +21,13 @@ export const pretrainConfigSchema = z.strictObject({
       positional: z.enum(["learned", "sinusoidal"]).default("learned"),
     })
     .default({ modelDimension: 64, layers: 2, heads: 4, tieEmbeddings: true, positional: "learned" }),
+  /**
+   * Share of SFT rows whose response is the task's reference solution instead of a random legal
+   * trajectory. 0 (default): the base policy learns the format and the moves, and solves by
+   * chance. Above 0 it also half-knows the solution, as a pretrained model half-knows a skill that
+   * RL then sharpens.
+   */
+  solverShare: z.number().min(0).max(1).default(0),
   steps: positiveInteger.default(1500),
   batchSize: positiveInteger.default(32),
   learningRate: z.number().gt(0).max(1).default(2e-3),

@@ -27,7 +27,8 @@ export interface PretrainResult {
 }
 
 /**
- * SFT warm-up: trains a fresh transformer on random legal trajectories of a task, then evaluates
+ * SFT warm-up: trains a fresh transformer on random legal trajectories of a task (a `solverShare` of
+ * them replaced by its reference solutions), then evaluates
  * it on the validation split and saves a checkpoint (the base policy for RL).
  */
 export async function pretrain(
@@ -72,6 +73,7 @@ export async function pretrain(
       stepProblems(task, config.seed, step, config.batchSize),
       random,
       contextLength,
+      config.solverShare,
     );
     const result = optimizer.trainStep(splitIntoMicroBatches(rows, MICRO_BATCH_ROWS), (microBatch) =>
       sftLoss(model, microBatch),
