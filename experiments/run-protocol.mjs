@@ -19,7 +19,8 @@
 //   node experiments/run-protocol.mjs [--out runs/protocol] [--tasks countdown] [--jobs 2]
 //     [--algos grpo,...] [--lrs 5e-5,1e-4,2e-4] [--task-lrs TASK:RATE,...] [--seeds 1,2,3,4,5]
 //     [--ablation-seeds 1,2,3]
-//     [--stages search,test,ablation,tables] [--ib-tpo-variant NAME:key=value,...] [--set key=value ...]
+//     [--stages search,test,ablation,tables] [--ib-tpo-variant NAME:key=value,...] [--init-dir DIR]
+//     [--set key=value ...]
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -85,6 +86,8 @@ const { values: args } = parseArgs({
      * NAME:key=value[,key=value] (e.g. seq-mean:loss.lossAggregation=seq-mean-token-mean).
      */
     "ib-tpo-variant": { type: "string", multiple: true, default: [] },
+    /** Folder of the `<task>-base` checkpoints every run starts from (compare's default: checkpoints). */
+    "init-dir": { type: "string" },
     /** Extra config keys for every run (e.g. a short smoke test: --set steps=2). */
     set: { type: "string", multiple: true, default: [] },
   },
@@ -137,6 +140,10 @@ for (const task of taskLearningRates.keys()) {
 if (defaultLearningRates.some((rate) => !(rate > 0)))
   fail(`--lrs: every learning rate must be a positive number, got "${args.lrs}"`);
 if (!algorithms.includes(BASELINE)) fail(`--algos must include the baseline ${BASELINE}`);
+for (const task of args["init-dir"] === undefined ? [] : tasks) {
+  const checkpoint = join(args["init-dir"], `${task}-base`);
+  if (!existsSync(join(checkpoint, "manifest.json"))) fail(`--init-dir: no checkpoint ${checkpoint} for task ${task}`);
+}
 if (!existsSync(CLI)) fail(`${CLI} is missing: run \`npx -y pnpm@10.34.9 build\` first`);
 
 function fail(message) {
@@ -176,6 +183,7 @@ async function compareEach(units) {
       String(Math.max(1, Math.floor(cpus().length / jobs))),
       "--out",
       unit.out,
+      ...(args["init-dir"] === undefined ? [] : ["--init-dir", args["init-dir"]]),
       ...sets,
       "--algos",
       unit.algorithm,
