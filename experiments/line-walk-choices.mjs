@@ -16,13 +16,13 @@ import {
   createBuiltinTask,
   evaluatePolicy,
   lineWalkCanFinish,
+  lineWalkLandings,
   RunFolder,
   sampleProblems,
 } from "../packages/bench-harness/dist/index.js";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "../packages/policy-tfjs/dist/index.js";
 
 const STEP_PATTERN = /^(\d)>(\d)$/;
-const LAST_POSITION = 9;
 
 const { values: flags, positionals: paths } = parseArgs({
   allowPositionals: true,
@@ -72,7 +72,7 @@ function choicesOf(data, response, perHop) {
   let at = data.start;
   for (const [index, hop] of data.hops.entries()) {
     if (!canFinish[index].has(at)) return;
-    const landings = [at + hop, at - hop].filter((position) => position >= 0 && position <= LAST_POSITION);
+    const landings = lineWalkLandings(at, hop);
     const match = STEP_PATTERN.exec(lines[index] ?? "");
     const legal = match !== null && Number(match[1]) === hop && Math.abs(Number(match[2]) - at) === hop;
     const finishing = landings.filter((position) => canFinish[index + 1].has(position));

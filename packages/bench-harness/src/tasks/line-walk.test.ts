@@ -1,7 +1,7 @@
 import { Mulberry32 } from "@ibtpo/random";
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../task.js";
-import { createLineWalkTask, type LineWalkData, lineWalkCanFinish } from "./line-walk.js";
+import { createLineWalkTask, type LineWalkData, lineWalkCanFinish, lineWalkLandings } from "./line-walk.js";
 
 const task = createLineWalkTask({ hops: 2 });
 const problemFor = (data: LineWalkData): Problem<LineWalkData> => ({
@@ -49,6 +49,12 @@ describe("line-walk solver and generator", () => {
   it("looks ahead: the first hop goes away from the goal when only that way lands", () => {
     // From 2, hops 2 then 3 to 1: 2 -> 4 -> 1; the hop towards the goal (2 -> 0) cannot land.
     expect(task.solve(problemFor({ hops: [2, 3], start: 2, goal: 1 }))).toBe("2>4\n3>1");
+  });
+
+  it("lands a hop forward first, then back, never off the line", () => {
+    expect(lineWalkLandings(4, 3)).toEqual([7, 1]);
+    expect(lineWalkLandings(8, 3)).toEqual([5]);
+    expect(lineWalkLandings(5, 9)).toEqual([]);
   });
 
   it("lists, before each hop, the positions that can still end at the goal", () => {

@@ -24,7 +24,7 @@ const LAST_POSITION = 9;
 const STEP_PATTERN = /^(\d)>(\d)$/;
 
 /** The positions one hop reaches from `at` without leaving 0-9: forward first, then back. */
-function landings(at: number, hop: number): number[] {
+export function lineWalkLandings(at: number, hop: number): number[] {
   return [at + hop, at - hop].filter((position) => position >= 0 && position <= LAST_POSITION);
 }
 
@@ -44,7 +44,7 @@ export function lineWalkCanFinish(data: LineWalkData): ReadonlySet<number>[] {
     const after = canFinish[0] as Set<number>;
     const before = new Set<number>();
     for (let at = 0; at <= LAST_POSITION; at++) {
-      if (landings(at, data.hops[index] as number).some((to) => after.has(to))) before.add(at);
+      if (lineWalkLandings(at, data.hops[index] as number).some((to) => after.has(to))) before.add(at);
     }
     canFinish.unshift(before);
   }
@@ -85,7 +85,7 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
         // The goal is where a random walk lands, so every problem has a solution.
         let at: number | null = start;
         for (const hop of hops) {
-          const next = landings(at, hop);
+          const next = lineWalkLandings(at, hop);
           if (next.length === 0) {
             at = null;
             break;
@@ -119,7 +119,7 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
       // Each hop forward or back at random among the directions that stay in 0-9; a hop with
       // neither ends the walk.
       for (const hop of problem.data.hops) {
-        const next = landings(at, hop);
+        const next = lineWalkLandings(at, hop);
         if (next.length === 0) break;
         const to = random.pick(next);
         steps.push(stepText(at, to));
@@ -135,7 +135,7 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
       const steps: string[] = [];
       let at = start;
       for (const [index, hop] of hops.entries()) {
-        const to = landings(at, hop).find((position) => canFinish[index + 1]?.has(position)) as number;
+        const to = lineWalkLandings(at, hop).find((position) => canFinish[index + 1]?.has(position)) as number;
         steps.push(stepText(at, to));
         at = to;
       }
