@@ -414,39 +414,43 @@ async function loadRuns(folder) {
  * folder, so the table shows what RL added over the starting policy. Evaluated once per seed.
  */
 function baseCheckpointRuns(task, testRuns) {
-  return testRuns
-    .filter((run) => run.config.task === task && run.config.algorithm === BASELINE)
-    .map(({ config }) => {
-      const file = join(testFolder(task), BASE_CHECKPOINT_FOLDER, `seed-${config.seed}.json`);
-      if (!existsSync(file)) {
-        // `ibtpo eval` samples at temperature 1 only; another evaluation temperature has no base row.
-        if (config.evaluation.temperature !== 1) return null;
-        mkdirSync(dirname(file), { recursive: true });
-        const command = [
-          "eval",
-          config.init,
-          "--split",
-          config.evaluation.split,
-          "--problems",
-          String(config.evaluation.problems),
-          "--samples",
-          String(config.evaluation.samples),
-          "--seed",
-          String(config.seed),
-          "--out",
-          file,
-        ];
-        console.log(`evaluating ${config.init} on ${task} (${config.evaluation.split} split, seed ${config.seed})`);
-        const evaluation = spawnSync(process.execPath, [CLI, ...command], { stdio: ["ignore", "ignore", "inherit"] });
-        if (evaluation.status !== 0) fail(`node ${CLI} ${command.join(" ")} failed (exit ${evaluation.status})`);
-      }
-      return {
-        config: { task, algorithm: BASE_CHECKPOINT_LABEL, seed: config.seed },
-        evaluation: JSON.parse(readFileSync(file, "utf8")),
-        history: [],
-      };
-    })
-    .filter((run) => run !== null);
+  const baselineRuns = testRuns.filter((run) => run.config.task === task && run.config.algorithm === BASELINE);
+  // `ibtpo eval` samples at temperature 1 only, so runs scored at another one get no base row.
+  const temperatures = baselineRuns.map((run) => run.config.evaluation.temperature).filter((value) => value !== 1);
+  if (temperatures.length > 0) {
+    console.log(
+      `${task}: no base-checkpoint row (the runs were scored at temperature ${temperatures[0]}; ibtpo eval samples at 1)`,
+    );
+    return [];
+  }
+  return baselineRuns.map(({ config }) => {
+    const file = join(testFolder(task), BASE_CHECKPOINT_FOLDER, `seed-${config.seed}.json`);
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      const command = [
+        "eval",
+        config.init,
+        "--split",
+        config.evaluation.split,
+        "--problems",
+        String(config.evaluation.problems),
+        "--samples",
+        String(config.evaluation.samples),
+        "--seed",
+        String(config.seed),
+        "--out",
+        file,
+      ];
+      console.log(`evaluating ${config.init} on ${task} (${config.evaluation.split} split, seed ${config.seed})`);
+      const evaluation = spawnSync(process.execPath, [CLI, ...command], { stdio: ["ignore", "ignore", "inherit"] });
+      if (evaluation.status !== 0) fail(`node ${CLI} ${command.join(" ")} failed (exit ${evaluation.status})`);
+    }
+    return {
+      config: { task, algorithm: BASE_CHECKPOINT_LABEL, seed: config.seed },
+      evaluation: JSON.parse(readFileSync(file, "utf8")),
+      history: [],
+    };
+  });
 }
 
 function relabel(runs, algorithm) {
