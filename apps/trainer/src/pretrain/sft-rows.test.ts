@@ -11,7 +11,7 @@ const problems = sampleProblems(task, { split: "train", count: 64, seed: 5 });
 const CONTEXT = 64;
 const responses = (solverShare?: number) =>
   sftRows(task, tokenizer, problems, new Mulberry32(9), CONTEXT, solverShare).map((row) =>
-    tokenizer.decode(row.tokens.subarray(row.promptLength)),
+    tokenizer.decode(Array.from(row.tokens).slice(row.promptLength)),
   );
 const solutions = problems.map((problem) => task.solve(problem));
 
