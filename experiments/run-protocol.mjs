@@ -31,6 +31,7 @@ import {
   pairedDifferences,
   readRunFolder,
   runFolderPath,
+  summarizeRuns,
 } from "../packages/bench-harness/dist/index.js";
 
 const CLI = "apps/trainer/dist/cli.js";
@@ -392,11 +393,6 @@ function cell(interval, digits = 3) {
   return `${interval.mean.toFixed(digits)} [${interval.low?.toFixed(digits) ?? "-"}, ${interval.high?.toFixed(digits) ?? "-"}]`;
 }
 
-/** Mean and 95% interval of values every run has (undefined when one lacks it: a "-" cell). */
-function intervalOf(values) {
-  return values.every((value) => typeof value === "number") ? meanConfidenceInterval(values) : undefined;
-}
-
 /** Mean over a run's training steps of one step metric (null when no step has it). */
 function stepMean(run, metric) {
   const values = run.history.map((step) => step[metric]).filter((value) => typeof value === "number");
@@ -510,20 +506,8 @@ async function writeTables() {
       const overBase = pairedAgainst(BASE_CHECKPOINT_LABEL);
       // The goal is IB-TPO ahead of every baseline, so each row also carries IB-TPO's paired lead over it.
       const ibTpoLead = (algorithm) => pairedAgainst(algorithm).get("ib-tpo");
-      const baseRow =
-        baseRuns.length === 0
-          ? []
-          : [
-              {
-                algorithm: BASE_CHECKPOINT_LABEL,
-                seeds: baseRuns.map((run) => run.config.seed),
-                metrics: {
-                  meanAtK: intervalOf(baseRuns.map((run) => run.evaluation.meanAtK)),
-                  passAt1Greedy: intervalOf(baseRuns.map((run) => run.evaluation.passAt1Greedy)),
-                  "pass@8": intervalOf(baseRuns.map((run) => run.evaluation.passAtK["8"])),
-                },
-              },
-            ];
+      // The base row is summarised like a test row; a metric some seed lacks gets a "-" cell.
+      const baseRow = summarizeRuns(baseRuns);
       for (const row of [...testResults.summary.filter((row) => row.task === task), ...baseRow]) {
         const isBase = row.algorithm === BASE_CHECKPOINT_LABEL;
         const paired = (map) => (map.has(row.algorithm) ? cell(map.get(row.algorithm).interval) : "-");
