@@ -17,12 +17,11 @@ import {
   evaluatePolicy,
   lineWalkCanFinish,
   lineWalkLandings,
+  lineWalkStepText,
   RunFolder,
   sampleProblems,
 } from "../packages/bench-harness/dist/index.js";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "../packages/policy-tfjs/dist/index.js";
-
-const STEP_PATTERN = /^(\d)>(\d)$/;
 
 const { values: flags, positionals: paths } = parseArgs({
   allowPositionals: true,
@@ -73,16 +72,16 @@ function choicesOf(data, response, perHop) {
   for (const [index, hop] of data.hops.entries()) {
     if (!canFinish[index].has(at)) return;
     const landings = lineWalkLandings(at, hop);
-    const match = STEP_PATTERN.exec(lines[index] ?? "");
-    const legal = match !== null && Number(match[1]) === hop && Math.abs(Number(match[2]) - at) === hop;
+    // The landing this line takes when it is one of the hop's legal steps (undefined otherwise).
+    const taken = landings.find((to) => lines[index] === lineWalkStepText(at, to));
     const finishing = landings.filter((position) => canFinish[index + 1].has(position));
     if (landings.length === 2 && finishing.length === 1) {
       perHop[index].decisions += 1;
       // A line that is not a legal hop counts as missing the good landing.
-      if (legal && Number(match[2]) === finishing[0]) perHop[index].good += 1;
+      if (taken === finishing[0]) perHop[index].good += 1;
     }
-    if (!legal) return;
-    at = Number(match[2]);
+    if (taken === undefined) return;
+    at = taken;
   }
 }
 

@@ -67,7 +67,7 @@ export { createCountdownTask } from "./tasks/countdown.js";
 export type { GraphPathData, GraphPathOptions } from "./tasks/graph-path.js";
 export { createGraphPathTask } from "./tasks/graph-path.js";
 export type { LineWalkData, LineWalkOptions } from "./tasks/line-walk.js";
-export { createLineWalkTask, lineWalkCanFinish, lineWalkLandings } from "./tasks/line-walk.js";
+export { createLineWalkTask, lineWalkCanFinish, lineWalkLandings, lineWalkStepText } from "./tasks/line-walk.js";
 export type { BuiltinTaskName, BuiltinTaskOptions } from "./tasks/registry.js";
 export { BUILTIN_TASK_NAMES, createBuiltinTask } from "./tasks/registry.js";
 export type { SortSwapsData, SortSwapsOptions } from "./tasks/sort-swaps.js";

@@ -1,7 +1,13 @@
 import { Mulberry32 } from "@ibtpo/random";
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../task.js";
-import { createLineWalkTask, type LineWalkData, lineWalkCanFinish, lineWalkLandings } from "./line-walk.js";
+import {
+  createLineWalkTask,
+  type LineWalkData,
+  lineWalkCanFinish,
+  lineWalkLandings,
+  lineWalkStepText,
+} from "./line-walk.js";
 
 const task = createLineWalkTask({ hops: 2 });
 const problemFor = (data: LineWalkData): Problem<LineWalkData> => ({
@@ -55,6 +61,17 @@ describe("line-walk solver and generator", () => {
     expect(lineWalkLandings(4, 3)).toEqual([7, 1]);
     expect(lineWalkLandings(8, 3)).toEqual([5]);
     expect(lineWalkLandings(5, 9)).toEqual([]);
+  });
+
+  it("writes a step as the hop's length and where it lands, the line the verifier accepts", () => {
+    expect(lineWalkStepText(4, 7)).toBe("3>7");
+    expect(lineWalkStepText(7, 6)).toBe("1>6");
+    expect(
+      task.verify(
+        problemFor({ hops: [3, 1], start: 4, goal: 6 }),
+        `${lineWalkStepText(4, 7)}\n${lineWalkStepText(7, 6)}`,
+      ),
+    ).toMatchObject({ reward: 1 });
   });
 
   it("lists, before each hop, the positions that can still end at the goal", () => {

@@ -28,7 +28,8 @@ export function lineWalkLandings(at: number, hop: number): number[] {
   return [at + hop, at - hop].filter((position) => position >= 0 && position <= LAST_POSITION);
 }
 
-const stepText = (from: number, to: number): string => `${Math.abs(to - from)}>${to}`;
+/** The response line of one hop from `from` to `to` ("3>7"): the hop's length, then where it lands. */
+export const lineWalkStepText = (from: number, to: number): string => `${Math.abs(to - from)}>${to}`;
 
 /**
  * Which positions can still end at the goal: entry i holds the positions from which hops i, i+1,
@@ -122,7 +123,7 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
         const next = lineWalkLandings(at, hop);
         if (next.length === 0) break;
         const to = random.pick(next);
-        steps.push(stepText(at, to));
+        steps.push(lineWalkStepText(at, to));
         at = to;
       }
       return steps.join(STEP_DELIMITER);
@@ -136,7 +137,7 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
       let at = start;
       for (const [index, hop] of hops.entries()) {
         const to = lineWalkLandings(at, hop).find((position) => canFinish[index + 1]?.has(position)) as number;
-        steps.push(stepText(at, to));
+        steps.push(lineWalkStepText(at, to));
         at = to;
       }
       return steps.join(STEP_DELIMITER);
