@@ -1,28 +1,24 @@
 // Which landings line-walk policies choose. At a decision point both landings of a hop stay on the
 // line and exactly one of them can still end at the goal; per hop, the table gives the share of
 // sampled walks that take that one (0.5: no look-ahead learned; 1: the solver's choice). Only
-// decision points a walk reaches legally with the goal still reachable count. Sampling is the one
-// `ibtpo eval` does (same problems, BOS prefix, temperature 1, per-request seeds), so a run's
-// success rate here is the mean@k of its eval.json.
+// decision points a walk reaches legally with the goal still reachable count. The walks are the
+// ones `ibtpo eval --responses` writes, so a run's success rate here is the mean@k of its
+// eval.json.
 //
 // Usage (from the repository root, after `npx -y pnpm@10.34.9 build`):
 //   node experiments/line-walk-choices.mjs [--split test] [--problems 200] [--samples 8] [--seed 1] PATH...
-// PATH is a checkpoint folder or a run folder (its latest checkpoint, sampled with the run's seed;
-// a checkpoint folder is sampled with --seed). Runs of one algorithm get a row of their mean.
-import { existsSync, readFileSync } from "node:fs";
+// PATH is a checkpoint folder (evaluated with --seed at temperature 1), a run folder (its latest
+// checkpoint, evaluated like its eval.json: the run's seed and evaluation temperature) or a
+// responses file an earlier `ibtpo eval --responses` wrote. Runs of one algorithm get a row of
+// their mean.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  createBuiltinTask,
-  evaluatePolicy,
-  lineWalkCanFinish,
-  lineWalkLandings,
-  lineWalkStepText,
-  RunFolder,
-  sampleProblems,
-} from "../packages/bench-harness/dist/index.js";
-import { loadCheckpoint, selectBackend, TfjsPolicy } from "../packages/policy-tfjs/dist/index.js";
+import { lineWalkCanFinish, lineWalkLandings, lineWalkStepText } from "../packages/bench-harness/dist/index.js";
 
+const CLI = "apps/trainer/dist/cli.js";
 const { values: flags, positionals: paths } = parseArgs({
   allowPositionals: true,
   options: {
@@ -45,23 +41,43 @@ const problemCount = count("problems");
 const samples = count("samples");
 const defaultSeed = Number(flags.seed);
 if (!Number.isInteger(defaultSeed) || defaultSeed < 0) fail(`--seed must be a non-negative integer`);
-if (paths.length === 0) fail("give at least one checkpoint or run folder");
+if (paths.length === 0) fail("give at least one checkpoint, run folder or responses file");
+const scratch = mkdtempSync(join(tmpdir(), "line-walk-choices-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 
-/** A path's checkpoint, sampling seed and row label; run folders are labelled algorithm/seed-N. */
-async function resolve(path) {
-  if (existsSync(join(path, "manifest.json"))) return { directory: path, seed: defaultSeed, label: basename(path) };
-  const configFile = join(path, "config.json");
-  if (!existsSync(configFile))
-    fail(`${path}: neither a checkpoint (no manifest.json) nor a run folder (no config.json)`);
-  const config = JSON.parse(readFileSync(configFile, "utf8"));
-  const latest = await new RunFolder(path).latestCheckpoint();
-  if (latest === null) fail(`${path}: the run has no checkpoint yet`);
-  return {
-    directory: latest.directory,
-    seed: config.seed,
-    label: `${config.algorithm}/seed-${config.seed}`,
-    algorithm: config.algorithm,
-  };
+/** A path's evaluated responses (one parsed line per problem) and its row label. */
+function responsesOf(path, index) {
+  if (!existsSync(path)) fail(`${path} does not exist`);
+  if (path.endsWith(".jsonl")) return { label: basename(path), lines: parseLines(path) };
+  const isRun = !existsSync(join(path, "manifest.json")) && existsSync(join(path, "config.json"));
+  if (!isRun && !existsSync(join(path, "manifest.json")))
+    fail(`${path}: neither a checkpoint (no manifest.json), a run folder (no config.json) nor a .jsonl file`);
+  const config = isRun ? JSON.parse(readFileSync(join(path, "config.json"), "utf8")) : null;
+  const file = join(scratch, `responses-${index}.jsonl`);
+  const command = [
+    ...["eval", path, "--split", flags.split],
+    ...["--problems", String(problemCount), "--samples", String(samples)],
+    ...["--seed", String(config?.seed ?? defaultSeed), "--temperature", String(config?.evaluation?.temperature ?? 1)],
+    ...["--responses", file],
+  ];
+  const evaluation = spawnSync(process.execPath, [CLI, ...command], { stdio: ["ignore", "ignore", "inherit"] });
+  if (evaluation.status !== 0) fail(`node ${CLI} ${command.join(" ")} failed (exit ${evaluation.status})`);
+  return config === null
+    ? { label: basename(path), lines: parseLines(file) }
+    : { label: `${config.algorithm}/seed-${config.seed}`, algorithm: config.algorithm, lines: parseLines(file) };
+}
+
+function parseLines(file) {
+  const lines = [];
+  for (const [index, line] of readFileSync(file, "utf8").split("\n").entries()) {
+    if (line.trim() === "") continue;
+    try {
+      lines.push(JSON.parse(line));
+    } catch (error) {
+      fail(`${file}:${index + 1}: not JSON (${error.message})`);
+    }
+  }
+  return lines;
 }
 
 /** Per hop: decision points reached and how many of them took the landing that can still finish. */
@@ -85,39 +101,21 @@ function choicesOf(data, response, perHop) {
   }
 }
 
-await selectBackend({ backend: "auto", log: () => {} });
 const rows = [];
-for (const path of paths) {
-  const { directory, seed, label, algorithm } = await resolve(path);
-  const manifest = JSON.parse(readFileSync(join(directory, "manifest.json"), "utf8"));
-  if (manifest.metadata?.task !== "line-walk")
-    fail(`${path}: a ${manifest.metadata?.task ?? "task-less"} checkpoint, not line-walk`);
-  const task = createBuiltinTask("line-walk", manifest.metadata.taskOptions ?? {});
-  const problems = sampleProblems(task, { split: flags.split, count: problemCount, seed: 0 });
-  const { model, tokenizer } = await loadCheckpoint(directory);
-  const perHop = Array.from({ length: task.options.hops }, () => ({ decisions: 0, good: 0 }));
-  // The verifier sees every sampled response: the analysis reads them there.
-  const verifier = {
-    verify(problem, response) {
-      choicesOf(problem.data, response, perHop);
-      return task.verify(problem, response);
-    },
-  };
-  const evaluation = await evaluatePolicy({
-    policy: TfjsPolicy.fromTokenizer(model, tokenizer, { seed, maxBatchSize: 128 }),
-    codec: { encode: (text) => tokenizer.encode(text), decode: (tokens) => tokenizer.decode(tokens) },
-    problems,
-    verifier,
-    maxTokens: Math.min(task.maxResponseSymbols + 1, model.config.contextLength),
-    samples,
-    ks: [1],
-    greedy: false,
-    sampling: { temperature: 1 },
-    promptPrefix: [tokenizer.bosId],
-    seed,
-    stepDelimiterToken: tokenizer.stepDelimiterId,
-  });
-  rows.push({ label, algorithm, success: evaluation.summary.meanAtK, perHop });
+for (const [index, path] of paths.entries()) {
+  const { label, algorithm, lines } = responsesOf(path, index);
+  const hops = lines[0]?.problem.data.hops?.length;
+  // The task is the checkpoint's own (with its options); only line-walk problems have hops.
+  if (hops === undefined) fail(`${path}: no line-walk problems in the responses`);
+  const perHop = Array.from({ length: hops }, () => ({ decisions: 0, good: 0 }));
+  const rewards = [];
+  for (const line of lines) {
+    for (const sample of line.samples) {
+      choicesOf(line.problem.data, sample.text, perHop);
+      rewards.push(sample.reward);
+    }
+  }
+  rows.push({ label, algorithm, success: rewards.reduce((sum, reward) => sum + reward, 0) / rewards.length, perHop });
   console.error(`line-walk-choices: ${label} done`);
 }
 

@@ -406,19 +406,11 @@ async function loadRuns(folder) {
 
 /**
  * The base checkpoint the GRPO test runs of a task started from (their recorded `init`), scored
- * the way each of them was (same split, problems, samples and seed) and kept under the test
+ * the way each of them was (same split, problems, samples, seed and temperature) and kept under the test
  * folder, so the table shows what RL added over the starting policy. Evaluated once per seed.
  */
 function baseCheckpointRuns(task, testRuns) {
   const baselineRuns = testRuns.filter((run) => run.config.task === task && run.config.algorithm === BASELINE);
-  // `ibtpo eval` samples at temperature 1 only, so runs scored at another one get no base row.
-  const temperatures = baselineRuns.map((run) => run.config.evaluation.temperature).filter((value) => value !== 1);
-  if (temperatures.length > 0) {
-    console.log(
-      `${task}: no base-checkpoint row (the runs were scored at temperature ${temperatures[0]}; ibtpo eval samples at 1)`,
-    );
-    return [];
-  }
   return baselineRuns.map(({ config }) => {
     const file = join(testFolder(task), BASE_CHECKPOINT_FOLDER, `seed-${config.seed}.json`);
     if (!existsSync(file)) {
@@ -434,6 +426,8 @@ function baseCheckpointRuns(task, testRuns) {
         String(config.evaluation.samples),
         "--seed",
         String(config.seed),
+        "--temperature",
+        String(config.evaluation.temperature),
         "--out",
         file,
       ];

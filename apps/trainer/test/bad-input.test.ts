@@ -275,6 +275,16 @@ const cases: readonly BadInput[] = [
     message: /--samples must be an integer in \[1, 1024\]/,
   },
   {
+    name: "eval --temperature 0",
+    args: () => ["eval", base, "--temperature", "0"],
+    message: /--temperature must be a finite number > 0, got 0/,
+  },
+  {
+    name: "eval --responses into a missing folder",
+    args: (folder) => ["eval", base, "--responses", join(folder, "absent", "responses.jsonl")],
+    message: /--responses: folder .*absent does not exist; create it first/,
+  },
+  {
     name: "eval --out into a missing folder",
     args: (folder) => ["eval", base, "--out", join(folder, "absent", "eval.json")],
     message: /--out: folder .*absent does not exist; create it first/,

@@ -91,6 +91,58 @@ const sampledFields = (run: string) =>
     trajectories,
   }));
 
+describe("ibtpo eval --responses", () => {
+  it("writes every scored response, one line per problem, and repeats them for the same seed", () => {
+    const evaluate = (name: string, ...flags: string[]) => {
+      const responses = join(work, `${name}.jsonl`);
+      const summary = join(work, `${name}.json`);
+      const args = ["eval", base, "--problems", "3", "--samples", "2", "--seed", "1", ...flags];
+      const result = runCli([...args, "--responses", responses, "--out", summary]);
+      expect(result.status).toBe(0);
+      return {
+        text: readFileSync(responses, "utf8"),
+        summary: JSON.parse(readFileSync(summary, "utf8")),
+      };
+    };
+    const first = evaluate("responses");
+    const lines = first.text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line.problem).toMatchObject({
+        id: expect.any(String),
+        prompt: expect.any(String),
+        answer: expect.any(String),
+      });
+      expect(line.problem.data).toBeDefined();
+      expect(line.samples).toHaveLength(2);
+      for (const outcome of [line.greedy, ...line.samples])
+        expect(outcome).toMatchObject({
+          text: expect.any(String),
+          reward: expect.any(Number),
+          tokens: expect.any(Number),
+        });
+    }
+    // The summary is computed from exactly these responses.
+    const rewards = lines.flatMap((line) => line.samples.map((sample: { reward: number }) => sample.reward));
+    expect(rewards.reduce((sum: number, reward: number) => sum + reward, 0) / rewards.length).toBeCloseTo(
+      first.summary.meanAtK,
+      12,
+    );
+    expect(evaluate("responses-again").text).toBe(first.text);
+    // A lower temperature changes the samples' settings, never the greedy responses.
+    const cooler = evaluate("responses-cooler", "--temperature", "0.25");
+    const greedy = (text: string) =>
+      text
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).greedy.text);
+    expect(greedy(cooler.text)).toEqual(greedy(first.text));
+  });
+});
+
 describe("a tiny run end to end", () => {
   it("trains, logs metrics every step, checkpoints, evaluates and reports", () => {
     const run = join(work, "run");

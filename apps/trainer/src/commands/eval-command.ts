@@ -5,10 +5,11 @@ import { ConfigError } from "../config/config-error.js";
 import { numberFlag } from "../config/flag-overrides.js";
 import { BACKENDS, TASKS } from "../config/package-choices.js";
 import { precheckOutputFile, precheckProblemCount } from "../config/precheck.js";
-import { writeJsonAtomic } from "../runtime/atomic-file.js";
+import { writeFileAtomic, writeJsonAtomic } from "../runtime/atomic-file.js";
 import { evaluateModel } from "../runtime/evaluate-checkpoint.js";
 import { shown } from "../runtime/progress.js";
 import { resolveCheckpoint } from "../runtime/resolve-checkpoint.js";
+import { responseLines } from "../runtime/response-lines.js";
 import { createTask } from "../runtime/task-setup.js";
 
 function integerAtLeast(value: unknown, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -23,6 +24,12 @@ const MAX_SAMPLES = 1024;
 const positiveInteger = (value: unknown, flag: string) => integerAtLeast(value, flag, 1, MAX_SAMPLES);
 const nonNegativeInteger = (value: unknown, flag: string) => integerAtLeast(value, flag, 0);
 
+function positiveTemperature(value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+    throw new ConfigError(`--temperature must be a finite number > 0, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function evalCommand(): Command {
   return new Command("eval")
     .description("Evaluate a checkpoint or a run's latest checkpoint: greedy pass@1, mean@k, pass@k, answer diversity")
@@ -32,15 +39,18 @@ export function evalCommand(): Command {
     .option("--problems <n>", "problems to evaluate", numberFlag, 200)
     .option("--samples <n>", "sampled responses per problem (k of pass@k)", numberFlag, 16)
     .option("--seed <n>", "seed of the sampled responses", numberFlag, 0)
+    .option("--temperature <t>", "sampling temperature of the sampled responses", numberFlag, 1)
     .option("--backend <name>", BACKENDS.join(" | "), "auto")
     .option("--json", "print the summary as JSON")
     .option("-o, --out <file>", "also write the summary to this JSON file")
+    .option("--responses <file>", "also write every scored response, one JSON line per problem")
     .addHelpText(
       "after",
       `
 Examples:
   ibtpo eval checkpoints/countdown-base --split validation --problems 100
-  ibtpo eval runs/countdown/ib-tpo/seed-1 --samples 16 --json`,
+  ibtpo eval runs/countdown/ib-tpo/seed-1 --samples 16 --json
+  ibtpo eval checkpoints/line-walk-base --samples 8 --seed 1 --responses responses.jsonl`,
     )
     .action(async (path: string, flags) => {
       const resolved = await resolveCheckpoint(path);
@@ -51,19 +61,24 @@ Examples:
       precheckProblemCount(task, flags.split as Split, flags.problems, "--problems");
       const samples = positiveInteger(flags.samples, "--samples");
       const seed = nonNegativeInteger(flags.seed, "--seed");
+      const temperature = positiveTemperature(flags.temperature);
       if (flags.out !== undefined) precheckOutputFile(flags.out, "--out");
+      if (flags.responses !== undefined) precheckOutputFile(flags.responses, "--responses");
       await selectBackend({ backend: flags.backend, log: (line) => console.error(line) });
       const { model, tokenizer } = await loadCheckpoint(resolved.directory);
-      const summary = await evaluateModel({
+      const problems = sampleProblems(task, { split: flags.split as Split, count: flags.problems, seed: 0 });
+      const { summary, perProblem } = await evaluateModel({
         model,
         tokenizer,
         task,
-        problems: sampleProblems(task, { split: flags.split as Split, count: flags.problems, seed: 0 }),
+        problems,
         samples,
+        temperature,
         seed,
         label: flags.split,
       });
       if (flags.out !== undefined) await writeJsonAtomic(flags.out, summary);
+      if (flags.responses !== undefined) await writeFileAtomic(flags.responses, responseLines(problems, perProblem));
       if (flags.json) {
         console.log(JSON.stringify(summary, null, 2));
         return;
@@ -71,7 +86,7 @@ Examples:
       const ks = Object.entries(summary.passAtK).map(([k, value]) => `pass@${k} ${shown(value)}`);
       console.log(
         [
-          `${task.name} ${flags.split} (${summary.problems} problems, ${summary.samples} samples each)`,
+          `${task.name} ${flags.split} (${summary.problems} problems, ${summary.samples} samples each${temperature === 1 ? "" : ` at temperature ${temperature}`})`,
           `greedy pass@1 ${shown(summary.passAt1Greedy)}   mean@k ${shown(summary.meanAtK)}   ${ks.join("   ")}`,
           `mean tokens ${shown(summary.meanTokens, 1)}   answer diversity ${shown(summary.answerDiversity)}   well-formed ${shown(summary.wellFormedRate)}   truncated ${shown(summary.truncatedRate)}`,
           `sample IB-Score ${shown(summary.sampleIbScore?.ibScore)} (H ${shown(summary.sampleIbScore?.H)}, I ${shown(summary.sampleIbScore?.I)})`,

@@ -90,7 +90,7 @@ export async function pretrain(
     await new Promise((resolve) => setImmediate(resolve));
   }
   progress.stop();
-  const validation = await evaluateModel({
+  const { summary: validation } = await evaluateModel({
     model,
     tokenizer,
     task,

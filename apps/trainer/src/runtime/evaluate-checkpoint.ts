@@ -1,7 +1,7 @@
 import {
   type EvaluationProgress,
-  type EvaluationSummary,
   evaluatePolicy,
+  type PolicyEvaluation,
   type Problem,
   type Task,
 } from "@ibtpo/bench-harness";
@@ -24,8 +24,8 @@ export interface EvaluateModelOptions {
   readonly workerPool?: ModelWorkerPool | null;
 }
 
-/** Greedy pass@1, mean@k and pass@k of a model on a set of problems. */
-export async function evaluateModel(options: EvaluateModelOptions): Promise<EvaluationSummary> {
+/** Greedy pass@1, mean@k and pass@k of a model on a set of problems, with every response scored. */
+export async function evaluateModel(options: EvaluateModelOptions): Promise<PolicyEvaluation> {
   const { model, tokenizer, task, problems, samples } = options;
   const policy = TfjsPolicy.fromTokenizer(model, tokenizer, {
     seed: options.seed,
@@ -63,13 +63,13 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
     onProgress,
   });
   (progress as Progress | null)?.stop();
-  return evaluation.summary;
+  return evaluation;
 }
 
 /** Greedy pass@1 only (no sampling), for periodic checks during training; NaN without problems. */
 export async function greedyPassAt1(
   options: Pick<EvaluateModelOptions, "model" | "tokenizer" | "task" | "problems" | "seed" | "workerPool">,
 ): Promise<number> {
-  const summary = await evaluateModel({ ...options, samples: 0 });
+  const { summary } = await evaluateModel({ ...options, samples: 0 });
   return summary.passAt1Greedy ?? Number.NaN;
 }

@@ -31,9 +31,9 @@ export interface TrainResult {
 }
 
 /** Sampled pass@k of the trained policy on the split `evaluation.split` (test unless set). */
-function finalEvaluation(context: RlContext, showProgress: boolean): Promise<EvaluationSummary> {
+async function finalEvaluation(context: RlContext, showProgress: boolean): Promise<EvaluationSummary> {
   const { config, task, tokenizer } = context;
-  return evaluateModel({
+  const { summary } = await evaluateModel({
     model: context.update.model,
     tokenizer,
     task,
@@ -44,6 +44,7 @@ function finalEvaluation(context: RlContext, showProgress: boolean): Promise<Eva
     workerPool: context.update.workerPool,
     ...(showProgress ? { label: config.evaluation.split } : {}),
   });
+  return summary;
 }
 
 /**

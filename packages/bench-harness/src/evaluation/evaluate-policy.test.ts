@@ -54,6 +54,9 @@ describe("evaluatePolicy", () => {
     expect(calls.map((batch) => batch.length)).toEqual([1, 4]);
     expect(calls[0]?.[0]?.settings.temperature).toBe(0);
     expect(perProblem[0]?.samples.map((sample) => sample.reward)).toEqual([1, 1, 0, 0]);
+    // Each outcome keeps the text the verifier scored, without the end-of-sequence token.
+    expect(perProblem[0]?.greedy?.text).toBe("b\nd");
+    expect(perProblem[0]?.samples.map((sample) => sample.text)).toEqual(["b\nd", "c\nd", "b", "bd"]);
     expect(summary).toEqual({
       problems: 1,
       samples: 4,

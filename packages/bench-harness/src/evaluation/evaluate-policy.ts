@@ -45,6 +45,8 @@ export interface EvaluationOptions<Data> {
 
 /** The outcome of one sampled or greedy response. */
 export interface ResponseOutcome extends Verification {
+  /** The decoded response (without its end-of-sequence token), as the verifier saw it. */
+  readonly text: string;
   readonly tokens: number;
   readonly truncated: boolean;
 }
@@ -138,7 +140,7 @@ export async function evaluatePolicy<Data>(options: EvaluationOptions<Data>): Pr
     const text = codec.decode(ended ? generation.tokens.subarray(0, -1) : generation.tokens);
     const verdict = verifier.verify(problem, text);
     const truncated = generation.finishReason === "length";
-    return { ...verdict, reward: truncated ? 0 : verdict.reward, tokens: generation.tokens.length, truncated };
+    return { ...verdict, reward: truncated ? 0 : verdict.reward, text, tokens: generation.tokens.length, truncated };
   };
   const run = async (phase: EvaluationProgress["phase"], requests: GenerationRequest[]): Promise<Generation[]> => {
     const report = (completed: number) => onProgress?.({ phase, completed, total: requests.length });
