@@ -66,7 +66,7 @@ const CHECKPOINT_STREAM = 0xa1_000;
 const DERIVE_STREAM = 0xa2_000;
 const REFERENCE_SAMPLING_STREAM = 0x7e_000_000;
 
-const usage = `usage: gradient-alignment [--task ${BUILTIN_TASK_NAMES.join("|")}] [--checkpoints a,b] [--derive-steps 8]
+const usage = `usage: gradient-alignment [--task ${BUILTIN_TASK_NAMES.join("|")}] [--base checkpoint | --checkpoints a,b] [--derive-steps 8]
   [--batches 16] [--prompts 8] [--budget 160] [--reference-factor 10] [--seed 1]
   [--variant name:key=value,...]... [--no-defaults] [--out results.json] [--markdown results.md]`;
 
@@ -107,6 +107,7 @@ const { values } = parseArgs({
   args: argv,
   options: {
     task: { type: "string", default: "countdown" },
+    base: { type: "string" },
     checkpoints: { type: "string" },
     "derive-steps": { type: "string", default: "8" },
     batches: { type: "string", default: "16" },
@@ -143,12 +144,17 @@ for (const variant of variants) {
   names.add(variant.name);
 }
 
-// Checkpoints: the given ones, or the task's base and the base after a few GRPO steps.
+// Checkpoints: the given ones, or a base (the task's shipped one unless --base) and the base after a
+// few GRPO steps.
+if (values.base !== undefined && values.checkpoints !== undefined)
+  fail("--base and --checkpoints exclude each other (--base derives its second checkpoint)");
 const givenCheckpoints = values.checkpoints
   ?.split(",")
   .map((path) => path.trim())
   .filter((path) => path !== "");
-const checkpointPaths = givenCheckpoints ?? [resolve(repositoryRoot, `checkpoints/${task}-base`)];
+const checkpointPaths = givenCheckpoints ?? [
+  values.base === undefined ? resolve(repositoryRoot, `checkpoints/${task}-base`) : resolve(values.base),
+];
 const checkpointCount = givenCheckpoints === undefined ? 2 : checkpointPaths.length;
 const batchesPerCheckpoint = Math.ceil(batches / checkpointCount);
 
