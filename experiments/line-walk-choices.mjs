@@ -49,8 +49,10 @@ process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 function responsesOf(path, index) {
   if (!existsSync(path)) fail(`${path} does not exist`);
   if (path.endsWith(".jsonl")) return { label: basename(path), lines: parseLines(path) };
-  const isRun = !existsSync(join(path, "manifest.json")) && existsSync(join(path, "config.json"));
-  if (!isRun && !existsSync(join(path, "manifest.json")))
+  // A checkpoint folder may hold its pretrain config.json too: its manifest.json decides.
+  const isCheckpoint = existsSync(join(path, "manifest.json"));
+  const isRun = !isCheckpoint && existsSync(join(path, "config.json"));
+  if (!isCheckpoint && !isRun)
     fail(`${path}: neither a checkpoint (no manifest.json), a run folder (no config.json) nor a .jsonl file`);
   const config = isRun ? JSON.parse(readFileSync(join(path, "config.json"), "utf8")) : null;
   const file = join(scratch, `responses-${index}.jsonl`);
