@@ -64,9 +64,9 @@ function responsesOf(path, index) {
   ];
   const evaluation = spawnSync(process.execPath, [CLI, ...command], { stdio: ["ignore", "ignore", "inherit"] });
   if (evaluation.status !== 0) fail(`node ${CLI} ${command.join(" ")} failed (exit ${evaluation.status})`);
-  return config === null
-    ? { label: basename(path), lines: parseLines(file) }
-    : { label: `${config.algorithm}/seed-${config.seed}`, algorithm: config.algorithm, lines: parseLines(file) };
+  const lines = parseLines(file);
+  if (config === null) return { label: basename(path), lines };
+  return { label: `${config.algorithm}/seed-${config.seed}`, algorithm: config.algorithm, lines };
 }
 
 function parseLines(file) {

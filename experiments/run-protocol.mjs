@@ -406,8 +406,9 @@ async function loadRuns(folder) {
 
 /**
  * The base checkpoint the GRPO test runs of a task started from (their recorded `init`), scored
- * the way each of them was (same split, problems, samples, seed and temperature) and kept under the test
- * folder, so the table shows what RL added over the starting policy. Evaluated once per seed.
+ * the way each of them was (same split, problems, samples, seed and temperature) and kept under
+ * the test folder, so the table shows what RL added over the starting policy. Evaluated once per
+ * seed.
  */
 function baseCheckpointRuns(task, testRuns) {
   const baselineRuns = testRuns.filter((run) => run.config.task === task && run.config.algorithm === BASELINE);

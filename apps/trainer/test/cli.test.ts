@@ -93,6 +93,11 @@ const sampledFields = (run: string) =>
 
 describe("ibtpo eval --responses", () => {
   it("writes every scored response, one line per problem, and repeats them for the same seed", () => {
+    const linesOf = (text: string) =>
+      text
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
     const evaluate = (name: string, ...flags: string[]) => {
       const responses = join(work, `${name}.jsonl`);
       const summary = join(work, `${name}.json`);
@@ -105,10 +110,7 @@ describe("ibtpo eval --responses", () => {
       };
     };
     const first = evaluate("responses");
-    const lines = first.text
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line));
+    const lines = linesOf(first.text);
     expect(lines).toHaveLength(3);
     for (const line of lines) {
       expect(line.problem).toMatchObject({
@@ -134,11 +136,7 @@ describe("ibtpo eval --responses", () => {
     expect(evaluate("responses-again").text).toBe(first.text);
     // A lower temperature changes the samples' settings, never the greedy responses.
     const cooler = evaluate("responses-cooler", "--temperature", "0.25");
-    const greedy = (text: string) =>
-      text
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line).greedy.text);
+    const greedy = (text: string) => linesOf(text).map((line) => line.greedy.text);
     expect(greedy(cooler.text)).toEqual(greedy(first.text));
   });
 });
