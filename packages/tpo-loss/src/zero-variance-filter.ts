@@ -51,8 +51,14 @@ export function zeroVarianceFilterTrees(trees: readonly ReasoningTree[]): GroupF
   return { keptGroups: Int32Array.from(kept), droppedGroups: Int32Array.from(dropped) };
 }
 
-/** @deprecated Renamed {@link zeroVarianceFilter}: it filters, it does not refill the batch as DAPO does. */
+/**
+ * @deprecated Renamed {@link zeroVarianceFilter}: it filters, it does not refill the batch as DAPO does.
+ * @alias
+ */
 export const dynamicSamplingFilter = zeroVarianceFilter;
 
-/** @deprecated Renamed {@link zeroVarianceFilterTrees}. */
+/**
+ * @deprecated Renamed {@link zeroVarianceFilterTrees}.
+ * @alias
+ */
 export const dynamicSamplingFilterTrees = zeroVarianceFilterTrees;
