@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runFolderPath } from "@ibtpo/bench-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,26 @@ describe("ibtpo compare reusing a run folder", () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("1 runs; report:");
     expect(readFileSync(log, "utf8")).toBe(trained);
+  });
+
+  it("reuses a run recorded before a task option existed: it ran at that option's default", async () => {
+    const configFile = join(runDirectory, "config.json");
+    const recorded = readFileSync(configFile, "utf8");
+    const config = JSON.parse(recorded);
+    expect(config.taskOptions.minSteps).toBe(1);
+    delete config.taskOptions.minSteps;
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const trained = readFileSync(log, "utf8");
+    try {
+      const again = await compare();
+      expect(again.status, again.stderr).toBe(0);
+      expect(readFileSync(log, "utf8")).toBe(trained);
+      const other = await compare("taskOptions.minSteps=2");
+      expect(other.status).toBe(1);
+      expect(other.stderr).toContain("taskOptions.minSteps 1 there, 2 now");
+    } finally {
+      writeFileSync(configFile, recorded);
+    }
   });
 
   it("refuses a run made with another --set value, naming the folder, the key and both values", async () => {

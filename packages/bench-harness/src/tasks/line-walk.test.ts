@@ -113,5 +113,45 @@ describe("line-walk solver and generator", () => {
   it("rejects out-of-range knobs", () => {
     expect(() => createLineWalkTask({ hops: 9 })).toThrow(/"hops" must be an integer in \[2, 8\]/);
     expect(() => createLineWalkTask({ maxHop: 0 })).toThrow(/"maxHop" must be an integer in \[1, 9\]/);
+    expect(() => createLineWalkTask({ landingEchoes: 9 })).toThrow(/"landingEchoes" must be an integer in \[0, 8\]/);
+  });
+});
+
+describe("line-walk with landing echoes", () => {
+  const echoed = createLineWalkTask({ hops: 2, landingEchoes: 2 });
+  const data: LineWalkData = { hops: [3, 1], start: 4, goal: 6 };
+  const echoedProblem: Problem<LineWalkData> = { ...problemFor(data), prompt: echoed.renderPrompt(data) };
+
+  it("closes each step with the landing's copies and keeps the prompt", () => {
+    expect(lineWalkStepText(4, 7, 2)).toBe("3>777");
+    expect(echoedProblem.prompt).toBe(problem.prompt);
+    expect(echoed.solve(echoedProblem)).toBe("3>777\n1>666");
+    expect(echoed.maxResponseSymbols).toBe("3>777\n1>666".length);
+    expect(echoed.options).toEqual({ hops: 2, maxHop: 3, landingEchoes: 2 });
+  });
+
+  it("accepts the echoed walk and scores the choice as without echoes", () => {
+    expect(echoed.verify(echoedProblem, "3>777\n1>666")).toEqual({ reward: 1, answer: "6", wellFormed: true });
+    expect(echoed.verify(echoedProblem, "3>111\n1>222")).toEqual({ reward: 0, answer: "2", wellFormed: true });
+  });
+
+  it.each([
+    ["too few copies", "3>77\n1>666"],
+    ["too many copies", "3>7777\n1>666"],
+    ["a copy that differs", "3>776\n1>666"],
+    ["no copies", "3>7\n1>6"],
+  ])("flags a step with %s", (_, response) => {
+    expect(echoed.verify(echoedProblem, response)).toMatchObject({ reward: 0, wellFormed: false });
+  });
+
+  it("draws the same problems and writes random walks the verifier accepts", () => {
+    const random = new Mulberry32(5);
+    for (let seed = 0; seed < 100; seed++) {
+      const drawn = echoed.generate(seed);
+      expect(drawn).toEqual(task.generate(seed));
+      const walk = echoed.randomTrajectory(drawn, random);
+      expect(echoed.parse(walk).wellFormed).toBe(true);
+      expect(echoed.verify(drawn, walk).reward).toBe(task.verify(drawn, walk.replace(/(\d)\1\1$/gm, "$1")).reward);
+    }
   });
 });

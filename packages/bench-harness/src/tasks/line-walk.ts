@@ -17,19 +17,32 @@ export interface LineWalkOptions {
   readonly hops?: number;
   /** Longest hop (1-9). Default 3. */
   readonly maxHop?: number;
+  /**
+   * Extra copies of the landing digit that close each step (0-8; "3>777" with 2). Default 0. They
+   * add tokens that follow from the step's one choice, as most tokens of a language model's
+   * reasoning step follow from its first few: a step costs more, and a tree that shares a prefix
+   * saves more, while what must be learned stays the same.
+   */
+  readonly landingEchoes?: number;
 }
 
 /** Positions are the digits 0-9. */
 const LAST_POSITION = 9;
-const STEP_PATTERN = /^(\d)>(\d)$/;
 
 /** The positions one hop reaches from `at` without leaving 0-9: forward first, then back. */
 export function lineWalkLandings(at: number, hop: number): number[] {
   return [at + hop, at - hop].filter((position) => position >= 0 && position <= LAST_POSITION);
 }
 
-/** The response line of one hop from `from` to `to` ("3>7"): the hop's length, then where it lands. */
-export const lineWalkStepText = (from: number, to: number): string => `${Math.abs(to - from)}>${to}`;
+/**
+ * The response line of one hop from `from` to `to` ("3>7"): the hop's length, then where it lands,
+ * written `1 + landingEchoes` times ("3>777" with 2 echoes).
+ */
+export const lineWalkStepText = (from: number, to: number, landingEchoes = 0): string =>
+  `${Math.abs(to - from)}>${String(to).repeat(1 + landingEchoes)}`;
+
+/** A step line: group 1 the hop, group 2 the landing, then the landing's echoes. */
+const stepPattern = (landingEchoes: number): RegExp => new RegExp(`^(\\d)>(\\d)\\2{${landingEchoes}}$`);
 
 /**
  * Which positions can still end at the goal: entry i holds the positions from which hops i, i+1,
@@ -68,15 +81,18 @@ export function lineWalkCanFinish(data: LineWalkData): ReadonlySet<number>[] {
 export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalkData> {
   const hopCount = checkedOption("line-walk", "hops", options.hops, 5, 2, 8);
   const maxHop = checkedOption("line-walk", "maxHop", options.maxHop, 3, 1, LAST_POSITION);
+  const landingEchoes = checkedOption("line-walk", "landingEchoes", options.landingEchoes, 0, 0, 8);
+  const linePattern = stepPattern(landingEchoes);
+  const stepText = (from: number, to: number): string => lineWalkStepText(from, to, landingEchoes);
   const renderPrompt = (data: LineWalkData): string =>
     `${data.hops.join(" ")}:${data.start}>${data.goal}${STEP_DELIMITER}`;
-  const parse = (response: string): ParsedResponse => parseLinesMatching(response, STEP_PATTERN, 2);
+  const parse = (response: string): ParsedResponse => parseLinesMatching(response, linePattern, 2);
   const task: Task<LineWalkData> = {
     name: "line-walk",
     stepDelimiter: STEP_DELIMITER,
     vocabulary: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ":", ">", " ", STEP_DELIMITER],
-    maxResponseSymbols: 4 * hopCount - 1,
-    options: { hops: hopCount, maxHop },
+    maxResponseSymbols: (4 + landingEchoes) * hopCount - 1,
+    options: { hops: hopCount, maxHop, landingEchoes },
     renderPrompt,
     generate(seed) {
       const random = new Mulberry32(seed);
@@ -107,7 +123,7 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
       if (parsed.steps.length > hops.length) return wrong;
       let at = start;
       for (const [index, step] of parsed.steps.entries()) {
-        const [, hop, landed] = STEP_PATTERN.exec(step) as RegExpExecArray;
+        const [, hop, landed] = linePattern.exec(step) as RegExpExecArray;
         if (Number(hop) !== hops[index] || Math.abs(Number(landed) - at) !== Number(hop)) return wrong;
         at = Number(landed);
       }
@@ -123,7 +139,7 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
         const next = lineWalkLandings(at, hop);
         if (next.length === 0) break;
         const to = random.pick(next);
-        steps.push(lineWalkStepText(at, to));
+        steps.push(stepText(at, to));
         at = to;
       }
       return steps.join(STEP_DELIMITER);
@@ -137,7 +153,7 @@ export function createLineWalkTask(options: LineWalkOptions = {}): Task<LineWalk
       let at = start;
       for (const [index, hop] of hops.entries()) {
         const to = lineWalkLandings(at, hop).find((position) => canFinish[index + 1]?.has(position)) as number;
-        steps.push(lineWalkStepText(at, to));
+        steps.push(stepText(at, to));
         at = to;
       }
       return steps.join(STEP_DELIMITER);
