@@ -6,11 +6,13 @@
 // eval.json.
 //
 // Usage (from the repository root, after `npx -y pnpm@10.34.9 build`):
-//   node experiments/line-walk-choices.mjs [--split test] [--problems 200] [--samples 8] [--seed 1] PATH...
+//   node experiments/line-walk-choices.mjs [--split test] [--problems 200] [--samples 8] [--seed 1]
+//     [--landing-echoes 0] PATH...
 // PATH is a checkpoint folder (evaluated with --seed at temperature 1), a run folder (its latest
 // checkpoint, evaluated like its eval.json: the run's seed and evaluation temperature) or a
 // responses file an earlier `ibtpo eval --responses` wrote. Runs of one algorithm get a row of
-// their mean.
+// their mean. A checkpoint or run reads line-walk's `landingEchoes` from its task options; a
+// responses file does not record them, so --landing-echoes gives them.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +28,7 @@ const { values: flags, positionals: paths } = parseArgs({
     problems: { type: "string", default: "200" },
     samples: { type: "string", default: "8" },
     seed: { type: "string", default: "1" },
+    "landing-echoes": { type: "string", default: "0" },
   },
 });
 const fail = (message) => {
@@ -40,21 +43,30 @@ const count = (name) => {
 const problemCount = count("problems");
 const samples = count("samples");
 const defaultSeed = Number(flags.seed);
+const givenEchoes = Number(flags["landing-echoes"]);
+if (!Number.isInteger(givenEchoes) || givenEchoes < 0) fail(`--landing-echoes must be a non-negative integer`);
 if (!Number.isInteger(defaultSeed) || defaultSeed < 0) fail(`--seed must be a non-negative integer`);
 if (paths.length === 0) fail("give at least one checkpoint, run folder or responses file");
 const scratch = mkdtempSync(join(tmpdir(), "line-walk-choices-"));
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 
-/** A path's evaluated responses (one parsed line per problem) and its row label. */
+/**
+ * A path's evaluated responses (one parsed line per problem), its row label and the landing echoes
+ * of the task its policy writes.
+ */
 function responsesOf(path, index) {
   if (!existsSync(path)) fail(`${path} does not exist`);
-  if (path.endsWith(".jsonl")) return { label: basename(path), lines: parseLines(path) };
+  if (path.endsWith(".jsonl")) return { label: basename(path), lines: parseLines(path), echoes: givenEchoes };
   // A checkpoint folder may hold its pretrain config.json too: its manifest.json decides.
   const isCheckpoint = existsSync(join(path, "manifest.json"));
   const isRun = !isCheckpoint && existsSync(join(path, "config.json"));
   if (!isCheckpoint && !isRun)
     fail(`${path}: neither a checkpoint (no manifest.json), a run folder (no config.json) nor a .jsonl file`);
   const config = isRun ? JSON.parse(readFileSync(join(path, "config.json"), "utf8")) : null;
+  const taskOptions = isRun
+    ? config.taskOptions
+    : JSON.parse(readFileSync(join(path, "manifest.json"), "utf8")).metadata?.taskOptions;
+  const echoes = taskOptions?.landingEchoes ?? 0;
   const file = join(scratch, `responses-${index}.jsonl`);
   const command = [
     ...["eval", path, "--split", flags.split],
@@ -65,8 +77,8 @@ function responsesOf(path, index) {
   const evaluation = spawnSync(process.execPath, [CLI, ...command], { stdio: ["ignore", "ignore", "inherit"] });
   if (evaluation.status !== 0) fail(`node ${CLI} ${command.join(" ")} failed (exit ${evaluation.status})`);
   const lines = parseLines(file);
-  if (config === null) return { label: basename(path), lines };
-  return { label: `${config.algorithm}/seed-${config.seed}`, algorithm: config.algorithm, lines };
+  if (config === null) return { label: basename(path), lines, echoes };
+  return { label: `${config.algorithm}/seed-${config.seed}`, algorithm: config.algorithm, lines, echoes };
 }
 
 function parseLines(file) {
@@ -83,7 +95,7 @@ function parseLines(file) {
 }
 
 /** Per hop: decision points reached and how many of them took the landing that can still finish. */
-function choicesOf(data, response, perHop) {
+function choicesOf(data, response, echoes, perHop) {
   const canFinish = lineWalkCanFinish(data);
   const lines = response.split("\n");
   let at = data.start;
@@ -91,7 +103,7 @@ function choicesOf(data, response, perHop) {
     if (!canFinish[index].has(at)) return;
     const landings = lineWalkLandings(at, hop);
     // The landing this line takes when it is one of the hop's legal steps (undefined otherwise).
-    const taken = landings.find((to) => lines[index] === lineWalkStepText(at, to));
+    const taken = landings.find((to) => lines[index] === lineWalkStepText(at, to, echoes));
     const finishing = landings.filter((position) => canFinish[index + 1].has(position));
     if (landings.length === 2 && finishing.length === 1) {
       perHop[index].decisions += 1;
@@ -105,7 +117,7 @@ function choicesOf(data, response, perHop) {
 
 const rows = [];
 for (const [index, path] of paths.entries()) {
-  const { label, algorithm, lines } = responsesOf(path, index);
+  const { label, algorithm, lines, echoes } = responsesOf(path, index);
   const hops = lines[0]?.problem.data.hops?.length;
   // The task is the checkpoint's own (with its options); only line-walk problems have hops.
   if (hops === undefined) fail(`${path}: no line-walk problems in the responses`);
@@ -113,7 +125,7 @@ for (const [index, path] of paths.entries()) {
   const rewards = [];
   for (const line of lines) {
     for (const sample of line.samples) {
-      choicesOf(line.problem.data, sample.text, perHop);
+      choicesOf(line.problem.data, sample.text, echoes, perHop);
       rewards.push(sample.reward);
     }
   }
