@@ -61,6 +61,11 @@ const ABLATIONS = [
 
 /** The algorithms whose test runs Table 2 and the sampler table take from the test stage, with their Table 2 labels. */
 const TABLE_2_TEST_LABELS = { [BASELINE]: BASELINE, "ib-tpo": "IB-TPO (full)", treerl: "TreeRL" };
+/** Table 2's row label -> the algorithm whose advantages (and loss) that row trains with. */
+const TABLE_2_ADVANTAGES = new Map([
+  ...Object.entries(TABLE_2_TEST_LABELS).map(([algorithm, label]) => [label, algorithm]),
+  ...ABLATIONS.map((variant) => [variant.label, variant.algorithm]),
+]);
 
 /** The test table's row of the base checkpoint, evaluated like a test run without any RL step. */
 const BASE_CHECKPOINT_LABEL = "base checkpoint (no RL)";
@@ -550,14 +555,32 @@ async function writeTables() {
           );
     if (ablationStageRuns > 0) {
       lines.push(`### Ablation (the paper's Table 2), test split, seeds ${ablationSeeds.join(", ")}`, "");
-      lines.push("| variant | sampler | mean@k | mean@k minus GRPO (paired) |", "| --- | --- | --- | --- |");
+      lines.push(
+        "| variant | sampler | mean@k | mean@k minus GRPO (paired) | IB-TPO's advantages minus GRPO's on the same sampler (paired) |",
+        "| --- | --- | --- | --- | --- |",
+      );
       const paired = new Map(pairedDifferences(ablationRuns, BASELINE, "meanAtK").map((row) => [row.algorithm, row]));
-      for (const label of [...new Set(ablationRuns.map((run) => run.config.algorithm))]) {
+      const samplerOf = (label) =>
+        ablationRuns.find((run) => run.config.algorithm === label)?.config.samplerConfig?.kind;
+      const labels = [...new Set(ablationRuns.map((run) => run.config.algorithm))];
+      // The paper's question "do the IB advantages help?" asked on one sampler: an IB-TPO row against
+      // the row that trains GRPO's advantages on the same sampler, paired by seed.
+      const sameSamplerDifference = (label) => {
+        if (TABLE_2_ADVANTAGES.get(label) !== "ib-tpo") return undefined;
+        const grpoLabel = labels.find(
+          (other) => TABLE_2_ADVANTAGES.get(other) === BASELINE && samplerOf(other) === samplerOf(label),
+        );
+        if (grpoLabel === undefined) return undefined;
+        const runs = ablationRuns.filter((run) => run.config.algorithm === label || run.config.algorithm === grpoLabel);
+        return pairedDifferences(runs, grpoLabel, "meanAtK").find((row) => row.algorithm === label);
+      };
+      for (const label of labels) {
         const runs = ablationRuns.filter((run) => run.config.algorithm === label);
         const meanAtK = meanConfidenceInterval(runs.map((run) => run.evaluation.meanAtK));
         const difference = paired.get(label);
+        const sameSampler = sameSamplerDifference(label);
         lines.push(
-          `| ${label} | ${runs[0].config.samplerConfig?.kind ?? "-"} | ${cell(meanAtK)} | ${difference === undefined ? "-" : cell(difference.interval)} |`,
+          `| ${label} | ${samplerOf(label) ?? "-"} | ${cell(meanAtK)} | ${difference === undefined ? "-" : cell(difference.interval)} | ${sameSampler === undefined ? "-" : cell(sameSampler.interval)} |`,
         );
       }
       lines.push("");
