@@ -20,8 +20,8 @@ export interface LineWalkOptions {
   /**
    * Extra copies of the landing digit that close each step (0-8; "3>777" with 2). Default 0. They
    * add tokens that follow from the step's one choice, as most tokens of a language model's
-   * reasoning step follow from its first few: a step costs more, and a tree that shares a prefix
-   * saves more, while what must be learned stays the same.
+   * reasoning step follow from its first few: each step costs more tokens, the choices to learn
+   * stay the same.
    */
   readonly landingEchoes?: number;
 }
