@@ -411,7 +411,7 @@ async function loadRuns(folder) {
 
 /**
  * The base checkpoint the GRPO test runs of a task started from (their recorded `init`), scored
- * the way each of them was (same split, problems, samples, seed and temperature) and kept under
+ * the way each of them was (same split, problems, samples, seed, temperature and truncation) and kept under
  * the test folder, so the table shows what RL added over the starting policy. Evaluated once per
  * seed.
  */
@@ -434,6 +434,11 @@ function baseCheckpointRuns(task, testRuns) {
         String(config.seed),
         "--temperature",
         String(config.evaluation.temperature),
+        // Runs recorded before the evaluation's truncation options evaluated without truncation.
+        "--top-p",
+        String(config.evaluation.topP ?? 1),
+        "--top-k",
+        String(config.evaluation.topK ?? 0),
         "--out",
         file,
       ];

@@ -280,6 +280,16 @@ const cases: readonly BadInput[] = [
     message: /--temperature must be a finite number > 0, got 0/,
   },
   {
+    name: "eval --top-p 0",
+    args: () => ["eval", base, "--top-p", "0"],
+    message: /--top-p must be a number in \(0, 1\], got 0/,
+  },
+  {
+    name: "eval --top-k -1",
+    args: () => ["eval", base, "--top-k", "-1"],
+    message: /--top-k must be an integer in \[0, \d+\], got -1/,
+  },
+  {
     name: "eval --responses into a missing folder",
     args: (folder) => ["eval", base, "--responses", join(folder, "absent", "responses.jsonl")],
     message: /--responses: folder .*absent does not exist; create it first/,

@@ -138,6 +138,14 @@ describe("ibtpo eval --responses", () => {
     const cooler = evaluate("responses-cooler", "--temperature", "0.25");
     const greedy = (text: string) => linesOf(text).map((line) => line.greedy.text);
     expect(greedy(cooler.text)).toEqual(greedy(first.text));
+    // Top-k 1 and a tiny top-p keep only the most likely token: every sample is the greedy response.
+    for (const truncation of [
+      ["--top-k", "1"],
+      ["--top-p", "1e-6"],
+    ]) {
+      const truncated = linesOf(evaluate(`responses${truncation[0]}`, ...truncation).text);
+      for (const line of truncated) for (const sample of line.samples) expect(sample.text).toBe(line.greedy.text);
+    }
   });
 });
 

@@ -30,6 +30,22 @@ function positiveTemperature(value: unknown): number {
   return value;
 }
 
+function topPFlag(value: unknown): number {
+  if (typeof value !== "number" || !(value > 0 && value <= 1))
+    throw new ConfigError(`--top-p must be a number in (0, 1], got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The text after "samples each" in the printed summary: the sampling settings that are not the default. */
+function samplingNote(temperature: number, p: number, k: number): string {
+  const parts = [
+    temperature === 1 ? null : `temperature ${temperature}`,
+    p === 1 ? null : `top-p ${p}`,
+    k === 0 ? null : `top-k ${k}`,
+  ].filter((part) => part !== null);
+  return parts.length === 0 ? "" : ` at ${parts.join(", ")}`;
+}
+
 export function evalCommand(): Command {
   return new Command("eval")
     .description("Evaluate a checkpoint or a run's latest checkpoint: greedy pass@1, mean@k, pass@k, answer diversity")
@@ -40,6 +56,8 @@ export function evalCommand(): Command {
     .option("--samples <n>", "sampled responses per problem (k of pass@k)", numberFlag, 16)
     .option("--seed <n>", "seed of the sampled responses", numberFlag, 0)
     .option("--temperature <t>", "sampling temperature of the sampled responses", numberFlag, 1)
+    .option("--top-p <p>", "nucleus truncation of the sampled responses (1: none)", numberFlag, 1)
+    .option("--top-k <k>", "sample from the k most likely tokens (0: all)", numberFlag, 0)
     .option("--backend <name>", BACKENDS.join(" | "), "auto")
     .option("--json", "print the summary as JSON")
     .option("-o, --out <file>", "also write the summary to this JSON file")
@@ -50,7 +68,8 @@ export function evalCommand(): Command {
 Examples:
   ibtpo eval checkpoints/countdown-base --split validation --problems 100
   ibtpo eval runs/countdown/ib-tpo/seed-1 --samples 16 --json
-  ibtpo eval checkpoints/line-walk-base --samples 8 --seed 1 --responses responses.jsonl`,
+  ibtpo eval checkpoints/line-walk-base --samples 8 --seed 1 --responses responses.jsonl
+  ibtpo eval runs/countdown/ib-tpo/seed-1 --temperature 0.7 --top-p 0.95 --top-k 20   (the paper's sampling)`,
     )
     .action(async (path: string, flags) => {
       const resolved = await resolveCheckpoint(path);
@@ -62,6 +81,8 @@ Examples:
       const samples = positiveInteger(flags.samples, "--samples");
       const seed = nonNegativeInteger(flags.seed, "--seed");
       const temperature = positiveTemperature(flags.temperature);
+      const nucleus = topPFlag(flags.topP);
+      const topK = integerAtLeast(flags.topK, "--top-k", 0);
       if (flags.out !== undefined) precheckOutputFile(flags.out, "--out");
       if (flags.responses !== undefined) precheckOutputFile(flags.responses, "--responses");
       await selectBackend({ backend: flags.backend, log: (line) => console.error(line) });
@@ -74,6 +95,8 @@ Examples:
         problems,
         samples,
         temperature,
+        topP: nucleus,
+        topK,
         seed,
         label: flags.split,
       });
@@ -86,7 +109,7 @@ Examples:
       const ks = Object.entries(summary.passAtK).map(([k, value]) => `pass@${k} ${shown(value)}`);
       console.log(
         [
-          `${task.name} ${flags.split} (${summary.problems} problems, ${summary.samples} samples each${temperature === 1 ? "" : ` at temperature ${temperature}`})`,
+          `${task.name} ${flags.split} (${summary.problems} problems, ${summary.samples} samples each${samplingNote(temperature, nucleus, topK)})`,
           `greedy pass@1 ${shown(summary.passAt1Greedy)}   mean@k ${shown(summary.meanAtK)}   ${ks.join("   ")}`,
           `mean tokens ${shown(summary.meanTokens, 1)}   answer diversity ${shown(summary.answerDiversity)}   well-formed ${shown(summary.wellFormedRate)}   truncated ${shown(summary.truncatedRate)}`,
           `sample IB-Score ${shown(summary.sampleIbScore?.ibScore)} (H ${shown(summary.sampleIbScore?.H)}, I ${shown(summary.sampleIbScore?.I)})`,

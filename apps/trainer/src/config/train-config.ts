@@ -97,10 +97,15 @@ const optimizerSchema = z.strictObject({
   miniBatches: positiveInteger.default(1),
 });
 
+/** Nucleus truncation: sample from the smallest most-likely set whose mass reaches topP (1: all). */
+const topPSchema = z.number().gt(0).max(1).default(1);
+/** Sample from the topK most likely tokens (0: all). */
+const topKSchema = z.number().int().min(0).default(0);
+
 const samplingSchema = z.strictObject({
   temperature: z.number().gt(0).max(10).default(1),
-  topP: z.number().gt(0).max(1).default(1),
-  topK: z.number().int().min(0).default(0),
+  topP: topPSchema,
+  topK: topKSchema,
 });
 
 const evaluationSchema = z.strictObject({
@@ -114,6 +119,9 @@ const evaluationSchema = z.strictObject({
   /** Sampled responses per problem of the final evaluation (k of pass@k). */
   samples: positiveInteger.default(8),
   temperature: z.number().gt(0).default(1),
+  /** Truncation of the final evaluation's sampled responses, as `sampling.topP` and `sampling.topK` of the rollouts. */
+  topP: topPSchema,
+  topK: topKSchema,
   /** Greedy pass@1 on the validation split every this many steps (0: never), logged as validationAccuracy. */
   every: z.number().int().min(0).default(10),
   validationProblems: positiveInteger.default(100),
@@ -162,6 +170,8 @@ export const trainConfigSchema = z.strictObject({
     problems: 200,
     samples: 8,
     temperature: 1,
+    topP: 1,
+    topK: 0,
     every: 10,
     validationProblems: 100,
   }),

@@ -17,6 +17,10 @@ export interface EvaluateModelOptions {
   /** Sampled responses per problem for pass@k (0: greedy only). */
   readonly samples: number;
   readonly temperature?: number;
+  /** Nucleus truncation of the sampled responses (default 1: none). */
+  readonly topP?: number;
+  /** Keep the topK most likely tokens when sampling (default 0: all). */
+  readonly topK?: number;
   readonly seed: number;
   /** Show a progress bar with this label; omit for silence. */
   readonly label?: string;
@@ -56,7 +60,7 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Poli
         : samples === 1
           ? [1]
           : [],
-    sampling: { temperature: options.temperature ?? 1 },
+    sampling: { temperature: options.temperature ?? 1, topP: options.topP ?? 1, topK: options.topK ?? 0 },
     promptPrefix: [tokenizer.bosId],
     seed: options.seed,
     stepDelimiterToken: tokenizer.stepDelimiterId,

@@ -40,6 +40,8 @@ async function finalEvaluation(context: RlContext, showProgress: boolean): Promi
     problems: sampleProblems(task, { split: config.evaluation.split, count: config.evaluation.problems, seed: 0 }),
     samples: config.evaluation.samples,
     temperature: config.evaluation.temperature,
+    topP: config.evaluation.topP,
+    topK: config.evaluation.topK,
     seed: config.seed,
     workerPool: context.update.workerPool,
     ...(showProgress ? { label: config.evaluation.split } : {}),
