@@ -1,0 +1,75 @@
+// Score the final checkpoints of a protocol's test runs again with other evaluation flags (for
+// example the paper's sampling: --temperature 0.7 --top-p 0.95 --top-k 20), on the same test
+// problems and per-seed sampling seeds as the runs' own evaluation, and print mean@k with its 95%
+// interval and the paired difference against GRPO per seed. Each evaluation is kept next to the
+// run as rescore-<tag>.json, so the script can be stopped and started again.
+//
+// Usage (from the repository root, after `pnpm build`):
+//   node experiments/rescore.mjs TEST_FOLDER --tag NAME [--algos grpo,ib-tpo,treerl] [--seeds 1,2,3,4,5]
+//     -- EVAL_FLAGS...
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { parseArgs } from "node:util";
+import { meanConfidenceInterval } from "../packages/bench-harness/dist/index.js";
+
+const CLI = "apps/trainer/dist/cli.js";
+const BASELINE = "grpo";
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    tag: { type: "string" },
+    algos: { type: "string", default: "grpo,ib-tpo,treerl" },
+    seeds: { type: "string", default: "1,2,3,4,5" },
+  },
+});
+const [testFolder, ...evalFlags] = positionals;
+function fail(message) {
+  console.error(`rescore: ${message}`);
+  process.exit(1);
+}
+if (testFolder === undefined || !existsSync(testFolder)) fail(`give a protocol's test folder, got ${testFolder}`);
+if (args.tag === undefined || !/^[\w.-]+$/.test(args.tag))
+  fail("--tag must name the evaluation (letters, digits, . _ -)");
+const algorithms = args.algos.split(",");
+if (!algorithms.includes(BASELINE)) fail(`--algos must include ${BASELINE}, the baseline of the paired differences`);
+const seeds = args.seeds.split(",").map(Number);
+
+/** The run folder of one algorithm and seed: TEST_FOLDER/runs/<task>/<algorithm>/seed-<seed>. */
+function runFolder(algorithm, seed) {
+  const task = basename(join(testFolder, ".."));
+  return join(testFolder, "runs", task, algorithm, `seed-${seed}`);
+}
+
+const meanAtK = new Map();
+for (const algorithm of algorithms) {
+  for (const seed of seeds) {
+    const run = runFolder(algorithm, seed);
+    const config = JSON.parse(readFileSync(join(run, "config.json"), "utf8"));
+    const out = join(run, `rescore-${args.tag}.json`);
+    if (!existsSync(out)) {
+      const command = [CLI, "eval", run, "--split", config.evaluation.split, "--problems"];
+      command.push(String(config.evaluation.problems), "--samples", String(config.evaluation.samples));
+      command.push("--seed", String(seed), ...evalFlags, "--out", out);
+      console.error(`${algorithm} seed ${seed}: node ${command.join(" ")}`);
+      const result = spawnSync(process.execPath, command, { stdio: ["ignore", "ignore", "inherit"] });
+      if (result.status !== 0) fail(`the evaluation of ${run} failed (exit ${result.status})`);
+    }
+    meanAtK.set(`${algorithm} ${seed}`, JSON.parse(readFileSync(out, "utf8")).meanAtK);
+  }
+}
+
+const shown = (value) => (value >= 0 ? "+" : "") + value.toFixed(3);
+const interval = ({ mean, low, high }, signed) =>
+  `${signed ? shown(mean) : mean.toFixed(3)} [${signed ? shown(low) : low.toFixed(3)}, ${signed ? shown(high) : high.toFixed(3)}]`;
+console.log(`Evaluation flags: ${evalFlags.join(" ") || "(none)"}; seeds ${seeds.join(", ")}\n`);
+console.log("| algorithm | mean@k | minus GRPO (paired) | per seed |");
+console.log("| --- | --- | --- | --- |");
+for (const algorithm of algorithms) {
+  const values = seeds.map((seed) => meanAtK.get(`${algorithm} ${seed}`));
+  const differences = seeds.map((seed, index) => values[index] - meanAtK.get(`${BASELINE} ${seed}`));
+  const paired = algorithm === BASELINE ? "-" : interval(meanConfidenceInterval(differences), true);
+  const perSeed = algorithm === BASELINE ? "-" : differences.map(shown).join(", ");
+  console.log(`| ${algorithm} | ${interval(meanConfidenceInterval(values), false)} | ${paired} | ${perSeed} |`);
+}
