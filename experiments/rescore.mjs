@@ -1,17 +1,19 @@
-// Score the final checkpoints of a protocol's test runs again with other evaluation flags (for
-// example the paper's sampling: --temperature 0.7 --top-p 0.95 --top-k 20), on the same test
-// problems and per-seed sampling seeds as the runs' own evaluation, and print mean@k with its 95%
-// interval and the paired difference against GRPO per seed. Each evaluation is kept next to the
-// run as rescore-<tag>.json, so the script can be stopped and started again.
+// Score the final checkpoints of a protocol's test runs again, the way each run's own final
+// evaluation scored it (same test problems, samples, sampling seed, temperature and truncation:
+// without EVAL_FLAGS this repeats the runs' mean@k exactly), with EVAL_FLAGS overriding those
+// settings (for example the paper's sampling: --temperature 0.7 --top-p 0.95 --top-k 20). Prints
+// mean@k with its 95% interval and the paired difference against GRPO per seed. Each evaluation is
+// kept next to the run as rescore-<tag>.json, so the script can be stopped and started again.
 //
 // Usage (from the repository root, after `pnpm build`):
 //   node experiments/rescore.mjs TEST_FOLDER --tag NAME [--algos grpo,ib-tpo,treerl] [--seeds 1,2,3,4,5]
 //     -- EVAL_FLAGS...
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { meanConfidenceInterval } from "../packages/bench-harness/dist/index.js";
+import { meanConfidenceInterval, runFolderPath } from "../packages/bench-harness/dist/index.js";
+import { evaluationArguments } from "./evaluation-arguments.mjs";
 
 const CLI = "apps/trainer/dist/cli.js";
 const BASELINE = "grpo";
@@ -36,22 +38,19 @@ const algorithms = args.algos.split(",");
 if (!algorithms.includes(BASELINE)) fail(`--algos must include ${BASELINE}, the baseline of the paired differences`);
 const seeds = args.seeds.split(",").map(Number);
 
-/** The run folder of one algorithm and seed: TEST_FOLDER/runs/<task>/<algorithm>/seed-<seed>. */
-function runFolder(algorithm, seed) {
-  const task = basename(join(testFolder, ".."));
-  return join(testFolder, "runs", task, algorithm, `seed-${seed}`);
-}
+const resultsFile = join(testFolder, "results.json");
+if (!existsSync(resultsFile)) fail(`${resultsFile} does not exist: give the test folder of a protocol task`);
+// The task of the folder's runs, as its comparison recorded them.
+const { task } = JSON.parse(readFileSync(resultsFile, "utf8")).runs[0].config;
 
 const meanAtK = new Map();
 for (const algorithm of algorithms) {
   for (const seed of seeds) {
-    const run = runFolder(algorithm, seed);
+    const run = runFolderPath(testFolder, { task, algorithm, seed });
     const config = JSON.parse(readFileSync(join(run, "config.json"), "utf8"));
     const out = join(run, `rescore-${args.tag}.json`);
     if (!existsSync(out)) {
-      const command = [CLI, "eval", run, "--split", config.evaluation.split, "--problems"];
-      command.push(String(config.evaluation.problems), "--samples", String(config.evaluation.samples));
-      command.push("--seed", String(seed), ...evalFlags, "--out", out);
+      const command = [CLI, "eval", run, ...evaluationArguments(config), ...evalFlags, "--out", out];
       console.error(`${algorithm} seed ${seed}: node ${command.join(" ")}`);
       const result = spawnSync(process.execPath, command, { stdio: ["ignore", "ignore", "inherit"] });
       if (result.status !== 0) fail(`the evaluation of ${run} failed (exit ${result.status})`);

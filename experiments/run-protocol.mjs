@@ -33,6 +33,7 @@ import {
   runFolderPath,
   summarizeRuns,
 } from "../packages/bench-harness/dist/index.js";
+import { evaluationArguments } from "./evaluation-arguments.mjs";
 
 const CLI = "apps/trainer/dist/cli.js";
 const CONFIG = "experiments/main.yaml";
@@ -421,27 +422,7 @@ function baseCheckpointRuns(task, testRuns) {
     const file = join(testFolder(task), BASE_CHECKPOINT_FOLDER, `seed-${config.seed}.json`);
     if (!existsSync(file)) {
       mkdirSync(dirname(file), { recursive: true });
-      const command = [
-        "eval",
-        config.init,
-        "--split",
-        config.evaluation.split,
-        "--problems",
-        String(config.evaluation.problems),
-        "--samples",
-        String(config.evaluation.samples),
-        "--seed",
-        String(config.seed),
-        "--temperature",
-        String(config.evaluation.temperature),
-        // Runs recorded before the evaluation's truncation options evaluated without truncation.
-        "--top-p",
-        String(config.evaluation.topP ?? 1),
-        "--top-k",
-        String(config.evaluation.topK ?? 0),
-        "--out",
-        file,
-      ];
+      const command = ["eval", config.init, ...evaluationArguments(config), "--out", file];
       console.log(`evaluating ${config.init} on ${task} (${config.evaluation.split} split, seed ${config.seed})`);
       const evaluation = spawnSync(process.execPath, [CLI, ...command], { stdio: ["ignore", "ignore", "inherit"] });
       if (evaluation.status !== 0) fail(`node ${CLI} ${command.join(" ")} failed (exit ${evaluation.status})`);

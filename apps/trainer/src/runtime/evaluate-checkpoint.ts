@@ -6,6 +6,7 @@ import {
   type Task,
 } from "@ibtpo/bench-harness";
 import { type ModelWorkerPool, type SymbolTokenizer, TfjsPolicy, type TransformerModel } from "@ibtpo/policy-tfjs";
+import { withoutUndefined } from "../config/without-undefined.js";
 import { Progress } from "./progress.js";
 import { tokenizerCodec } from "./task-setup.js";
 
@@ -60,7 +61,11 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Poli
         : samples === 1
           ? [1]
           : [],
-    sampling: { temperature: options.temperature ?? 1, topP: options.topP ?? 1, topK: options.topK ?? 0 },
+    // Absent truncation options keep the policy's own defaults (no truncation).
+    sampling: {
+      temperature: options.temperature ?? 1,
+      ...withoutUndefined({ topP: options.topP, topK: options.topK }),
+    },
     promptPrefix: [tokenizer.bosId],
     seed: options.seed,
     stepDelimiterToken: tokenizer.stepDelimiterId,
