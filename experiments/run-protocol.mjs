@@ -1,6 +1,7 @@
 // The evaluation protocol of docs/METHOD.md section 8, end to end and resumable:
-//   1. search: every algorithm trains with each learning rate (one seed) and is scored on the
-//      validation split; the learning rate with the best validation mean@k is chosen per algorithm
+//   1. search: every algorithm trains with each learning rate (the search seeds: by default the
+//      first test seed) and is scored on the validation split; the learning rate with the best
+//      validation mean@k (mean over the search seeds) is chosen per algorithm
 //      (ties go to the smaller rate); IB-TPO option sets other than the paper's defaults
 //      (--ib-tpo-variant) are searched the same way, so no option is ever chosen on the test split;
 //   2. test: every algorithm trains at its chosen rate with every test seed, scored on the test
@@ -18,7 +19,7 @@
 // Usage (from the repository root, after `pnpm build`):
 //   node experiments/run-protocol.mjs [--out runs/protocol] [--tasks countdown] [--jobs 2]
 //     [--algos grpo,...] [--lrs 5e-5,1e-4,2e-4] [--task-lrs TASK:RATE,...] [--seeds 1,2,3,4,5]
-//     [--ablation-seeds 1,2,3]
+//     [--search-seeds 1] [--ablation-seeds 1,2,3]
 //     [--stages search,test,ablation,tables] [--ib-tpo-variant NAME:key=value,...] [--init-dir DIR]
 //     [--set key=value ...]
 import { spawn, spawnSync } from "node:child_process";
@@ -86,6 +87,11 @@ const { values: args } = parseArgs({
     /** A task's own learning-rate grid, as TASK:RATE,RATE,... (tasks not named use --lrs). */
     "task-lrs": { type: "string", multiple: true, default: [] },
     seeds: { type: "string", default: "1,2,3,4,5" },
+    /**
+     * Seeds of the validation search (default: the first test seed). More than one averages the
+     * validation mean@k over them, so a choice rests less on one run's luck.
+     */
+    "search-seeds": { type: "string" },
     "ablation-seeds": { type: "string", default: "1,2,3" },
     stages: { type: "string", default: STAGES.join(",") },
     /**
@@ -119,6 +125,7 @@ const taskLearningRates = new Map(
 /** The learning rates searched on a task. */
 const learningRatesOf = (task) => taskLearningRates.get(task) ?? defaultLearningRates;
 const seeds = list(args.seeds);
+const searchSeeds = args["search-seeds"] === undefined ? [seeds[0]] : list(args["search-seeds"]);
 const ablationSeeds = list(args["ablation-seeds"]);
 const stages = list(args.stages);
 const ibTpoVariants = args["ib-tpo-variant"].map((text) => {
@@ -133,11 +140,18 @@ const ibTpoVariants = args["ib-tpo-variant"].map((text) => {
     settings.some((setting) => !setting.includes("="))
   ) {
     fail(
-      `--ib-tpo-variant "${text}": expected NAME:key=value[,key=value] with a lowercase NAME other than "${DEFAULT_VARIANT}"`,
+      `--ib-tpo-variant "${text}": expected NAME:key=value[,key=value], NAME of lowercase letters, digits and '-' (it names folders) and other than "${DEFAULT_VARIANT}"`,
     );
   }
   return { name, settings };
 });
+for (const [index, variant] of ibTpoVariants.entries()) {
+  if (ibTpoVariants.findIndex((other) => other.name === variant.name) !== index) {
+    fail(
+      `--ib-tpo-variant: the name "${variant.name}" is given twice; each variant needs its own name (it names folders)`,
+    );
+  }
+}
 for (const stage of stages) {
   if (!STAGES.includes(stage)) fail(`--stages: unknown stage "${stage}" (stages: ${STAGES.join(", ")})`);
 }
@@ -275,7 +289,12 @@ function searchScore(task, algorithm, variant, rate) {
   const folder = searchFolder(task, rate, variant);
   if (!existsSync(join(folder, "results.json"))) return null;
   const row = readResults(folder).summary.find((row) => row.algorithm === algorithm);
-  return row?.metrics.meanAtK?.mean ?? null;
+  // A folder searched with other seeds is not this search's score: run the search stage again.
+  const sameSeeds =
+    row !== undefined &&
+    row.seeds.length === searchSeeds.length &&
+    searchSeeds.every((seed) => row.seeds.includes(Number(seed)));
+  return sameSeeds ? (row.metrics.meanAtK?.mean ?? null) : null;
 }
 
 /**
@@ -332,7 +351,7 @@ if (stages.includes("search")) {
             title: `Learning-rate search on ${task}, validation split, ${rateName(rate)}`,
           },
           algorithm,
-          [seeds[0]],
+          searchSeeds,
         ),
       ),
       ...(algorithms.includes("ib-tpo") ? ibTpoVariants : []).flatMap((variant) =>
@@ -344,7 +363,7 @@ if (stages.includes("search")) {
             title: `Option search on ${task}, validation split, ${rateName(rate)}, ib-tpo ${variant.name}`,
           },
           "ib-tpo",
-          [seeds[0]],
+          searchSeeds,
         ),
       ),
     ]),
@@ -452,7 +471,12 @@ async function writeTables() {
   ];
   for (const task of tasks) {
     const learningRates = learningRatesOf(task);
-    lines.push(`## ${task}`, "", `### Learning-rate search (validation split, seed ${seeds[0]}, mean@k)`, "");
+    lines.push(
+      `## ${task}`,
+      "",
+      `### Learning-rate search (validation split, ${searchSeeds.length === 1 ? `seed ${searchSeeds[0]}` : `mean over seeds ${searchSeeds.join(", ")}`}, mean@k)`,
+      "",
+    );
     lines.push(`| algorithm | options | ${learningRates.map(rateName).join(" | ")} | chosen |`);
     lines.push(`| --- | --- | ${learningRates.map(() => "---").join(" | ")} | --- |`);
     for (const algorithm of algorithms) {
