@@ -18,6 +18,7 @@ export {
   paperScoreFromSums,
   relativeValueGain,
   resolvePaperScoreOptions,
+  valueRatio,
 } from "./paper-score.js";
 export type { ResponseInput } from "./prefix-tree.js";
 export { addResponse, buildPrefixTree } from "./prefix-tree.js";

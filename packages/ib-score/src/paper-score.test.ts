@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { paperNodeScore, relativeValueGain } from "./paper-score.js";
+import { paperNodeScore, relativeValueGain, valueRatio } from "./paper-score.js";
 import { buildPrefixTree, type ResponseInput } from "./prefix-tree.js";
 import { ReasoningTree } from "./reasoning-tree.js";
 import { stepProbability } from "./step-probability.js";
@@ -27,6 +27,14 @@ describe("relativeValueGain", () => {
     const a = tree.addStep(tree.root, { tokens: [1], logprobs: [-1] });
     expect(relativeValueGain(tree, a)).toBeNaN();
     expect(relativeValueGain(tree, tree.root)).toBeNaN();
+  });
+});
+
+describe("valueRatio", () => {
+  it("divides the child's value by the parent's, and is 1 when the parent's is 0", () => {
+    expect(valueRatio(0.5, 0.25)).toBe(2);
+    expect(valueRatio(0, 0.5)).toBe(0);
+    expect(valueRatio(0, 0)).toBe(1);
   });
 });
 

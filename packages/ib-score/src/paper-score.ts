@@ -62,6 +62,18 @@ export function relativeValueGain(tree: ReasoningTree, child: NodeId): number {
   const childValue = rawValue(tree, child);
   const parentValue = rawValue(tree, tree.parent(child));
   if (Number.isNaN(childValue)) return Number.NaN;
+  return valueRatio(childValue, parentValue);
+}
+
+/**
+ * r = v(child) / v(parent) for values given by the caller (any estimate of them), with r = 1 when
+ * v(parent) = 0 (the project choice of {@link relativeValueGain}).
+ *
+ * @example
+ * valueRatio(0.5, 0.25); // 2
+ * valueRatio(0, 0); // 1
+ */
+export function valueRatio(childValue: number, parentValue: number): number {
   return parentValue === 0 ? 1 : childValue / parentValue;
 }
 

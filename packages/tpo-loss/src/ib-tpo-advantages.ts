@@ -5,9 +5,12 @@ import {
   relativeValueGain,
   smoothedValue,
   stepProbability,
+  valueRatio,
 } from "@ibtpo/ib-score";
+import { drawWeightedValues } from "./draw-weighted-values.js";
 import { TpoLossInputError } from "./errors.js";
 import { meanAndStd } from "./group-layout.js";
+import type { ValueEstimate } from "./option-choices.js";
 import {
   type ResolvedStepAdvantageOptions,
   resolveStepAdvantageOptions,
@@ -70,12 +73,7 @@ export function computeStepAdvantages(tree: ReasoningTree, options: ResolvedStep
     throw new TpoLossInputError("the tree has no finished trajectory, so v(root) is undefined", treeLocation(tree));
   }
   const size = tree.size;
-  const value = new Float64Array(size);
-  value[0] = smoothedValue(tree.rewardSum(0), tree.trajectoryCount(0), options.valueAlpha);
-  for (let node = 1; node < size; node++) {
-    const trajectories = tree.trajectoryCount(node);
-    if (trajectories > 0) value[node] = smoothedValue(tree.rewardSum(node), trajectories, options.valueAlpha);
-  }
+  const value = nodeValues(tree, options.valueEstimate, options.valueAlpha);
   const rewardScale = treeRewardScale(tree, options);
   const gated = options.informationGate === "reward-variance" && !tree.hasRewardVariance;
   const entropyPart = new Float64Array(size);
@@ -118,6 +116,17 @@ export function computeStepAdvantages(tree: ReasoningTree, options: ResolvedStep
   };
 }
 
+/** v(n) for every node by the chosen estimate (0 where no finished trajectory passes). */
+function nodeValues(tree: ReasoningTree, estimate: ValueEstimate, alpha: number): Float64Array {
+  if (estimate === "draw-weighted") return drawWeightedValues(tree, alpha);
+  const value = new Float64Array(tree.size);
+  for (let node = 0; node < tree.size; node++) {
+    const trajectories = tree.trajectoryCount(node);
+    if (trajectories > 0) value[node] = smoothedValue(tree.rewardSum(node), trajectories, alpha);
+  }
+  return value;
+}
+
 /** std(R) + stdEpsilon over the tree's trajectory rewards ('tree-std'; 0 without reward variance), or 1. */
 function treeRewardScale(tree: ReasoningTree, options: ResolvedStepAdvantageOptions): number {
   if (options.rewardScale === "none") return 1;
@@ -130,9 +139,15 @@ function treeRewardScale(tree: ReasoningTree, options: ResolvedStepAdvantageOpti
 /** docs/METHOD.md 5.1: A_IB(s) = (r(s) - (1 + 1/beta)) pi_old(s) for every node on a finished trajectory. */
 function paperInformationAdvantage(tree: ReasoningTree, options: ResolvedStepAdvantageOptions, out: Float64Array) {
   const shift = 1 + 1 / options.informationWeight;
+  // r(s) uses values at alpha 0 (the paper's p-hat), whatever valueAlpha says.
+  const drawValues = options.valueEstimate === "draw-weighted" ? drawWeightedValues(tree, 0) : null;
   for (let node = 1; node < tree.size; node++) {
     if (tree.trajectoryCount(node) === 0) continue;
-    out[node] = (relativeValueGain(tree, node) - shift) * stepProbability(tree, node, options.stepProbability);
+    const ratio =
+      drawValues === null
+        ? relativeValueGain(tree, node)
+        : valueRatio(drawValues[node] as number, drawValues[tree.parent(node)] as number);
+    out[node] = (ratio - shift) * stepProbability(tree, node, options.stepProbability);
   }
 }
 

@@ -2,6 +2,7 @@ export type { AdvantageEstimator, ResponseAdvantageEstimator, StepAdvantageEstim
 export { grpoEstimator, ibTpoEstimator, treeRlEstimator } from "./advantage-estimator.js";
 export type { DeprecationWarningHandler } from "./deprecated-options.js";
 export { setDeprecationWarningHandler } from "./deprecated-options.js";
+export { drawWeightedValues } from "./draw-weighted-values.js";
 export { TpoLossInputError } from "./errors.js";
 export type { ExternalOptionName } from "./external-option-names.js";
 export { externalOptionName, externalOptionNames } from "./external-option-names.js";
@@ -31,6 +32,7 @@ export type {
   StepSurprisalMode,
   TokenWeighting,
   TreeRewardScale,
+  ValueEstimate,
 } from "./option-choices.js";
 export {
   advantageEstimatorNames,
@@ -45,6 +47,7 @@ export {
   stepSurprisalModes,
   tokenWeightings,
   treeRewardScales,
+  valueEstimates,
 } from "./option-choices.js";
 export type { PaddedTrainingBatch, PadOptions } from "./pad-training-batch.js";
 export { padTrainingBatch } from "./pad-training-batch.js";
@@ -56,7 +59,8 @@ export type {
   TrainingPreset,
 } from "./presets.js";
 export { createAdvantageEstimator, presetKlCoefficient, presetNames, trainingPreset } from "./presets.js";
-export { reachProbabilities } from "./reach-probability.js";
+export type { TreeDraws } from "./reach-probability.js";
+export { reachProbabilities, treeDraws } from "./reach-probability.js";
 export { paddedCells, similarLengthGroups } from "./similar-length-groups.js";
 export type { ResolvedStepAdvantageOptions, StepAdvantageOptions } from "./step-advantage-options.js";
 export { defaultStepAdvantageOptions, resolveStepAdvantageOptions } from "./step-advantage-options.js";

@@ -37,6 +37,14 @@ export type TreeRewardScale = (typeof treeRewardScales)[number];
 export const informationGates = ["always", "reward-variance"] as const;
 export type InformationGate = (typeof informationGates)[number];
 
+/**
+ * How a node's value p(a* | prefix) is estimated for the tree advantages: the mean reward of the
+ * trajectories below it (the paper's p-hat, default), or the mean over the node's draws of its
+ * children's values (docs/METHOD.md 5.2).
+ */
+export const valueEstimates = ["leaf-mean", "draw-weighted"] as const;
+export type ValueEstimate = (typeof valueEstimates)[number];
+
 /** Divide a step's advantage by sqrt(traj(s)) (TreeRL) or leave it. */
 export const leafNormalisations = ["sqrt", "none"] as const;
 export type LeafNormalisation = (typeof leafNormalisations)[number];

@@ -69,6 +69,7 @@ describe("trainingPreset", () => {
       informationGate: "always",
       informationAlpha: 0.5,
       valueAlpha: 0,
+      valueEstimate: "leaf-mean",
       localValue: 0,
       leafNorm: "none",
       surprisal: "token-mean",

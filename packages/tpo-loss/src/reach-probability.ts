@@ -15,6 +15,30 @@ import type { ReasoningTree } from "@ibtpo/ib-score";
  * tree.trajectories * reach[node]; // the number of trajectories node would have in i.i.d. sampling
  */
 export function reachProbabilities(tree: ReasoningTree): Float64Array {
+  const { finishedDraws, drawsAt } = treeDraws(tree);
+  const reach = new Float64Array(tree.size);
+  if (tree.trajectoryCount(tree.root) === 0) return reach;
+  reach[tree.root] = 1;
+  // Parents have smaller ids than their children, so one forward pass sees every parent first.
+  for (let node = 1; node < tree.size; node++) {
+    const draws = finishedDraws[node] as number;
+    if (draws === 0) continue;
+    const parent = tree.parent(node);
+    reach[node] = ((reach[parent] as number) * draws) / (drawsAt[parent] as number);
+  }
+  return reach;
+}
+
+/** The finished draws of a tree, per node: the d(s) and D(p) of {@link reachProbabilities}. */
+export interface TreeDraws {
+  /** d(s) = min(multiplicity(s), traj(s)): the finished draws at the parent that produced s (0 at the root). */
+  readonly finishedDraws: Float64Array;
+  /** D(p) = endingCount(p) + sum of d over p's children: every finished draw at p. */
+  readonly drawsAt: Float64Array;
+}
+
+/** d(s) and D(p) for every node of the tree. */
+export function treeDraws(tree: ReasoningTree): TreeDraws {
   const size = tree.size;
   const finishedDraws = new Float64Array(size);
   const drawsAt = new Float64Array(size);
@@ -29,15 +53,5 @@ export function reachProbabilities(tree: ReasoningTree): Float64Array {
     const parent = tree.parent(node);
     drawsAt[parent] = (drawsAt[parent] as number) + draws;
   }
-  const reach = new Float64Array(size);
-  if (tree.trajectoryCount(tree.root) === 0) return reach;
-  reach[tree.root] = 1;
-  // Parents have smaller ids than their children, so one forward pass sees every parent first.
-  for (let node = 1; node < size; node++) {
-    const draws = finishedDraws[node] as number;
-    if (draws === 0) continue;
-    const parent = tree.parent(node);
-    reach[node] = ((reach[parent] as number) * draws) / (drawsAt[parent] as number);
-  }
-  return reach;
+  return { finishedDraws, drawsAt };
 }

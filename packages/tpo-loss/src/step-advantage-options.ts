@@ -13,6 +13,8 @@ import {
   stepSurprisalModes,
   type TreeRewardScale,
   treeRewardScales,
+  type ValueEstimate,
+  valueEstimates,
 } from "./option-choices.js";
 
 /** Options of the step-level tree advantages (docs/METHOD.md section 5). */
@@ -44,6 +46,12 @@ export interface StepAdvantageOptions {
   readonly informationAlpha?: number;
   /** Pseudo-count of the values used by A_GL and A_LV. Default 0 (the paper's p-hat, TreeRL's V). */
   readonly valueAlpha?: number;
+  /**
+   * How the values of A_GL, A_LV and the paper form's r(s) are estimated: 'leaf-mean' (default, the
+   * paper's p-hat: the mean reward of the trajectories below the node) or 'draw-weighted' (each
+   * draw at a node counts once, so a branched child does not outweigh its siblings).
+   */
+  readonly valueEstimate?: ValueEstimate;
   /** Weight of TreeRL's local value term A_LV = v(s) - v(parent). Default 0. */
   readonly localValue?: number;
   /** 'none' (default) leaves A(s); 'sqrt' divides it by sqrt(traj(s)) (TreeRL). */
@@ -66,6 +74,7 @@ export const defaultStepAdvantageOptions: ResolvedStepAdvantageOptions = {
   informationGate: "always",
   informationAlpha: 0.5,
   valueAlpha: 0,
+  valueEstimate: "leaf-mean",
   localValue: 0,
   leafNorm: "none",
   surprisal: "token-mean",
@@ -124,6 +133,7 @@ export function resolveStepAdvantageOptions(
     ),
     informationAlpha: requireAtLeast(options.informationAlpha ?? defaults.informationAlpha, 0, key("informationAlpha")),
     valueAlpha: requireAtLeast(options.valueAlpha ?? defaults.valueAlpha, 0, key("valueAlpha")),
+    valueEstimate: requireOneOf(options.valueEstimate ?? defaults.valueEstimate, valueEstimates, key("valueEstimate")),
     localValue: requireFinite(options.localValue ?? defaults.localValue, key("localValue")),
     leafNorm: requireOneOf(options.leafNorm ?? defaults.leafNorm, leafNormalisations, key("leafNorm")),
     surprisal: requireOneOf(options.surprisal ?? defaults.surprisal, stepSurprisalModes, key("surprisal")),

@@ -17,6 +17,7 @@ import {
   stepSurprisalModes,
   tokenWeightings,
   treeRewardScales,
+  valueEstimates,
 } from "@ibtpo/tpo-loss";
 import { SAMPLER_KINDS } from "@ibtpo/tree-sampler";
 
@@ -53,6 +54,7 @@ export const ADVANTAGE_CHOICES: { readonly [Key in ChoiceOption]: readonly (type
   stepProbability: stepProbabilityModes,
   rewardScale: treeRewardScales,
   informationGate: informationGates,
+  valueEstimate: valueEstimates,
   leafNorm: leafNormalisations,
   surprisal: stepSurprisalModes,
 };

@@ -14,6 +14,7 @@ import {
   stepSurprisalModes,
   tokenWeightings,
   treeRewardScales,
+  valueEstimates,
 } from "@ibtpo/tpo-loss";
 import { SAMPLER_KINDS, SAMPLER_OPTION_SPECS, type SamplerOptionSpec } from "@ibtpo/tree-sampler";
 import { describe, expect, it } from "vitest";
@@ -59,6 +60,7 @@ describe("the trainer's name lists", () => {
       stepProbability: stepProbabilityModes,
       rewardScale: treeRewardScales,
       informationGate: informationGates,
+      valueEstimate: valueEstimates,
       leafNorm: leafNormalisations,
       surprisal: stepSurprisalModes,
     });
