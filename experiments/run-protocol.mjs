@@ -11,7 +11,9 @@
 //      beside GRPO and full IB-TPO from step 2 (each variant at its estimator's chosen rate);
 //   4. tables: PROTOCOL.md with the search, test, ablation and sampler (the paper's Table 3 at equal
 //      tokens, from the training steps of the runs above) tables; the test table has a row for the
-//      base checkpoint, scored like a test run (same problems, samples and seeds) with no RL step.
+//      base checkpoint, scored like a test run (same problems, samples and seeds) with no RL step;
+//      the ablation table is left out, with the reason, when its runs were made at settings other
+//      than the current choices (a later search moved a choice).
 // Every run is an `ibtpo compare` run of experiments/main.yaml (equal token budget, same base
 // checkpoint, same KL and sampling settings); finished runs are reused, interrupted ones resumed,
 // so the script can be stopped and started again with the same arguments.
@@ -424,6 +426,18 @@ function stepMean(run, metric) {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** Whether a run's recorded config has a `key.path=value` setting (numbers compared as numbers). */
+function settingHolds(config, setting) {
+  const equals = setting.indexOf("=");
+  const text = setting.slice(equals + 1).replace(/^"(.*)"$/, "$1");
+  const value = setting
+    .slice(0, equals)
+    .split(".")
+    .reduce((node, key) => (node === undefined || node === null ? undefined : node[key]), config);
+  if (typeof value === "number") return value === Number(text);
+  return value !== undefined && String(value) === text;
+}
+
 /** Every run of a comparison folder with its step history (results.json keeps only the summary). */
 async function loadRuns(folder) {
   return Promise.all(readResults(folder).runs.map((run) => readRunFolder(runFolderPath(folder, run.config))));
@@ -547,12 +561,30 @@ async function writeTables() {
       }
     }
     let ablationStageRuns = 0;
+    const staleAblations = [];
     for (const variant of ABLATIONS) {
       const folder = ablationFolder(task, variant.name);
       if (!existsSync(join(folder, "results.json"))) continue;
-      const runs = relabel(await loadRuns(folder), variant.label);
-      ablationRuns.push(...runs);
+      const runs = await loadRuns(folder);
+      // A choice that moved since the ablation stage ran (a new search, another option set) leaves
+      // these runs at settings Table 2 no longer describes.
+      const expected = ablationSettings(task, variant);
+      if (runs.some((run) => !expected.every((setting) => settingHolds(run.config, setting)))) {
+        staleAblations.push(`${variant.label} (now ${expected.join(", ")})`);
+        continue;
+      }
+      ablationRuns.push(...relabel(runs, variant.label));
       ablationStageRuns += runs.length;
+    }
+    if (staleAblations.length > 0) {
+      ablationRuns.length = 0;
+      ablationStageRuns = 0;
+      lines.push(
+        "### Ablation (the paper's Table 2)",
+        "",
+        `Left out: the ablation runs were made at other settings than the current choices for ${staleAblations.join("; ")}. Run the ablation stage again.`,
+        "",
+      );
     }
     // Without the ablation stage the Table 2 rows would be GRPO and IB-TPO alone: no table then,
     // and the sampler table reads the test runs of the algorithms Table 2 takes from the test
