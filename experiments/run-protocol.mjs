@@ -129,6 +129,15 @@ const learningRatesOf = (task) => taskLearningRates.get(task) ?? defaultLearning
 const seeds = list(args.seeds);
 const searchSeeds = args["search-seeds"] === undefined ? [seeds[0]] : list(args["search-seeds"]);
 const ablationSeeds = list(args["ablation-seeds"]);
+for (const [flag, seedList] of [
+  ["--seeds", seeds],
+  ["--search-seeds", searchSeeds],
+  ["--ablation-seeds", ablationSeeds],
+]) {
+  const bad = seedList.find((seed) => !/^\d+$/.test(seed));
+  if (seedList.length === 0 || bad !== undefined)
+    fail(`${flag}: expected a comma-separated list of whole numbers, got "${bad ?? ""}"`);
+}
 const stages = list(args.stages);
 const ibTpoVariants = args["ib-tpo-variant"].map((text) => {
   const colon = text.indexOf(":");
