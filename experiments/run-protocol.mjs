@@ -252,25 +252,31 @@ const sameValue = (recorded, text) =>
   recorded !== undefined && (typeof recorded === "number" ? recorded === Number(text) : String(recorded) === text);
 
 /**
+ * The keys on which a run's recorded config departs from `settings`: a key given there with
+ * another value, or a key set by any option set but not given there and set in the run.
+ */
+function differingKeys(config, settings) {
+  const wanted = new Map(
+    settings.map((setting) => setting.split("=")).map(([key, ...value]) => [key, value.join("=")]),
+  );
+  const optionKeys = ibTpoVariants.flatMap((variant) => variant.settings.map((setting) => setting.split("=")[0]));
+  return [...new Set([...wanted.keys(), ...optionKeys])].filter((key) =>
+    wanted.has(key)
+      ? !sameValue(recordedValue(config, key), wanted.get(key))
+      : recordedValue(config, key) !== undefined,
+  );
+}
+
+/**
  * A finished run is reused only if it was made with this unit's settings: when the chosen setting
  * of an algorithm changes (a new option set searched, a rate chosen again), the earlier run
- * folder is moved under <out>/superseded/ (kept, not deleted) so the unit is trained again. Keys
- * set by any option set but not by this unit must be unset in the run.
+ * folder is moved under <out>/superseded/ (kept, not deleted) so the unit is trained again.
  */
 function setAsideIfMadeOtherwise(unit) {
   const folder = runFolderPath(unit.out, unit);
   const configFile = join(folder, "config.json");
   if (!existsSync(configFile)) return;
-  const config = JSON.parse(readFileSync(configFile, "utf8"));
-  const wanted = new Map(
-    unit.settings.map((setting) => setting.split("=")).map(([key, ...value]) => [key, value.join("=")]),
-  );
-  const optionKeys = ibTpoVariants.flatMap((variant) => variant.settings.map((setting) => setting.split("=")[0]));
-  const differing = [...new Set([...wanted.keys(), ...optionKeys])].filter((key) =>
-    wanted.has(key)
-      ? !sameValue(recordedValue(config, key), wanted.get(key))
-      : recordedValue(config, key) !== undefined,
-  );
+  const differing = differingKeys(JSON.parse(readFileSync(configFile, "utf8")), unit.settings);
   if (differing.length === 0) return;
   const base = join(args.out, "superseded", relative(args.out, folder));
   let target = base;
@@ -435,18 +441,6 @@ function stepMean(run, metric) {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-/** Whether a run's recorded config has a `key.path=value` setting (numbers compared as numbers). */
-function settingHolds(config, setting) {
-  const equals = setting.indexOf("=");
-  const text = setting.slice(equals + 1).replace(/^"(.*)"$/, "$1");
-  const value = setting
-    .slice(0, equals)
-    .split(".")
-    .reduce((node, key) => (node === undefined || node === null ? undefined : node[key]), config);
-  if (typeof value === "number") return value === Number(text);
-  return value !== undefined && String(value) === text;
-}
-
 /** Every run of a comparison folder with its step history (results.json keeps only the summary). */
 async function loadRuns(folder) {
   return Promise.all(readResults(folder).runs.map((run) => readRunFolder(runFolderPath(folder, run.config))));
@@ -578,7 +572,7 @@ async function writeTables() {
       // A choice that moved since the ablation stage ran (a new search, another option set) leaves
       // these runs at settings Table 2 no longer describes.
       const expected = ablationSettings(task, variant);
-      if (runs.some((run) => !expected.every((setting) => settingHolds(run.config, setting)))) {
+      if (runs.some((run) => differingKeys(run.config, expected).length > 0)) {
         staleAblations.push(`${variant.label} (now ${expected.join(", ")})`);
         continue;
       }
