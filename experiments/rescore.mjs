@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { meanConfidenceInterval, runFolderPath } from "../packages/bench-harness/dist/index.js";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
+import { seedListProblem } from "./seed-list.mjs";
 
 const CLI = "apps/trainer/dist/cli.js";
 const BASELINE = "grpo";
@@ -36,7 +37,10 @@ if (args.tag === undefined || !/^[\w.-]+$/.test(args.tag))
   fail("--tag must name the evaluation (letters, digits, . _ -)");
 const algorithms = args.algos.split(",");
 if (!algorithms.includes(BASELINE)) fail(`--algos must include ${BASELINE}, the baseline of the paired differences`);
-const seeds = args.seeds.split(",").map(Number);
+const seedTexts = args.seeds.split(",").map((seed) => seed.trim());
+const seedProblem = seedListProblem("--seeds", seedTexts);
+if (seedProblem !== null) fail(seedProblem);
+const seeds = seedTexts.map(Number);
 
 const resultsFile = join(testFolder, "results.json");
 if (!existsSync(resultsFile)) fail(`${resultsFile} does not exist: give the test folder of a protocol task`);

@@ -37,6 +37,7 @@ import {
   summarizeRuns,
 } from "../packages/bench-harness/dist/index.js";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
+import { seedListProblem } from "./seed-list.mjs";
 
 const CLI = "apps/trainer/dist/cli.js";
 const CONFIG = "experiments/main.yaml";
@@ -134,9 +135,8 @@ for (const [flag, seedList] of [
   ["--search-seeds", searchSeeds],
   ["--ablation-seeds", ablationSeeds],
 ]) {
-  const bad = seedList.find((seed) => !/^\d+$/.test(seed));
-  if (seedList.length === 0 || bad !== undefined)
-    fail(`${flag}: expected a comma-separated list of whole numbers, got "${bad ?? ""}"`);
+  const problem = seedListProblem(flag, seedList);
+  if (problem !== null) fail(problem);
 }
 const stages = list(args.stages);
 const ibTpoVariants = args["ib-tpo-variant"].map((text) => {
