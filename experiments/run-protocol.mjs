@@ -10,7 +10,8 @@
 //      GRPO advantages on IBTree, IB-TPO advantages on chains, on random trees and on entropy trees,
 //      beside GRPO and full IB-TPO from step 2 (each variant at its estimator's chosen rate);
 //   4. tables: PROTOCOL.md with the search, test, ablation and sampler (the paper's Table 3 at equal
-//      tokens, from the training steps of the runs above) tables; the test table has a row for the
+//      tokens, from the training steps of the runs above, and on one policy: every sampler drawing
+//      from the final checkpoints of the GRPO test runs, as the paper measures it) tables; the test table has a row for the
 //      base checkpoint, scored like a test run (same problems, samples and seeds) with no RL step;
 //      the ablation table is left out, with the reason, when its runs were made at settings other
 //      than the current choices (a later search moved a choice).
@@ -76,6 +77,13 @@ const TABLE_2_ADVANTAGES = new Map([
 const BASE_CHECKPOINT_LABEL = "base checkpoint (no RL)";
 /** Where a task's test folder keeps the base checkpoint's evaluations, one file per test seed. */
 const BASE_CHECKPOINT_FOLDER = "base-checkpoint";
+
+/** The samplers of the one-policy Table 3 (whole row labels of the sampler bench) and its batches per policy. */
+const ONE_POLICY_SAMPLERS = "chains,random-tree,entropy-tree,ib-tree (paper J)";
+const ONE_POLICY_BATCHES = 4;
+const SAMPLER_BENCH = "apps/trainer/bench/sampler-trajectories.ts";
+/** Where a task's test folder keeps the sampler bench's output on the GRPO test runs' policies. */
+const ONE_POLICY_FILE = "samplers-at-one-policy.json";
 
 /** Decimals of the sampler table's step metrics that are not rates (those get 3). */
 const DIGITS_OF_STEP_METRIC = { trajectoriesPer1kTokens: 1, tokensPerSecond: 0 };
@@ -471,6 +479,52 @@ function baseCheckpointRuns(task, testRuns) {
   });
 }
 
+/**
+ * The paper's Table 3 measured as the paper measures it, on one model: every sampler draws the
+ * same training prompts from the same policy, the final checkpoint of each GRPO test run (the
+ * policy RL has reached, the same for every sampler), at the runs' budget and sampling settings.
+ * In the training-step table each sampler is seen on the policy its own runs trained, so a
+ * sampler whose runs learned faster shows a lower Eff-Rate for that reason alone. Returns the
+ * sampler bench's machine line and its interval table (95% t-intervals over the policies,
+ * differences to chains paired per policy), or null without GRPO test runs. The bench's output is
+ * kept in the test folder and made again when the policies or settings change.
+ */
+function samplersAtOnePolicy(task, testRuns) {
+  const baselineRuns = testRuns
+    .filter((run) => run.config.task === task && run.config.algorithm === BASELINE)
+    .sort((a, b) => a.config.seed - b.config.seed);
+  if (baselineRuns.length === 0) return null;
+  const { budget, promptsPerStep, sampling } = baselineRuns[0].config;
+  const command = [
+    "--import",
+    "tsx",
+    SAMPLER_BENCH,
+    ...["--only", ONE_POLICY_SAMPLERS, "--exact", "--steps", String(ONE_POLICY_BATCHES)],
+    ...["--prompts", String(promptsPerStep), "--budget", String(budget)],
+    ...["--temperature", String(sampling?.temperature ?? 1), "--top-p", String(sampling?.topP ?? 1)],
+    ...["--top-k", String(sampling?.topK ?? 0)],
+    ...["--policies", baselineRuns.map((run) => runFolderPath(testFolder(task), run.config)).join(",")],
+  ];
+  const file = join(testFolder(task), ONE_POLICY_FILE);
+  const saved = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
+  let output = saved?.command?.join("\u0000") === command.join("\u0000") ? saved.output : null;
+  if (output === null) {
+    console.log(
+      `sampling every sampler from the ${baselineRuns.length} GRPO test policies of ${task} (Table 3 at one policy)`,
+    );
+    const bench = spawnSync(process.execPath, command, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    if (bench.status !== 0) fail(`node ${command.join(" ")} failed (exit ${bench.status})`);
+    output = bench.stdout;
+    writeFileSync(`${file}.tmp`, `${JSON.stringify({ command, output }, null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
+  }
+  const lines = output.split("\n");
+  const start = lines.findIndex((line) => line.startsWith("Mean and 95%"));
+  if (start < 0) fail(`${file}: the sampler bench's output has no interval table; delete the file to sample again`);
+  const end = lines.findIndex((line, index) => index > start + 1 && !line.startsWith("|"));
+  return { machine: lines[0], table: lines.slice(start, end < 0 ? lines.length : end), policies: baselineRuns.length };
+}
+
 function relabel(runs, algorithm) {
   return runs.map((run) => ({ ...run, config: { ...run.config, algorithm } }));
 }
@@ -657,7 +711,22 @@ async function writeTables() {
           `| ${sampler} | ${runs.length} | ${column("trajectoriesPer1kTokens")} | ${column("effRate")} | ${column("avgRate")} | ${column("tokensPerSecond")} |`,
         );
       }
-      lines.push("");
+      lines.push(
+        "",
+        "Each row is seen on the policy its own runs trained; the table below compares the samplers on one policy.",
+        "",
+      );
+    }
+    const onePolicy = testResults === null ? null : samplersAtOnePolicy(task, testResults.runs);
+    if (onePolicy !== null) {
+      lines.push(
+        `### Samplers at one policy (the paper's Table 3 as the paper measures it), the final checkpoints of the ${onePolicy.policies} GRPO test runs`,
+        "",
+        `Every sampler draws the same ${ONE_POLICY_BATCHES} batches of training prompts from each policy at the runs' budget and sampling settings (\`node --import tsx ${SAMPLER_BENCH} --policies ...\`; the whole command and its output are in \`${relative(args.out, join(testFolder(task), ONE_POLICY_FILE))}\`): ${onePolicy.machine}`,
+        "",
+        ...onePolicy.table,
+        "",
+      );
     }
   }
   mkdirSync(args.out, { recursive: true });

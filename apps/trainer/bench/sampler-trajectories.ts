@@ -11,12 +11,22 @@
 //   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench [-- --steps 8 --prompts 8 --budget 160 --decode-chunk 8]
 //   ... bench -- --only chains,ib-tree,entropy-tree      # only the rows whose label starts so
 //   ... bench -- --only "ib-tree (paper J), continuous"  # a whole label: that row alone
+// The paper measures its Table 3 on one model; trained policies are compared the same way with
+// --policies, a comma-separated list of checkpoints or run folders (their latest checkpoint) in
+// place of the base checkpoints of --tasks: every sampler draws from each policy the same prompts,
+// and the figures get a 95% t-interval over the policies of a task, with Eff-Rate and Avg-Rate
+// minus chains paired per policy (over the batches when a task has one policy):
+//   ... bench -- --only "chains,ib-tree (paper J)" --exact --policies runs/grpo/seed-1,runs/grpo/seed-2
+// --temperature, --top-p and --top-k set the sampling (default: the trainer's, 1, 1 and 0 for off);
+// with --exact each part of --only is a whole label.
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
+import { type BuiltinTaskName, meanConfidenceInterval, sampleProblems } from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-sampler";
+import { ConfigError } from "../src/config/config-error.js";
+import { reportError } from "../src/runtime/report-error.js";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
 import { cpuModel } from "./cpu-model.js";
@@ -24,7 +34,15 @@ import { benchArguments, SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.j
 
 const { values } = parseArgs({
   args: benchArguments(),
-  options: { ...SAMPLER_BENCH_OPTIONS, only: { type: "string" } },
+  options: {
+    ...SAMPLER_BENCH_OPTIONS,
+    only: { type: "string" },
+    exact: { type: "boolean" },
+    policies: { type: "string" },
+    temperature: { type: "string", default: "1" },
+    "top-p": { type: "string", default: "1" },
+    "top-k": { type: "string", default: "0" },
+  },
 });
 const decodeChunk = Number(values["decode-chunk"]);
 
@@ -73,10 +91,11 @@ const allSamplers: {
 ];
 // The first row is the chains baseline the ratios are taken to, so it always runs.
 // A whole label (which may hold a comma, "ib-tree (paper J), continuous") selects that row alone;
-// otherwise each comma-separated part is a prefix.
+// otherwise each comma-separated part is a prefix, or with --exact a whole label.
 const only = allSamplers.some(({ label }) => label === values.only) ? [values.only!] : values.only?.split(",");
+const selects = (label: string, part: string) => (values.exact ? label === part : label.startsWith(part));
 const samplers = allSamplers.filter(
-  ({ label }, index) => index === 0 || only === undefined || only.some((prefix) => label.startsWith(prefix)),
+  ({ label }, index) => index === 0 || only === undefined || only.some((part) => selects(label, part)),
 );
 
 interface Totals {
@@ -106,29 +125,50 @@ const steps = Number(values.steps);
 const promptsPerStep = Number(values.prompts);
 const budget = Number(values.budget);
 const seed = Number(values.seed);
-const backend = await selectBackend({ log: () => {} });
-console.log(
-  `${cpuModel()} x${cpus().length}, load average ${loads()} (1, 5, 15 min), node ${process.version}, tfjs backend ${backend.choice}; ${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop, temperature 1`,
-);
-for (const taskName of (values.tasks as string).split(",")) {
-  const base = await resolveCheckpoint(`${values.checkpoints}/${taskName}-base`);
-  const task = createTask(base.task as BuiltinTaskName, base.taskOptions);
-  const { model, tokenizer } = await loadCheckpoint(base.directory);
+/** The trainer's `sampling` settings (experiments/main.yaml: temperature 1, no top-p or top-k). */
+const sampling = {
+  temperature: Number(values.temperature),
+  topP: Number(values["top-p"]),
+  topK: Number(values["top-k"]),
+};
+
+const emptyTotals = (): Totals => ({
+  trajectories: 0,
+  distinct: 0,
+  tokens: 0,
+  rewardSum: 0,
+  effective: 0,
+  prompts: 0,
+  seconds: 0,
+  cpuSeconds: 0,
+  calls: 0,
+});
+/** Per sampler, the sum of the totals of `parts` (each a per-sampler list). */
+const summed = (parts: readonly (readonly Totals[])[]): Totals[] =>
+  samplers.map((_, index) => {
+    const sum = emptyTotals();
+    for (const part of parts) {
+      const total = part[index]!;
+      for (const key of Object.keys(sum) as (keyof Totals)[]) sum[key] += total[key];
+    }
+    return sum;
+  });
+
+/** One policy's figures: per batch of prompts, per sampler. */
+interface PolicyTotals {
+  readonly taskName: string;
+  readonly directory: string;
+  readonly batches: Totals[][];
+}
+
+/** Every sampler on `steps` batches of the task's training prompts, sampled from one checkpoint. */
+async function benchPolicy(path: string): Promise<PolicyTotals> {
+  const checkpoint = await resolveCheckpoint(path);
+  if (checkpoint.task === null) throw new ConfigError(`${path}: the checkpoint does not record its task`);
+  const task = createTask(checkpoint.task as BuiltinTaskName, checkpoint.taskOptions);
+  const { model, tokenizer } = await loadCheckpoint(checkpoint.directory);
   const policy = TfjsPolicy.fromTokenizer(model, tokenizer, { seed: 0 });
   const problems = sampleProblems(task, { split: "train", count: steps * promptsPerStep, seed });
-  const totals = samplers.map(
-    (): Totals => ({
-      trajectories: 0,
-      distinct: 0,
-      tokens: 0,
-      rewardSum: 0,
-      effective: 0,
-      prompts: 0,
-      seconds: 0,
-      cpuSeconds: 0,
-      calls: 0,
-    }),
-  );
   const run = async (
     { config, decodeChunk, continuousBatching, prefixCache }: (typeof samplers)[number],
     step: number,
@@ -145,6 +185,7 @@ for (const taskName of (values.tasks as string).split(",")) {
         budget,
         maxResponseLength: Math.min(task.maxResponseSymbols + 1, model.config.contextLength - longestPrompt),
         budgetCut: "drop",
+        sampling,
         ...(decodeChunk === undefined ? {} : { decodeChunk }),
         ...(continuousBatching === undefined ? {} : { continuousBatching }),
         ...(prefixCache === undefined ? {} : { prefixCache }),
@@ -156,26 +197,35 @@ for (const taskName of (values.tasks as string).split(",")) {
     return { batch, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   };
   for (const sampler of samplers) await run(sampler, 0); // warm-up: kernels compiled, caches filled
+  const batches: Totals[][] = [];
   for (let step = 0; step < steps; step++) {
-    for (const [index, sampler] of samplers.entries()) {
+    const totals: Totals[] = [];
+    for (const sampler of samplers) {
       const { batch, seconds, cpuSeconds } = await run(sampler, step);
-      const total = totals[index]!;
       const statistics = batch.statistics;
-      total.trajectories += statistics.trajectories;
-      total.distinct += batch.samples.reduce((sum, sample) => sum + distinctResponses(sample.tree), 0);
-      total.tokens += statistics.generatedTokens;
-      total.rewardSum += statistics.meanReward * statistics.trajectories;
-      total.effective += statistics.effRate * statistics.prompts;
-      total.prompts += statistics.prompts;
-      total.seconds += seconds;
-      total.cpuSeconds += cpuSeconds;
-      total.calls += statistics.generateCalls;
+      totals.push({
+        trajectories: statistics.trajectories,
+        distinct: batch.samples.reduce((sum, sample) => sum + distinctResponses(sample.tree), 0),
+        tokens: statistics.generatedTokens,
+        rewardSum: statistics.meanReward * statistics.trajectories,
+        effective: statistics.effRate * statistics.prompts,
+        prompts: statistics.prompts,
+        seconds,
+        cpuSeconds,
+        calls: statistics.generateCalls,
+      });
     }
+    batches.push(totals);
   }
+  model.dispose();
+  return { taskName: task.name, directory: checkpoint.directory, batches };
+}
+
+/** The figures of every sampler over all of a task's batches and policies, with speed. */
+function printPooled(totals: readonly Totals[], calls: number): void {
   const chains = totals[0]!;
   const rate = (total: Totals) => total.tokens / total.seconds;
   const cpuRate = (total: Totals) => total.tokens / total.cpuSeconds;
-  console.log(`\n${task.name} (${base.directory}), ${chains.prompts} prompts; load average now ${loads()}`);
   console.log(
     "| sampler | traj. / 1k tokens | x chains | distinct / 1k tokens | x chains | Eff-Rate | Avg-Rate | tokens / s | x chains | tokens / CPU s | x chains | generate calls / batch |",
   );
@@ -187,7 +237,73 @@ for (const taskName of (values.tasks as string).split(",")) {
     const distinctPer1k = (total.distinct / total.tokens) * 1000;
     const chainsDistinctPer1k = (chains.distinct / chains.tokens) * 1000;
     console.log(
-      `| ${label} | ${per1k.toFixed(1)} | ${(per1k / chainsPer1k).toFixed(2)} | ${distinctPer1k.toFixed(1)} | ${(distinctPer1k / chainsDistinctPer1k).toFixed(2)} | ${(total.effective / total.prompts).toFixed(3)} | ${(total.rewardSum / total.trajectories).toFixed(3)} | ${rate(total).toFixed(0)} | ${(rate(total) / rate(chains)).toFixed(2)} | ${cpuRate(total).toFixed(0)} | ${(cpuRate(total) / cpuRate(chains)).toFixed(2)} | ${(total.calls / steps).toFixed(1)} |`,
+      `| ${label} | ${per1k.toFixed(1)} | ${(per1k / chainsPer1k).toFixed(2)} | ${distinctPer1k.toFixed(1)} | ${(distinctPer1k / chainsDistinctPer1k).toFixed(2)} | ${(total.effective / total.prompts).toFixed(3)} | ${(total.rewardSum / total.trajectories).toFixed(3)} | ${rate(total).toFixed(0)} | ${(rate(total) / rate(chains)).toFixed(2)} | ${cpuRate(total).toFixed(0)} | ${(cpuRate(total) / cpuRate(chains)).toFixed(2)} | ${(total.calls / calls).toFixed(1)} |`,
     );
   }
 }
+
+/**
+ * The paper's Table 3 figures as mean and 95% interval over units (each a policy, or each a batch
+ * of one policy), with the per-unit differences to chains (same prompts, same policy).
+ */
+function printIntervals(units: readonly (readonly Totals[])[], unitName: "policy" | "batch"): void {
+  const interval = (values: readonly number[], digits: number) => {
+    const { mean, low, high } = meanConfidenceInterval(values);
+    return low === null || high === null
+      ? mean.toFixed(digits)
+      : `${mean.toFixed(digits)} [${low.toFixed(digits)}, ${high.toFixed(digits)}]`;
+  };
+  const per1k = (total: Totals) => (total.trajectories / total.tokens) * 1000;
+  const effRate = (total: Totals) => total.effective / total.prompts;
+  const avgRate = (total: Totals) => total.rewardSum / total.trajectories;
+  console.log(
+    `\nMean and 95% t-interval over ${units.length} ${unitName === "policy" ? "policies" : "batches"}; differences to chains paired per ${unitName}:`,
+  );
+  console.log(
+    "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Eff-Rate minus chains | Avg-Rate | Avg-Rate minus chains |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  for (const [index, { label }] of samplers.entries()) {
+    const column = (figure: (total: Totals) => number) => units.map((unit) => figure(unit[index]!));
+    const minusChains = (figure: (total: Totals) => number) =>
+      units.map((unit) => figure(unit[index]!) - figure(unit[0]!));
+    const ratio = units.map((unit) => per1k(unit[index]!) / per1k(unit[0]!));
+    console.log(
+      `| ${label} | ${interval(column(per1k), 1)} | ${interval(ratio, 2)} | ${interval(column(effRate), 3)} | ${interval(minusChains(effRate), 3)} | ${interval(column(avgRate), 3)} | ${interval(minusChains(avgRate), 3)} |`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const backend = await selectBackend({ log: () => {} });
+  console.log(
+    `${cpuModel()} x${cpus().length}, load average ${loads()} (1, 5, 15 min), node ${process.version}, tfjs backend ${backend.choice}; ${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop, temperature ${sampling.temperature}, top-p ${sampling.topP}, top-k ${sampling.topK}`,
+  );
+  const paths =
+    values.policies === undefined
+      ? (values.tasks as string).split(",").map((taskName) => `${values.checkpoints}/${taskName}-base`)
+      : values.policies.split(",").filter((path) => path.length > 0);
+  const results: PolicyTotals[] = [];
+  for (const [index, path] of paths.entries()) {
+    const result = await benchPolicy(path);
+    results.push(result);
+    if (paths.length > 1) console.error(`policy ${index + 1}/${paths.length} done: ${result.directory}`);
+  }
+  for (const taskName of new Set(results.map((result) => result.taskName))) {
+    const group = results.filter((result) => result.taskName === taskName);
+    const where = group.length === 1 ? group[0]!.directory : `${group.length} policies`;
+    const prompts = group.length * steps * promptsPerStep;
+    console.log(`\n${taskName} (${where}), ${prompts} prompts; load average now ${loads()}`);
+    printPooled(summed(group.flatMap((result) => result.batches)), group.length * steps);
+    if (group.length > 1)
+      printIntervals(
+        group.map((result) => summed(result.batches)),
+        "policy",
+      );
+    else if (steps > 1) printIntervals(group[0]!.batches, "batch");
+  }
+}
+
+main().catch((error: unknown) => {
+  process.exitCode = reportError(error);
+});
