@@ -522,7 +522,8 @@ function samplersAtOnePolicy(task, testRuns) {
   const start = lines.findIndex((line) => line.startsWith("Mean and 95%"));
   if (start < 0) fail(`${file}: the sampler bench's output has no interval table; delete the file to sample again`);
   const end = lines.findIndex((line, index) => index > start + 1 && !line.startsWith("|"));
-  return { machine: lines[0], table: lines.slice(start, end < 0 ? lines.length : end), policies: baselineRuns.length };
+  const table = lines.slice(start + 1, end < 0 ? lines.length : end).filter((line) => line.startsWith("|"));
+  return { machine: lines[0], title: lines[start], table, policies: baselineRuns.length };
 }
 
 function relabel(runs, algorithm) {
@@ -723,6 +724,8 @@ async function writeTables() {
         `### Samplers at one policy (the paper's Table 3 as the paper measures it), the final checkpoints of the ${onePolicy.policies} GRPO test runs`,
         "",
         `Every sampler draws the same ${ONE_POLICY_BATCHES} batches of training prompts from each policy at the runs' budget and sampling settings (\`node --import tsx ${SAMPLER_BENCH} --policies ...\`; the whole command and its output are in \`${relative(args.out, join(testFolder(task), ONE_POLICY_FILE))}\`): ${onePolicy.machine}`,
+        "",
+        onePolicy.title,
         "",
         ...onePolicy.table,
         "",
