@@ -59,6 +59,9 @@ const allSamplers: {
   { label: "entropy-tree", config: { kind: "entropy-tree" } },
   { label: "ib-tree (paper J)", config: { kind: "ib-tree" } },
   { label: "ib-tree (paper J, minNovelty 0.5)", config: { kind: "ib-tree", minNovelty: 0.5 } },
+  // The paper's tree starts from half the chains its budget buys (4 of about 8); at 160 tokens a
+  // countdown budget buys 16-24 chains.
+  { label: "ib-tree (paper J, initialChains 8)", config: { kind: "ib-tree", initialChains: 8 } },
   {
     label: "ib-tree (shannon-optimistic)",
     config: {
@@ -91,8 +94,12 @@ const allSamplers: {
 ];
 // The first row is the chains baseline the ratios are taken to, so it always runs.
 // A whole label (which may hold a comma, "ib-tree (paper J), continuous") selects that row alone;
-// otherwise each comma-separated part is a prefix, or with --exact a whole label.
-const only = allSamplers.some(({ label }) => label === values.only) ? [values.only!] : values.only?.split(",");
+// otherwise each part (split at the commas outside parentheses, so "ib-tree (paper J, minNovelty
+// 0.5)" is one part) is a prefix, or with --exact a whole label.
+const parts = (text: string) => text.split(/,(?![^(]*\))/).map((part) => part.trim());
+const only = allSamplers.some(({ label }) => label === values.only)
+  ? [values.only!]
+  : values.only && parts(values.only);
 const selects = (label: string, part: string) => (values.exact ? label === part : label.startsWith(part));
 const samplers = allSamplers.filter(
   ({ label }, index) => index === 0 || only === undefined || only.some((part) => selects(label, part)),
