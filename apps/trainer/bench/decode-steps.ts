@@ -34,7 +34,7 @@ console.log(
   `${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop`,
 );
 for (const taskName of (values.tasks as string).split(",")) {
-  const base = await resolveCheckpoint(`${values.checkpoints}/${taskName}-base`);
+  const base = await resolveCheckpoint(`${values.checkpoints}/${taskName}-base`, "--checkpoints");
   const task = createTask(base.task as BuiltinTaskName, base.taskOptions);
   const { model, tokenizer } = await loadCheckpoint(base.directory);
   // Count the model's cached decode steps (one column per row) and the rows they carry.

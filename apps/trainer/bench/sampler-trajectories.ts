@@ -170,7 +170,7 @@ interface PolicyTotals {
 
 /** Every sampler on `steps` batches of the task's training prompts, sampled from one checkpoint. */
 async function benchPolicy(path: string): Promise<PolicyTotals> {
-  const checkpoint = await resolveCheckpoint(path);
+  const checkpoint = await resolveCheckpoint(path, values.policies === undefined ? "--checkpoints" : "--policies");
   if (checkpoint.task === null) throw new ConfigError(`${path}: the checkpoint does not record its task`);
   const task = createTask(checkpoint.task as BuiltinTaskName, checkpoint.taskOptions);
   const { model, tokenizer } = await loadCheckpoint(checkpoint.directory);

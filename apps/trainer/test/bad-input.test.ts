@@ -167,6 +167,11 @@ const cases: readonly BadInput[] = [
     message: /--set optimizer\.\.learningRate: a config key has no empty parts/,
   },
   {
+    name: "train --init of a missing folder",
+    args: (folder) => ["train", "--init", join(folder, "absent"), ...TINY_TRAIN, "--quiet", "--out", join(folder, "r")],
+    message: /^ibtpo: config key "init" \(--init\): checkpoint folder .*absent does not exist/,
+  },
+  {
     name: "train --init of a checkpoint with a NaN weight",
     prepare: (folder) => withNaN(copyOf(base, folder, "nan-base"), "token_embedding"),
     args: (folder) => [
@@ -302,7 +307,7 @@ const cases: readonly BadInput[] = [
   {
     name: "eval of a missing checkpoint",
     args: (folder) => ["eval", join(folder, "absent")],
-    message: /checkpoint folder .*absent does not exist/,
+    message: /^ibtpo: the checkpoint argument: checkpoint folder .*absent does not exist \(relative paths start/,
   },
   {
     name: "eval of a checkpoint with a NaN weight",

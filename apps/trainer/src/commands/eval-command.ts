@@ -72,7 +72,7 @@ Examples:
   ibtpo eval runs/countdown/ib-tpo/seed-1 --temperature 0.7 --top-p 0.95 --top-k 20   (the paper's sampling)`,
     )
     .action(async (path: string, flags) => {
-      const resolved = await resolveCheckpoint(path);
+      const resolved = await resolveCheckpoint(path, "the checkpoint argument");
       const taskName = flags.task ?? resolved.task;
       if (taskName === null) throw new ConfigError(`${path} does not record its task; pass --task`);
       const task = createTask(taskName, flags.task === undefined ? resolved.taskOptions : {});

@@ -11,14 +11,18 @@ export interface ResolvedCheckpoint {
   readonly taskOptions: Record<string, number>;
 }
 
+/** Where a training run's base checkpoint comes from, the default `source` of {@link resolveCheckpoint}. */
+const INIT_SOURCE = 'config key "init" (--init)';
+
 /**
  * A checkpoint folder, or a run folder (its latest checkpoint), with the task it belongs to:
- * a run's config.json or the checkpoint's manifest metadata says which.
+ * a run's config.json or the checkpoint's manifest metadata says which. `source` names where the
+ * path came from (a config key, a flag, an argument) in the error for a missing folder.
  */
-export async function resolveCheckpoint(path: string): Promise<ResolvedCheckpoint> {
+export async function resolveCheckpoint(path: string, source = INIT_SOURCE): Promise<ResolvedCheckpoint> {
   if (!existsSync(path)) {
     throw new ConfigError(
-      `checkpoint folder ${resolve(path)} does not exist; pass --init <dir> (relative paths start from the current folder, ${process.cwd()})`,
+      `${source}: checkpoint folder ${resolve(path)} does not exist (relative paths start from the current folder, ${process.cwd()})`,
     );
   }
   if (existsSync(join(path, "manifest.json"))) {
@@ -33,7 +37,9 @@ export async function resolveCheckpoint(path: string): Promise<ResolvedCheckpoin
   }
   const latest = existsSync(join(path, RUN_FILES.config)) ? await new RunFolder(path).latestCheckpoint() : null;
   if (latest === null) {
-    throw new ConfigError(`${path} is neither a checkpoint (no manifest.json) nor a run folder with a checkpoint`);
+    throw new ConfigError(
+      `${source}: ${path} is neither a checkpoint (no manifest.json) nor a run folder with a checkpoint`,
+    );
   }
   const config = (await readJsonFile(join(path, RUN_FILES.config))) as {
     task?: string;
