@@ -99,7 +99,9 @@ const allSamplers: {
 const parts = (text: string) => text.split(/,(?![^(]*\))/).map((part) => part.trim());
 const only = allSamplers.some(({ label }) => label === values.only)
   ? [values.only!]
-  : values.only && parts(values.only);
+  : values.only === undefined
+    ? undefined
+    : parts(values.only);
 const selects = (label: string, part: string) => (values.exact ? label === part : label.startsWith(part));
 const samplers = allSamplers.filter(
   ({ label }, index) => index === 0 || only === undefined || only.some((part) => selects(label, part)),
