@@ -685,6 +685,7 @@ async function writeTables() {
       }
       lines.push("");
     }
+    const onePolicy = testResults === null ? null : samplersAtOnePolicy(task, testResults.runs);
     if (samplerRuns.length > 0) {
       lines.push(
         `### Samplers at equal tokens (the paper's Table 3), mean over the training steps of the ${ablationStageRuns > 0 ? "runs above" : "test runs"}`,
@@ -714,11 +715,10 @@ async function writeTables() {
       }
       lines.push(
         "",
-        "Each row is seen on the policy its own runs trained; the table below compares the samplers on one policy.",
+        `Each row is seen on the policy its own runs trained${onePolicy === null ? "." : "; the table below compares the samplers on one policy."}`,
         "",
       );
     }
-    const onePolicy = testResults === null ? null : samplersAtOnePolicy(task, testResults.runs);
     if (onePolicy !== null) {
       lines.push(
         `### Samplers at one policy (the paper's Table 3 as the paper measures it), the final checkpoints of the ${onePolicy.policies} GRPO test runs`,
