@@ -506,7 +506,7 @@ function samplersAtOnePolicy(task, testRuns) {
     ...["--policies", baselineRuns.map((run) => runFolderPath(testFolder(task), run.config)).join(",")],
   ];
   const file = join(testFolder(task), ONE_POLICY_FILE);
-  const saved = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
+  const saved = existsSync(file) ? readSavedBenchOutput(file) : null;
   let output = saved?.command?.join("\u0000") === command.join("\u0000") ? saved.output : null;
   if (output === null) {
     console.log(
@@ -524,6 +524,17 @@ function samplersAtOnePolicy(task, testRuns) {
   const end = lines.findIndex((line, index) => index > start + 1 && !line.startsWith("|"));
   const table = lines.slice(start + 1, end < 0 ? lines.length : end).filter((line) => line.startsWith("|"));
   return { machine: lines[0], title: lines[start], table, policies: baselineRuns.length };
+}
+
+/** A kept sampler-bench output, or null (sample again) when the file is not the JSON it writes. */
+function readSavedBenchOutput(file) {
+  try {
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    return Array.isArray(saved?.command) && typeof saved.output === "string" ? saved : null;
+  } catch {
+    console.log(`${file} is not readable JSON; sampling again`);
+    return null;
+  }
 }
 
 function relabel(runs, algorithm) {
