@@ -1,7 +1,7 @@
 import { ReasoningTree } from "@ibtpo/ib-score";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ibTpoEstimator } from "./advantage-estimator.js";
+import { grpoEstimator, ibTpoEstimator } from "./advantage-estimator.js";
 import { ibTpoStepAdvantages } from "./ib-tpo-advantages.js";
 import { createAdvantageEstimator, trainingPreset } from "./presets.js";
 import { trainingBatchFromTrees } from "./tree-sequences.js";
@@ -124,6 +124,31 @@ describe("tree advantage properties", () => {
           0,
         );
         expect(perTrajectory.trainedTokens).toBe(tokensOfDraws);
+      }),
+    );
+  });
+
+  it("with lambda 0, per-trajectory, every step's summed advantage equals GRPO's over the tree's trajectories", () => {
+    // Sum over the trajectories through s: traj(s) (v(s) - v(root)) / std = sum of (R_i - mean) / std.
+    // Every token of s has the same gradient on every row through s, so A_GL alone trains a tree
+    // exactly as GRPO does with the tree's trajectories as its group (same loss aggregation): what
+    // IB-TPO adds on a tree is lambda A_IB.
+    fc.assert(
+      fc.property(trajectories, (draws) => {
+        const tree = buildTree(draws);
+        const summed = (batch: ReturnType<typeof trainingBatchFromTrees>) => {
+          const byNode = new Float64Array(tree.size);
+          for (const row of batch.sequences) {
+            row.tokenNodes.forEach((node, index) => {
+              byNode[node] =
+                (byNode[node] as number) + (row.trainWeights[index] as number) * (row.advantages[index] as number);
+            });
+          }
+          return byNode;
+        };
+        const globalOnly = summed(trainingBatchFromTrees([tree], ibTpoEstimator({ lambda: 0 })));
+        const grpo = summed(trainingBatchFromTrees([tree], grpoEstimator()));
+        for (let node = 1; node < tree.size; node++) expect(globalOnly[node]).toBeCloseTo(grpo[node] as number, 9);
       }),
     );
   });
