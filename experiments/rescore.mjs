@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { meanConfidenceInterval, runFolderPath } from "../packages/bench-harness/dist/index.js";
+import { formatMeanInterval, meanConfidenceInterval, runFolderPath } from "../packages/bench-harness/dist/index.js";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
 import { seedListProblem } from "./seed-list.mjs";
 
@@ -64,15 +64,14 @@ for (const algorithm of algorithms) {
 }
 
 const shown = (value) => (value >= 0 ? "+" : "") + value.toFixed(3);
-const interval = ({ mean, low, high }, signed) =>
-  `${signed ? shown(mean) : mean.toFixed(3)} [${signed ? shown(low) : low.toFixed(3)}, ${signed ? shown(high) : high.toFixed(3)}]`;
 console.log(`Evaluation flags: ${evalFlags.join(" ") || "(none)"}; seeds ${seeds.join(", ")}\n`);
 console.log("| algorithm | mean@k | minus GRPO (paired) | per seed |");
 console.log("| --- | --- | --- | --- |");
 for (const algorithm of algorithms) {
   const values = seeds.map((seed) => meanAtK.get(`${algorithm} ${seed}`));
   const differences = seeds.map((seed, index) => values[index] - meanAtK.get(`${BASELINE} ${seed}`));
-  const paired = algorithm === BASELINE ? "-" : interval(meanConfidenceInterval(differences), true);
+  const paired =
+    algorithm === BASELINE ? "-" : formatMeanInterval(meanConfidenceInterval(differences), { signed: true });
   const perSeed = algorithm === BASELINE ? "-" : differences.map(shown).join(", ");
-  console.log(`| ${algorithm} | ${interval(meanConfidenceInterval(values), false)} | ${paired} | ${perSeed} |`);
+  console.log(`| ${algorithm} | ${formatMeanInterval(meanConfidenceInterval(values))} | ${paired} | ${perSeed} |`);
 }

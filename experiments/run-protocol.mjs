@@ -31,6 +31,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  formatMeanInterval,
   meanConfidenceInterval,
   pairedDifferences,
   readRunFolder,
@@ -438,9 +439,12 @@ console.log(
   `run-protocol: ${stages.join(", ")} done in ${minutes.toFixed(1)} min wall; ${runsTrained} runs trained or resumed, ${runsReused} reused`,
 );
 
+/**
+ * A table cell of a mean and its interval: "-" for no interval, and "[-, -]" for the bounds a single
+ * seed lacks, so every cell of a column has the same shape.
+ */
 function cell(interval, digits = 3) {
-  if (interval === undefined) return "-";
-  return `${interval.mean.toFixed(digits)} [${interval.low?.toFixed(digits) ?? "-"}, ${interval.high?.toFixed(digits) ?? "-"}]`;
+  return formatMeanInterval(interval, { digits, missingBound: "-" });
 }
 
 /** Mean over a run's training steps of one step metric (null when no step has it). */

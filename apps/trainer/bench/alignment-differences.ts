@@ -8,6 +8,7 @@
 //   node --import tsx apps/trainer/bench/alignment-differences.ts a.json b.json --baseline 'ib-tpo (paper defaults)'
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { formatMeanInterval } from "@ibtpo/bench-harness";
 import { pairedCosineDifference, poolCosines } from "./alignment-pooling.js";
 
 const usage = "usage: alignment-differences <results.json>... --baseline <variant name>";
@@ -72,8 +73,6 @@ for (const path of positionals) {
     pooled.set(variant.name, entry);
   }
 }
-const signed = (value: number | null) => (value === null ? "n/a" : `${value >= 0 ? "+" : ""}${value.toFixed(3)}`);
-const format = (value: number | null) => (value === null ? "n/a" : value.toFixed(3));
 const lines = [
   `| variant | pooled cosine | 95% interval | paired difference to ${values.baseline} [95% interval] | batches |`,
   "| --- | --- | --- | --- | --- |",
@@ -81,10 +80,9 @@ const lines = [
 for (const [name, { cosines, baseline }] of pooled) {
   const cosine = poolCosines(cosines);
   const difference = name === values.baseline ? null : pairedCosineDifference(cosines, baseline);
-  const differenceText =
-    difference === null ? "n/a" : `${signed(difference.mean)} [${signed(difference.low)}, ${signed(difference.high)}]`;
-  lines.push(
-    `| ${name} | ${format(cosine.mean)} | [${format(cosine.low)}, ${format(cosine.high)}] | ${differenceText} | ${cosines.length} |`,
-  );
+  // One batch has no interval: the cells keep their brackets, with "n/a" for each bound.
+  const bounds = formatMeanInterval(cosine, { boundsOnly: true, missingBound: "n/a" });
+  const differenceText = formatMeanInterval(difference, { signed: true, missing: "n/a", missingBound: "n/a" });
+  lines.push(`| ${name} | ${cosine.mean.toFixed(3)} | ${bounds} | ${differenceText} | ${cosines.length} |`);
 }
 process.stdout.write(`${lines.join("\n")}\n`);

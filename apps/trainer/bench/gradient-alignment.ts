@@ -9,7 +9,12 @@
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { BUILTIN_TASK_NAMES, type BuiltinTaskName } from "@ibtpo/bench-harness";
+import {
+  BUILTIN_TASK_NAMES,
+  type BuiltinTaskName,
+  formatMeanInterval,
+  type MeanWithInterval,
+} from "@ibtpo/bench-harness";
 import { type LoadedCheckpoint, loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import { deriveSeedSplitMix32 as deriveSeed } from "@ibtpo/random";
 import type { TrainingBatch } from "@ibtpo/tpo-loss";
@@ -361,8 +366,9 @@ async function report(finished: boolean): Promise<string> {
 
   const format = (value: number | null | undefined) =>
     value === null || value === undefined ? "n/a" : value.toFixed(3);
-  const interval = (value: { low: number | null; high: number | null } | null) =>
-    value === null || value.low === null ? "n/a" : `[${format(value.low)}, ${format(value.high)}]`;
+  // Only the bounds: the pooled mean has a column of its own, and the difference's mean is printed
+  // (signed) before them.
+  const interval = (value: MeanWithInterval | null) => formatMeanInterval(value, { boundsOnly: true, missing: "n/a" });
   const signed = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(3)}`;
   const table = [
     `| variant | pooled cosine | 95% interval | paired difference to ${variants[0]!.name} [95% interval] | batches | zero-gradient batches | trajectories / prompt | generated tokens / prompt |`,

@@ -21,7 +21,7 @@
 // with --exact each part of --only is a whole label.
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { type BuiltinTaskName, meanConfidenceInterval, sampleProblems } from "@ibtpo/bench-harness";
+import { type BuiltinTaskName, formatMeanInterval, meanConfidenceInterval, sampleProblems } from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-sampler";
@@ -256,12 +256,8 @@ function printPooled(totals: readonly Totals[], calls: number): void {
  * of one policy), with the per-unit differences to chains (same prompts, same policy).
  */
 function printIntervals(units: readonly (readonly Totals[])[], unitName: "policy" | "batch"): void {
-  const interval = (values: readonly number[], digits: number) => {
-    const { mean, low, high } = meanConfidenceInterval(values);
-    return low === null || high === null
-      ? mean.toFixed(digits)
-      : `${mean.toFixed(digits)} [${low.toFixed(digits)}, ${high.toFixed(digits)}]`;
-  };
+  const interval = (values: readonly number[], digits: number) =>
+    formatMeanInterval(meanConfidenceInterval(values), { digits });
   const per1k = (total: Totals) => (total.trajectories / total.tokens) * 1000;
   const effRate = (total: Totals) => total.effective / total.prompts;
   const avgRate = (total: Totals) => total.rewardSum / total.trajectories;

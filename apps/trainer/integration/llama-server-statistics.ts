@@ -11,6 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { formatMeanInterval } from "@ibtpo/bench-harness";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import type { PromptSample } from "@ibtpo/tree-sampler";
 import { cpuModel } from "../bench/cpu-model.js";
@@ -86,12 +87,13 @@ try {
   console.log("");
   console.log("| statistic | llama-server (GGUF) | ibtpo serve | intervals overlap |");
   console.log("| --- | --- | --- | --- |");
-  const shown = (value: Interval) => `${value.mean.toFixed(3)} [${value.low.toFixed(3)}, ${value.high.toFixed(3)}]`;
   for (const [name, pick] of Object.entries(METRICS)) {
     const ours = interval(viaIbtpo.samples.map(pick));
     const theirs = interval(viaLlama.samples.map(pick));
     const overlap = ours.low <= theirs.high && theirs.low <= ours.high;
-    console.log(`| ${name} | ${shown(theirs)} | ${shown(ours)} | ${overlap ? "yes" : "NO"} |`);
+    console.log(
+      `| ${name} | ${formatMeanInterval(theirs)} | ${formatMeanInterval(ours)} | ${overlap ? "yes" : "NO"} |`,
+    );
   }
   console.log(
     `| wall time (s) | ${viaLlama.seconds.toFixed(1)} | ${viaIbtpo.seconds.toFixed(1)} | (one run each, shared machine) |`,

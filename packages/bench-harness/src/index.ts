@@ -51,6 +51,8 @@ export type { Random } from "./random.js";
 export { createRandom, deriveSeed, hashString } from "./random.js";
 export type { CurveStyle, VegaLiteSpec } from "./report/chart-specs.js";
 export { DEFAULT_CURVE_STYLE } from "./report/chart-specs.js";
+export type { MeanIntervalLike, MeanIntervalTextOptions } from "./report/interval-text.js";
+export { formatMeanInterval } from "./report/interval-text.js";
 export { renderSvg } from "./report/render-svg.js";
 export type { SeedBandPoint } from "./report/seed-bands.js";
 export { seedBands } from "./report/seed-bands.js";

@@ -1,6 +1,7 @@
 import type { MeanWithInterval } from "../comparison/confidence-interval.js";
 import type { PairedDifference } from "../comparison/paired-difference.js";
 import { SUMMARY_METRIC_LABELS, type SummaryRow } from "../comparison/summarize-runs.js";
+import { formatMeanInterval } from "./interval-text.js";
 
 /** The metric columns present in the summary, in report order (pass@k by increasing k). */
 export function summaryColumns(summary: readonly SummaryRow[]): { readonly key: string; readonly label: string }[] {
@@ -58,8 +59,7 @@ export function summaryMarkdown(
       lines.push("| algorithm | pairs | difference | 95% CI | per seed |", "| --- | --- | --- | --- | --- |");
       for (const row of paired) {
         const { interval } = row;
-        const range =
-          interval.low === null ? "–" : `[${interval.low.toFixed(3)}, ${(interval.high as number).toFixed(3)}]`;
+        const range = formatMeanInterval(interval, { boundsOnly: true, missing: "–" });
         const perSeed = row.seeds.map((seed, index) => `${seed}: ${(row.differences[index] as number).toFixed(3)}`);
         lines.push(
           `| ${row.algorithm} | ${row.seeds.length} | ${formatInterval(interval)} | ${range} | ${perSeed.join(", ")} |`,
