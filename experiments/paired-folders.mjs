@@ -1,0 +1,90 @@
+// Paired differences between runs kept in different comparison folders: one algorithm trained with
+// two option sets (each by its own `ibtpo compare`, so both carry the same algorithm name), or an
+// ablation next to a protocol's test runs. Every folder gets a label; each label's metric is
+// paired by seed with the baseline label's (same problems, same base policy), as in METHOD.md
+// section 8. Reads each folder's results.json (written by `ibtpo compare` and `ibtpo report`).
+//
+// Usage (from the repository root, after `pnpm build`):
+//   node experiments/paired-folders.mjs --baseline LABEL [--metric meanAtK] [--task countdown] \
+//     LABEL=FOLDER[#ALGORITHM] ...
+// FOLDER#ALGORITHM takes the runs of one algorithm of a folder that holds several.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  formatMeanInterval,
+  pairedDifferences,
+  readRunFolder,
+  runFolderPath,
+  summarizeRuns,
+} from "../packages/bench-harness/dist/index.js";
+
+function fail(message) {
+  console.error(`paired-folders: ${message}`);
+  process.exit(1);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      baseline: { type: "string" },
+      metric: { type: "string", default: "meanAtK" },
+      task: { type: "string" },
+    },
+  });
+} catch (error) {
+  fail(error.message);
+}
+const { values: args, positionals } = parsed;
+if (positionals.length < 2) fail("give at least two LABEL=FOLDER[#ALGORITHM] arguments");
+if (args.baseline === undefined) fail("--baseline LABEL is required (one of the labels)");
+
+/** The runs (with their step histories) a LABEL=FOLDER[#ALGORITHM] argument stands for, relabelled with LABEL. */
+async function labelledRuns(argument) {
+  const equals = argument.indexOf("=");
+  if (equals <= 0) fail(`"${argument}" is not LABEL=FOLDER[#ALGORITHM]`);
+  const label = argument.slice(0, equals);
+  const [folder, algorithm] = argument.slice(equals + 1).split("#");
+  const file = join(folder, "results.json");
+  if (!existsSync(file)) fail(`${file} does not exist (run \`ibtpo report ${folder}\` to write it)`);
+  let results;
+  try {
+    results = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    fail(`${file} is not readable JSON: ${error.message}`);
+  }
+  if (!Array.isArray(results?.runs)) fail(`${file} has no "runs" list`);
+  let runs = results.runs.filter((run) => args.task === undefined || run.config?.task === args.task);
+  const algorithms = [...new Set(runs.map((run) => run.config.algorithm))];
+  if (algorithm !== undefined) runs = runs.filter((run) => run.config.algorithm === algorithm);
+  else if (algorithms.length > 1) fail(`${folder} holds ${algorithms.join(", ")}: name one as ${folder}#ALGORITHM`);
+  const tasks = [...new Set(runs.map((run) => run.config.task))];
+  if (runs.length === 0) fail(`${folder}${algorithm === undefined ? "" : `#${algorithm}`} has no runs to use`);
+  if (tasks.length > 1) fail(`${folder} holds runs of ${tasks.join(", ")}: choose one with --task`);
+  // results.json keeps each run's summary; the metrics need the step history of its folder.
+  const stored = await Promise.all(runs.map((run) => readRunFolder(runFolderPath(folder, run.config))));
+  return stored.map((run) => ({ ...run, config: { ...run.config, algorithm: label } }));
+}
+
+const groups = await Promise.all(positionals.map(labelledRuns));
+const labels = groups.map((runs) => runs[0].config.algorithm);
+if (new Set(labels).size !== labels.length) fail(`labels must differ: ${labels.join(", ")}`);
+if (!labels.includes(args.baseline)) fail(`--baseline ${args.baseline} is none of the labels: ${labels.join(", ")}`);
+const tasks = new Set(groups.map((runs) => runs[0].config.task));
+if (tasks.size > 1) fail(`the folders hold different tasks (${[...tasks].join(", ")}): choose one with --task`);
+
+const runs = groups.flat();
+const summary = summarizeRuns(runs);
+const differences = pairedDifferences(runs, args.baseline, args.metric);
+console.log(`| label | seeds | ${args.metric} | minus ${args.baseline}, paired by seed | paired seeds |`);
+console.log("| --- | --- | --- | --- | --- |");
+for (const label of labels) {
+  const row = summary.find((entry) => entry.algorithm === label);
+  const difference = differences.find((entry) => entry.algorithm === label);
+  const metric = row?.metrics[args.metric];
+  console.log(
+    `| ${label} | ${row === undefined ? "-" : [...row.seeds].sort((a, b) => a - b).join(",")} | ${formatMeanInterval(metric)} | ${label === args.baseline ? "-" : formatMeanInterval(difference?.interval, { signed: true })} | ${difference?.seeds.length ?? "-"} |`,
+  );
+}
