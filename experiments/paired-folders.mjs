@@ -5,15 +5,17 @@
 // section 8. Reads each folder's results.json (written by `ibtpo compare` and `ibtpo report`).
 //
 // Usage (from the repository root, after `pnpm build`):
-//   node experiments/paired-folders.mjs --baseline LABEL [--metric meanAtK] [--task countdown] \
-//     LABEL=FOLDER[#ALGORITHM] ...
-// FOLDER#ALGORITHM takes the runs of one algorithm of a folder that holds several.
+//   node experiments/paired-folders.mjs --baseline LABEL [--metric meanAtK,step:effRate] \
+//     [--task countdown] LABEL=FOLDER[#ALGORITHM] ...
+// FOLDER#ALGORITHM takes the runs of one algorithm of a folder that holds several. A metric is a
+// test-split figure of the run's final evaluation (meanAtK, pass@8, ...) or, as step:NAME, the
+// mean over the run's training steps of a logged step metric (effRate, entropy, ibCov, ...).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   formatMeanInterval,
-  pairedDifferences,
+  meanConfidenceInterval,
   readRunFolder,
   runFolderPath,
   summarizeRuns,
@@ -75,16 +77,44 @@ if (!labels.includes(args.baseline)) fail(`--baseline ${args.baseline} is none o
 const tasks = new Set(groups.map((runs) => runs[0].config.task));
 if (tasks.size > 1) fail(`the folders hold different tasks (${[...tasks].join(", ")}): choose one with --task`);
 
-const runs = groups.flat();
-const summary = summarizeRuns(runs);
-const differences = pairedDifferences(runs, args.baseline, args.metric);
-console.log(`| label | seeds | ${args.metric} | minus ${args.baseline}, paired by seed | paired seeds |`);
-console.log("| --- | --- | --- | --- | --- |");
-for (const label of labels) {
-  const row = summary.find((entry) => entry.algorithm === label);
-  const difference = differences.find((entry) => entry.algorithm === label);
-  const metric = row?.metrics[args.metric];
-  console.log(
-    `| ${label} | ${row === undefined ? "-" : [...row.seeds].sort((a, b) => a - b).join(",")} | ${formatMeanInterval(metric)} | ${label === args.baseline ? "-" : formatMeanInterval(difference?.interval, { signed: true })} | ${difference?.seeds.length ?? "-"} |`,
-  );
+const STEP_PREFIX = "step:";
+const evaluationMetrics = summarizeRuns(groups.flat())[0]?.metrics ?? {};
+
+/** A run's figure for a metric: its final evaluation's, or the mean over its training steps. */
+function metricValue(run, metric) {
+  if (!metric.startsWith(STEP_PREFIX)) return summarizeRuns([run])[0]?.metrics[metric]?.mean ?? null;
+  const name = metric.slice(STEP_PREFIX.length);
+  const values = run.history.map((step) => step[name]).filter((value) => typeof value === "number");
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+const metrics = args.metric.split(",").filter((metric) => metric.length > 0);
+for (const metric of metrics) {
+  if (!metric.startsWith(STEP_PREFIX) && !(metric in evaluationMetrics)) {
+    fail(`unknown metric "${metric}": one of ${Object.keys(evaluationMetrics).join(", ")}, or step:NAME`);
+  }
+}
+const bySeed = (runs, metric) =>
+  new Map(runs.map((run) => [run.config.seed, metricValue(run, metric)]).filter(([, value]) => value !== null));
+const baselineRuns = groups[labels.indexOf(args.baseline)];
+for (const metric of metrics) {
+  const baseline = bySeed(baselineRuns, metric);
+  if (baseline.size === 0) fail(`no run of ${args.baseline} has ${metric}`);
+  console.log(`\n| label | seeds | ${metric} | minus ${args.baseline}, paired by seed | paired seeds |`);
+  console.log("| --- | --- | --- | --- | --- |");
+  for (const [index, label] of labels.entries()) {
+    const values = bySeed(groups[index], metric);
+    const seeds = [...values.keys()].sort((a, b) => a - b);
+    const paired = seeds.filter((seed) => baseline.has(seed));
+    const differences = paired.map((seed) => values.get(seed) - baseline.get(seed));
+    const difference =
+      label === args.baseline || paired.length === 0
+        ? "-"
+        : formatMeanInterval(meanConfidenceInterval(differences), { signed: true });
+    const shown =
+      seeds.length === 0 ? "-" : formatMeanInterval(meanConfidenceInterval(seeds.map((seed) => values.get(seed))));
+    console.log(
+      `| ${label} | ${seeds.join(",") || "-"} | ${shown} | ${difference} | ${label === args.baseline ? "-" : paired.length} |`,
+    );
+  }
 }
