@@ -66,7 +66,16 @@ async function labelledRuns(argument) {
   if (runs.length === 0) fail(`${folder}${algorithm === undefined ? "" : `#${algorithm}`} has no runs to use`);
   if (tasks.length > 1) fail(`${folder} holds runs of ${tasks.join(", ")}: choose one with --task`);
   // results.json keeps each run's summary; the metrics need the step history of its folder.
-  const stored = await Promise.all(runs.map((run) => readRunFolder(runFolderPath(folder, run.config))));
+  const stored = await Promise.all(
+    runs.map(async (run) => {
+      const path = runFolderPath(folder, run.config);
+      try {
+        return await readRunFolder(path);
+      } catch (error) {
+        return fail(`${path}: ${error.message} (results.json lists a run this folder no longer holds whole)`);
+      }
+    }),
+  );
   return stored.map((run) => ({ ...run, config: { ...run.config, algorithm: label } }));
 }
 
