@@ -10,16 +10,9 @@
 // FOLDER#ALGORITHM takes the runs of one algorithm of a folder that holds several. A metric is a
 // test-split figure of the run's final evaluation (meanAtK, pass@8, ...) or, as step:NAME, the
 // mean over the run's training steps of a logged step metric (effRate, entropy, ibCov, ...).
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  formatMeanInterval,
-  meanConfidenceInterval,
-  readRunFolder,
-  runFolderPath,
-  summarizeRuns,
-} from "../packages/bench-harness/dist/index.js";
+import { formatMeanInterval, meanConfidenceInterval, runMetricValues } from "../packages/bench-harness/dist/index.js";
+import { loadComparisonRuns, readComparisonResults, stepMean } from "./comparison-runs.mjs";
 
 function fail(message) {
   console.error(`paired-folders: ${message}`);
@@ -49,15 +42,12 @@ async function labelledRuns(argument) {
   if (equals <= 0) fail(`"${argument}" is not LABEL=FOLDER[#ALGORITHM]`);
   const label = argument.slice(0, equals);
   const [folder, algorithm] = argument.slice(equals + 1).split("#");
-  const file = join(folder, "results.json");
-  if (!existsSync(file)) fail(`${file} does not exist (run \`ibtpo report ${folder}\` to write it)`);
   let results;
   try {
-    results = JSON.parse(readFileSync(file, "utf8"));
+    results = readComparisonResults(folder);
   } catch (error) {
-    fail(`${file} is not readable JSON: ${error.message}`);
+    fail(error.message);
   }
-  if (!Array.isArray(results?.runs)) fail(`${file} has no "runs" list`);
   let runs = results.runs.filter((run) => args.task === undefined || run.config?.task === args.task);
   const algorithms = [...new Set(runs.map((run) => run.config.algorithm))];
   if (algorithm !== undefined) runs = runs.filter((run) => run.config.algorithm === algorithm);
@@ -65,17 +55,12 @@ async function labelledRuns(argument) {
   const tasks = [...new Set(runs.map((run) => run.config.task))];
   if (runs.length === 0) fail(`${folder}${algorithm === undefined ? "" : `#${algorithm}`} has no runs to use`);
   if (tasks.length > 1) fail(`${folder} holds runs of ${tasks.join(", ")}: choose one with --task`);
-  // results.json keeps each run's summary; the metrics need the step history of its folder.
-  const stored = await Promise.all(
-    runs.map(async (run) => {
-      const path = runFolderPath(folder, run.config);
-      try {
-        return await readRunFolder(path);
-      } catch (error) {
-        return fail(`${path}: ${error.message} (results.json lists a run this folder no longer holds whole)`);
-      }
-    }),
-  );
+  let stored;
+  try {
+    stored = await loadComparisonRuns(folder, runs);
+  } catch (error) {
+    fail(error.message);
+  }
   return stored.map((run) => ({ ...run, config: { ...run.config, algorithm: label } }));
 }
 
@@ -87,15 +72,13 @@ const tasks = new Set(groups.map((runs) => runs[0].config.task));
 if (tasks.size > 1) fail(`the folders hold different tasks (${[...tasks].join(", ")}): choose one with --task`);
 
 const STEP_PREFIX = "step:";
-const evaluationMetrics = summarizeRuns(groups.flat())[0]?.metrics ?? {};
+const evaluationMetrics = runMetricValues(groups[0][0]);
 
 /** A run's figure for a metric: its final evaluation's, or the mean over its training steps. */
-function metricValue(run, metric) {
-  if (!metric.startsWith(STEP_PREFIX)) return summarizeRuns([run])[0]?.metrics[metric]?.mean ?? null;
-  const name = metric.slice(STEP_PREFIX.length);
-  const values = run.history.map((step) => step[name]).filter((value) => typeof value === "number");
-  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
-}
+const metricValue = (run, metric) =>
+  metric.startsWith(STEP_PREFIX)
+    ? stepMean(run, metric.slice(STEP_PREFIX.length))
+    : (runMetricValues(run)[metric] ?? null);
 
 const metrics = args.metric.split(",").filter((metric) => metric.length > 0);
 for (const metric of metrics) {

@@ -34,10 +34,10 @@ import {
   formatMeanInterval,
   meanConfidenceInterval,
   pairedDifferences,
-  readRunFolder,
   runFolderPath,
   summarizeRuns,
 } from "../packages/bench-harness/dist/index.js";
+import { loadComparisonRuns, readComparisonResults, stepMean } from "./comparison-runs.mjs";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
 import { seedListProblem } from "./seed-list.mjs";
 
@@ -295,7 +295,6 @@ function setAsideIfMadeOtherwise(unit) {
   console.log(`${folder}: made with other settings (${differing.join(", ")}); moved to ${target}`);
 }
 
-const readResults = (folder) => JSON.parse(readFileSync(join(folder, "results.json"), "utf8"));
 const rateName = (rate) => `lr-${rate}`;
 const variantSuffix = (variant) => (variant.name === DEFAULT_VARIANT ? "" : `-${variant.name}`);
 const searchFolder = (task, rate, variant) =>
@@ -314,7 +313,7 @@ const variantsOf = (algorithm) =>
 function searchScore(task, algorithm, variant, rate) {
   const folder = searchFolder(task, rate, variant);
   if (!existsSync(join(folder, "results.json"))) return null;
-  const row = readResults(folder).summary.find((row) => row.algorithm === algorithm);
+  const row = readComparisonResults(folder).summary.find((row) => row.algorithm === algorithm);
   // A folder searched with other seeds is not this search's score: run the search stage again.
   const sameSeeds =
     row !== undefined &&
@@ -447,17 +446,6 @@ function cell(interval, digits = 3) {
   return formatMeanInterval(interval, { digits, missingBound: "-" });
 }
 
-/** Mean over a run's training steps of one step metric (null when no step has it). */
-function stepMean(run, metric) {
-  const values = run.history.map((step) => step[metric]).filter((value) => typeof value === "number");
-  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Every run of a comparison folder with its step history (results.json keeps only the summary). */
-async function loadRuns(folder) {
-  return Promise.all(readResults(folder).runs.map((run) => readRunFolder(runFolderPath(folder, run.config))));
-}
-
 /**
  * The base checkpoint the GRPO test runs of a task started from (their recorded `init`), scored
  * the way each of them was (same split, problems, samples, seed, temperature and truncation) and kept under
@@ -587,7 +575,7 @@ async function writeTables() {
     }
     lines.push("");
     const testResults = existsSync(join(testFolder(task), "results.json"))
-      ? { summary: readResults(testFolder(task)).summary, runs: await loadRuns(testFolder(task)) }
+      ? { summary: readComparisonResults(testFolder(task)).summary, runs: await loadComparisonRuns(testFolder(task)) }
       : null;
     if (testResults !== null) {
       lines.push(`### Test split, seeds ${seeds.join(", ")}, each algorithm at its validation-chosen settings`, "");
@@ -638,7 +626,7 @@ async function writeTables() {
     for (const variant of ABLATIONS) {
       const folder = ablationFolder(task, variant.name);
       if (!existsSync(join(folder, "results.json"))) continue;
-      const runs = await loadRuns(folder);
+      const runs = await loadComparisonRuns(folder);
       // A choice that moved since the ablation stage ran (a new search, another option set) leaves
       // these runs at settings Table 2 no longer describes.
       const expected = ablationSettings(task, variant);

@@ -25,7 +25,7 @@ export type { StepMetrics } from "./comparison/step-metrics.js";
 export { checkedStepMetrics, OPTIONAL_METRIC_NAMES } from "./comparison/step-metrics.js";
 export { studentTCdf, studentTQuantile } from "./comparison/student-t.js";
 export type { SummaryRow } from "./comparison/summarize-runs.js";
-export { summarizeRuns } from "./comparison/summarize-runs.js";
+export { runMetricValues, summarizeRuns } from "./comparison/summarize-runs.js";
 export { syntheticRunResult } from "./comparison/synthetic-run.js";
 export type { AnswerVerifier, AnswerVerifierName } from "./dataset/answer-verifiers.js";
 export { ANSWER_VERIFIERS, resolveAnswerVerifier } from "./dataset/answer-verifiers.js";
