@@ -17,11 +17,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { parseArgs } from "node:util";
 import { lineWalkCanFinish, lineWalkLandings, lineWalkStepText } from "../packages/bench-harness/dist/index.js";
+import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
 
 const CLI = "apps/trainer/dist/cli.js";
-const { values: flags, positionals: paths } = parseArgs({
+const fail = scriptFailure(import.meta.url);
+const { values: flags, positionals: paths } = parseScriptArguments(import.meta.url, {
   allowPositionals: true,
   options: {
     split: { type: "string", default: "test" },
@@ -31,10 +32,6 @@ const { values: flags, positionals: paths } = parseArgs({
     "landing-echoes": { type: "string", default: "0" },
   },
 });
-const fail = (message) => {
-  console.error(`line-walk-choices: ${message}`);
-  process.exit(2);
-};
 const count = (name) => {
   const value = Number(flags[name]);
   if (!Number.isInteger(value) || value < 1) fail(`--${name} must be a positive integer, got "${flags[name]}"`);

@@ -10,29 +10,19 @@
 // FOLDER#ALGORITHM takes the runs of one algorithm of a folder that holds several. A metric is a
 // test-split figure of the run's final evaluation (meanAtK, pass@8, ...) or, as step:NAME, the
 // mean over the run's training steps of a logged step metric (effRate, entropy, ibCov, ...).
-import { parseArgs } from "node:util";
 import { formatMeanInterval, meanConfidenceInterval, runMetricValues } from "../packages/bench-harness/dist/index.js";
+import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
 import { loadComparisonRuns, readComparisonResults, stepMean } from "./comparison-runs.mjs";
 
-function fail(message) {
-  console.error(`paired-folders: ${message}`);
-  process.exit(1);
-}
-
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      baseline: { type: "string" },
-      metric: { type: "string", default: "meanAtK" },
-      task: { type: "string" },
-    },
-  });
-} catch (error) {
-  fail(error.message);
-}
-const { values: args, positionals } = parsed;
+const fail = scriptFailure(import.meta.url);
+const { values: args, positionals } = parseScriptArguments(import.meta.url, {
+  allowPositionals: true,
+  options: {
+    baseline: { type: "string" },
+    metric: { type: "string", default: "meanAtK" },
+    task: { type: "string" },
+  },
+});
 if (positionals.length < 2) fail("give at least two LABEL=FOLDER[#ALGORITHM] arguments");
 if (args.baseline === undefined) fail("--baseline LABEL is required (one of the labels)");
 

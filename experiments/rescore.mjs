@@ -11,15 +11,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { formatMeanInterval, meanConfidenceInterval, runFolderPath } from "../packages/bench-harness/dist/index.js";
+import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
 import { seedListProblem } from "./seed-list.mjs";
 
 const CLI = "apps/trainer/dist/cli.js";
 const BASELINE = "grpo";
 
-const { values: args, positionals } = parseArgs({
+const fail = scriptFailure(import.meta.url);
+const { values: args, positionals } = parseScriptArguments(import.meta.url, {
   allowPositionals: true,
   options: {
     tag: { type: "string" },
@@ -28,10 +29,6 @@ const { values: args, positionals } = parseArgs({
   },
 });
 const [testFolder, ...evalFlags] = positionals;
-function fail(message) {
-  console.error(`rescore: ${message}`);
-  process.exit(1);
-}
 if (testFolder === undefined || !existsSync(testFolder)) fail(`give a protocol's test folder, got ${testFolder}`);
 if (args.tag === undefined || !/^[\w.-]+$/.test(args.tag))
   fail("--tag must name the evaluation (letters, digits, . _ -)");

@@ -29,7 +29,6 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { parseArgs } from "node:util";
 import {
   formatMeanInterval,
   meanConfidenceInterval,
@@ -37,10 +36,12 @@ import {
   runFolderPath,
   summarizeRuns,
 } from "../packages/bench-harness/dist/index.js";
+import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
 import { loadComparisonRuns, readComparisonResults, stepMean } from "./comparison-runs.mjs";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
 import { seedListProblem } from "./seed-list.mjs";
 
+const fail = scriptFailure(import.meta.url);
 const CLI = "apps/trainer/dist/cli.js";
 const CONFIG = "experiments/main.yaml";
 const BASELINE = "grpo";
@@ -83,13 +84,13 @@ const BASE_CHECKPOINT_FOLDER = "base-checkpoint";
 const ONE_POLICY_SAMPLERS = "chains,random-tree,entropy-tree,ib-tree (paper J)";
 const ONE_POLICY_BATCHES = 4;
 const SAMPLER_BENCH = "apps/trainer/bench/sampler-trajectories.ts";
-/** Where a task's test folder keeps the sampler bench's output on the GRPO test runs' policies. */
+/** Where a task's test folder keeps the sampler bench's figures on the GRPO test runs' policies. */
 const ONE_POLICY_FILE = "samplers-at-one-policy.json";
 
 /** Decimals of the sampler table's step metrics that are not rates (those get 3). */
 const DIGITS_OF_STEP_METRIC = { trajectoriesPer1kTokens: 1, tokensPerSecond: 0 };
 
-const { values: args } = parseArgs({
+const { values: args } = parseScriptArguments(import.meta.url, {
   options: {
     out: { type: "string", default: "runs/protocol" },
     tasks: { type: "string", default: "countdown" },
@@ -186,11 +187,6 @@ for (const task of args["init-dir"] === undefined ? [] : tasks) {
   if (!existsSync(join(checkpoint, "manifest.json"))) fail(`--init-dir: no checkpoint ${checkpoint} for task ${task}`);
 }
 if (!existsSync(CLI)) fail(`${CLI} is missing: run \`npx -y pnpm@10.34.9 build\` first`);
-
-function fail(message) {
-  console.error(`run-protocol: ${message}`);
-  process.exit(2);
-}
 
 /**
  * Runs `ibtpo compare` once per (folder, algorithm, seed), `--jobs` of them at a time, each one
@@ -478,8 +474,8 @@ function baseCheckpointRuns(task, testRuns) {
  * In the training-step table each sampler is seen on the policy its own runs trained, so a
  * sampler whose runs learned faster shows a lower Eff-Rate for that reason alone. Returns the
  * sampler bench's machine line and its interval table (95% t-intervals over the policies,
- * differences to chains paired per policy), or null without GRPO test runs. The bench's output is
- * kept in the test folder and made again when the policies or settings change.
+ * differences to chains paired per policy), or null without GRPO test runs. The bench's figures
+ * (its --json output) are kept in the test folder and made again when the policies or settings change.
  */
 function samplersAtOnePolicy(task, testRuns) {
   const baselineRuns = testRuns
@@ -491,6 +487,7 @@ function samplersAtOnePolicy(task, testRuns) {
     "--import",
     "tsx",
     SAMPLER_BENCH,
+    "--json",
     ...["--only", ONE_POLICY_SAMPLERS, "--exact", "--steps", String(ONE_POLICY_BATCHES)],
     ...["--prompts", String(promptsPerStep), "--budget", String(budget)],
     ...["--temperature", String(sampling?.temperature ?? 1), "--top-p", String(sampling?.topP ?? 1)],
@@ -499,30 +496,46 @@ function samplersAtOnePolicy(task, testRuns) {
   ];
   const file = join(testFolder(task), ONE_POLICY_FILE);
   const saved = existsSync(file) ? readSavedBenchOutput(file) : null;
-  let output = saved?.command?.join("\u0000") === command.join("\u0000") ? saved.output : null;
-  if (output === null) {
+  let figures = saved?.command?.join("\u0000") === command.join("\u0000") ? saved.figures : null;
+  if (figures === null) {
     console.log(
       `sampling every sampler from the ${baselineRuns.length} GRPO test policies of ${task} (Table 3 at one policy)`,
     );
     const bench = spawnSync(process.execPath, command, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     if (bench.status !== 0) fail(`node ${command.join(" ")} failed (exit ${bench.status})`);
-    output = bench.stdout;
-    writeFileSync(`${file}.tmp`, `${JSON.stringify({ command, output }, null, 2)}\n`);
+    try {
+      figures = JSON.parse(bench.stdout);
+    } catch (error) {
+      fail(`node ${command.join(" ")} printed no JSON document (${error.message})`);
+    }
+    writeFileSync(`${file}.tmp`, `${JSON.stringify({ command, figures }, null, 2)}\n`);
     renameSync(`${file}.tmp`, file);
   }
-  const lines = output.split("\n");
-  const start = lines.findIndex((line) => line.startsWith("Mean and 95%"));
-  if (start < 0) fail(`${file}: the sampler bench's output has no interval table; delete the file to sample again`);
-  const end = lines.findIndex((line, index) => index > start + 1 && !line.startsWith("|"));
-  const table = lines.slice(start + 1, end < 0 ? lines.length : end).filter((line) => line.startsWith("|"));
-  return { machine: lines[0], title: lines[start], table, policies: baselineRuns.length };
+  const intervals = figures.tasks?.find((entry) => entry.task === task)?.intervals;
+  if (!intervals)
+    fail(`${file}: the sampler bench's figures have no intervals for ${task}; delete the file to sample again`);
+  const interval = (value, digits, signed = false) => formatMeanInterval(value, { digits, signed });
+  const table = [
+    "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Eff-Rate minus chains | Avg-Rate | Avg-Rate minus chains |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...intervals.rows.map(
+      (row) =>
+        `| ${row.sampler} | ${interval(row.trajectoriesPer1kTokens, 1)} | ${interval(row.trajectoriesRatioToChains, 2)} | ${interval(row.effRate, 3)} | ${interval(row.effRateMinusChains, 3, true)} | ${interval(row.avgRate, 3)} | ${interval(row.avgRateMinusChains, 3, true)} |`,
+    ),
+  ];
+  const units = `${intervals.units} ${intervals.unit === "policy" ? "policies" : "batches of one policy"}`;
+  const title = `Mean and 95% t-interval over ${units}; differences to chains paired per ${intervals.unit}:`;
+  return { machine: figures.machine, title, table, policies: baselineRuns.length };
 }
 
-/** A kept sampler-bench output, or null (sample again) when the file is not the JSON it writes. */
+/**
+ * Kept sampler-bench figures, or null (sample again) when the file is not the JSON this script
+ * writes (an unreadable file, or one kept by an earlier version that stored the bench's text).
+ */
 function readSavedBenchOutput(file) {
   try {
     const saved = JSON.parse(readFileSync(file, "utf8"));
-    return Array.isArray(saved?.command) && typeof saved.output === "string" ? saved : null;
+    return Array.isArray(saved?.command) && typeof saved.figures === "object" && saved.figures !== null ? saved : null;
   } catch {
     console.log(`${file} is not readable JSON; sampling again`);
     return null;
@@ -726,7 +739,7 @@ async function writeTables() {
       lines.push(
         `### Samplers at one policy (the paper's Table 3 as the paper measures it), the final checkpoints of the ${onePolicy.policies} GRPO test runs`,
         "",
-        `Every sampler draws the same ${ONE_POLICY_BATCHES} batches of training prompts from each policy at the runs' budget and sampling settings (\`node --import tsx ${SAMPLER_BENCH} --policies ...\`; the whole command and its output are in \`${relative(args.out, join(testFolder(task), ONE_POLICY_FILE))}\`): ${onePolicy.machine}`,
+        `Every sampler draws the same ${ONE_POLICY_BATCHES} batches of training prompts from each policy at the runs' budget and sampling settings (\`node --import tsx ${SAMPLER_BENCH} --policies ...\`; the whole command and its figures are in \`${relative(args.out, join(testFolder(task), ONE_POLICY_FILE))}\`): ${onePolicy.machine}`,
         "",
         onePolicy.title,
         "",

@@ -4,8 +4,12 @@
 // node experiments/training-dynamics.mjs runs/main
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
 
-const root = join(process.argv[2] ?? "runs/main", "runs");
+const fail = scriptFailure(import.meta.url);
+const { positionals } = parseScriptArguments(import.meta.url, { allowPositionals: true, options: {} });
+const root = join(positionals[0] ?? "runs/main", "runs");
+if (!existsSync(root)) fail(`${root} is missing: give a comparison folder (the --out of \`ibtpo compare\`)`);
 const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 const window = (steps, key, from, to) => mean(steps.slice(from, to).map((step) => step[key] ?? 0));
 console.log(

@@ -366,16 +366,16 @@ async function report(finished: boolean): Promise<string> {
 
   const format = (value: number | null | undefined) =>
     value === null || value === undefined ? "n/a" : value.toFixed(3);
-  // Only the bounds: the pooled mean has a column of its own, and the difference's mean is printed
-  // (signed) before them.
+  // Only the bounds for the pooled cosine, whose mean has a column of its own; a difference is
+  // signed throughout, as every other paired difference in the reports.
   const interval = (value: MeanWithInterval | null) => formatMeanInterval(value, { boundsOnly: true, missing: "n/a" });
-  const signed = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(3)}`;
+  const difference = (value: MeanWithInterval | null) => formatMeanInterval(value, { signed: true, missing: "n/a" });
   const table = [
     `| variant | pooled cosine | 95% interval | paired difference to ${variants[0]!.name} [95% interval] | batches | zero-gradient batches | trajectories / prompt | generated tokens / prompt |`,
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map(
       (result) =>
-        `| ${result.name} | ${format(result.pooled?.mean)} | ${interval(result.pooled)} | ${result.differenceToFirst === null ? "n/a" : `${signed(result.differenceToFirst.mean)} ${interval(result.differenceToFirst)}`} | ${result.pooled?.n ?? 0} | ${result.pooled?.zeroGradientBatches ?? 0} | ${result.trajectoriesPerPrompt.toFixed(2)} | ${result.generatedTokensPerPrompt.toFixed(1)} |`,
+        `| ${result.name} | ${format(result.pooled?.mean)} | ${interval(result.pooled)} | ${difference(result.differenceToFirst)} | ${result.pooled?.n ?? 0} | ${result.pooled?.zeroGradientBatches ?? 0} | ${result.trajectoriesPerPrompt.toFixed(2)} | ${result.generatedTokensPerPrompt.toFixed(1)} |`,
     ),
   ].join("\n");
   const machine = `${cpuModel()} x${cpus().length}, node ${process.version}, tfjs backend ${backend.choice}`;

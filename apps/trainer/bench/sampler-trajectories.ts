@@ -18,10 +18,18 @@
 // minus chains paired per policy (over the batches when a task has one policy):
 //   ... bench -- --only "chains,ib-tree (paper J)" --exact --policies runs/grpo/seed-1,runs/grpo/seed-2
 // --temperature, --top-p and --top-k set the sampling (default: the trainer's, 1, 1 and 0 for off);
-// with --exact each part of --only is a whole label.
+// with --exact each part of --only is a whole label. --json prints the same figures as one JSON
+// document on stdout instead of the tables (per task: the pooled figures per sampler and, with
+// several policies or batches, the intervals), for scripts such as experiments/run-protocol.mjs.
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { type BuiltinTaskName, formatMeanInterval, meanConfidenceInterval, sampleProblems } from "@ibtpo/bench-harness";
+import {
+  type BuiltinTaskName,
+  formatMeanInterval,
+  type MeanWithInterval,
+  meanConfidenceInterval,
+  sampleProblems,
+} from "@ibtpo/bench-harness";
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-sampler";
@@ -42,6 +50,7 @@ const { values } = parseArgs({
     temperature: { type: "string", default: "1" },
     "top-p": { type: "string", default: "1" },
     "top-k": { type: "string", default: "0" },
+    json: { type: "boolean" },
   },
 });
 const decodeChunk = Number(values["decode-chunk"]);
@@ -230,60 +239,123 @@ async function benchPolicy(path: string): Promise<PolicyTotals> {
   return { taskName: task.name, directory: checkpoint.directory, batches };
 }
 
+/** One sampler's figures over all of a task's batches and policies (ratios to chains of the same run). */
+interface PooledFigures {
+  readonly sampler: string;
+  readonly trajectoriesPer1kTokens: number;
+  readonly trajectoriesRatioToChains: number;
+  readonly distinctPer1kTokens: number;
+  readonly distinctRatioToChains: number;
+  readonly effRate: number;
+  readonly avgRate: number;
+  readonly tokensPerSecond: number;
+  readonly tokensPerSecondRatioToChains: number;
+  readonly tokensPerCpuSecond: number;
+  readonly tokensPerCpuSecondRatioToChains: number;
+  readonly generateCallsPerBatch: number;
+}
+
 /** The figures of every sampler over all of a task's batches and policies, with speed. */
-function printPooled(totals: readonly Totals[], calls: number): void {
+function pooledFigures(totals: readonly Totals[], calls: number): PooledFigures[] {
   const chains = totals[0]!;
+  const per1k = (total: Totals) => (total.trajectories / total.tokens) * 1000;
+  const distinctPer1k = (total: Totals) => (total.distinct / total.tokens) * 1000;
   const rate = (total: Totals) => total.tokens / total.seconds;
   const cpuRate = (total: Totals) => total.tokens / total.cpuSeconds;
+  return samplers.map(({ label }, index) => {
+    const total = totals[index]!;
+    return {
+      sampler: label,
+      trajectoriesPer1kTokens: per1k(total),
+      trajectoriesRatioToChains: per1k(total) / per1k(chains),
+      distinctPer1kTokens: distinctPer1k(total),
+      distinctRatioToChains: distinctPer1k(total) / distinctPer1k(chains),
+      effRate: total.effective / total.prompts,
+      avgRate: total.rewardSum / total.trajectories,
+      tokensPerSecond: rate(total),
+      tokensPerSecondRatioToChains: rate(total) / rate(chains),
+      tokensPerCpuSecond: cpuRate(total),
+      tokensPerCpuSecondRatioToChains: cpuRate(total) / cpuRate(chains),
+      generateCallsPerBatch: total.calls / calls,
+    };
+  });
+}
+
+function printPooled(rows: readonly PooledFigures[]): void {
   console.log(
     "| sampler | traj. / 1k tokens | x chains | distinct / 1k tokens | x chains | Eff-Rate | Avg-Rate | tokens / s | x chains | tokens / CPU s | x chains | generate calls / batch |",
   );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-  for (const [index, { label }] of samplers.entries()) {
-    const total = totals[index]!;
-    const per1k = (total.trajectories / total.tokens) * 1000;
-    const chainsPer1k = (chains.trajectories / chains.tokens) * 1000;
-    const distinctPer1k = (total.distinct / total.tokens) * 1000;
-    const chainsDistinctPer1k = (chains.distinct / chains.tokens) * 1000;
+  for (const row of rows) {
     console.log(
-      `| ${label} | ${per1k.toFixed(1)} | ${(per1k / chainsPer1k).toFixed(2)} | ${distinctPer1k.toFixed(1)} | ${(distinctPer1k / chainsDistinctPer1k).toFixed(2)} | ${(total.effective / total.prompts).toFixed(3)} | ${(total.rewardSum / total.trajectories).toFixed(3)} | ${rate(total).toFixed(0)} | ${(rate(total) / rate(chains)).toFixed(2)} | ${cpuRate(total).toFixed(0)} | ${(cpuRate(total) / cpuRate(chains)).toFixed(2)} | ${(total.calls / calls).toFixed(1)} |`,
+      `| ${row.sampler} | ${row.trajectoriesPer1kTokens.toFixed(1)} | ${row.trajectoriesRatioToChains.toFixed(2)} | ${row.distinctPer1kTokens.toFixed(1)} | ${row.distinctRatioToChains.toFixed(2)} | ${row.effRate.toFixed(3)} | ${row.avgRate.toFixed(3)} | ${row.tokensPerSecond.toFixed(0)} | ${row.tokensPerSecondRatioToChains.toFixed(2)} | ${row.tokensPerCpuSecond.toFixed(0)} | ${row.tokensPerCpuSecondRatioToChains.toFixed(2)} | ${row.generateCallsPerBatch.toFixed(1)} |`,
     );
   }
+}
+
+/** The paper's Table 3 figures of a task as mean and 95% t-interval over units. */
+interface IntervalFigures {
+  /** What a unit is: a policy (with several policies) or a batch of prompts (with one). */
+  readonly unit: "policy" | "batch";
+  readonly units: number;
+  readonly rows: readonly {
+    readonly sampler: string;
+    readonly trajectoriesPer1kTokens: MeanWithInterval;
+    readonly trajectoriesRatioToChains: MeanWithInterval;
+    readonly effRate: MeanWithInterval;
+    readonly effRateMinusChains: MeanWithInterval;
+    readonly avgRate: MeanWithInterval;
+    readonly avgRateMinusChains: MeanWithInterval;
+  }[];
 }
 
 /**
  * The paper's Table 3 figures as mean and 95% interval over units (each a policy, or each a batch
  * of one policy), with the per-unit differences to chains (same prompts, same policy).
  */
-function printIntervals(units: readonly (readonly Totals[])[], unitName: "policy" | "batch"): void {
-  const interval = (values: readonly number[], digits: number) =>
-    formatMeanInterval(meanConfidenceInterval(values), { digits });
+function intervalFigures(units: readonly (readonly Totals[])[], unit: "policy" | "batch"): IntervalFigures {
   const per1k = (total: Totals) => (total.trajectories / total.tokens) * 1000;
   const effRate = (total: Totals) => total.effective / total.prompts;
   const avgRate = (total: Totals) => total.rewardSum / total.trajectories;
+  const rows = samplers.map(({ label }, index) => {
+    const column = (figure: (total: Totals) => number) =>
+      meanConfidenceInterval(units.map((each) => figure(each[index]!)));
+    const minusChains = (figure: (total: Totals) => number) =>
+      meanConfidenceInterval(units.map((each) => figure(each[index]!) - figure(each[0]!)));
+    return {
+      sampler: label,
+      trajectoriesPer1kTokens: column(per1k),
+      trajectoriesRatioToChains: meanConfidenceInterval(units.map((each) => per1k(each[index]!) / per1k(each[0]!))),
+      effRate: column(effRate),
+      effRateMinusChains: minusChains(effRate),
+      avgRate: column(avgRate),
+      avgRateMinusChains: minusChains(avgRate),
+    };
+  });
+  return { unit, units: units.length, rows };
+}
+
+function printIntervals({ unit, units, rows }: IntervalFigures): void {
+  const interval = (value: MeanWithInterval, digits: number, signed = false) =>
+    formatMeanInterval(value, { digits, signed });
   console.log(
-    `\nMean and 95% t-interval over ${units.length} ${unitName === "policy" ? "policies" : "batches"}; differences to chains paired per ${unitName}:`,
+    `\nMean and 95% t-interval over ${units} ${unit === "policy" ? "policies" : "batches"}; differences to chains paired per ${unit}:`,
   );
   console.log(
     "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Eff-Rate minus chains | Avg-Rate | Avg-Rate minus chains |",
   );
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
-  for (const [index, { label }] of samplers.entries()) {
-    const column = (figure: (total: Totals) => number) => units.map((unit) => figure(unit[index]!));
-    const minusChains = (figure: (total: Totals) => number) =>
-      units.map((unit) => figure(unit[index]!) - figure(unit[0]!));
-    const ratio = units.map((unit) => per1k(unit[index]!) / per1k(unit[0]!));
+  for (const row of rows) {
     console.log(
-      `| ${label} | ${interval(column(per1k), 1)} | ${interval(ratio, 2)} | ${interval(column(effRate), 3)} | ${interval(minusChains(effRate), 3)} | ${interval(column(avgRate), 3)} | ${interval(minusChains(avgRate), 3)} |`,
+      `| ${row.sampler} | ${interval(row.trajectoriesPer1kTokens, 1)} | ${interval(row.trajectoriesRatioToChains, 2)} | ${interval(row.effRate, 3)} | ${interval(row.effRateMinusChains, 3, true)} | ${interval(row.avgRate, 3)} | ${interval(row.avgRateMinusChains, 3, true)} |`,
     );
   }
 }
 
 async function main(): Promise<void> {
   const backend = await selectBackend({ log: () => {} });
-  console.log(
-    `${cpuModel()} x${cpus().length}, load average ${loads()} (1, 5, 15 min), node ${process.version}, tfjs backend ${backend.choice}; ${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop, temperature ${sampling.temperature}, top-p ${sampling.topP}, top-k ${sampling.topK}`,
-  );
+  const machine = `${cpuModel()} x${cpus().length}, load average ${loads()} (1, 5, 15 min), node ${process.version}, tfjs backend ${backend.choice}; ${steps} batches of ${promptsPerStep} prompts, budget ${budget} generated tokens per prompt, budgetCut drop, temperature ${sampling.temperature}, top-p ${sampling.topP}, top-k ${sampling.topK}`;
+  if (!values.json) console.log(machine);
   const paths =
     values.policies === undefined
       ? (values.tasks as string).split(",").map((taskName) => `${values.checkpoints}/${taskName}-base`)
@@ -294,18 +366,34 @@ async function main(): Promise<void> {
     results.push(result);
     if (paths.length > 1) console.error(`policy ${index + 1}/${paths.length} done: ${result.directory}`);
   }
-  for (const taskName of new Set(results.map((result) => result.taskName))) {
+  const tasks = [...new Set(results.map((result) => result.taskName))].map((taskName) => {
     const group = results.filter((result) => result.taskName === taskName);
-    const where = group.length === 1 ? group[0]!.directory : `${group.length} policies`;
-    const prompts = group.length * steps * promptsPerStep;
-    console.log(`\n${taskName} (${where}), ${prompts} prompts; load average now ${loads()}`);
-    printPooled(summed(group.flatMap((result) => result.batches)), group.length * steps);
-    if (group.length > 1)
-      printIntervals(
-        group.map((result) => summed(result.batches)),
-        "policy",
-      );
-    else if (steps > 1) printIntervals(group[0]!.batches, "batch");
+    const intervals =
+      group.length > 1
+        ? intervalFigures(
+            group.map((result) => summed(result.batches)),
+            "policy",
+          )
+        : steps > 1
+          ? intervalFigures(group[0]!.batches, "batch")
+          : null;
+    return {
+      task: taskName,
+      policies: group.map((result) => result.directory),
+      prompts: group.length * steps * promptsPerStep,
+      pooled: pooledFigures(summed(group.flatMap((result) => result.batches)), group.length * steps),
+      intervals,
+    };
+  });
+  if (values.json) {
+    console.log(JSON.stringify({ machine, tasks }, null, 2));
+    return;
+  }
+  for (const { task, policies, prompts, pooled, intervals } of tasks) {
+    const where = policies.length === 1 ? policies[0] : `${policies.length} policies`;
+    console.log(`\n${task} (${where}), ${prompts} prompts; load average now ${loads()}`);
+    printPooled(pooled);
+    if (intervals !== null) printIntervals(intervals);
   }
 }
 

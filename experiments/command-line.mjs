@@ -1,0 +1,64 @@
+// The command line of the experiment scripts: `--help` prints the script's header comment (where
+// each script documents its usage, so the usage has one home), and a mistake on the command line or
+// in the input is one line that names the script, never a stack trace.
+import { readFileSync } from "node:fs";
+import { basename, extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+/** Exit code of a refused command line or input (as the `ibtpo` CLI uses for bad input). */
+const BAD_INPUT_EXIT = 2;
+
+/** The script's name as its messages start: the file name without extension. */
+function scriptName(scriptUrl) {
+  const file = fileURLToPath(scriptUrl);
+  return basename(file, extname(file));
+}
+
+/**
+ * A `fail(message)` for the script at `scriptUrl` (its `import.meta.url`): prints
+ * "<script>: message" to stderr and exits with code 2.
+ */
+export function scriptFailure(scriptUrl) {
+  const name = scriptName(scriptUrl);
+  return (message) => {
+    console.error(`${name}: ${message}`);
+    process.exit(BAD_INPUT_EXIT);
+  };
+}
+
+/** The leading `//` comment block of a script, without the comment markers. */
+function headerComment(scriptUrl) {
+  const lines = readFileSync(fileURLToPath(scriptUrl), "utf8").split("\n");
+  const header = [];
+  for (const line of lines) {
+    if (!line.startsWith("//")) break;
+    header.push(line.replace(/^\/\/ ?/, ""));
+  }
+  return header.join("\n");
+}
+
+/**
+ * node:util's parseArgs over the script's arguments, with `--help` (or `-h`, before any `--`)
+ * printing the header comment and exiting 0, and an unknown or malformed option reported as one
+ * line that points at `--help`.
+ *
+ * @example
+ * const { values } = parseScriptArguments(import.meta.url, { options: { out: { type: "string" } } });
+ */
+export function parseScriptArguments(scriptUrl, config) {
+  const argv = process.argv.slice(2);
+  const separator = argv.indexOf("--");
+  const ownArguments = separator === -1 ? argv : argv.slice(0, separator);
+  if (ownArguments.includes("--help") || ownArguments.includes("-h")) {
+    console.log(headerComment(scriptUrl));
+    process.exit(0);
+  }
+  try {
+    return parseArgs({ ...config, args: argv });
+  } catch (error) {
+    // node's hint about positionals that start with '-' is noise for these scripts.
+    const reason = error.message.replace(/\. To specify a positional argument.*$/s, "");
+    scriptFailure(scriptUrl)(`${reason} (--help shows the usage)`);
+  }
+}
