@@ -26,7 +26,8 @@
 //     [--stages search,test,ablation,tables] [--ib-tpo-variant NAME:key=value,...] [--init-dir DIR]
 //     [--set key=value ...]
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, relative } from "node:path";
 import {
@@ -86,6 +87,18 @@ const ONE_POLICY_BATCHES = 4;
 const SAMPLER_BENCH = "apps/trainer/bench/sampler-trajectories.ts";
 /** Where a task's test folder keeps the sampler bench's figures on the GRPO test runs' policies. */
 const ONE_POLICY_FILE = "samplers-at-one-policy.json";
+/**
+ * The code the sampler bench samples with: its own file, the trainer's runtime it imports, and the
+ * built packages (samplers, policy, tasks, scores). Kept figures are sampled again when it changes.
+ */
+const ONE_POLICY_CODE = [
+  SAMPLER_BENCH,
+  "apps/trainer/src/runtime",
+  "packages/tree-sampler/dist",
+  "packages/policy-tfjs/dist",
+  "packages/bench-harness/dist",
+  "packages/ib-score/dist",
+];
 
 /** Decimals of the sampler table's step metrics that are not rates (those get 3). */
 const DIGITS_OF_STEP_METRIC = { trajectoriesPer1kTokens: 1, tokensPerSecond: 0 };
@@ -496,7 +509,11 @@ function samplersAtOnePolicy(task, testRuns) {
   ];
   const file = join(testFolder(task), ONE_POLICY_FILE);
   const saved = existsSync(file) ? readSavedBenchOutput(file) : null;
-  let figures = saved?.command?.join("\u0000") === command.join("\u0000") ? saved.figures : null;
+  const codeDigest = samplingCodeDigest();
+  const sameCommand = saved?.command?.join("\u0000") === command.join("\u0000");
+  if (sameCommand && saved.codeDigest !== codeDigest)
+    console.log(`${file} was sampled by other sampling code; sampling again`);
+  let figures = sameCommand && saved.codeDigest === codeDigest ? saved.figures : null;
   if (figures === null) {
     console.log(
       `sampling every sampler from the ${baselineRuns.length} GRPO test policies of ${task} (Table 3 at one policy)`,
@@ -508,7 +525,7 @@ function samplersAtOnePolicy(task, testRuns) {
     } catch (error) {
       fail(`node ${command.join(" ")} printed no JSON document (${error.message})`);
     }
-    writeFileSync(`${file}.tmp`, `${JSON.stringify({ command, figures }, null, 2)}\n`);
+    writeFileSync(`${file}.tmp`, `${JSON.stringify({ command, codeDigest, figures }, null, 2)}\n`);
     renameSync(`${file}.tmp`, file);
   }
   const intervals = figures.tasks?.find((entry) => entry.task === task)?.intervals;
@@ -526,6 +543,21 @@ function samplersAtOnePolicy(task, testRuns) {
   const units = `${intervals.units} ${intervals.unit === "policy" ? "policies" : "batches of one policy"}`;
   const title = `Mean and 95% t-interval over ${units}; differences to chains paired per ${intervals.unit}:`;
   return { machine: figures.machine, title, table, policies: baselineRuns.length };
+}
+
+/** SHA-256 over the files of ONE_POLICY_CODE (code only: .ts and .js, not maps or types). */
+function samplingCodeDigest() {
+  const files = ONE_POLICY_CODE.flatMap((path) =>
+    path.endsWith(".ts")
+      ? [path]
+      : readdirSync(path)
+          .filter((name) => /\.(ts|js)$/.test(name) && !name.endsWith(".d.ts") && !name.endsWith(".test.ts"))
+          .sort()
+          .map((name) => join(path, name)),
+  );
+  const hash = createHash("sha256");
+  for (const file of files) hash.update(file).update("\u0000").update(readFileSync(file)).update("\u0000");
+  return hash.digest("hex");
 }
 
 /**
