@@ -455,6 +455,11 @@ function cell(interval, digits = 3) {
   return formatMeanInterval(interval, { digits, missingBound: "-" });
 }
 
+/** A cell of a paired difference: as {@link cell}, signed, so a gain and a loss read apart. */
+function differenceCell(interval) {
+  return formatMeanInterval(interval, { signed: true, missingBound: "-" });
+}
+
 /**
  * The base checkpoint the GRPO test runs of a task started from (their recorded `init`), scored
  * the way each of them was (same split, problems, samples, seed, temperature and truncation) and kept under
@@ -640,12 +645,12 @@ async function writeTables() {
       const baseRow = summarizeRuns(baseRuns);
       for (const row of [...testResults.summary.filter((row) => row.task === task), ...baseRow]) {
         const isBase = row.algorithm === BASE_CHECKPOINT_LABEL;
-        const paired = (map) => (map.has(row.algorithm) ? cell(map.get(row.algorithm).interval) : "-");
+        const paired = (map) => (map.has(row.algorithm) ? differenceCell(map.get(row.algorithm).interval) : "-");
         const lead = row.algorithm === "ib-tpo" ? undefined : ibTpoLead(row.algorithm);
         // Disclosed because IB-TPO's option sets make its validation search larger than a preset's.
         const searched = isBase ? "-" : variantsOf(row.algorithm).length * learningRates.length;
         lines.push(
-          `| ${row.algorithm} | ${searched} | ${row.seeds.length} | ${cell(row.metrics.meanAtK)} | ${cell(row.metrics.passAt1Greedy)} | ${cell(row.metrics["pass@8"])} | ${paired(againstGrpo)} | ${lead === undefined ? "-" : cell(lead.interval)} | ${paired(overBase)} |`,
+          `| ${row.algorithm} | ${searched} | ${row.seeds.length} | ${cell(row.metrics.meanAtK)} | ${cell(row.metrics.passAt1Greedy)} | ${cell(row.metrics["pass@8"])} | ${paired(againstGrpo)} | ${lead === undefined ? "-" : differenceCell(lead.interval)} | ${paired(overBase)} |`,
         );
       }
       lines.push(
@@ -728,7 +733,7 @@ async function writeTables() {
         const difference = paired.get(label);
         const sameSampler = sameSamplerDifference(label);
         lines.push(
-          `| ${label} | ${samplerOf(label) ?? "-"} | ${cell(meanAtK)} | ${difference === undefined ? "-" : cell(difference.interval)} | ${sameSampler === undefined ? "-" : cell(sameSampler.interval)} |`,
+          `| ${label} | ${samplerOf(label) ?? "-"} | ${cell(meanAtK)} | ${difference === undefined ? "-" : differenceCell(difference.interval)} | ${sameSampler === undefined ? "-" : differenceCell(sameSampler.interval)} |`,
         );
       }
       lines.push("");
