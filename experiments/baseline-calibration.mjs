@@ -7,6 +7,7 @@
 // (--steps N: means over the first N steps only, to compare runs of different lengths.)
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
 
 const columns = [
   ["entropy", "entropy"],
@@ -57,24 +58,17 @@ function summarize(folder) {
   return { setting, seed: config.seed, steps: steps.length, values };
 }
 
-const args = process.argv.slice(2);
-const stepsFlag = args.indexOf("--steps");
-const firstSteps = stepsFlag === -1 ? undefined : Number(args[stepsFlag + 1]);
-if (firstSteps !== undefined && !(Number.isInteger(firstSteps) && firstSteps > 0)) {
-  console.error(`baseline-calibration: --steps needs a positive integer, got ${args[stepsFlag + 1]}`);
-  process.exit(2);
-}
-if (stepsFlag !== -1) args.splice(stepsFlag, 2);
-const folders = args;
-if (folders.length === 0) {
-  console.error("usage: node experiments/baseline-calibration.mjs [--steps N] <run or comparison folder>...");
-  process.exit(2);
-}
+const fail = scriptFailure(import.meta.url);
+const { values: flags, positionals: folders } = parseScriptArguments(import.meta.url, {
+  allowPositionals: true,
+  options: { steps: { type: "string" } },
+});
+const firstSteps = flags.steps === undefined ? undefined : Number(flags.steps);
+if (firstSteps !== undefined && !(Number.isInteger(firstSteps) && firstSteps > 0))
+  fail(`--steps needs a positive integer, got ${flags.steps}`);
+if (folders.length === 0) fail("give at least one run or comparison folder (--help shows the usage)");
 const runs = folders.flatMap((folder) => {
-  if (!existsSync(folder)) {
-    console.error(`baseline-calibration: no folder ${folder}`);
-    process.exit(2);
-  }
+  if (!existsSync(folder)) fail(`no folder ${folder}`);
   return runFolders(folder).map(summarize);
 });
 runs.sort((a, b) => a.setting.localeCompare(b.setting) || a.seed - b.seed);
