@@ -533,21 +533,11 @@ function samplersAtOnePolicy(task, testRuns) {
     writeFileSync(`${file}.tmp`, `${JSON.stringify({ command, codeDigest, figures }, null, 2)}\n`);
     renameSync(`${file}.tmp`, file);
   }
-  const intervals = figures.tasks?.find((entry) => entry.task === task)?.intervals;
-  if (!intervals)
-    fail(`${file}: the sampler bench's figures have no intervals for ${task}; delete the file to sample again`);
-  const interval = (value, digits, signed = false) => formatMeanInterval(value, { digits, signed });
-  const table = [
-    "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Eff-Rate minus chains | Avg-Rate | Avg-Rate minus chains |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
-    ...intervals.rows.map(
-      (row) =>
-        `| ${row.sampler} | ${interval(row.trajectoriesPer1kTokens, 1)} | ${interval(row.trajectoriesRatioToChains, 2)} | ${interval(row.effRate, 3)} | ${interval(row.effRateMinusChains, 3, true)} | ${interval(row.avgRate, 3)} | ${interval(row.avgRateMinusChains, 3, true)} |`,
-    ),
-  ];
-  const units = `${intervals.units} ${intervals.unit === "policy" ? "policies" : "batches of one policy"}`;
-  const title = `Mean and 95% t-interval over ${units}; differences to chains paired per ${intervals.unit}:`;
-  return { machine: figures.machine, title, table, policies: baselineRuns.length };
+  // The bench renders its interval table itself, so PROTOCOL.md shows it in the bench's one format.
+  const table = figures.tasks?.find((entry) => entry.task === task)?.intervalTable;
+  if (!table)
+    fail(`${file}: the sampler bench's figures have no interval table for ${task}; delete the file to sample again`);
+  return { machine: figures.machine, title: table.title, table: table.lines, policies: baselineRuns.length };
 }
 
 /** SHA-256 over the files of ONE_POLICY_CODE (code only: .ts and .js, not maps or types). */

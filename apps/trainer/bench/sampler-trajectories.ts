@@ -20,7 +20,8 @@
 // --temperature, --top-p and --top-k set the sampling (default: the trainer's, 1, 1 and 0 for off);
 // with --exact each part of --only is a whole label. --json prints the same figures as one JSON
 // document on stdout instead of the tables (per task: the pooled figures per sampler and, with
-// several policies or batches, the intervals), for scripts such as experiments/run-protocol.mjs.
+// several policies or batches, the intervals and their table), for scripts such as
+// experiments/run-protocol.mjs.
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import {
@@ -239,6 +240,11 @@ async function benchPolicy(path: string): Promise<PolicyTotals> {
   return { taskName: task.name, directory: checkpoint.directory, batches };
 }
 
+/** The paper's Table 3 figures of a sampler's totals. */
+const trajectoriesPer1k = (total: Totals) => (total.trajectories / total.tokens) * 1000;
+const effRateOf = (total: Totals) => total.effective / total.prompts;
+const avgRateOf = (total: Totals) => total.rewardSum / total.trajectories;
+
 /** One sampler's figures over all of a task's batches and policies (ratios to chains of the same run). */
 interface PooledFigures {
   readonly sampler: string;
@@ -258,7 +264,6 @@ interface PooledFigures {
 /** The figures of every sampler over all of a task's batches and policies, with speed. */
 function pooledFigures(totals: readonly Totals[], calls: number): PooledFigures[] {
   const chains = totals[0]!;
-  const per1k = (total: Totals) => (total.trajectories / total.tokens) * 1000;
   const distinctPer1k = (total: Totals) => (total.distinct / total.tokens) * 1000;
   const rate = (total: Totals) => total.tokens / total.seconds;
   const cpuRate = (total: Totals) => total.tokens / total.cpuSeconds;
@@ -266,12 +271,12 @@ function pooledFigures(totals: readonly Totals[], calls: number): PooledFigures[
     const total = totals[index]!;
     return {
       sampler: label,
-      trajectoriesPer1kTokens: per1k(total),
-      trajectoriesRatioToChains: per1k(total) / per1k(chains),
+      trajectoriesPer1kTokens: trajectoriesPer1k(total),
+      trajectoriesRatioToChains: trajectoriesPer1k(total) / trajectoriesPer1k(chains),
       distinctPer1kTokens: distinctPer1k(total),
       distinctRatioToChains: distinctPer1k(total) / distinctPer1k(chains),
-      effRate: total.effective / total.prompts,
-      avgRate: total.rewardSum / total.trajectories,
+      effRate: effRateOf(total),
+      avgRate: avgRateOf(total),
       tokensPerSecond: rate(total),
       tokensPerSecondRatioToChains: rate(total) / rate(chains),
       tokensPerCpuSecond: cpuRate(total),
@@ -314,9 +319,6 @@ interface IntervalFigures {
  * of one policy), with the per-unit differences to chains (same prompts, same policy).
  */
 function intervalFigures(units: readonly (readonly Totals[])[], unit: "policy" | "batch"): IntervalFigures {
-  const per1k = (total: Totals) => (total.trajectories / total.tokens) * 1000;
-  const effRate = (total: Totals) => total.effective / total.prompts;
-  const avgRate = (total: Totals) => total.rewardSum / total.trajectories;
   const rows = samplers.map(({ label }, index) => {
     const column = (figure: (total: Totals) => number) =>
       meanConfidenceInterval(units.map((each) => figure(each[index]!)));
@@ -324,32 +326,37 @@ function intervalFigures(units: readonly (readonly Totals[])[], unit: "policy" |
       meanConfidenceInterval(units.map((each) => figure(each[index]!) - figure(each[0]!)));
     return {
       sampler: label,
-      trajectoriesPer1kTokens: column(per1k),
-      trajectoriesRatioToChains: meanConfidenceInterval(units.map((each) => per1k(each[index]!) / per1k(each[0]!))),
-      effRate: column(effRate),
-      effRateMinusChains: minusChains(effRate),
-      avgRate: column(avgRate),
-      avgRateMinusChains: minusChains(avgRate),
+      trajectoriesPer1kTokens: column(trajectoriesPer1k),
+      trajectoriesRatioToChains: meanConfidenceInterval(
+        units.map((each) => trajectoriesPer1k(each[index]!) / trajectoriesPer1k(each[0]!)),
+      ),
+      effRate: column(effRateOf),
+      effRateMinusChains: minusChains(effRateOf),
+      avgRate: column(avgRateOf),
+      avgRateMinusChains: minusChains(avgRateOf),
     };
   });
   return { unit, units: units.length, rows };
 }
 
-function printIntervals({ unit, units, rows }: IntervalFigures): void {
+/**
+ * The interval figures as a Markdown table with its title line: printed by this bench and, from
+ * its --json output, put in PROTOCOL.md by experiments/run-protocol.mjs, so the table has one format.
+ */
+function intervalTable({ unit, units, rows }: IntervalFigures): { title: string; lines: string[] } {
   const interval = (value: MeanWithInterval, digits: number, signed = false) =>
     formatMeanInterval(value, { digits, signed });
-  console.log(
-    `\nMean and 95% t-interval over ${units} ${unit === "policy" ? "policies" : "batches"}; differences to chains paired per ${unit}:`,
-  );
-  console.log(
-    "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Eff-Rate minus chains | Avg-Rate | Avg-Rate minus chains |",
-  );
-  console.log("| --- | --- | --- | --- | --- | --- | --- |");
-  for (const row of rows) {
-    console.log(
-      `| ${row.sampler} | ${interval(row.trajectoriesPer1kTokens, 1)} | ${interval(row.trajectoriesRatioToChains, 2)} | ${interval(row.effRate, 3)} | ${interval(row.effRateMinusChains, 3, true)} | ${interval(row.avgRate, 3)} | ${interval(row.avgRateMinusChains, 3, true)} |`,
-    );
-  }
+  return {
+    title: `Mean and 95% t-interval over ${units} ${unit === "policy" ? "policies" : "batches"}; differences to chains paired per ${unit}:`,
+    lines: [
+      "| sampler | traj. / 1k tokens | x chains | Eff-Rate | Eff-Rate minus chains | Avg-Rate | Avg-Rate minus chains |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+      ...rows.map(
+        (row) =>
+          `| ${row.sampler} | ${interval(row.trajectoriesPer1kTokens, 1)} | ${interval(row.trajectoriesRatioToChains, 2)} | ${interval(row.effRate, 3)} | ${interval(row.effRateMinusChains, 3, true)} | ${interval(row.avgRate, 3)} | ${interval(row.avgRateMinusChains, 3, true)} |`,
+      ),
+    ],
+  };
 }
 
 async function main(): Promise<void> {
@@ -383,17 +390,18 @@ async function main(): Promise<void> {
       prompts: group.length * steps * promptsPerStep,
       pooled: pooledFigures(summed(group.flatMap((result) => result.batches)), group.length * steps),
       intervals,
+      intervalTable: intervals === null ? null : intervalTable(intervals),
     };
   });
   if (values.json) {
     console.log(JSON.stringify({ machine, tasks }, null, 2));
     return;
   }
-  for (const { task, policies, prompts, pooled, intervals } of tasks) {
+  for (const { task, policies, prompts, pooled, intervalTable: table } of tasks) {
     const where = policies.length === 1 ? policies[0] : `${policies.length} policies`;
     console.log(`\n${task} (${where}), ${prompts} prompts; load average now ${loads()}`);
     printPooled(pooled);
-    if (intervals !== null) printIntervals(intervals);
+    if (table !== null) console.log(["", table.title, ...table.lines].join("\n"));
   }
 }
 
