@@ -7,7 +7,7 @@
 // (--steps N: means over the first N steps only, to compare runs of different lengths.)
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
+import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 
 const columns = [
   ["entropy", "entropy"],

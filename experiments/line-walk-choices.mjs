@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { lineWalkCanFinish, lineWalkLandings, lineWalkStepText } from "../packages/bench-harness/dist/index.js";
-import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
+import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 
 const CLI = "apps/trainer/dist/cli.js";
 const fail = scriptFailure(import.meta.url);

@@ -11,7 +11,7 @@
 // test-split figure of the run's final evaluation (meanAtK, pass@8, ...) or, as step:NAME, the
 // mean over the run's training steps of a logged step metric (effRate, entropy, ibCov, ...).
 import { formatMeanInterval, meanConfidenceInterval, runMetricValues } from "../packages/bench-harness/dist/index.js";
-import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
+import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 import { loadComparisonRuns, readComparisonResults, stepMean } from "./comparison-runs.mjs";
 
 const fail = scriptFailure(import.meta.url);

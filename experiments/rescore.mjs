@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatMeanInterval, meanConfidenceInterval, runFolderPath } from "../packages/bench-harness/dist/index.js";
-import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
+import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
 import { seedListProblem } from "./seed-list.mjs";
 

@@ -37,7 +37,7 @@ import {
   runFolderPath,
   summarizeRuns,
 } from "../packages/bench-harness/dist/index.js";
-import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
+import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 import { loadComparisonRuns, readComparisonResults, stepMean } from "./comparison-runs.mjs";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
 import { seedListProblem } from "./seed-list.mjs";

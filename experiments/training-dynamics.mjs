@@ -4,7 +4,7 @@
 // node experiments/training-dynamics.mjs runs/main
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseScriptArguments, scriptFailure } from "./command-line.mjs";
+import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 
 const fail = scriptFailure(import.meta.url);
 const { positionals } = parseScriptArguments(import.meta.url, { allowPositionals: true, options: {} });

@@ -7,8 +7,8 @@
 // left out of the table.
 //   node --import tsx apps/trainer/bench/alignment-differences.ts a.json b.json --baseline 'ib-tpo (paper defaults)'
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { formatMeanInterval } from "@ibtpo/bench-harness";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { pairedCosineDifference, poolCosines } from "./alignment-pooling.js";
 
 const usage = "usage: alignment-differences <results.json>... --baseline <variant name>";
@@ -23,7 +23,7 @@ interface ResultVariant {
   readonly cosines: readonly number[];
 }
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseScriptArguments(import.meta.url, {
   args: process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--")),
   options: { baseline: { type: "string" }, help: { type: "boolean", default: false } },
   allowPositionals: true,

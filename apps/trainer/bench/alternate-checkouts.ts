@@ -11,10 +11,10 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { median } from "./median.js";
 
-const { values } = parseArgs({
+const { values } = parseScriptArguments(import.meta.url, {
   options: {
     other: { type: "string" },
     rounds: { type: "string", default: "8" },

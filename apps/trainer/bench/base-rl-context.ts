@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadCheckpoint } from "@ibtpo/policy-tfjs";
+import { parseScriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
 import { loadConfig } from "../src/config/load-config.js";
 import { trainConfigSchema } from "../src/config/train-config.js";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
@@ -12,12 +12,11 @@ const repositoryRoot = new URL("../../../", import.meta.url).pathname;
 
 /**
  * The flags of a bench over tasks and algorithms of a training config: --tasks, --algos, --steps,
- * --config. Exits with a message naming `bench` when --steps is not an integer >= `minimumSteps`.
+ * --config, for the bench at `benchUrl` (its `import.meta.url`, whose header comment `--help`
+ * prints). Exits with a message naming the bench when --steps is not an integer >= `steps.minimum`.
  */
-export function taskBenchArguments(bench: string, steps: { readonly initial: number; readonly minimum: number }) {
-  const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--"));
-  const { values } = parseArgs({
-    args: argv,
+export function taskBenchArguments(benchUrl: string, steps: { readonly initial: number; readonly minimum: number }) {
+  const { values } = parseScriptArguments(benchUrl, {
     options: {
       tasks: { type: "string", default: "countdown,line-walk" },
       algos: { type: "string", default: "grpo,ib-tpo" },
@@ -27,8 +26,7 @@ export function taskBenchArguments(bench: string, steps: { readonly initial: num
   });
   const count = Number(values.steps);
   if (!Number.isInteger(count) || count < steps.minimum) {
-    process.stderr.write(`${bench}: --steps must be an integer >= ${steps.minimum}, got "${values.steps}"\n`);
-    process.exit(2);
+    scriptFailure(benchUrl)(`--steps must be an integer >= ${steps.minimum}, got "${values.steps}"`);
   }
   return { config: values.config, tasks: values.tasks.split(","), algorithms: values.algos.split(","), steps: count };
 }

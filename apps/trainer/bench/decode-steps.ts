@@ -6,15 +6,16 @@
 // every decoded sequence, a branch as its own positions after those it shares). Same prompts,
 // seeds and budget as the sampler bench. After `pnpm build`:
 //   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench:decode-steps [-- --steps 8 --prompts 8 --budget 160 --decode-chunk 8]
-import { parseArgs } from "node:util";
+
 import { type BuiltinTaskName, sampleProblems } from "@ibtpo/bench-harness";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { createSampler, type SamplerKind, sampleBatch } from "@ibtpo/tree-sampler";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
-import { benchArguments, SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
+import { SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
 
-const { values } = parseArgs({ args: benchArguments(), options: SAMPLER_BENCH_OPTIONS });
+const { values } = parseScriptArguments(import.meta.url, { options: SAMPLER_BENCH_OPTIONS });
 const [steps, promptsPerStep, budget, seed, decodeChunk] = [
   values.steps,
   values.prompts,

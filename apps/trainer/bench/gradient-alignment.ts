@@ -8,7 +8,6 @@
 //   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench:alignment -- [--task countdown --batches 16 --out a.json]
 import { cpus } from "node:os";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   BUILTIN_TASK_NAMES,
   type BuiltinTaskName,
@@ -19,6 +18,7 @@ import { type LoadedCheckpoint, loadCheckpoint, selectBackend } from "@ibtpo/pol
 import { deriveSeedSplitMix32 as deriveSeed } from "@ibtpo/random";
 import type { TrainingBatch } from "@ibtpo/tpo-loss";
 import * as tf from "@tensorflow/tfjs";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { ConfigError } from "../src/config/config-error.js";
 import { type ConfigOverride, loadConfig } from "../src/config/load-config.js";
 import { type TrainConfig, trainConfigSchema } from "../src/config/train-config.js";
@@ -108,7 +108,7 @@ function parseVariant(text: string): Variant {
 
 // `pnpm bench:alignment -- --flags` passes the separator through; it is not a flag.
 const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--"));
-const { values } = parseArgs({
+const { values } = parseScriptArguments(import.meta.url, {
   args: argv,
   options: {
     task: { type: "string", default: "countdown" },

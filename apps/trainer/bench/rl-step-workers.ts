@@ -17,9 +17,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import * as tf from "@tensorflow/tfjs";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { loadConfig } from "../src/config/load-config.js";
 import { trainConfigSchema } from "../src/config/train-config.js";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
@@ -32,7 +32,7 @@ import { cpuModel } from "./cpu-model.js";
 
 const repositoryRoot = new URL("../../../", import.meta.url).pathname;
 const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--"));
-const { values } = parseArgs({
+const { values } = parseScriptArguments(import.meta.url, {
   args: argv,
   options: {
     algos: { type: "string", default: "grpo,ib-tpo" },

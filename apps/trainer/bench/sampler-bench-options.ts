@@ -1,6 +1,6 @@
 /**
  * The options the sampler benches share (tasks, checkpoints, batches, budget, seed, chunk), so
- * their figures are of the same batches; `pnpm bench -- --steps 4` passes the "--" on, which is dropped.
+ * their figures are of the same batches.
  */
 export const SAMPLER_BENCH_OPTIONS = {
   tasks: { type: "string", default: "countdown,sort-swaps" },
@@ -11,7 +11,3 @@ export const SAMPLER_BENCH_OPTIONS = {
   seed: { type: "string", default: "1" },
   "decode-chunk": { type: "string", default: "8" },
 } as const;
-
-/** The command line's arguments without the "--" a pnpm script passes on. */
-export const benchArguments = (): string[] =>
-  process.argv.slice(2).filter((argument, index) => index > 0 || argument !== "--");

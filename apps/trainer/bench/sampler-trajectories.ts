@@ -23,7 +23,6 @@
 // several policies or batches, the intervals and their table), for scripts such as
 // experiments/run-protocol.mjs.
 import { cpus, loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import {
   type BuiltinTaskName,
   formatMeanInterval,
@@ -34,15 +33,15 @@ import {
 import type { ReasoningTree } from "@ibtpo/ib-score";
 import { loadCheckpoint, selectBackend, TfjsPolicy } from "@ibtpo/policy-tfjs";
 import { createSampler, type SamplerConfig, sampleBatch } from "@ibtpo/tree-sampler";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { ConfigError } from "../src/config/config-error.js";
 import { reportError } from "../src/runtime/report-error.js";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
 import { cpuModel } from "./cpu-model.js";
-import { benchArguments, SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
+import { SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
 
-const { values } = parseArgs({
-  args: benchArguments(),
+const { values } = parseScriptArguments(import.meta.url, {
   options: {
     ...SAMPLER_BENCH_OPTIONS,
     only: { type: "string" },

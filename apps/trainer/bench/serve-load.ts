@@ -20,14 +20,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { createBuiltinTask, sampleProblems } from "@ibtpo/bench-harness";
 import { SymbolTokenizer, saveCheckpoint, selectBackend, TransformerModel } from "@ibtpo/policy-tfjs";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { defaultContextLength } from "../src/runtime/task-setup.js";
 import { DEFAULT_SERVE_LIMITS } from "../src/serve/serve-limits.js";
 import { cpuModel } from "./cpu-model.js";
 
-const { values } = parseArgs({
+const { values } = parseScriptArguments(import.meta.url, {
   options: {
     checkpoint: { type: "string" },
     requests: { type: "string", default: "600" },

@@ -20,7 +20,7 @@ import { cpuModel } from "./cpu-model.js";
 import { median } from "./median.js";
 
 // Step 1 is warm-up.
-const values = taskBenchArguments("update-grouping", { initial: 6, minimum: 2 });
+const values = taskBenchArguments(import.meta.url, { initial: 6, minimum: 2 });
 const { steps } = values;
 await selectBackend({ backend: "wasm", log: () => {} });
 const loadBefore = loadavg();

@@ -20,7 +20,7 @@ import { microBatches } from "../src/train/token-batch.js";
 import { baseRlContext, taskBenchArguments } from "./base-rl-context.js";
 import { cpuModel } from "./cpu-model.js";
 
-const values = taskBenchArguments("update-padding", { initial: 4, minimum: 1 });
+const values = taskBenchArguments(import.meta.url, { initial: 4, minimum: 1 });
 const { steps } = values;
 await selectBackend({ backend: "wasm", log: () => {} });
 const loadBefore = loadavg();

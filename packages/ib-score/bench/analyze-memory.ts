@@ -6,9 +6,11 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 
-const { values } = parseArgs({ options: { sizes: { type: "string", default: "100,1024" } } });
+const { values } = parseScriptArguments(import.meta.url, {
+  options: { sizes: { type: "string", default: "100,1024" } },
+});
 const here = new URL(".", import.meta.url).pathname;
 const cli = join(here, "../dist/cli.js");
 

@@ -4,10 +4,10 @@
 
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { syntheticRolloutLines } from "./synthetic-rollouts.js";
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseScriptArguments(import.meta.url, {
   allowPositionals: true,
   options: {
     prompts: { type: "string", default: "8" },

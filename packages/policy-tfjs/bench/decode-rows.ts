@@ -9,11 +9,11 @@
  *   node --import tsx bench/decode-rows.ts [--checkpoint ../../checkpoints/line-walk-base] [--rows 8,32,256] [--steps 20]
  */
 import os from "node:os";
-import { parseArgs } from "node:util";
+import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { loadCheckpoint, selectBackend, TfjsPolicy, TransformerModel } from "../src/index.js";
 import { cpuModel } from "./flop-floor.js";
 
-const { values } = parseArgs({
+const { values } = parseScriptArguments(import.meta.url, {
   options: {
     checkpoint: { type: "string" },
     rows: { type: "string", default: "8,16,32,64,128,256" },

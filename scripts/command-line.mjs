@@ -1,6 +1,7 @@
-// The command line of the experiment scripts: `--help` prints the script's header comment (where
-// each script documents its usage, so the usage has one home), and a mistake on the command line or
-// in the input is one line that names the script, never a stack trace.
+// The command line of the repository's scripts and benchmarks (experiments/*.mjs, the packages'
+// bench/*.ts): `--help` prints the script's header comment (where each script documents its usage,
+// so the usage has one home), and a mistake on the command line or in the input is one line that
+// names the script, never a stack trace.
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,9 +28,20 @@ export function scriptFailure(scriptUrl) {
   };
 }
 
-/** The leading `//` comment block of a script, without the comment markers. */
-function headerComment(scriptUrl) {
-  const lines = readFileSync(fileURLToPath(scriptUrl), "utf8").split("\n");
+/**
+ * The comment a script opens with, without its markers: a run of `//` lines or one `/** ... *\/`
+ * block (the two styles the scripts use).
+ */
+export function headerComment(source) {
+  const lines = source.split("\n");
+  if (lines[0]?.trimStart().startsWith("/**")) {
+    const header = [];
+    for (const line of lines.slice(1)) {
+      if (line.trimStart().startsWith("*/")) break;
+      header.push(line.replace(/^\s*\* ?/, "").replace(/^\s*\*$/, ""));
+    }
+    return header.join("\n");
+  }
   const header = [];
   for (const line of lines) {
     if (!line.startsWith("//")) break;
@@ -39,19 +51,21 @@ function headerComment(scriptUrl) {
 }
 
 /**
- * node:util's parseArgs over the script's arguments, with `--help` (or `-h`, before any `--`)
- * printing the header comment and exiting 0, and an unknown or malformed option reported as one
- * line that points at `--help`.
+ * node:util's parseArgs over the script's arguments (`config.args`, else the command line's, without
+ * the leading "--" that `pnpm <script> -- ...` passes on), with `--help` (or `-h`, before any
+ * `--`) printing the header comment and exiting 0, and an unknown or malformed option reported as
+ * one line that points at `--help`.
  *
  * @example
  * const { values } = parseScriptArguments(import.meta.url, { options: { out: { type: "string" } } });
  */
 export function parseScriptArguments(scriptUrl, config) {
-  const argv = process.argv.slice(2);
+  const given = config.args ?? process.argv.slice(2);
+  const argv = given[0] === "--" ? given.slice(1) : given;
   const separator = argv.indexOf("--");
   const ownArguments = separator === -1 ? argv : argv.slice(0, separator);
   if (ownArguments.includes("--help") || ownArguments.includes("-h")) {
-    console.log(headerComment(scriptUrl));
+    console.log(headerComment(readFileSync(fileURLToPath(scriptUrl), "utf8")));
     process.exit(0);
   }
   try {

@@ -1,0 +1,14 @@
+// Types of command-line.mjs for the TypeScript benchmarks that import it.
+import type { ParseArgsConfig, parseArgs } from "node:util";
+
+/** A `fail(message)` that prints "<script>: message" to stderr and exits with code 2. */
+export function scriptFailure(scriptUrl: string): (message: string) => never;
+
+/** The comment a script opens with (a run of `//` lines or one `/** ... *\/` block), without its markers. */
+export function headerComment(source: string): string;
+
+/** node:util's parseArgs with `--help` from the script's header comment and one-line errors. */
+export function parseScriptArguments<T extends ParseArgsConfig>(
+  scriptUrl: string,
+  config: T,
+): ReturnType<typeof parseArgs<T>>;
