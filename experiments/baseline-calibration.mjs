@@ -7,7 +7,7 @@
 // (--steps N: means over the first N steps only, to compare runs of different lengths.)
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 
 const columns = [
   ["entropy", "entropy"],
@@ -63,9 +63,7 @@ const { values: flags, positionals: folders } = parseScriptArguments(import.meta
   allowPositionals: true,
   options: { steps: { type: "string" } },
 });
-const firstSteps = flags.steps === undefined ? undefined : Number(flags.steps);
-if (firstSteps !== undefined && !(Number.isInteger(firstSteps) && firstSteps > 0))
-  fail(`--steps needs a positive integer, got ${flags.steps}`);
+const firstSteps = flags.steps === undefined ? undefined : integerOption(import.meta.url, "--steps", flags.steps);
 if (folders.length === 0) fail("give at least one run or comparison folder (--help shows the usage)");
 const runs = folders.flatMap((folder) => {
   if (!existsSync(folder)) fail(`no folder ${folder}`);

@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { lineWalkCanFinish, lineWalkLandings, lineWalkStepText } from "../packages/bench-harness/dist/index.js";
-import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 
 const CLI = "apps/trainer/dist/cli.js";
 const fail = scriptFailure(import.meta.url);
@@ -32,17 +32,10 @@ const { values: flags, positionals: paths } = parseScriptArguments(import.meta.u
     "landing-echoes": { type: "string", default: "0" },
   },
 });
-const count = (name) => {
-  const value = Number(flags[name]);
-  if (!Number.isInteger(value) || value < 1) fail(`--${name} must be a positive integer, got "${flags[name]}"`);
-  return value;
-};
-const problemCount = count("problems");
-const samples = count("samples");
-const defaultSeed = Number(flags.seed);
-const givenEchoes = Number(flags["landing-echoes"]);
-if (!Number.isInteger(givenEchoes) || givenEchoes < 0) fail(`--landing-echoes must be a non-negative integer`);
-if (!Number.isInteger(defaultSeed) || defaultSeed < 0) fail(`--seed must be a non-negative integer`);
+const problemCount = integerOption(import.meta.url, "--problems", flags.problems);
+const samples = integerOption(import.meta.url, "--samples", flags.samples);
+const defaultSeed = integerOption(import.meta.url, "--seed", flags.seed, 0);
+const givenEchoes = integerOption(import.meta.url, "--landing-echoes", flags["landing-echoes"], 0);
 if (paths.length === 0) fail("give at least one checkpoint, run folder or responses file");
 const scratch = mkdtempSync(join(tmpdir(), "line-walk-choices-"));
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));

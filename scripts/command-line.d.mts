@@ -4,6 +4,9 @@ import type { ParseArgsConfig, parseArgs } from "node:util";
 /** A `fail(message)` that prints "<script>: message" to stderr and exits with code 2. */
 export function scriptFailure(scriptUrl: string): (message: string) => never;
 
+/** The integer in an argument's text, at least `minimum` (default 1); anything else fails the script naming `label`. */
+export function integerOption(scriptUrl: string, label: string, text: string | undefined, minimum?: number): number;
+
 /** The comment a script opens with (a run of `//` lines or one `/** ... *\/` block), without its markers. */
 export function headerComment(source: string): string;
 

@@ -29,6 +29,18 @@ export function scriptFailure(scriptUrl) {
 }
 
 /**
+ * The integer in an argument's text, at least `minimum`; anything else fails the script at
+ * `scriptUrl` with "<label> must be an integer >= <minimum>, got "<text>"" (the label as the user
+ * knows the argument: "--steps", or "rounds" for a positional one).
+ */
+export function integerOption(scriptUrl, label, text, minimum = 1) {
+  const value = Number(text);
+  if (text === undefined || text.trim() === "" || !Number.isInteger(value) || value < minimum)
+    scriptFailure(scriptUrl)(`${label} must be an integer >= ${minimum}, got "${text ?? ""}"`);
+  return value;
+}
+
+/**
  * The comment a script opens with, without its markers: a run of `//` lines or one `/** ... *\/`
  * block (the two styles the scripts use).
  */
@@ -72,7 +84,7 @@ export function parseScriptArguments(scriptUrl, config) {
     return parseArgs({ ...config, args: argv });
   } catch (error) {
     // node's hint about positionals that start with '-' is noise for these scripts.
-    const reason = error.message.replace(/\. To specify a positional argument.*$/s, "");
+    const reason = error.message.replace(/\. To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ");
     scriptFailure(scriptUrl)(`${reason} (--help shows the usage)`);
   }
 }

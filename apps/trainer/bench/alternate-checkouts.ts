@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseScriptArguments } from "../../../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
 import { median } from "./median.js";
 
 const { values } = parseScriptArguments(import.meta.url, {
@@ -24,11 +24,9 @@ const { values } = parseScriptArguments(import.meta.url, {
     steps: { type: "string", default: "8" },
   },
 });
-const rounds = Number(values.rounds);
-if (values.other === undefined || !Number.isInteger(rounds) || rounds < 1) {
-  console.error("usage: alternate-checkouts.ts --other <checkout> [--rounds N] [--tasks a,b] [--only labels]");
-  process.exit(2);
-}
+const fail: (message: string) => never = scriptFailure(import.meta.url);
+const rounds = integerOption(import.meta.url, "--rounds", values.rounds);
+if (values.other === undefined) fail("--other <checkout> is required (--help shows the usage)");
 const benchOf = (checkout: string) => join(resolve(checkout), "apps", "trainer");
 const checkouts = [
   { name: "other", directory: benchOf(values.other) },

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { loadCheckpoint } from "@ibtpo/policy-tfjs";
-import { parseScriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { loadConfig } from "../src/config/load-config.js";
 import { trainConfigSchema } from "../src/config/train-config.js";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
@@ -24,10 +24,7 @@ export function taskBenchArguments(benchUrl: string, steps: { readonly initial: 
       config: { type: "string", default: resolve(repositoryRoot, "experiments/main.yaml") },
     },
   });
-  const count = Number(values.steps);
-  if (!Number.isInteger(count) || count < steps.minimum) {
-    scriptFailure(benchUrl)(`--steps must be an integer >= ${steps.minimum}, got "${values.steps}"`);
-  }
+  const count = integerOption(benchUrl, "--steps", values.steps, steps.minimum);
   return { config: values.config, tasks: values.tasks.split(","), algorithms: values.algos.split(","), steps: count };
 }
 

@@ -32,5 +32,25 @@ describe("the scripts' command line (scripts/command-line.mjs)", () => {
     const result = run(["--baselin", "x"]);
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe("alignment-differences: Unknown option '--baselin' (--help shows the usage)");
+    // node's own message for a value that starts with '-' has three lines; it is joined into one.
+    const ambiguous = run(["--baseline", "-x"]);
+    expect(ambiguous.status).toBe(2);
+    expect(ambiguous.stderr.trim()).toMatch(
+      /^alignment-differences: Option '--baseline' argument is ambiguous\. [^\n]*--help/,
+    );
+  });
+
+  it("refuses an integer argument that is not one, or below its minimum, naming it", () => {
+    const script = new URL("../../../experiments/line-walk-choices.mjs", import.meta.url).pathname;
+    for (const [flag, text, minimum] of [
+      ["--samples", "0", 1],
+      ["--problems", "2.5", 1],
+      ["--seed", "-1", 0],
+      ["--samples", "", 1],
+    ] as const) {
+      const result = spawnSync(process.execPath, [script, `${flag}=${text}`, "checkpoint"], { encoding: "utf8" });
+      expect(result.status).toBe(2);
+      expect(result.stderr.trim()).toBe(`line-walk-choices: ${flag} must be an integer >= ${minimum}, got "${text}"`);
+    }
   });
 });

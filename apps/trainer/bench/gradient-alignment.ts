@@ -18,7 +18,7 @@ import { type LoadedCheckpoint, loadCheckpoint, selectBackend } from "@ibtpo/pol
 import { deriveSeedSplitMix32 as deriveSeed } from "@ibtpo/random";
 import type { TrainingBatch } from "@ibtpo/tpo-loss";
 import * as tf from "@tensorflow/tfjs";
-import { parseScriptArguments } from "../../../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { ConfigError } from "../src/config/config-error.js";
 import { type ConfigOverride, loadConfig } from "../src/config/load-config.js";
 import { type TrainConfig, trainConfigSchema } from "../src/config/train-config.js";
@@ -80,12 +80,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) fail(`--${flag} must be a positive integer, got "${text}"`);
-  return value;
-}
-
 /** `name:key=value,key=value` (values read as YAML scalars, keys as the train config's dotted keys). */
 function parseVariant(text: string): Variant {
   const colon = text.indexOf(":");
@@ -134,13 +128,12 @@ if (values.help) {
 const task = values.task;
 if (!(BUILTIN_TASK_NAMES as readonly string[]).includes(task))
   fail(`--task must be one of ${BUILTIN_TASK_NAMES.join(", ")}, got "${task}"`);
-const batches = positiveInteger("batches", values.batches);
-const prompts = positiveInteger("prompts", values.prompts);
-const budget = positiveInteger("budget", values.budget);
-const referenceFactor = positiveInteger("reference-factor", values["reference-factor"]);
-const deriveSteps = positiveInteger("derive-steps", values["derive-steps"]);
-const seed = Number(values.seed);
-if (!Number.isInteger(seed) || seed < 0) fail(`--seed must be a non-negative integer, got "${values.seed}"`);
+const batches = integerOption(import.meta.url, "--batches", values.batches);
+const prompts = integerOption(import.meta.url, "--prompts", values.prompts);
+const budget = integerOption(import.meta.url, "--budget", values.budget);
+const referenceFactor = integerOption(import.meta.url, "--reference-factor", values["reference-factor"]);
+const deriveSteps = integerOption(import.meta.url, "--derive-steps", values["derive-steps"]);
+const seed = integerOption(import.meta.url, "--seed", values.seed, 0);
 const variants = [...(values["no-defaults"] ? [] : DEFAULT_VARIANTS), ...values.variant.map(parseVariant)];
 if (variants.length === 0) fail("no variant to measure (--no-defaults without --variant)");
 const names = new Set<string>();

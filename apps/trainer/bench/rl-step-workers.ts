@@ -19,7 +19,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { loadCheckpoint, selectBackend } from "@ibtpo/policy-tfjs";
 import * as tf from "@tensorflow/tfjs";
-import { parseScriptArguments } from "../../../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { loadConfig } from "../src/config/load-config.js";
 import { trainConfigSchema } from "../src/config/train-config.js";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
@@ -31,9 +31,7 @@ import { resolveTrainingWorkers } from "../src/train/training-workers.js";
 import { cpuModel } from "./cpu-model.js";
 
 const repositoryRoot = new URL("../../../", import.meta.url).pathname;
-const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--"));
 const { values } = parseScriptArguments(import.meta.url, {
-  args: argv,
   options: {
     algos: { type: "string", default: "grpo,ib-tpo" },
     steps: { type: "string", default: "5" },
@@ -45,11 +43,8 @@ const { values } = parseScriptArguments(import.meta.url, {
 });
 const taskName = values.task;
 const init = values.init ?? resolve(repositoryRoot, `checkpoints/${taskName}-base`);
-const steps = Number(values.steps);
-if (!Number.isInteger(steps) || steps < 2) {
-  process.stderr.write(`rl-step-workers: --steps must be an integer >= 2 (step 1 is warm-up), got "${values.steps}"\n`);
-  process.exit(2);
-}
+// Step 1 is warm-up, so at least one more.
+const steps = integerOption(import.meta.url, "--steps", values.steps, 2);
 const algorithms = values.algos.split(",").map((name) => name.trim());
 
 const backend = await selectBackend({ backend: "wasm", log: () => {} });

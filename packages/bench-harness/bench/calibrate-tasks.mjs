@@ -3,6 +3,7 @@
 // evaluatePolicy, so the figures go through the same batching, decoding and pass@k code as a
 // real policy. Usage: node bench/calibrate-tasks.mjs [problems=300] [samples=16]
 import { cpus } from "node:os";
+import { integerOption, parseScriptArguments } from "../../../scripts/command-line.mjs";
 import {
   calibrateWithRandomTrajectories,
   createBuiltinTask,
@@ -12,8 +13,9 @@ import {
   sampleProblems,
 } from "../dist/index.js";
 
-const problemCount = Number(process.argv[2] ?? 300);
-const samples = Number(process.argv[3] ?? 16);
+const { positionals } = parseScriptArguments(import.meta.url, { allowPositionals: true, options: {} });
+const problemCount = integerOption(import.meta.url, "problems", positionals[0] ?? "300");
+const samples = integerOption(import.meta.url, "samples", positionals[1] ?? "16");
 const settings = [
   ["countdown", {}],
   ["countdown", { numbers: 3 }],

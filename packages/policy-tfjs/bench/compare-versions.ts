@@ -12,19 +12,27 @@
  *   node --import tsx bench/compare-versions.ts /tmp/before/src/index.ts [rounds (12)] [train|decode|both] [--per-round]
  */
 import os from "node:os";
+import { resolve } from "node:path";
+import { integerOption, parseScriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
 import * as current from "../src/index.js";
 import { cpuModel, decodeFlops, measureMatMulRate, trainingStepFlops } from "./flop-floor.js";
 
 type Package = typeof current;
-const [otherPath, roundsArgument, workloadsArgument] = process.argv
-  .slice(2)
-  .filter((argument) => !argument.startsWith("--"));
-const perRound = process.argv.includes("--per-round");
-if (otherPath === undefined)
-  throw new Error("usage: compare-versions.ts <other src/index.ts> [rounds] [train|decode|both] [--per-round]");
-const other = (await import(otherPath)) as Package;
-const rounds = Number(roundsArgument ?? 12);
+const {
+  values: { "per-round": perRound },
+  positionals: [otherPath, roundsArgument, workloadsArgument],
+} = parseScriptArguments(import.meta.url, {
+  allowPositionals: true,
+  options: { "per-round": { type: "boolean", default: false } },
+});
+const fail: (message: string) => never = scriptFailure(import.meta.url);
+if (otherPath === undefined) fail("give the other version's src/index.ts (--help shows the usage)");
+const rounds = integerOption(import.meta.url, "rounds", roundsArgument ?? "12");
 const workloads = workloadsArgument ?? "both";
+if (!["train", "decode", "both"].includes(workloads)) fail(`the workload is train, decode or both, got "${workloads}"`);
+const other = (await import(resolve(otherPath)).catch((error: Error) =>
+  fail(`cannot load ${otherPath}: ${error.message}`),
+)) as Package;
 const reference = { vocabSize: 64, contextLength: 64, modelDimension: 128, layers: 4, heads: 4 };
 const batch = 32;
 const decodeSteps = 62;

@@ -9,7 +9,7 @@
  *   node --import tsx bench/decode-rows.ts [--checkpoint ../../checkpoints/line-walk-base] [--rows 8,32,256] [--steps 20]
  */
 import os from "node:os";
-import { parseScriptArguments } from "../../../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { loadCheckpoint, selectBackend, TfjsPolicy, TransformerModel } from "../src/index.js";
 import { cpuModel } from "./flop-floor.js";
 
@@ -20,12 +20,8 @@ const { values } = parseScriptArguments(import.meta.url, {
     steps: { type: "string", default: "20" },
   },
 });
-const rowCounts = values.rows.split(",").map(Number);
-const steps = Number(values.steps);
-if (!rowCounts.every((rows) => Number.isInteger(rows) && rows > 0) || !Number.isInteger(steps) || steps < 1) {
-  console.error("decode-rows: --rows takes positive integers (8,32,256) and --steps a positive integer");
-  process.exit(2);
-}
+const rowCounts = values.rows.split(",").map((rows) => integerOption(import.meta.url, "--rows", rows));
+const steps = integerOption(import.meta.url, "--steps", values.steps);
 await selectBackend({ backend: "wasm", log: () => {} });
 const model =
   values.checkpoint === undefined

@@ -8,13 +8,22 @@
  *   node --import tsx bench/kernel-profile.ts train|decode [--shapes]
  */
 import * as tf from "@tensorflow/tfjs";
+import { parseScriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
 import { PolicyOptimizer, selectBackend, sftLoss, TfjsPolicy, TransformerModel } from "../src/index.js";
 
 const reference = { vocabSize: 64, contextLength: 64, modelDimension: 128, layers: 4, heads: 4 };
 const batch = 32;
 const decodeSteps = 62;
-const workload = process.argv[2] === "decode" ? "decode" : "train";
-const byShapes = process.argv.includes("--shapes");
+const {
+  values: { shapes: byShapes },
+  positionals,
+} = parseScriptArguments(import.meta.url, {
+  allowPositionals: true,
+  options: { shapes: { type: "boolean", default: false } },
+});
+const workload = positionals[0] ?? "train";
+if ((workload !== "train" && workload !== "decode") || positionals.length > 1)
+  scriptFailure(import.meta.url)(`give one workload, train or decode, got "${positionals.join(" ")}"`);
 await selectBackend({ backend: "wasm", log: () => {} });
 const model = TransformerModel.create(reference, { seed: 0 });
 

@@ -9,7 +9,9 @@
  *   pnpm --filter @ibtpo/policy-tfjs bench -- --backends wasm --floors-only   # only the floor ratios
  */
 import os from "node:os";
+import { integerOption, parseScriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
 import {
+  BACKEND_ORDER,
   type BackendChoice,
   PolicyOptimizer,
   SFT_LOSS_MODULE,
@@ -23,16 +25,24 @@ import { cpuModel, decodeFlops, measureMatMulRate, trainingStepFlops } from "./f
 
 const reference = { vocabSize: 64, contextLength: 64, modelDimension: 128, layers: 4, heads: 4 };
 const batch = 32;
-const argumentValue = (name: string) => {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-};
-const backends = (argumentValue("--backends") ?? "node-gpu,node,wasm,cpu").split(",") as BackendChoice[];
-const microBatchRows = Number(argumentValue("--micro-batch") ?? batch);
-// Decode throughput at a larger batch, where per-op overhead is shared by more rows.
-const wideDecodeBatch = Number(argumentValue("--wide-batch") ?? 128);
-// Only the two figures with a floor (single-thread training step and KV-cache decode): quicker to repeat.
-const floorsOnly = process.argv.includes("--floors-only");
+const { values } = parseScriptArguments(import.meta.url, {
+  options: {
+    backends: { type: "string", default: BACKEND_ORDER.join(",") },
+    "micro-batch": { type: "string", default: String(batch) },
+    // Decode throughput at a larger batch, where per-op overhead is shared by more rows.
+    "wide-batch": { type: "string", default: "128" },
+    // Only the two figures with a floor (single-thread training step and KV-cache decode): quicker to repeat.
+    "floors-only": { type: "boolean", default: false },
+  },
+});
+const fail: (message: string) => never = scriptFailure(import.meta.url);
+const isBackend = (name: string): name is BackendChoice => (BACKEND_ORDER as readonly string[]).includes(name);
+const backends = values.backends
+  .split(",")
+  .map((name) => (isBackend(name) ? name : fail(`--backends: no backend "${name}" (${BACKEND_ORDER.join(", ")})`)));
+const microBatchRows = integerOption(import.meta.url, "--micro-batch", values["micro-batch"]);
+const wideDecodeBatch = integerOption(import.meta.url, "--wide-batch", values["wide-batch"]);
+const floorsOnly = values["floors-only"];
 const decodeSteps = 62;
 const decodePrefix = 2;
 const trainingPromptLength = 8;

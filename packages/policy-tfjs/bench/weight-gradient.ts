@@ -9,11 +9,13 @@
  */
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs";
+import { integerOption, parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { selectBackend } from "../src/index.js";
 import { cpuModel } from "./flop-floor.js";
 
 const rows = 2016;
-const rounds = Number(process.argv[2] ?? 15);
+const { positionals } = parseScriptArguments(import.meta.url, { allowPositionals: true, options: {} });
+const rounds = integerOption(import.meta.url, "rounds", positionals[0] ?? "15");
 const repeats = 4;
 await selectBackend({ backend: "wasm", log: () => {} });
 console.log(
