@@ -10,6 +10,9 @@ export function integerOption(scriptUrl: string, label: string, text: string | u
 /** The comment a script opens with (a run of `//` lines or one `/** ... *\/` block), without its markers. */
 export function headerComment(source: string): string;
 
+/** The command line's arguments without the leading "--" that `pnpm <script> -- ...` passes on. */
+export function scriptArguments(): string[];
+
 /** node:util's parseArgs with `--help` from the script's header comment and one-line errors. */
 export function parseScriptArguments<T extends ParseArgsConfig>(
   scriptUrl: string,

@@ -62,9 +62,14 @@ export function headerComment(source) {
   return header.join("\n");
 }
 
+/** The command line's arguments without the leading "--" that `pnpm <script> -- ...` passes on. */
+export function scriptArguments() {
+  const given = process.argv.slice(2);
+  return given[0] === "--" ? given.slice(1) : given;
+}
+
 /**
- * node:util's parseArgs over the script's arguments (`config.args`, else the command line's, without
- * the leading "--" that `pnpm <script> -- ...` passes on), with `--help` (or `-h`, before any
+ * node:util's parseArgs over the script's arguments (`config.args`, else {@link scriptArguments}), with `--help` (or `-h`, before any
  * `--`) printing the header comment and exiting 0, and an unknown or malformed option reported as
  * one line that points at `--help`.
  *
@@ -72,8 +77,7 @@ export function headerComment(source) {
  * const { values } = parseScriptArguments(import.meta.url, { options: { out: { type: "string" } } });
  */
 export function parseScriptArguments(scriptUrl, config) {
-  const given = config.args ?? process.argv.slice(2);
-  const argv = given[0] === "--" ? given.slice(1) : given;
+  const argv = config.args ?? scriptArguments();
   const separator = argv.indexOf("--");
   const ownArguments = separator === -1 ? argv : argv.slice(0, separator);
   if (ownArguments.includes("--help") || ownArguments.includes("-h")) {

@@ -8,15 +8,10 @@
 //   node --import tsx apps/trainer/bench/alignment-differences.ts a.json b.json --baseline 'ib-tpo (paper defaults)'
 import { readFile } from "node:fs/promises";
 import { formatMeanInterval } from "@ibtpo/bench-harness";
-import { parseScriptArguments } from "../../../scripts/command-line.mjs";
+import { parseScriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
 import { pairedCosineDifference, poolCosines } from "./alignment-pooling.js";
 
-const usage = "usage: alignment-differences <results.json>... --baseline <variant name>";
-
-function fail(message: string): never {
-  process.stderr.write(`alignment-differences: ${message}\n${usage}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = scriptFailure(import.meta.url);
 
 interface ResultVariant {
   readonly name: string;
@@ -24,16 +19,11 @@ interface ResultVariant {
 }
 
 const { values, positionals } = parseScriptArguments(import.meta.url, {
-  args: process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--")),
-  options: { baseline: { type: "string" }, help: { type: "boolean", default: false } },
+  options: { baseline: { type: "string" } },
   allowPositionals: true,
 });
-if (values.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
-if (positionals.length === 0) fail("expects at least one results file");
-if (values.baseline === undefined) fail("--baseline is required");
+if (positionals.length === 0) fail("expects at least one results file (--help shows the usage)");
+if (values.baseline === undefined) fail("--baseline is required (--help shows the usage)");
 
 /** Which batches a file measured: the same task and seed draw the same batches. */
 const measuredBy = new Map<string, string>();

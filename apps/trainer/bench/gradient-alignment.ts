@@ -6,6 +6,9 @@
 // gradient is that of the trainer's loss at ratio 1 (KL and entropy terms off: the surrogate
 // alone). Every variant sees the same prompts; the reference draws its own responses.
 //   npx -y pnpm@10.34.9 --filter @ibtpo/trainer bench:alignment -- [--task countdown --batches 16 --out a.json]
+// Options: [--task NAME (a built-in task)] [--base checkpoint | --checkpoints a,b]
+//   [--derive-steps 8] [--batches 16] [--prompts 8] [--budget 160] [--reference-factor 10] [--seed 1]
+//   [--variant name:key=value,...]... [--no-defaults] [--out results.json] [--markdown results.md]
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import {
@@ -18,7 +21,7 @@ import { type LoadedCheckpoint, loadCheckpoint, selectBackend } from "@ibtpo/pol
 import { deriveSeedSplitMix32 as deriveSeed } from "@ibtpo/random";
 import type { TrainingBatch } from "@ibtpo/tpo-loss";
 import * as tf from "@tensorflow/tfjs";
-import { integerOption, parseScriptArguments } from "../../../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments, scriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
 import { ConfigError } from "../src/config/config-error.js";
 import { type ConfigOverride, loadConfig } from "../src/config/load-config.js";
 import { type TrainConfig, trainConfigSchema } from "../src/config/train-config.js";
@@ -71,14 +74,7 @@ const CHECKPOINT_STREAM = 0xa1_000;
 const DERIVE_STREAM = 0xa2_000;
 const REFERENCE_SAMPLING_STREAM = 0x7e_000_000;
 
-const usage = `usage: gradient-alignment [--task ${BUILTIN_TASK_NAMES.join("|")}] [--base checkpoint | --checkpoints a,b] [--derive-steps 8]
-  [--batches 16] [--prompts 8] [--budget 160] [--reference-factor 10] [--seed 1]
-  [--variant name:key=value,...]... [--no-defaults] [--out results.json] [--markdown results.md]`;
-
-function fail(message: string): never {
-  process.stderr.write(`gradient-alignment: ${message}\n${usage}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = scriptFailure(import.meta.url);
 
 /** `name:key=value,key=value` (values read as YAML scalars, keys as the train config's dotted keys). */
 function parseVariant(text: string): Variant {
@@ -100,10 +96,7 @@ function parseVariant(text: string): Variant {
   return { name: text.slice(0, colon), overrides };
 }
 
-// `pnpm bench:alignment -- --flags` passes the separator through; it is not a flag.
-const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === "--"));
 const { values } = parseScriptArguments(import.meta.url, {
-  args: argv,
   options: {
     task: { type: "string", default: "countdown" },
     base: { type: "string" },
@@ -118,13 +111,8 @@ const { values } = parseScriptArguments(import.meta.url, {
     "no-defaults": { type: "boolean", default: false },
     out: { type: "string" },
     markdown: { type: "string" },
-    help: { type: "boolean", default: false },
   },
 });
-if (values.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
 const task = values.task;
 if (!(BUILTIN_TASK_NAMES as readonly string[]).includes(task))
   fail(`--task must be one of ${BUILTIN_TASK_NAMES.join(", ")}, got "${task}"`);
@@ -374,7 +362,8 @@ async function report(finished: boolean): Promise<string> {
   const machine = `${cpuModel()} x${cpus().length}, node ${process.version}, tfjs backend ${backend.choice}`;
   const setting = `${task}; checkpoints: ${checkpointsUsed.map((checkpoint) => `${checkpoint.label} (${checkpoint.batches} batches)`).join(", ")}; ${prompts} prompts per batch, budget ${budget} generated tokens per prompt, reference ${referenceFactor}x (dr-grpo on chains, token-sum); seed ${seed}; ${referenceZeroBatches} batches skipped (zero reference gradient); ${elapsed()}`;
 
-  const command = `node --import tsx apps/trainer/bench/gradient-alignment.ts ${argv.map(shellWord).join(" ")}`.trim();
+  const command =
+    `node --import tsx apps/trainer/bench/gradient-alignment.ts ${scriptArguments().map(shellWord).join(" ")}`.trim();
   const document = {
     command,
     machine: { cpu: cpuModel(), cores: cpus().length, node: process.version, backend: backend.choice },
