@@ -37,7 +37,7 @@ import {
   runFolderPath,
   summarizeRuns,
 } from "../packages/bench-harness/dist/index.js";
-import { parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments, scriptFailure } from "../scripts/command-line.mjs";
 import { loadComparisonRuns, readComparisonResults, stepMean } from "./comparison-runs.mjs";
 import { evaluationArguments } from "./evaluation-arguments.mjs";
 import { seedListProblem } from "./seed-list.mjs";
@@ -194,6 +194,7 @@ for (const task of taskLearningRates.keys()) {
 }
 if (defaultLearningRates.some((rate) => !(rate > 0)))
   fail(`--lrs: every learning rate must be a positive number, got "${args.lrs}"`);
+const jobs = integerOption(import.meta.url, "--jobs", args.jobs);
 if (!algorithms.includes(BASELINE)) fail(`--algos must include the baseline ${BASELINE}`);
 for (const task of args["init-dir"] === undefined ? [] : tasks) {
   const checkpoint = join(args["init-dir"], `${task}-base`);
@@ -215,7 +216,6 @@ const started = performance.now();
 async function compareEach(units) {
   for (const unit of units) setAsideIfMadeOtherwise(unit);
   const sets = args.set.flatMap((setting) => ["--set", setting]);
-  const jobs = Number(args.jobs);
   let next = 0;
   let done = 0;
   const runUnit = async (unit) => {

@@ -13,16 +13,10 @@ import { createSampler, type SamplerKind, sampleBatch } from "@ibtpo/tree-sample
 import { parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
-import { SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
+import { SAMPLER_BENCH_OPTIONS, samplerBenchCounts } from "./sampler-bench-options.js";
 
 const { values } = parseScriptArguments(import.meta.url, { options: SAMPLER_BENCH_OPTIONS });
-const [steps, promptsPerStep, budget, seed, decodeChunk] = [
-  values.steps,
-  values.prompts,
-  values.budget,
-  values.seed,
-  values["decode-chunk"],
-].map(Number) as [number, number, number, number, number];
+const { steps, promptsPerStep, budget, seed, decodeChunk } = samplerBenchCounts(import.meta.url, values);
 const schemes = [
   { label: "one call per round", options: {} },
   { label: `decodeChunk ${decodeChunk}`, options: { decodeChunk } },

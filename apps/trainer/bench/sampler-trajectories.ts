@@ -39,7 +39,7 @@ import { reportError } from "../src/runtime/report-error.js";
 import { resolveCheckpoint } from "../src/runtime/resolve-checkpoint.js";
 import { createTask, promptTokens } from "../src/runtime/task-setup.js";
 import { cpuModel } from "./cpu-model.js";
-import { SAMPLER_BENCH_OPTIONS } from "./sampler-bench-options.js";
+import { SAMPLER_BENCH_OPTIONS, samplerBenchCounts } from "./sampler-bench-options.js";
 
 const { values } = parseScriptArguments(import.meta.url, {
   options: {
@@ -53,7 +53,7 @@ const { values } = parseScriptArguments(import.meta.url, {
     json: { type: "boolean" },
   },
 });
-const decodeChunk = Number(values["decode-chunk"]);
+const { steps, promptsPerStep, budget, seed, decodeChunk } = samplerBenchCounts(import.meta.url, values);
 
 const allSamplers: {
   label: string;
@@ -139,10 +139,6 @@ const loads = () =>
     .map((load) => load.toFixed(2))
     .join(" ");
 
-const steps = Number(values.steps);
-const promptsPerStep = Number(values.prompts);
-const budget = Number(values.budget);
-const seed = Number(values.seed);
 /** The trainer's `sampling` settings (experiments/main.yaml: temperature 1, no top-p or top-k). */
 const sampling = {
   temperature: Number(values.temperature),

@@ -22,7 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBuiltinTask, sampleProblems } from "@ibtpo/bench-harness";
 import { SymbolTokenizer, saveCheckpoint, selectBackend, TransformerModel } from "@ibtpo/policy-tfjs";
-import { parseScriptArguments } from "../../../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments } from "../../../scripts/command-line.mjs";
 import { defaultContextLength } from "../src/runtime/task-setup.js";
 import { DEFAULT_SERVE_LIMITS } from "../src/serve/serve-limits.js";
 import { cpuModel } from "./cpu-model.js";
@@ -39,10 +39,11 @@ const { values } = parseScriptArguments(import.meta.url, {
     "small-clients": { type: "string", default: "4" },
   },
 });
-const maxRequests = Number(values.requests);
+const maxRequests = integerOption(import.meta.url, "--requests", values.requests);
 const maxSeconds = Number(values.seconds);
-const maxTokens = Number(values["max-tokens"]);
-const levels = (values.levels ?? "").split(",").map(Number);
+const maxTokens = integerOption(import.meta.url, "--max-tokens", values["max-tokens"]);
+const levels = values.levels.split(",").map((clients) => integerOption(import.meta.url, "--levels", clients));
+const smallClients = integerOption(import.meta.url, "--small-clients", values["small-clients"]);
 const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "cli.js");
 
 async function freshCheckpoint(directory: string): Promise<string> {
@@ -210,7 +211,6 @@ async function fairness(url: string, model: string, prompts: readonly number[][]
       latencies.push(performance.now() - begin);
     }
   };
-  const smallClients = Number(values["small-clients"]);
   // The floor: the same small clients alone, for a quarter of the time, in the same run.
   const aloneUntil = performance.now() + (Number(values["fair-seconds"]) * 1000) / 4;
   await Promise.all(Array.from({ length: smallClients }, (_, client) => small(client, aloneUntil)));

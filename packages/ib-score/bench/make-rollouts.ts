@@ -4,7 +4,7 @@
 
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { parseScriptArguments } from "../../../scripts/command-line.mjs";
+import { integerOption, parseScriptArguments, scriptFailure } from "../../../scripts/command-line.mjs";
 import { syntheticRolloutLines } from "./synthetic-rollouts.js";
 
 const { values, positionals } = parseScriptArguments(import.meta.url, {
@@ -16,14 +16,19 @@ const { values, positionals } = parseScriptArguments(import.meta.url, {
     megabytes: { type: "string" },
   },
 });
+const fail: (message: string) => never = scriptFailure(import.meta.url);
 const out = positionals[0];
-if (out === undefined)
-  throw new Error("usage: make-rollouts.ts <out.jsonl> [--prompts N] [--group G] [--seed S] [--megabytes M]");
+if (out === undefined) fail("give the file to write (--help shows the usage)");
 const limitBytes = values.megabytes === undefined ? Number.POSITIVE_INFINITY : Number(values.megabytes) * 1024 * 1024;
-const prompts = values.megabytes === undefined ? Number(values.prompts) : Number.MAX_SAFE_INTEGER;
+const prompts =
+  values.megabytes === undefined
+    ? integerOption(import.meta.url, "--prompts", values.prompts)
+    : Number.MAX_SAFE_INTEGER;
+const group = integerOption(import.meta.url, "--group", values.group);
+const seed = integerOption(import.meta.url, "--seed", values.seed, 0);
 const stream = createWriteStream(out);
 let written = 0;
-for (const line of syntheticRolloutLines(prompts, Number(values.group), Number(values.seed))) {
+for (const line of syntheticRolloutLines(prompts, group, seed)) {
   if (written >= limitBytes) break;
   written += line.length + 1;
   if (!stream.write(`${line}\n`)) await once(stream, "drain");
